@@ -1,0 +1,3 @@
+from salesflow.cli.app import main
+
+main()

@@ -1,0 +1,46 @@
+"""The `salesflow` command: a typer app with one module per command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from salesflow import __version__
+from salesflow.cli import init, schema, validate
+
+app = typer.Typer(
+    name="salesflow",
+    help="Your sales process as code: validate, analyse, forecast, diff and onboard.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"salesflow {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Your sales process as code: validate, analyse, forecast, diff and onboard."""
+
+
+app.command("init")(init.command)
+app.command("validate")(validate.command)
+app.command("schema")(schema.command)
+
+
+def main() -> None:
+    app(prog_name="salesflow")

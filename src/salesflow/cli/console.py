@@ -1,0 +1,39 @@
+"""Terminal output: colour decisions and writing results to stdout or a file."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from salesflow.errors import OutputError
+
+
+def use_color(no_color: bool) -> bool:
+    """Colour only for a terminal, and never with --no-color or NO_COLOR set."""
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def emit(text: str) -> None:
+    typer.echo(text, nl=False)
+
+
+def note(text: str, quiet: bool = False) -> None:
+    """Progress and remarks go to stderr, and -q silences them."""
+    if not quiet:
+        typer.echo(text, err=True)
+
+
+def write_file(path: str, text: str, force: bool) -> None:
+    """Write atomically; refuse to replace an existing, different file without --force."""
+    from salesflow.cli.files import atomic_write
+
+    try:
+        atomic_write(path, text, force=force)
+    except FileExistsError:
+        raise OutputError(f"{path} exists; use --force to overwrite it") from None
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None

@@ -1,0 +1,56 @@
+"""Map exceptions to one-line messages and the documented exit codes (DESIGN section 6)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+
+from salesflow.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, SalesflowError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+DEBUG_ENV = "SALESFLOW_DEBUG"
+
+
+def report_error(message: str) -> None:
+    typer.echo(f"salesflow: {message}", err=True)
+
+
+def guarded(command: Callable[P, R]) -> Callable[P, R]:
+    """Run a command so that no traceback reaches the user unless SALESFLOW_DEBUG=1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except SalesflowError as error:
+            report_error(f"error: {error}")
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:
+            _silence_stdout()
+            raise typer.Exit(0) from None
+        except Exception as error:
+            if os.environ.get(DEBUG_ENV) == "1":
+                raise
+            report_error(
+                f"internal error: {type(error).__name__}: {error}. This is a bug in salesflow; "
+                f"please report it with the output of the same command run with {DEBUG_ENV}=1."
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+    return wrapper
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe (`salesflow ... | head`), stop Python complaining at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

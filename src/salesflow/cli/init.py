@@ -1,0 +1,47 @@
+"""`salesflow init [DIR]`: scaffold a commented process.yaml and salesflow.toml."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from salesflow.cli.console import note
+from salesflow.cli.errors import guarded
+from salesflow.cli.files import atomic_write
+from salesflow.cli.options import ForceOption, QuietOption
+from salesflow.errors import OutputError
+
+STARTER_FILES = ("process.yaml", "salesflow.toml")
+
+
+@guarded
+def command(
+    directory: Annotated[
+        str, typer.Argument(help="Where to create the files (created if missing).")
+    ] = ".",
+    force: ForceOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Create a starter process.yaml and salesflow.toml."""
+    target = Path(directory)
+    _refuse_existing(target, force)
+    for name in STARTER_FILES:
+        atomic_write(target / name, _starter(name), force=True)
+        note(f"created {target / name}", quiet)
+    note("next: edit process.yaml, then run `salesflow validate`", quiet)
+
+
+def _refuse_existing(target: Path, force: bool) -> None:
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{target} exists and is not a directory")
+    existing = [name for name in STARTER_FILES if (target / name).exists()]
+    if existing and not force:
+        names = ", ".join(str(target / name) for name in existing)
+        raise OutputError(f"{names} already exists; use --force to overwrite")
+
+
+def _starter(name: str) -> str:
+    return resources.files("salesflow.cli").joinpath("starter", name).read_text(encoding="utf-8")

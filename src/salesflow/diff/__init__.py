@@ -1,0 +1,1 @@
+"""diff layer (see DESIGN section 6)."""

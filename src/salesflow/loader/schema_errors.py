@@ -1,0 +1,152 @@
+"""Turn pydantic's validation errors into findings a person can act on."""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import ErrorDetails
+
+from salesflow.diagnostics import Severity
+from salesflow.model import Process
+from salesflow.model.checks import Finding, suggest
+
+KEY_MARKER = "[key]"
+TYPE_NAMES = {
+    "float": "a number",
+    "int": "a whole number",
+    "string": "text",
+    "list": "a list",
+    "dict": "a mapping",
+    "model": "a mapping",
+    "bool": "true or false",
+}
+
+
+def findings_from_errors(errors: list[ErrorDetails]) -> list[Finding]:
+    return [_finding(error) for error in errors]
+
+
+def format_path(path: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _finding(error: ErrorDetails) -> Finding:
+    loc = tuple(error["loc"])
+    at_key = bool(loc) and loc[-1] == KEY_MARKER
+    path = loc[:-1] if at_key else loc
+    kind = error["type"]
+    code, message = _describe(kind, path, error)
+    where = format_path(path)
+    return Finding(path, code, Severity.ERROR, f"{where}: {message}" if where else message, at_key)
+
+
+def _describe(kind: str, path: tuple[str | int, ...], error: ErrorDetails) -> tuple[str, str]:
+    value = error.get("input")
+    context = error.get("ctx") or {}
+    if kind == "missing":
+        return "missing-key", "required key is missing"
+    if kind == "extra_forbidden":
+        return "unknown-key", f"unknown key{suggest(str(path[-1]), _allowed_keys(path[:-1]))}"
+    if kind == "string_pattern_mismatch":
+        return _pattern_message(path, value)
+    if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
+        return "out-of-range", _range_message(path, value)
+    if kind == "too_short":
+        return "invalid-value", "must not be empty"
+    if kind == "string_too_short":
+        return "invalid-value", "must not be empty text"
+    if kind == "string_too_long":
+        return "invalid-value", f"is longer than {context.get('max_length')} characters"
+    expected = _expected_type(kind)
+    if expected:
+        return "invalid-type", f"expected {expected}, got {_describe_value(value)}"
+    return "invalid-value", str(error["msg"])
+
+
+def _expected_type(kind: str) -> str | None:
+    for prefix, name in TYPE_NAMES.items():
+        if kind.startswith(prefix) and kind.endswith(("_type", "_parsing")):
+            return name
+    return None
+
+
+def _pattern_message(path: tuple[str | int, ...], value: Any) -> tuple[str, str]:
+    if path and path[-1] == "currency":
+        return "invalid-value", f"'{value}' is not an ISO 4217 currency code such as USD or EUR"
+    return (
+        "invalid-id",
+        f"'{value}' is not a valid id: use lowercase letters, digits, '-' and '_', "
+        "starting with a letter",
+    )
+
+
+def _range_message(path: tuple[str | int, ...], value: Any) -> str:
+    field = path[-1] if path else ""
+    if field == "conversion":
+        hint = f"; write a share as {value / 100:g}, not {value}" if _looks_like_percent(value) else ""
+        return f"must be greater than 0 and at most 1, got {value}{hint}"
+    if field == "probability":
+        hint = f"; write {value / 100:g}, not {value}" if _looks_like_percent(value) else ""
+        return f"must be between 0 and 1, got {value}{hint}"
+    if field == "deal_size":
+        return f"must be greater than 0, got {value}"
+    return f"must be 0 or more, got {value}"
+
+
+def _looks_like_percent(value: Any) -> bool:
+    return isinstance(value, int | float) and 1 < value <= 100
+
+
+def _describe_value(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"text '{value}'" if len(value) <= 40 else "text"
+    return f"{value!r}"
+
+
+def _allowed_keys(path: tuple[str | int, ...]) -> list[str]:
+    """The keys the model accepts at `path`, for "did you mean" suggestions."""
+    annotation: Any = Process
+    for part in path:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return []
+    model = _model_in(annotation)
+    return list(model.model_fields) if model else []
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    model = _model_in(annotation)
+    if model is not None and isinstance(part, str):
+        field = model.model_fields.get(part)
+        return field.annotation if field else None
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    origin = typing.get_origin(annotation)
+    if origin is list and isinstance(part, int):
+        return args[0]
+    if origin is dict:
+        return args[1]
+    return None
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        for arg in typing.get_args(annotation):
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                return arg
+    return None

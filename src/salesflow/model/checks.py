@@ -1,0 +1,195 @@
+"""Semantic checks of a process document, beyond its schema.
+
+They run on the raw parsed document (plain dicts and lists), not on the validated model, so that a
+file with schema errors still gets every semantic finding in the same run. Each check tolerates
+shapes the schema rejects and simply skips them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from salesflow.diagnostics import Severity
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A problem at a document path; the loader turns it into a positioned Issue."""
+
+    path: Path
+    code: str
+    severity: Severity
+    message: str
+    at_key: bool = False
+
+
+def check_document(doc: dict[str, Any]) -> list[Finding]:
+    stages = list(_entries(doc, "stages"))
+    roles = list(_entries(doc, "roles"))
+    return [
+        *_duplicate_ids(stages, "stages", "stage"),
+        *_duplicate_ids(roles, "roles", "role"),
+        *_unknown_owners(stages, roles),
+        *_duplicate_labels(doc, stages),
+        *_unknown_stage_dates(doc, stages),
+        *_probability_order(stages),
+        *_missing_exit_criteria(stages),
+    ]
+
+
+def suggest(word: str, choices: list[str]) -> str:
+    """` (did you mean 'x'?)` when a close match exists, else an empty string."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _entries(doc: dict[str, Any], key: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    items = doc.get(key)
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                yield index, item
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _duplicate_ids(
+    entries: list[tuple[int, dict[str, Any]]], section: str, kind: str
+) -> Iterator[Finding]:
+    first_seen: dict[str, int] = {}
+    for index, entry in entries:
+        ident = _text(entry.get("id"))
+        if ident is None:
+            continue
+        if ident in first_seen:
+            yield Finding(
+                (section, index, "id"),
+                "duplicate-id",
+                Severity.ERROR,
+                f"{kind} id '{ident}' is already used by {section}[{first_seen[ident]}]",
+            )
+        else:
+            first_seen[ident] = index
+
+
+def _unknown_owners(
+    stages: list[tuple[int, dict[str, Any]]], roles: list[tuple[int, dict[str, Any]]]
+) -> Iterator[Finding]:
+    role_ids = [rid for _, role in roles if (rid := _text(role.get("id")))]
+    for index, stage in stages:
+        owner = _text(stage.get("owner"))
+        if owner is None or owner in role_ids:
+            continue
+        declared = ", ".join(role_ids) if role_ids else "none declared"
+        yield Finding(
+            ("stages", index, "owner"),
+            "unknown-owner",
+            Severity.ERROR,
+            f"owner '{owner}' is not a declared role{suggest(owner, role_ids)}; roles: {declared}",
+        )
+
+
+def _label_claims(
+    doc: dict[str, Any], stages: list[tuple[int, dict[str, Any]]]
+) -> Iterator[tuple[str, str, Path]]:
+    """(label, claimant, path) for every label that maps CRM data onto a stage or outcome."""
+    for index, stage in stages:
+        claimant = f"stage '{_text(stage.get('id')) or index}'"
+        for key in ("id", "name"):
+            if label := _text(stage.get(key)):
+                yield label, claimant, ("stages", index, key)
+        yield from _alias_claims(stage, claimant, ("stages", index))
+    outcomes = doc.get("outcomes")
+    if isinstance(outcomes, dict):
+        for outcome_key in ("won", "lost"):
+            outcome = outcomes.get(outcome_key)
+            if isinstance(outcome, dict):
+                claimant = f"outcome '{outcome_key}'"
+                if label := _text(outcome.get("name")):
+                    yield label, claimant, ("outcomes", outcome_key, "name")
+                yield from _alias_claims(outcome, claimant, ("outcomes", outcome_key))
+
+
+def _alias_claims(
+    owner: dict[str, Any], claimant: str, prefix: Path
+) -> Iterator[tuple[str, str, Path]]:
+    aliases = owner.get("aliases")
+    if isinstance(aliases, list):
+        for position, alias in enumerate(aliases):
+            if label := _text(alias):
+                yield label, claimant, (*prefix, "aliases", position)
+
+
+def _duplicate_labels(
+    doc: dict[str, Any], stages: list[tuple[int, dict[str, Any]]]
+) -> Iterator[Finding]:
+    """A label (id, name or alias, compared case-insensitively) may mean one thing only."""
+    claimed_by: dict[str, str] = {}
+    for label, claimant, path in _label_claims(doc, stages):
+        folded = label.casefold()
+        owner = claimed_by.setdefault(folded, claimant)
+        if owner != claimant:
+            yield Finding(
+                path,
+                "duplicate-alias",
+                Severity.ERROR,
+                f"label '{label}' of {claimant} already means {owner}; "
+                "CRM data using it could not be mapped",
+            )
+
+
+def _unknown_stage_dates(
+    doc: dict[str, Any], stages: list[tuple[int, dict[str, Any]]]
+) -> Iterator[Finding]:
+    data = doc.get("data")
+    stage_dates = data.get("stage_dates") if isinstance(data, dict) else None
+    if not isinstance(stage_dates, dict):
+        return
+    stage_ids = [sid for _, stage in stages if (sid := _text(stage.get("id")))]
+    for key in stage_dates:
+        if isinstance(key, str) and key not in stage_ids:
+            yield Finding(
+                ("data", "stage_dates", key),
+                "unknown-stage",
+                Severity.ERROR,
+                f"data.stage_dates names stage '{key}', which is not a stage"
+                f"{suggest(key, stage_ids)}",
+                at_key=True,
+            )
+
+
+def _probability_order(stages: list[tuple[int, dict[str, Any]]]) -> Iterator[Finding]:
+    """Win probability should not fall as a deal moves forward."""
+    previous: tuple[str, float] | None = None
+    for index, stage in stages:
+        probability = stage.get("probability")
+        if not isinstance(probability, int | float) or isinstance(probability, bool):
+            continue
+        if previous is not None and probability < previous[1]:
+            yield Finding(
+                ("stages", index, "probability"),
+                "probability-order",
+                Severity.WARNING,
+                f"probability {probability:g} is lower than {previous[1]:g} at the earlier "
+                f"stage '{previous[0]}'; a deal that advances should not become less likely to win",
+            )
+        previous = (_text(stage.get("id")) or str(index), float(probability))
+
+
+def _missing_exit_criteria(stages: list[tuple[int, dict[str, Any]]]) -> Iterator[Finding]:
+    for index, stage in stages:
+        if not stage.get("exit_criteria"):
+            name = _text(stage.get("id")) or str(index)
+            yield Finding(
+                ("stages", index),
+                "missing-exit-criteria",
+                Severity.WARNING,
+                f"stage '{name}' has no exit_criteria: reps cannot tell when a deal is done here",
+            )

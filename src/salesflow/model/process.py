@@ -1,0 +1,168 @@
+"""The process file, format version 1 (DESIGN section 3), as pydantic models.
+
+Every field carries a description: it feeds the JSON Schema (editors show it on hover) and
+docs/process-format.md, which a test keeps in step with these models.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FORMAT_VERSION = 1
+SLUG_PATTERN = r"^[a-z][a-z0-9_-]*$"
+
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors; numbers written where text is expected are read as text."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        coerce_numbers_to_str=True,
+        str_strip_whitespace=True,
+        defer_build=True,
+    )
+
+
+class Role(Strict):
+    id: Slug = Field(description="Slug that stages name as their `owner`.")
+    title: Text = Field(description="Job title shown in the handbook.")
+    responsibilities: list[Text] = Field(
+        default_factory=list, description="What this role is accountable for, one item each."
+    )
+
+
+class Resource(Strict):
+    title: Text = Field(description="Link text.")
+    url: Text = Field(description="Where the resource lives (a URL or a path).")
+
+
+class Expected(Strict):
+    """The plan for a stage: what the team expects to achieve."""
+
+    conversion: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="Planned share of deals that advance from this stage, in (0, 1].",
+    )
+    days: float | None = Field(
+        default=None, ge=0, description="Planned median days a deal spends in this stage."
+    )
+
+
+class Stage(Strict):
+    id: Slug = Field(description="Unique slug; data, diffs and forecasts key on it.")
+    name: Text = Field(description="Display name.")
+    owner: Slug | None = Field(default=None, description="Id of the role that owns the stage.")
+    description: str = Field(default="", description="Purpose of the stage, for the handbook.")
+    entry_criteria: list[Text] = Field(
+        default_factory=list, description="What must be true for a deal to enter."
+    )
+    exit_criteria: list[Text] = Field(
+        default_factory=list, description="Definition of done: what must be true to advance."
+    )
+    activities: list[Text] = Field(default_factory=list, description="What the owner does here.")
+    resources: list[Resource] = Field(
+        default_factory=list, description="Scripts, templates and guides for this stage."
+    )
+    expected: Expected = Field(default_factory=Expected, description="The plan in numbers.")
+    probability: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Probability that a deal in this stage is won (weighted pipeline).",
+    )
+    aliases: list[Text] = Field(
+        default_factory=list, description="Labels that mean this stage in CRM data."
+    )
+
+
+class Outcome(Strict):
+    name: Text = Field(description="Display name of the outcome.")
+    aliases: list[Text] = Field(
+        default_factory=list, description="Labels or status values that mean this outcome."
+    )
+
+
+class LostOutcome(Outcome):
+    reasons: list[Text] = Field(default_factory=list, description="Accepted lost reasons.")
+
+
+class Outcomes(Strict):
+    won: Outcome = Field(
+        default_factory=lambda: Outcome(name="Closed Won", aliases=["Won", "Closed Won"]),
+        description="How a won deal is labelled.",
+    )
+    lost: LostOutcome = Field(
+        default_factory=lambda: LostOutcome(name="Closed Lost", aliases=["Lost", "Closed Lost"]),
+        description="How a lost deal is labelled, and why deals are lost.",
+    )
+
+
+class Assumptions(Strict):
+    deal_size: float | None = Field(
+        default=None, gt=0, description="Planned average won deal size, used without data."
+    )
+
+
+class ColumnMap(Strict):
+    """Names of the columns in deal data. The defaults are used when a key is left out."""
+
+    id: Text = Field(default="deal_id", description="Unique deal id.")
+    stage: Text = Field(default="stage", description="Current stage label.")
+    status: Text = Field(default="status", description="Won / lost / open status, if separate.")
+    amount: Text = Field(default="amount", description="Deal amount.")
+    created: Text = Field(default="created_at", description="Date the deal was created.")
+    closed: Text = Field(default="closed_at", description="Date the deal was won or lost.")
+    owner: Text = Field(default="owner", description="Rep who owns the deal.")
+    lost_stage: Text = Field(default="lost_at_stage", description="Stage a lost deal was lost at.")
+
+
+class HistoryColumnMap(Strict):
+    deal: Text = Field(default="deal_id", description="Deal id in the stage-history table.")
+    stage: Text = Field(default="stage", description="Stage label entered.")
+    entered: Text = Field(default="entered_at", description="Date the stage was entered.")
+
+
+class DataMapping(Strict):
+    columns: ColumnMap = Field(default_factory=ColumnMap, description="Deal table columns.")
+    stage_dates: dict[Slug, Text] = Field(
+        default_factory=dict,
+        description="Wide exports: stage id → column holding the date the deal entered it.",
+    )
+    history_columns: HistoryColumnMap = Field(
+        default_factory=HistoryColumnMap, description="Stage-history table columns."
+    )
+
+
+class Process(Strict):
+    """A sales process: ordered open stages, the roles that own them, outcomes and the plan."""
+
+    model_config = ConfigDict(title="salesflow process")
+
+    salesflow: int = Field(description="Format version of this file; this release reads 1.")
+    name: Text = Field(description="Name of the process.")
+    currency: str = Field(
+        default="USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code of amounts."
+    )
+    description: str = Field(default="", description="One paragraph for the handbook.")
+    roles: list[Role] = Field(default_factory=list, description="Who works the process.")
+    stages: list[Stage] = Field(
+        min_length=1, description="Open stages in order, from first touch to the last before won."
+    )
+    outcomes: Outcomes = Field(default_factory=Outcomes, description="Won and lost.")
+    assumptions: Assumptions = Field(
+        default_factory=Assumptions, description="Planning figures used when there is no data."
+    )
+    data: DataMapping = Field(
+        default_factory=DataMapping, description="How deal data maps onto this process."
+    )
+
+    def stage_ids(self) -> list[str]:
+        return [stage.id for stage in self.stages]

@@ -1,0 +1,47 @@
+"""`validate --format sarif`: SARIF 2.1.0, for code-scanning dashboards."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from salesflow import __version__
+from salesflow.diagnostics import Issue
+from salesflow.model.validation import ValidationReport
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def render(report: ValidationReport, color: bool) -> str:
+    del color
+    issues = [issue for file_report in report.files for issue in file_report.issues]
+    codes = sorted({issue.code for issue in issues})
+    run = {
+        "tool": {
+            "driver": {
+                "name": "salesflow",
+                "version": __version__,
+                "rules": [{"id": code, "name": code} for code in codes],
+            }
+        },
+        "results": [_result(issue, codes.index(issue.code)) for issue in issues],
+    }
+    document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _result(issue: Issue, rule_index: int) -> dict[str, Any]:
+    return {
+        "ruleId": issue.code,
+        "ruleIndex": rule_index,
+        "level": issue.severity.value,
+        "message": {"text": issue.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": issue.file},
+                    "region": {"startLine": issue.line, "startColumn": issue.column},
+                }
+            }
+        ],
+    }

@@ -1,0 +1,1 @@
+"""sources layer (see DESIGN section 6)."""
