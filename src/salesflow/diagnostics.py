@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -25,7 +25,8 @@ class Issue:
 
     def render(self) -> str:
         """The yamllint-style one-liner: `file:line:col: severity code: message`."""
-        return f"{self.file}:{self.line}:{self.column}: {self.severity.value} {self.code}: {self.message}"
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.severity.value} {self.code}: {self.message}"
 
     @property
     def is_error(self) -> bool:

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from salesflow.diagnostics import Issue, Severity
+from salesflow.errors import ProcessFileError
 from salesflow.loader.positions import locate
 from salesflow.loader.reader import STDIN, read_text
 from salesflow.loader.schema_errors import findings_from_errors, format_path
 from salesflow.loader.tree import Document, parse_yaml
 from salesflow.model import FORMAT_VERSION, Process
 from salesflow.model.checks import Finding, check_document
-from salesflow.errors import ProcessFileError
 
 __all__ = ["STDIN", "LoadedProcess", "load_process", "parse_process"]
 

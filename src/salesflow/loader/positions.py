@@ -36,7 +36,9 @@ def _mapping_child(node: MappingNode, key: str) -> tuple[Node | None, Node] | No
     merges: list[Node] = []
     for key_node, value_node in node.value:
         if key_node.tag == MERGE_TAG:
-            merges.extend(value_node.value if isinstance(value_node, SequenceNode) else [value_node])
+            merges.extend(
+                value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+            )
         elif str(key_node.value) == key:
             return key_node, value_node
     for source in merges:

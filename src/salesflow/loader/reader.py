@@ -54,5 +54,7 @@ def _decode(source: str, data: bytes) -> str:
         ) from None
 
 
-def _fatal(source: str, code: str, message: str, line: int = 1, column: int = 1) -> ProcessFileError:
+def _fatal(
+    source: str, code: str, message: str, line: int = 1, column: int = 1
+) -> ProcessFileError:
     return ProcessFileError(Issue(source, line, column, "", code, Severity.ERROR, message))

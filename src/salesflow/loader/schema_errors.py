@@ -89,7 +89,9 @@ def _pattern_message(path: tuple[str | int, ...], value: Any) -> tuple[str, str]
 def _range_message(path: tuple[str | int, ...], value: Any) -> str:
     field = path[-1] if path else ""
     if field == "conversion":
-        hint = f"; write a share as {value / 100:g}, not {value}" if _looks_like_percent(value) else ""
+        hint = (
+            f"; write a share as {value / 100:g}, not {value}" if _looks_like_percent(value) else ""
+        )
         return f"must be greater than 0 and at most 1, got {value}{hint}"
     if field == "probability":
         hint = f"; write {value / 100:g}, not {value}" if _looks_like_percent(value) else ""

@@ -50,7 +50,9 @@ def parse_yaml(text: str, file: str) -> Document:
     except RecursionError:
         raise _fatal(file, Position(1, 1), "too-deep", "document is nested too deeply") from None
     if root is None:
-        raise _fatal(file, Position(1, 1), "empty-file", "file is empty; it should start with `salesflow: 1`")
+        raise _fatal(
+            file, Position(1, 1), "empty-file", "file is empty; it should start with `salesflow: 1`"
+        )
     _Measure(file).size(root, 0)
     return Document(_Builder(file, yaml).build(root), root, file)
 
@@ -105,7 +107,9 @@ class _Measure:
         if key in self.open:
             raise _fatal(self.file, Position.of(node), "alias-cycle", "an alias refers to itself")
         if depth > MAX_DEPTH:
-            raise _fatal(self.file, Position.of(node), "too-deep", f"nested deeper than {MAX_DEPTH} levels")
+            raise _fatal(
+                self.file, Position.of(node), "too-deep", f"nested deeper than {MAX_DEPTH} levels"
+            )
         self.open.add(key)
         total = 1 + sum(self.size(child, depth + 1) for child in _children(node))
         self.open.discard(key)
@@ -114,7 +118,7 @@ class _Measure:
                 self.file,
                 Position.of(node),
                 "too-many-values",
-                f"document expands to more than {MAX_VALUES:,} values (an alias bomb?); refusing it",
+                f"document expands to over {MAX_VALUES:,} values (an alias bomb?); refusing it",
             )
         self.sizes[key] = total
         return total
@@ -175,7 +179,9 @@ class _Builder:
         merged: dict[str, Any] = {}
         for source in reversed(sources):
             if not isinstance(source, MappingNode):
-                raise _fatal(self.file, Position.of(source), "yaml-syntax", "`<<` must merge a mapping")
+                raise _fatal(
+                    self.file, Position.of(source), "yaml-syntax", "`<<` must merge a mapping"
+                )
             merged.update(self._mapping(source))
         return merged
 

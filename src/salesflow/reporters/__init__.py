@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from types import ModuleType
 from typing import cast
 
 from salesflow.errors import InputError
@@ -27,7 +28,7 @@ def validation_renderer(name: str) -> ValidationRenderer:
     return cast(ValidationRenderer, _lookup(VALIDATION_FORMATS, name).render)
 
 
-def _lookup(registry: dict[str, str], name: str) -> object:
+def _lookup(registry: dict[str, str], name: str) -> ModuleType:
     if name not in registry:
         raise InputError(f"unknown format '{name}'; choose one of: {', '.join(registry)}")
     return importlib.import_module(registry[name])
