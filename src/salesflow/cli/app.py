@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Annotated
 
 import typer
@@ -43,4 +45,25 @@ app.command("schema")(schema.command)
 
 
 def main() -> None:
-    app(prog_name="salesflow")
+    """Console entry point. Exits without the interpreter's teardown, which for the modules a
+    command loads costs more than the command itself (see docs/benchmarks.md)."""
+    try:
+        app(prog_name="salesflow")
+        code = 0
+    except SystemExit as exit:
+        code = _exit_status(exit.code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    os._exit(code)
+
+
+def _exit_status(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1

@@ -20,7 +20,7 @@ STARTER_FILES = ("process.yaml", "salesflow.toml")
 @guarded
 def command(
     directory: Annotated[
-        str, typer.Argument(help="Where to create the files (created if missing).")
+        str, typer.Argument(help="Where to create the files (created if missing).", metavar="DIR")
     ] = ".",
     force: ForceOption = False,
     quiet: QuietOption = False,

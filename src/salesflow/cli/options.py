@@ -12,6 +12,7 @@ ProcessOption = Annotated[
         "--process",
         "-p",
         help="Process file (default: from salesflow.toml, pyproject.toml or ./process.yaml).",
+        metavar="FILE",
         show_default=False,
     ),
 ]

@@ -24,11 +24,14 @@ def command(
         list[str] | None,
         typer.Argument(
             help="Process files to check; '-' reads stdin. Default: the configured process file.",
+            metavar="FILE",
             show_default=False,
         ),
     ] = None,
     process: ProcessOption = None,
-    output_format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "text",
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
+    ] = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the check too.")] = False,
     no_color: NoColorOption = False,
     quiet: QuietOption = False,
