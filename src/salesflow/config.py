@@ -28,11 +28,11 @@ class ConfigFile:
     path: Path
     values: dict[str, Any] = field(default_factory=dict)
 
-    def resolve(self, key: str) -> str | None:
+    def resolve(self, key: str, cwd: Path) -> str | None:
         value = self.values.get(key)
         if value is None:
             return None
-        return str(self.path.parent / value) if key in PATH_KEYS else str(value)
+        return _tidy(self.path.parent / value, cwd) if key in PATH_KEYS else str(value)
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,10 @@ def resolve(
         return Setting(env_value, env_name)
     here = Path.cwd() if cwd is None else cwd
     config = find_config(here)
-    if config is not None and (value := config.resolve(key)) is not None:
+    if config is not None and (value := config.resolve(key, here)) is not None:
         return Setting(value, str(config.path))
     if key == "process" and (here / DEFAULT_PROCESS).is_file():
-        return Setting(str(here / DEFAULT_PROCESS), "current directory")
+        return Setting(DEFAULT_PROCESS, "current directory")
     return None
 
 
@@ -73,6 +73,16 @@ def require_process(flag: str | None, cwd: Path | None = None) -> Setting:
             "salesflow.toml, or run `salesflow init`"
         )
     return setting
+
+
+def _tidy(path: Path, cwd: Path) -> str:
+    """A normalised path, relative to the current directory when it lies below it, so that
+    messages and SARIF locations read `examples/process.yaml`, not `/home/…/../process.yaml`."""
+    normal = Path(os.path.normpath(path))
+    try:
+        return str(normal.relative_to(cwd))
+    except ValueError:
+        return str(normal)
 
 
 def find_config(start: Path) -> ConfigFile | None:

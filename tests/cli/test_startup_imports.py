@@ -13,9 +13,9 @@ HEAVY = ("duckdb", "numpy", "jinja2", "pandas", "rich")
 PROBE = """
 import json, sys
 sys.argv = ["salesflow", "validate", sys.argv[1]]
-from salesflow.cli.app import main
+from salesflow.cli.app import app
 try:
-    main()
+    app(prog_name="salesflow")
 except SystemExit as exit:
     code = exit.code
 print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)

@@ -7,8 +7,6 @@ import sys
 
 import typer
 
-from salesflow.errors import OutputError
-
 
 def use_color(no_color: bool) -> bool:
     """Colour only for a terminal, and never with --no-color or NO_COLOR set."""
@@ -31,9 +29,4 @@ def write_file(path: str, text: str, force: bool) -> None:
     """Write atomically; refuse to replace an existing, different file without --force."""
     from salesflow.cli.files import atomic_write
 
-    try:
-        atomic_write(path, text, force=force)
-    except FileExistsError:
-        raise OutputError(f"{path} exists; use --force to overwrite it") from None
-    except OSError as error:
-        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+    atomic_write(path, text, force=force)

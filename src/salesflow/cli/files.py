@@ -6,20 +6,42 @@ import os
 import tempfile
 from pathlib import Path
 
+from salesflow.errors import OutputError
+
 
 def atomic_write(path: str | Path, text: str, force: bool = False) -> bool:
     """Write `text` to `path` through a temporary file and a rename.
 
-    Returns False when the file already holds exactly this text (nothing written). Raises
-    FileExistsError when a different file exists and `force` is not set.
+    Returns False when the file already holds exactly this text (nothing is written). Raises
+    OutputError when a different file exists and `force` is not set, or the write fails.
     """
     target = Path(path)
-    if target.exists():
-        if target.is_file() and target.read_text(encoding="utf-8", errors="replace") == text:
+    try:
+        if _unchanged(target, text):
             return False
-        if not force:
-            raise FileExistsError(str(target))
+        if target.exists() and not force:
+            raise OutputError(f"{target} already exists; use --force to overwrite it")
+        _make_parent(target)
+        _replace(target, text)
+    except OutputError:
+        raise
+    except OSError as error:
+        raise OutputError(f"cannot write {target}: {error.strerror or error}") from None
+    return True
+
+
+def _make_parent(target: Path) -> None:
+    existing = next((p for p in target.parents if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise OutputError(f"cannot write {target}: {existing} is a file, not a directory")
     target.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _unchanged(target: Path, text: str) -> bool:
+    return target.is_file() and target.read_text(encoding="utf-8", errors="replace") == text
+
+
+def _replace(target: Path, text: str) -> None:
     handle, temporary = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
@@ -30,4 +52,3 @@ def atomic_write(path: str | Path, text: str, force: bool = False) -> bool:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return True

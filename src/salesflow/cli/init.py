@@ -35,12 +35,13 @@ def command(
 
 
 def _refuse_existing(target: Path, force: bool) -> None:
-    if target.exists() and not target.is_dir():
-        raise OutputError(f"{target} exists and is not a directory")
-    existing = [name for name in STARTER_FILES if (target / name).exists()]
+    blocking = next((p for p in (target, *target.parents) if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise OutputError(f"{blocking} is a file, not a directory")
+    existing = [str(target / name) for name in STARTER_FILES if (target / name).exists()]
     if existing and not force:
-        names = ", ".join(str(target / name) for name in existing)
-        raise OutputError(f"{names} already exists; use --force to overwrite")
+        verb = "exists" if len(existing) == 1 else "exist"
+        raise OutputError(f"{' and '.join(existing)} already {verb}; use --force to overwrite")
 
 
 def _starter(name: str) -> str:

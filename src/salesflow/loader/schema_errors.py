@@ -38,9 +38,10 @@ def format_path(path: tuple[str | int, ...]) -> str:
 
 def _finding(error: ErrorDetails) -> Finding:
     loc = tuple(error["loc"])
-    at_key = bool(loc) and loc[-1] == KEY_MARKER
-    path = loc[:-1] if at_key else loc
     kind = error["type"]
+    marked = bool(loc) and loc[-1] == KEY_MARKER
+    path = loc[:-1] if marked else loc
+    at_key = marked or kind == "extra_forbidden"
     code, message = _describe(kind, path, error)
     where = format_path(path)
     return Finding(path, code, Severity.ERROR, f"{where}: {message}" if where else message, at_key)
@@ -86,8 +87,9 @@ def _pattern_message(path: tuple[str | int, ...], value: Any) -> tuple[str, str]
     )
 
 
-def _range_message(path: tuple[str | int, ...], value: Any) -> str:
+def _range_message(path: tuple[str | int, ...], raw: Any) -> str:
     field = path[-1] if path else ""
+    value = _short(raw)
     if field == "conversion":
         hint = (
             f"; write a share as {value / 100:g}, not {value}" if _looks_like_percent(value) else ""
@@ -99,6 +101,11 @@ def _range_message(path: tuple[str | int, ...], value: Any) -> str:
     if field == "deal_size":
         return f"must be greater than 0, got {value}"
     return f"must be 0 or more, got {value}"
+
+
+def _short(value: Any) -> Any:
+    text = str(value)
+    return value if len(text) <= 24 else f"{text[:20]}…"
 
 
 def _looks_like_percent(value: Any) -> bool:

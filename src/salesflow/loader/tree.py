@@ -40,21 +40,34 @@ class Document:
 
 
 def parse_yaml(text: str, file: str) -> Document:
-    yaml = YAML(typ="safe")
-    try:
-        root = yaml.compose(io.StringIO(text))
-    except MarkedYAMLError as error:
-        raise _syntax_error(file, text, error) from None
-    except YAMLError as error:
-        raise _fatal(file, Position(1, 1), "yaml-syntax", _one_line(str(error))) from None
-    except RecursionError:
-        raise _fatal(file, Position(1, 1), "too-deep", "document is nested too deeply") from None
+    yaml, root = _compose(text, file)
     if root is None:
         raise _fatal(
             file, Position(1, 1), "empty-file", "file is empty; it should start with `salesflow: 1`"
         )
     _Measure(file).size(root, 0)
     return Document(_Builder(file, yaml).build(root), root, file)
+
+
+def _compose(text: str, file: str) -> tuple[YAML, Node | None]:
+    """Compose with the fast C parser; on a syntax error, ask the pure-Python parser, which
+    follows YAML 1.2 more closely (`{url: https://x}` is valid there), before giving up."""
+    fast = YAML(typ="safe")
+    try:
+        return fast, fast.compose(io.StringIO(text))
+    except YAMLError:
+        pass
+    except RecursionError:
+        raise _fatal(file, Position(1, 1), "too-deep", "document is nested too deeply") from None
+    careful = YAML(typ="safe", pure=True)
+    try:
+        return careful, careful.compose(io.StringIO(text))
+    except MarkedYAMLError as error:
+        raise _syntax_error(file, text, error) from None
+    except YAMLError as error:
+        raise _fatal(file, Position(1, 1), "yaml-syntax", _one_line(str(error))) from None
+    except RecursionError:
+        raise _fatal(file, Position(1, 1), "too-deep", "document is nested too deeply") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +164,7 @@ class _Builder:
             return str(node.value)
         try:
             return self.constructor.construct_object(node)
-        except YAMLError:
+        except (YAMLError, ValueError, OverflowError):
             return str(node.value)
 
     def _mapping(self, node: MappingNode) -> dict[str, Any]:

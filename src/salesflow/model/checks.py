@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from salesflow.diagnostics import Severity
+from salesflow.model.process import Outcomes
 
 Path = tuple[str | int, ...]
 
@@ -99,22 +100,30 @@ def _unknown_owners(
 def _label_claims(
     doc: dict[str, Any], stages: list[tuple[int, dict[str, Any]]]
 ) -> Iterator[tuple[str, str, Path]]:
-    """(label, claimant, path) for every label that maps CRM data onto a stage or outcome."""
+    """(label, claimant, path) for every label that maps CRM data onto a stage or outcome.
+    Outcomes come first, so a clash is reported on the stage that repeats an outcome's label."""
+    for outcome_key, outcome in _outcomes(doc):
+        claimant = f"outcome '{outcome_key}'"
+        if label := _text(outcome.get("name")):
+            yield label, claimant, ("outcomes", outcome_key, "name")
+        yield from _alias_claims(outcome, claimant, ("outcomes", outcome_key))
     for index, stage in stages:
         claimant = f"stage '{_text(stage.get('id')) or index}'"
         for key in ("id", "name"):
             if label := _text(stage.get(key)):
                 yield label, claimant, ("stages", index, key)
         yield from _alias_claims(stage, claimant, ("stages", index))
-    outcomes = doc.get("outcomes")
-    if isinstance(outcomes, dict):
-        for outcome_key in ("won", "lost"):
-            outcome = outcomes.get(outcome_key)
-            if isinstance(outcome, dict):
-                claimant = f"outcome '{outcome_key}'"
-                if label := _text(outcome.get("name")):
-                    yield label, claimant, ("outcomes", outcome_key, "name")
-                yield from _alias_claims(outcome, claimant, ("outcomes", outcome_key))
+
+
+def _outcomes(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The won and lost outcomes as written, or their defaults where left out."""
+    written = doc.get("outcomes")
+    written = written if isinstance(written, dict) else {}
+    defaults = Outcomes().model_dump()
+    for key in ("won", "lost"):
+        outcome = written.get(key, defaults[key])
+        if isinstance(outcome, dict):
+            yield key, outcome
 
 
 def _alias_claims(
@@ -169,8 +178,8 @@ def _probability_order(stages: list[tuple[int, dict[str, Any]]]) -> Iterator[Fin
     """Win probability should not fall as a deal moves forward."""
     previous: tuple[str, float] | None = None
     for index, stage in stages:
-        probability = stage.get("probability")
-        if not isinstance(probability, int | float) or isinstance(probability, bool):
+        probability = _share(stage.get("probability"))
+        if probability is None:
             continue
         if previous is not None and probability < previous[1]:
             yield Finding(
@@ -180,7 +189,14 @@ def _probability_order(stages: list[tuple[int, dict[str, Any]]]) -> Iterator[Fin
                 f"probability {probability:g} is lower than {previous[1]:g} at the earlier "
                 f"stage '{previous[0]}'; a deal that advances should not become less likely to win",
             )
-        previous = (_text(stage.get("id")) or str(index), float(probability))
+        previous = (_text(stage.get("id")) or str(index), probability)
+
+
+def _share(value: Any) -> float | None:
+    """A plain number in [0, 1]; anything else is the schema's to report."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1:
+        return float(value)
+    return None
 
 
 def _missing_exit_criteria(stages: list[tuple[int, dict[str, Any]]]) -> Iterator[Finding]:
