@@ -49,7 +49,7 @@ class Expectation:
 
 
 def parse_expectation(path: Path) -> Expectation:
-    first = path.read_bytes().split(b"\n", 1)[0].decode("ascii")
+    first = path.read_bytes().split(b"\n", 1)[0].decode("utf-8")
     assert first.startswith(PREFIX), f"{path.name}: the first line must start with {PREFIX!r}"
     fields = dict(token.split("=", 1) for token in shlex.split(first[len(PREFIX) :]))
     unknown = set(fields) - FIELDS

@@ -132,20 +132,25 @@ def test_issues_are_sorted_by_position() -> None:
 
 
 def test_schema_and_semantic_findings_come_in_one_run() -> None:
-    text = VALID_PROCESS.replace("probability: 0.2", "probability: 2")
-    text = text.replace("owner: ae", "owner: se", 1)
+    text = VALID_PROCESS.replace("probability: 0.5", "probability: 0.1")
+    text = text.replace("conversion: 0.5", "conversion: 5").replace("owner: ae", "owner: se", 1)
     loaded = parse_process(text, "p.yaml")
     assert sorted(i.code for i in loaded.issues) == [
         "out-of-range",  # schema
-        "probability-order",  # semantic: 0.5 after 2
+        "probability-order",  # semantic: 0.1 after 0.2
         "unknown-owner",  # semantic
     ]
 
 
 @pytest.mark.parametrize(
     ("version", "code"),
-    [("2", "unsupported-version"), ("0", "unsupported-version"), ("true", "unsupported-version"),
-     ("'1'", "unsupported-version"), ("[1]", "unsupported-version")],
+    [
+        ("2", "unsupported-version"),
+        ("0", "unsupported-version"),
+        ("true", "unsupported-version"),
+        ("'1'", "unsupported-version"),
+        ("[1]", "unsupported-version"),
+    ],
 )
 def test_unsupported_versions(version: str, code: str) -> None:
     text = VALID_PROCESS.replace("salesflow: 1", f"salesflow: {version}")

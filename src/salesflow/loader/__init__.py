@@ -14,7 +14,7 @@ from salesflow.errors import ProcessFileError
 from salesflow.loader.positions import locate
 from salesflow.loader.reader import STDIN, read_text
 from salesflow.loader.schema_errors import findings_from_errors, format_path
-from salesflow.loader.tree import Document, parse_yaml
+from salesflow.loader.tree import EMPTY_FILE_MESSAGE, Document, parse_yaml
 from salesflow.model import FORMAT_VERSION, Process
 from salesflow.model.checks import Finding, check_document
 
@@ -46,7 +46,7 @@ def load_process(source: str, display_name: str | None = None) -> LoadedProcess:
     Raises ProcessFileError when the file cannot be read or parsed as YAML at all.
     """
     name = display_name or ("<stdin>" if source == STDIN else source)
-    return parse_process(read_text(source), name)
+    return parse_process(read_text(source, name), name)
 
 
 def parse_process(text: str, file: str) -> LoadedProcess:
@@ -89,7 +89,7 @@ def _version_findings(data: dict[str, object]) -> list[Finding]:
     if "salesflow" not in data:
         return []  # the schema reports the missing key
     version = data["salesflow"]
-    if version == FORMAT_VERSION and not isinstance(version, bool):
+    if type(version) is int and version == FORMAT_VERSION:
         return []
     return [
         Finding(
@@ -114,13 +114,22 @@ def _positioned(document: Document, findings: list[Finding]) -> list[Issue]:
                 format_path(finding.path),
                 finding.code,
                 finding.severity,
-                finding.message,
+                _one_line(finding.message),
             )
         )
     return sorted(issues, key=lambda issue: (issue.line, issue.column, issue.code))
 
 
+def _one_line(message: str) -> str:
+    """Values quoted in a message may hold line breaks; an issue is always one line."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def _not_a_mapping(document: Document) -> ProcessFileError:
+    if document.data is None:
+        return ProcessFileError(
+            Issue(document.file, 1, 1, "", "empty-file", Severity.ERROR, EMPTY_FILE_MESSAGE)
+        )
     kind = "a list" if isinstance(document.data, list) else "a single value"
     return ProcessFileError(
         Issue(

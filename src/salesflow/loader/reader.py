@@ -12,20 +12,21 @@ MAX_BYTES = 5 * 1024 * 1024
 STDIN = "-"
 
 
-def read_text(source: str) -> str:
-    """The text of `source` (a path, or `-` for stdin), refusing what is not a sane process file."""
-    data = _read_stdin() if source == STDIN else _read_file(Path(source))
+def read_text(source: str, name: str | None = None) -> str:
+    """The text of `source` (a path, or `-` for stdin), refusing what is not a sane process file.
+    Problems are reported against `name` (default: the source itself)."""
+    shown = name or source
+    data = _read_stdin() if source == STDIN else _read_file(Path(source), shown)
     if len(data) > MAX_BYTES:
-        raise _fatal(source, "file-too-large", f"file is larger than {MAX_BYTES // 2**20} MB")
-    return _decode(source, data)
+        raise _fatal(shown, "file-too-large", f"file is larger than {MAX_BYTES // 2**20} MB")
+    return _decode(shown, data)
 
 
 def _read_stdin() -> bytes:
     return sys.stdin.buffer.read(MAX_BYTES + 1)
 
 
-def _read_file(path: Path) -> bytes:
-    name = str(path)
+def _read_file(path: Path, name: str) -> bytes:
     try:
         if path.stat().st_size > MAX_BYTES:
             raise _fatal(name, "file-too-large", f"file is larger than {MAX_BYTES // 2**20} MB")

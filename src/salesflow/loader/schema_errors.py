@@ -65,6 +65,8 @@ def _describe(kind: str, path: tuple[str | int, ...], error: ErrorDetails) -> tu
     if kind == "string_too_long":
         return "invalid-value", f"is longer than {context.get('max_length')} characters"
     expected = _expected_type(kind)
+    if expected == "a number" and isinstance(value, int) and not isinstance(value, bool):
+        return "out-of-range", _range_message(path, value)  # an integer too large for a float
     if expected:
         return "invalid-type", f"expected {expected}, got {_describe_value(value)}"
     return "invalid-value", str(error["msg"])
@@ -109,7 +111,7 @@ def _short(value: Any) -> Any:
 
 
 def _looks_like_percent(value: Any) -> bool:
-    return isinstance(value, int | float) and 1 < value <= 100
+    return isinstance(value, int | float) and 2 <= value <= 100
 
 
 def _describe_value(value: Any) -> str:
@@ -123,7 +125,7 @@ def _describe_value(value: Any) -> str:
         return "a list"
     if isinstance(value, str):
         return f"text '{value}'" if len(value) <= 40 else "text"
-    return f"{value!r}"
+    return str(_short(value))
 
 
 def _allowed_keys(path: tuple[str | int, ...]) -> list[str]:

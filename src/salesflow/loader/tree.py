@@ -8,6 +8,8 @@ cycles and alias bombs with a position, and keeps every node's line and column f
 from __future__ import annotations
 
 import io
+import itertools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +22,10 @@ from salesflow.errors import ProcessFileError
 
 MAX_VALUES = 200_000
 MAX_DEPTH = 64
+MAX_FLOW_BRACKETS = 1_000  # beyond this many nested [ or {, libyaml's C parser can crash
+MAX_FALLBACK_CHARS = 100_000  # the pure-Python parser is slow; retry only small files with it
+EMPTY_FILE_MESSAGE = "file is empty; it should start with `salesflow: 1`"
+SCALAR_ERRORS = (YAMLError, ValueError, OverflowError, KeyError, IndexError, TypeError)
 MERGE_TAG = "tag:yaml.org,2002:merge"
 PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
@@ -40,11 +46,10 @@ class Document:
 
 
 def parse_yaml(text: str, file: str) -> Document:
+    _refuse_oversized(text, file)
     yaml, root = _compose(text, file)
     if root is None:
-        raise _fatal(
-            file, Position(1, 1), "empty-file", "file is empty; it should start with `salesflow: 1`"
-        )
+        raise _fatal(file, Position(1, 1), "empty-file", EMPTY_FILE_MESSAGE)
     _Measure(file).size(root, 0)
     return Document(_Builder(file, yaml).build(root), root, file)
 
@@ -55,6 +60,9 @@ def _compose(text: str, file: str) -> tuple[YAML, Node | None]:
     fast = YAML(typ="safe")
     try:
         return fast, fast.compose(io.StringIO(text))
+    except MarkedYAMLError as error:
+        if len(text) > MAX_FALLBACK_CHARS:
+            raise _syntax_error(file, text, error) from None
     except YAMLError:
         pass
     except RecursionError:
@@ -68,6 +76,25 @@ def _compose(text: str, file: str) -> tuple[YAML, Node | None]:
         raise _fatal(file, Position(1, 1), "yaml-syntax", _one_line(str(error))) from None
     except RecursionError:
         raise _fatal(file, Position(1, 1), "too-deep", "document is nested too deeply") from None
+
+
+def _refuse_oversized(text: str, file: str) -> None:
+    """Cheap checks before parsing, so that hostile files are refused in milliseconds."""
+    if text.count("\n") + text.count(",") > MAX_VALUES:
+        raise _fatal(
+            file,
+            Position(1, 1),
+            "too-many-values",
+            f"file has over {MAX_VALUES:,} lines and items; a process file is far smaller",
+        )
+    brackets = re.sub(r"[^\[\]{}]+", "", text)
+    if len(brackets) > MAX_FLOW_BRACKETS and _max_depth(brackets) > MAX_FLOW_BRACKETS:
+        raise _fatal(file, Position(1, 1), "too-deep", f"nested deeper than {MAX_DEPTH} levels")
+
+
+def _max_depth(brackets: str) -> int:
+    steps = (1 if char in "[{" else -1 for char in brackets)
+    return max(itertools.accumulate(steps), default=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +191,7 @@ class _Builder:
             return str(node.value)
         try:
             return self.constructor.construct_object(node)
-        except (YAMLError, ValueError, OverflowError):
+        except SCALAR_ERRORS:
             return str(node.value)
 
     def _mapping(self, node: MappingNode) -> dict[str, Any]:

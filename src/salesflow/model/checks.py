@@ -83,7 +83,7 @@ def _duplicate_ids(
 def _unknown_owners(
     stages: list[tuple[int, dict[str, Any]]], roles: list[tuple[int, dict[str, Any]]]
 ) -> Iterator[Finding]:
-    role_ids = [rid for _, role in roles if (rid := _text(role.get("id")))]
+    role_ids = list(dict.fromkeys(rid for _, role in roles if (rid := _text(role.get("id")))))
     for index, stage in stages:
         owner = _text(stage.get("owner"))
         if owner is None or owner in role_ids:

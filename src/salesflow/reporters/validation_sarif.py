@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import PurePath
 from typing import Any
+from urllib.parse import quote
 
 from salesflow import __version__
 from salesflow.diagnostics import Issue
@@ -30,6 +32,11 @@ def render(report: ValidationReport, color: bool) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def _uri(file: str) -> str:
+    """A relative URI reference with forward slashes, as code scanning expects."""
+    return quote(PurePath(file).as_posix())
+
+
 def _result(issue: Issue, rule_index: int) -> dict[str, Any]:
     return {
         "ruleId": issue.code,
@@ -39,7 +46,7 @@ def _result(issue: Issue, rule_index: int) -> dict[str, Any]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": issue.file},
+                    "artifactLocation": {"uri": _uri(issue.file)},
                     "region": {"startLine": issue.line, "startColumn": issue.column},
                 }
             }
