@@ -1,3 +1,3 @@
-from salesflow.cli.app import main
+from salesflow.cli.entry import main
 
 main()

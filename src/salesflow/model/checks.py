@@ -7,13 +7,12 @@ shapes the schema rejects and simply skips them.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from salesflow.diagnostics import Severity
-from salesflow.model.process import Outcomes
+from salesflow.model.process import DEFAULT_OUTCOMES
 
 Path = tuple[str | int, ...]
 
@@ -45,6 +44,8 @@ def check_document(doc: dict[str, Any]) -> list[Finding]:
 
 def suggest(word: str, choices: list[str]) -> str:
     """` (did you mean 'x'?)` when a close match exists, else an empty string."""
+    import difflib  # only when there is something to suggest
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -119,9 +120,8 @@ def _outcomes(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """The won and lost outcomes as written, or their defaults where left out."""
     written = doc.get("outcomes")
     written = written if isinstance(written, dict) else {}
-    defaults = Outcomes().model_dump()
     for key in ("won", "lost"):
-        outcome = written.get(key, defaults[key])
+        outcome = written.get(key, DEFAULT_OUTCOMES[key])
         if isinstance(outcome, dict):
             yield key, outcome
 

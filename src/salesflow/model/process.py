@@ -6,7 +6,7 @@ docs/process-format.md, which a test keeps in step with these models.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -94,13 +94,19 @@ class LostOutcome(Outcome):
     reasons: list[Text] = Field(default_factory=list, description="Accepted lost reasons.")
 
 
+DEFAULT_OUTCOMES: dict[str, dict[str, Any]] = {
+    "won": {"name": "Closed Won", "aliases": ["Won", "Closed Won"]},
+    "lost": {"name": "Closed Lost", "aliases": ["Lost", "Closed Lost"]},
+}
+
+
 class Outcomes(Strict):
     won: Outcome = Field(
-        default_factory=lambda: Outcome(name="Closed Won", aliases=["Won", "Closed Won"]),
+        default_factory=lambda: Outcome.model_validate(DEFAULT_OUTCOMES["won"]),
         description="How a won deal is labelled.",
     )
     lost: LostOutcome = Field(
-        default_factory=lambda: LostOutcome(name="Closed Lost", aliases=["Lost", "Closed Lost"]),
+        default_factory=lambda: LostOutcome.model_validate(DEFAULT_OUTCOMES["lost"]),
         description="How a lost deal is labelled, and why deals are lost.",
     )
 
