@@ -34,6 +34,7 @@ from salesflow.model.process import (
     Role,
     Stage,
 )
+from tests.helpers import ALL_CODES
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -55,37 +56,9 @@ MODELS: list[type[BaseModel]] = [
     HistoryColumnMap,
 ]
 
-# Every code an Issue can carry. A new code must be added here and to the checks table of
-# docs/process-format.md.
-CODES = [
-    # schema (loader/schema_errors.py)
-    "unknown-key",
-    "missing-key",
-    "invalid-type",
-    "invalid-value",
-    "invalid-id",
-    "out-of-range",
-    # semantic checks (model/checks.py) and the format version (loader/__init__.py)
-    "duplicate-id",
-    "unknown-owner",
-    "duplicate-alias",
-    "unknown-stage",
-    "probability-order",
-    "missing-exit-criteria",
-    "unsupported-version",
-    # the file cannot be read or parsed (loader/reader.py, loader/tree.py, loader/__init__.py)
-    "yaml-syntax",
-    "duplicate-key",
-    "empty-file",
-    "not-a-mapping",
-    "not-utf8",
-    "file-too-large",
-    "too-many-values",
-    "alias-cycle",
-    "too-deep",
-    "file-not-found",
-    "file-unreadable",
-]
+# Every code an Issue can carry (tests/helpers.py). A new code must be added there and to the
+# checks table of docs/process-format.md.
+CODES = sorted(ALL_CODES)
 
 # The modules that produce codes, and the quoted kebab-case strings in them that are not codes.
 CODE_MODULES = [*sorted((SOURCE / "loader").glob("*.py")), SOURCE / "model" / "checks.py"]
