@@ -15,8 +15,8 @@ from typing import Any
 
 from salesflow.errors import ConfigError, InputError
 
-KEYS = ("process", "deals", "history")
-PATH_KEYS = frozenset(KEYS)
+PATH_KEYS = frozenset({"process", "deals", "history"})
+KEYS = ("process", "deals", "history", "table", "history_table", "date_format")
 ENV_PREFIX = "SALESFLOW_"
 DEFAULT_PROCESS = "process.yaml"
 

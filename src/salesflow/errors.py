@@ -38,3 +38,7 @@ class ProcessFileError(InputError):
 
 class OutputError(InputError):
     """We refuse to write where the user pointed us (an existing file without --force)."""
+
+
+class DataError(InputError):
+    """Deal data cannot be used: a missing file or column, labels that map to no stage."""

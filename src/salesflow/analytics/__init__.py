@@ -1,1 +1,1 @@
-"""analytics layer (see DESIGN section 6)."""
+"""Funnel metrics (SQL in DuckDB) and the forecast (numpy), over the canonical model."""

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from salesflow import __version__
-from salesflow.cli import init, schema, validate
+from salesflow.cli import analyze, init, schema, validate
 
 app = typer.Typer(
     name="salesflow",
@@ -42,6 +42,7 @@ def root(
 app.command("init")(init.command)
 app.command("validate")(validate.command)
 app.command("schema")(schema.command)
+app.command("analyze")(analyze.command)
 
 
 def main() -> None:

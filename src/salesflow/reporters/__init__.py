@@ -11,9 +11,11 @@ from types import ModuleType
 from typing import cast
 
 from salesflow.errors import InputError
+from salesflow.model.funnel import FunnelReport
 from salesflow.model.validation import ValidationReport
 
 ValidationRenderer = Callable[[ValidationReport, bool], str]
+AnalyzeRenderer = Callable[[FunnelReport, bool], str]
 
 VALIDATION_FORMATS = {
     "text": "salesflow.reporters.validation_text",
@@ -21,6 +23,19 @@ VALIDATION_FORMATS = {
     "github": "salesflow.reporters.validation_github",
     "sarif": "salesflow.reporters.validation_sarif",
 }
+
+
+ANALYZE_FORMATS = {
+    "text": "salesflow.reporters.analyze_text",
+    "json": "salesflow.reporters.analyze_json",
+    "csv": "salesflow.reporters.analyze_csv",
+    "markdown": "salesflow.reporters.analyze_markdown",
+}
+
+
+def analyze_renderer(name: str) -> AnalyzeRenderer:
+    """The renderer for `analyze --format NAME`; it takes (report, color)."""
+    return cast(AnalyzeRenderer, _lookup(ANALYZE_FORMATS, name).render)
 
 
 def validation_renderer(name: str) -> ValidationRenderer:

@@ -1,1 +1,1 @@
-"""sources layer (see DESIGN section 6)."""
+"""Deal data: read CSV, Parquet or DuckDB files with DuckDB into the canonical model."""

@@ -1,0 +1,90 @@
+"""`salesflow analyze`: conversion, time in stage, velocity and bottlenecks from deal data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from salesflow.cli.console import emit, use_color, write_file
+from salesflow.cli.data import (
+    DataFlags,
+    DateFormatOption,
+    DealsOption,
+    HistoryOption,
+    HistoryTableOption,
+    MapOption,
+    TableOption,
+    UnmappedOption,
+    check_usable,
+    data_options,
+    load_tables,
+)
+from salesflow.cli.errors import guarded
+from salesflow.cli.options import (
+    ForceOption,
+    NoColorOption,
+    OutputOption,
+    ProcessOption,
+    QuietOption,
+)
+from salesflow.cli.process import load_valid_process
+from salesflow.reporters import ANALYZE_FORMATS, analyze_renderer
+
+FORMAT_HELP = f"Output format: {', '.join(ANALYZE_FORMATS)}."
+
+
+@guarded
+def command(
+    process: ProcessOption = None,
+    deals: DealsOption = None,
+    history: HistoryOption = None,
+    table: TableOption = None,
+    history_table: HistoryTableOption = None,
+    mapping: MapOption = None,
+    date_format: DateFormatOption = None,
+    unmapped: UnmappedOption = "error",
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by", help="Break the metrics down by a column (owner, source, …).", metavar="COLUMN"
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", help="Only deals created on or after this date (YYYY-MM-DD).", metavar="DATE"
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            help="Only deals created on or before this date (YYYY-MM-DD).",
+            metavar="DATE",
+        ),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
+    ] = "text",
+    output: OutputOption = None,
+    force: ForceOption = False,
+    no_color: NoColorOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Stage conversion, win rate, time in stage, velocity and the bottleneck."""
+    from salesflow.analytics.report import analyze
+
+    render = analyze_renderer(output_format)
+    loaded = load_valid_process(process)
+    flags = DataFlags(
+        deals, history, table, history_table, mapping, date_format, unmapped, since, until, by
+    )
+    options = data_options(flags)
+    tables = load_tables(loaded, options)
+    check_usable(tables, quiet)
+    text = render(analyze(tables), use_color(no_color) and output is None)
+    if output is None:
+        emit(text)
+    else:
+        write_file(output, text, force=force)

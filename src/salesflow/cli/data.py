@@ -1,0 +1,193 @@
+"""Options shared by the commands that read deal data, and the loading they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from salesflow.cli.console import note
+from salesflow.config import resolve
+from salesflow.errors import DataError, InputError
+
+if TYPE_CHECKING:
+    from salesflow.model import Process
+    from salesflow.model.data import DataProblem
+    from salesflow.sources.canonical import DealTables
+    from salesflow.sources.options import DataOptions, Unmapped
+
+DealsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--deals",
+        help="Deal data: a CSV (plain or .gz), Parquet or DuckDB file "
+        "(default: SALESFLOW_DEALS or `deals` in salesflow.toml).",
+        metavar="FILE",
+        show_default=False,
+    ),
+]
+HistoryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--history",
+        help="Stage history: one row per stage a deal entered (CSV, Parquet or DuckDB).",
+        metavar="FILE",
+        show_default=False,
+    ),
+]
+TableOption = Annotated[
+    str | None,
+    typer.Option("--table", help="Table of a DuckDB deals file [default: deals].", metavar="NAME"),
+]
+HistoryTableOption = Annotated[
+    str | None,
+    typer.Option(
+        "--history-table",
+        help="Table of a DuckDB history file [default: stage_history].",
+        metavar="NAME",
+    ),
+]
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        help="Column mapping KEY=COLUMN, repeatable; keys: id, stage, status, amount, created, "
+        "closed, owner, lost_stage, stage_dates.STAGE, history.deal|stage|entered.",
+        metavar="KEY=COLUMN",
+        show_default=False,
+    ),
+]
+DateFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date-format",
+        help="strftime format of dates in the data, e.g. %d/%m/%Y [default: ISO 8601].",
+        metavar="FORMAT",
+    ),
+]
+UnmappedOption = Annotated[
+    str,
+    typer.Option(
+        "--unmapped",
+        help="Stage labels that match no stage: 'error', or 'ignore' to skip those deals.",
+        metavar="error|ignore",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DataFlags:
+    """The raw flags, as typed on the command line."""
+
+    deals: str | None = None
+    history: str | None = None
+    table: str | None = None
+    history_table: str | None = None
+    mapping: list[str] | None = None
+    date_format: str | None = None
+    unmapped: str = "error"
+    since: str | None = None
+    until: str | None = None
+    by: str | None = None
+
+
+def data_options(flags: DataFlags) -> DataOptions:
+    """Resolve flags against environment and configuration; deal data is required."""
+    options = optional_data_options(flags)
+    if options is None:
+        raise InputError(
+            "no deal data: pass --deals FILE, set SALESFLOW_DEALS, or add `deals = ...` "
+            "to salesflow.toml"
+        )
+    return options
+
+
+def optional_data_options(flags: DataFlags) -> DataOptions | None:
+    """Resolve flags against environment and configuration; None when no deal data is set."""
+    from salesflow.sources.options import DataOptions
+
+    deals = resolve("deals", flags.deals)
+    if deals is None:
+        return None
+    history = resolve("history", flags.history)
+    return DataOptions(
+        deals=deals.value,
+        history=history.value if history else None,
+        table=_setting("table", flags.table, "deals"),
+        history_table=_setting("history_table", flags.history_table, "stage_history"),
+        mapping=_mapping(flags.mapping or []),
+        date_format=_optional_setting("date_format", flags.date_format),
+        unmapped=_unmapped(flags.unmapped),
+        since=_date("--since", flags.since),
+        until=_date("--until", flags.until),
+        by=flags.by,
+    )
+
+
+def load_tables(process: Process, options: DataOptions) -> DealTables:
+    from salesflow.sources.canonical import build
+    from salesflow.sources.connection import connect
+
+    return build(connect(), process, options)
+
+
+def check_usable(tables: DealTables, quiet: bool) -> list[DataProblem]:
+    """Refuse unmapped labels unless told to ignore them; warn about every other problem."""
+    from salesflow.sources.options import Unmapped
+    from salesflow.sources.problems import find_problems
+
+    problems = find_problems(tables)
+    for problem in problems:
+        if problem.code == "unmapped-label" and tables.options.unmapped is Unmapped.ERROR:
+            raise DataError(f"{problem.file}: {problem.summary}")
+        note(f"salesflow: warning: {problem.file}: {_brief(problem)}", quiet)
+    if problems:
+        note("salesflow: run `salesflow validate --deals ...` to see the rows", quiet)
+    return problems
+
+
+def _brief(problem: DataProblem) -> str:
+    summary = problem.summary.split("; add each")[0]
+    if problem.code == "unmapped-label":
+        return f"{summary}; these deals are skipped"
+    first = problem.examples[0] if problem.examples else None
+    return f"{summary} (first: row {first.row})" if first and first.row else summary
+
+
+def _setting(key: str, flag: str | None, default: str) -> str:
+    return _optional_setting(key, flag) or default
+
+
+def _optional_setting(key: str, flag: str | None) -> str | None:
+    setting = resolve(key, flag)
+    return setting.value if setting else None
+
+
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        key, sep, column = pair.partition("=")
+        if not sep or not key.strip() or not column.strip():
+            raise InputError(f"--map {pair}: expected KEY=COLUMN, e.g. --map amount=Amount")
+        mapping[key.strip()] = column.strip()
+    return mapping
+
+
+def _unmapped(value: str) -> Unmapped:
+    from salesflow.sources.options import Unmapped
+
+    try:
+        return Unmapped(value)
+    except ValueError:
+        raise InputError(f"--unmapped {value}: choose error or ignore") from None
+
+
+def _date(flag: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{flag} {value}: expected a date as YYYY-MM-DD") from None

@@ -1,0 +1,26 @@
+"""What the user told us about their deal data (flags, environment, configuration)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class Unmapped(StrEnum):
+    ERROR = "error"
+    IGNORE = "ignore"
+
+
+@dataclass(frozen=True)
+class DataOptions:
+    deals: str
+    history: str | None = None
+    table: str = "deals"
+    history_table: str = "stage_history"
+    mapping: dict[str, str] = field(default_factory=dict)
+    date_format: str | None = None
+    unmapped: Unmapped = Unmapped.ERROR
+    since: date | None = None
+    until: date | None = None
+    by: str | None = None

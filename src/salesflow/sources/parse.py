@@ -1,0 +1,45 @@
+"""SQL expressions that turn raw CRM values into typed ones, per the column's type in the data.
+
+Each parser returns the typed expression; a value is *bad* when its text is non-empty and the
+typed expression is NULL, and the text is kept for the message.
+"""
+
+from __future__ import annotations
+
+from salesflow.sources.connection import quote_name, quote_text
+
+NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE")
+TEMPORAL_TYPES = ("DATE", "TIMESTAMP")
+
+
+def text(column: str) -> str:
+    """The column as trimmed text, NULL when empty."""
+    return f"NULLIF(trim(CAST({quote_name(column)} AS VARCHAR)), '')"
+
+
+def label(column: str) -> str:
+    """A label as matched against ids, names and aliases: trimmed and lower-cased."""
+    return f"lower({text(column)})"
+
+
+def amount(column: str, column_type: str) -> str:
+    """Numbers as they are; text with currency symbols and thousands separators cleaned."""
+    if column_type.startswith(NUMERIC_TYPES) or column_type.startswith("DECIMAL"):
+        return f"CAST({quote_name(column)} AS DOUBLE)"
+    cleaned = f"regexp_replace({text(column)}, '[^0-9.\\-]', '', 'g')"
+    return f"TRY_CAST(NULLIF({cleaned}, '') AS DOUBLE)"
+
+
+def timestamp(column: str, column_type: str, date_format: str | None) -> str:
+    """Dates and timestamps as they are; text as ISO 8601 (offsets normalised to UTC) or in
+    `date_format` (strftime codes such as %d/%m/%Y)."""
+    if column_type.startswith(TEMPORAL_TYPES):
+        return f"CAST({quote_name(column)} AS TIMESTAMP)"
+    if date_format:
+        return f"try_strptime({text(column)}, '{quote_text(date_format)}')"
+    return f"CAST(TRY_CAST({text(column)} AS TIMESTAMPTZ) AS TIMESTAMP)"
+
+
+def bad_text(column: str, typed: str) -> str:
+    """The raw text when it could not be read, else NULL."""
+    return f"CASE WHEN {typed} IS NULL THEN {text(column)} END"

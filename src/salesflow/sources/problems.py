@@ -1,0 +1,213 @@
+"""Problems in deal data: each with its count and the first rows, never silently dropped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from salesflow.diagnostics import Severity
+from salesflow.model.data import DataProblem, RowExample
+from salesflow.sources.canonical import DealTables
+
+EXAMPLES = 5
+LISTED_LABELS = 10
+
+
+@dataclass(frozen=True)
+class Check:
+    """A query for offending rows: `where` selects them from `table`; `select` fetches the
+    values that `describe` turns into the message of one row."""
+
+    code: str
+    noun: str
+    tail: str
+    table: str
+    where: str
+    select: str
+    describe: Callable[[tuple[Any, ...]], str]
+    severity: Severity = Severity.ERROR
+
+
+def find_problems(tables: DealTables) -> list[DataProblem]:
+    """Every problem found, in a stable order."""
+    problems = [*_deal_problems(tables), *_history_problems(tables)]
+    return [problem for problem in problems if problem.count]
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+def _deal_problems(tables: DealTables) -> Iterator[DataProblem]:
+    con, file = tables.con, tables.deals.name
+    yield _unmapped(con, "deals", file, "unmapped_label", "stage")
+    yield _unmapped(con, "deals", file, "unmapped_lost", "lost stage")
+    yield _duplicates(con, file)
+    for check in _deal_checks(tables):
+        yield _run(con, file, check)
+
+
+def _deal_checks(tables: DealTables) -> Iterator[Check]:
+    yield Check(
+        "missing-id",
+        "row",
+        "with no deal id",
+        "deals",
+        "deal_id IS NULL",
+        "1",
+        lambda row: "the deal id is empty",
+    )
+    yield from _bad_value_checks(tables)
+    yield Check(
+        "missing-stage",
+        "open deal",
+        "with no stage",
+        "canonical",
+        "deal_id IS NOT NULL AND status = 'open' AND unmapped_label IS NULL AND position IS NULL",
+        "deal_id",
+        lambda row: f'deal "{row[0]}" is open but has no stage',
+    )
+    if "amount" in tables.columns.deals:
+        yield Check(
+            "won-without-amount",
+            "won deal",
+            "with no amount",
+            "canonical",
+            "status = 'won' AND amount IS NULL AND amount_bad IS NULL",
+            "deal_id",
+            lambda row: f'won deal "{row[0]}" has no amount',
+        )
+    yield Check(
+        "closed-before-created",
+        "deal",
+        "closed before it was created",
+        "deals",
+        "closed_at < created_at",
+        "strftime(closed_at, '%Y-%m-%d'), strftime(created_at, '%Y-%m-%d')",
+        lambda row: f"closed_at {row[0]} is before created_at {row[1]}",
+    )
+    yield Check(
+        "lost-without-stage",
+        "lost deal",
+        "with no lost stage, stage date or history: counted as lost at the first stage",
+        "canonical",
+        "lost_unplaced",
+        "deal_id",
+        lambda row: f'lost deal "{row[0]}" shows no stage it was lost at',
+        Severity.WARNING,
+    )
+
+
+def _bad_value_checks(tables: DealTables) -> Iterator[Check]:
+    columns = tables.columns.deals
+    if "amount" in columns:
+        yield _bad_value("deals", "amount_bad", columns["amount"], "a number")
+    for key, field in (("created", "created_at_bad"), ("closed", "closed_at_bad")):
+        if key in columns:
+            yield _bad_value("deals", field, columns[key], "a date")
+    for index, column in tables.columns.stage_dates.items():
+        yield _bad_value("deals", f"d{index}_bad", column, "a date")
+
+
+def _bad_value(table: str, field: str, column: str, what: str) -> Check:
+    return Check(
+        "bad-amount" if what == "a number" else "bad-date",
+        "row",
+        f"whose {column} is not {what}",
+        table,
+        f"{field} IS NOT NULL",
+        field,
+        lambda row: f'{column} "{row[0]}" is not {what}',
+    )
+
+
+def _history_problems(tables: DealTables) -> Iterator[DataProblem]:
+    if tables.history is None:
+        return
+    con, file, deals_file = tables.con, tables.history.name, tables.deals.name
+    yield _unmapped(con, "history_rows", file, "unmapped_label", "stage")
+    yield _run(
+        con,
+        file,
+        _bad_value("history_rows", "entered_at_bad", tables.columns.history["entered"], "a date"),
+    )
+    yield _run(
+        con,
+        file,
+        Check(
+            "unknown-deal",
+            "history row",
+            f"for a deal that is not in {deals_file}",
+            "history_rows",
+            "deal_id IS NOT NULL AND deal_id NOT IN "
+            "(SELECT deal_id FROM deals WHERE deal_id IS NOT NULL)",
+            "deal_id",
+            lambda row: f'deal "{row[0]}" is not in {deals_file}',
+        ),
+    )
+
+
+def _run(con: duckdb.DuckDBPyConnection, file: str, check: Check) -> DataProblem:
+    count = _scalar(con, f"SELECT count(*) FROM {check.table} WHERE {check.where}")
+    summary = f"{plural(count, check.noun)} {check.tail}"
+    if not count:
+        return DataProblem(file, check.code, check.severity, 0, summary)
+    rows = con.execute(
+        f"SELECT _row, {check.select} FROM {check.table} WHERE {check.where} "
+        f"ORDER BY _row LIMIT {EXAMPLES}"
+    ).fetchall()
+    examples = [RowExample(int(row[0]), check.describe(tuple(row[1:]))) for row in rows]
+    return DataProblem(file, check.code, check.severity, count, summary, examples)
+
+
+def _unmapped(
+    con: duckdb.DuckDBPyConnection, table: str, file: str, field: str, what: str
+) -> DataProblem:
+    labels = con.execute(
+        f"SELECT {field}, count(*), min(_row) FROM {table} WHERE {field} IS NOT NULL "
+        "GROUP BY 1 ORDER BY 2 DESC, 1"
+    ).fetchall()
+    count = sum(int(label[1]) for label in labels)
+    listed = ", ".join(f'"{label[0]}" ({label[1]:,})' for label in labels[:LISTED_LABELS])
+    more = f" and {len(labels) - LISTED_LABELS} more" if len(labels) > LISTED_LABELS else ""
+    summary = (
+        f"{plural(count, 'row')} with a {what} label that matches no stage or outcome: "
+        f"{listed}{more}; add each to a stage's aliases, or pass --unmapped ignore"
+    )
+    examples = [
+        RowExample(
+            int(label[2]),
+            f'{what} "{label[0]}" matches no stage or outcome ({plural(int(label[1]), "row")})',
+        )
+        for label in labels[:EXAMPLES]
+    ]
+    return DataProblem(file, "unmapped-label", Severity.ERROR, count, summary, examples)
+
+
+def _duplicates(con: duckdb.DuckDBPyConnection, file: str) -> DataProblem:
+    count = _scalar(con, "SELECT count(DISTINCT deal_id) FROM duplicate_rows")
+    rows = con.execute(
+        "SELECT deal_id, list(_row ORDER BY _row) FROM deals "
+        "WHERE deal_id IN (SELECT deal_id FROM duplicate_rows) "
+        f"GROUP BY deal_id ORDER BY min(_row) LIMIT {EXAMPLES}"
+    ).fetchall()
+    examples = [
+        RowExample(int(row[1][0]), f'duplicate id "{row[0]}" in rows {_row_list(row[1])}')
+        for row in rows
+    ]
+    summary = f"{plural(count, 'deal id')} on more than one row; the first row of each is used"
+    return DataProblem(file, "duplicate-id", Severity.ERROR, count, summary, examples)
+
+
+def _row_list(numbers: list[int]) -> str:
+    shown = [str(number) for number in numbers[:3]]
+    listed = ", ".join(shown[:-1]) + " and " + shown[-1]
+    return listed + (f" (and {len(numbers) - 3} more)" if len(numbers) > 3 else "")
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
