@@ -45,6 +45,7 @@ def test_to_dict_has_the_json_keys() -> None:
         "code": "out-of-range",
         "severity": "error",
         "message": "bad",
+        "details": [],
     }
 
 
@@ -103,3 +104,10 @@ def test_process_file_error_carries_its_issue() -> None:
     assert error.issue is ISSUE
     assert str(error) == ISSUE.render()
     assert error.exit_code == EXIT_INPUT
+
+
+def test_location_of_table_rows_and_whole_files() -> None:
+    row = dataclasses.replace(ISSUE, file="deals.csv", line=10, column=0)
+    assert row.render() == "deals.csv row 10: error out-of-range: bad"
+    whole = dataclasses.replace(ISSUE, file="deals.csv", line=0, column=0)
+    assert whole.location == "deals.csv"

@@ -12,6 +12,14 @@ class Severity(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class RowDetail:
+    """One offending row of a table, behind an issue that counts them."""
+
+    row: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Issue:
     """A problem at `file:line:column` (1-based). `path` is the dotted location in the document."""
 
@@ -22,17 +30,27 @@ class Issue:
     code: str
     severity: Severity
     message: str
+    details: tuple[RowDetail, ...] = ()
 
     def render(self) -> str:
         """The yamllint-style one-liner: `file:line:col: severity code: message`."""
-        where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.severity.value} {self.code}: {self.message}"
+        return f"{self.location}: {self.severity.value} {self.code}: {self.message}"
+
+    @property
+    def location(self) -> str:
+        """`file:line:col` in a text file; `file row N` in a table (column 0); `file` for the
+        whole file (line 0)."""
+        if self.line == 0:
+            return self.file
+        if self.column == 0:
+            return f"{self.file} row {self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
 
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
-    def to_dict(self) -> dict[str, str | int]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "file": self.file,
             "line": self.line,
@@ -41,6 +59,7 @@ class Issue:
             "code": self.code,
             "severity": self.severity.value,
             "message": self.message,
+            "details": [{"row": d.row, "message": d.message} for d in self.details],
         }
 
 

@@ -179,7 +179,16 @@ def test_json_contract(files: dict[str, Path]) -> None:
         "issues": [],
     }
     issue = bad["issues"][0]
-    assert set(issue) == {"file", "line", "column", "path", "code", "severity", "message"}
+    assert set(issue) == {
+        "file",
+        "line",
+        "column",
+        "path",
+        "code",
+        "severity",
+        "message",
+        "details",
+    }
     assert issue == {
         "file": str(files["bad"]),
         "line": 9,
@@ -188,6 +197,7 @@ def test_json_contract(files: dict[str, Path]) -> None:
         "code": "unknown-owner",
         "severity": "error",
         "message": "owner 'se' is not a declared role; roles: ae",
+        "details": [],
     }
     assert bad["issues"][1]["severity"] == "warning"
 

@@ -53,6 +53,7 @@ def test_json() -> None:
         "code": "unknown-owner",
         "severity": "error",
         "message": "owner 'se' is not a declared role; roles: ae",
+        "details": [],
     }
 
 

@@ -7,10 +7,18 @@ from typing import Annotated
 import typer
 
 from salesflow.cli.console import emit, use_color
+from salesflow.cli.data import (
+    DataFlags,
+    DateFormatOption,
+    HistoryOption,
+    HistoryTableOption,
+    MapOption,
+    TableOption,
+)
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import NoColorOption, ProcessOption, QuietOption
 from salesflow.config import require_process
-from salesflow.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, ProcessFileError
+from salesflow.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, InputError, ProcessFileError
 from salesflow.loader import load_process
 from salesflow.model.validation import FileReport, ValidationReport
 from salesflow.reporters import VALIDATION_FORMATS, validation_renderer
@@ -33,13 +41,34 @@ def command(
         str, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
     ] = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the check too.")] = False,
+    deals: Annotated[
+        str | None,
+        typer.Option(
+            "--deals",
+            help="Also check this deal data (CSV, Parquet or DuckDB) against the process.",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    history: HistoryOption = None,
+    table: TableOption = None,
+    history_table: HistoryTableOption = None,
+    mapping: MapOption = None,
+    date_format: DateFormatOption = None,
     no_color: NoColorOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Check process files against the schema and the semantic rules."""
+    """Check process files against the schema and the semantic rules (and deal data with
+    --deals)."""
     render = validation_renderer(output_format)
     sources = files or [require_process(process).value]
-    report = ValidationReport([_check(source) for source in sources], strict=strict)
+    if deals is not None and len(sources) != 1:
+        raise InputError("--deals checks data against one process file; give only one")
+    reports = [_check(source) for source in sources]
+    if deals is not None:
+        flags = DataFlags(deals, history, table, history_table, mapping, date_format)
+        reports += _check_data(reports[0], flags)
+    report = ValidationReport(reports, strict=strict)
     if not (quiet and output_format == "text" and not report.failed):
         emit(render(report, use_color(no_color)))
     raise typer.Exit(exit_code(report))
@@ -50,7 +79,20 @@ def _check(source: str) -> FileReport:
         loaded = load_process(source)
     except ProcessFileError as error:
         return FileReport(error.issue.file, [error.issue], readable=False)
-    return FileReport(loaded.file, loaded.issues)
+    return FileReport(loaded.file, loaded.issues, process=loaded.process)
+
+
+def _check_data(process_report: FileReport, flags: DataFlags) -> list[FileReport]:
+    """One report per data file; nothing when the process itself has errors."""
+    from salesflow.cli.data import data_options, load_tables
+    from salesflow.sources.problems import find_problems, problem_issues
+
+    if process_report.process is None:
+        return []
+    tables = load_tables(process_report.process, data_options(flags))
+    files = [tables.deals.path] + ([tables.history.path] if tables.history else [])
+    issues = problem_issues(find_problems(tables))
+    return [FileReport(file, [i for i in issues if i.file == file]) for file in files]
 
 
 def exit_code(report: ValidationReport) -> int:

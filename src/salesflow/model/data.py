@@ -1,18 +1,11 @@
-"""Problems found in deal data, each with its count and the first rows that show it."""
+"""Problems found in deal data, each with its count and the first rows that show it
+(row numbers as a spreadsheet counts them: in a CSV the header is row 1)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from salesflow.diagnostics import Severity
-
-
-@dataclass(frozen=True)
-class RowExample:
-    """One offending row: its number in the file (CSV: as a spreadsheet counts, header = 1)."""
-
-    row: int | None
-    message: str
+from salesflow.diagnostics import RowDetail, Severity
 
 
 @dataclass(frozen=True)
@@ -22,7 +15,7 @@ class DataProblem:
     severity: Severity
     count: int
     summary: str
-    examples: list[RowExample] = field(default_factory=list)
+    examples: list[RowDetail] = field(default_factory=list)
 
     @property
     def is_error(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from salesflow.diagnostics import Issue
+from salesflow.model.process import Process
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,7 @@ class FileReport:
     file: str
     issues: list[Issue] = field(default_factory=list)
     readable: bool = True
+    process: Process | None = field(default=None, compare=False, repr=False)
 
     @property
     def errors(self) -> int:

@@ -37,18 +37,19 @@ def _uri(file: str) -> str:
     return quote(PurePath(file).as_posix())
 
 
+def _region(issue: Issue) -> dict[str, int]:
+    region = {"startLine": issue.line}
+    return {**region, "startColumn": issue.column} if issue.column else region
+
+
 def _result(issue: Issue, rule_index: int) -> dict[str, Any]:
+    location: dict[str, Any] = {"artifactLocation": {"uri": _uri(issue.file)}}
+    if issue.line:
+        location["region"] = _region(issue)
     return {
         "ruleId": issue.code,
         "ruleIndex": rule_index,
         "level": issue.severity.value,
         "message": {"text": issue.message},
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": _uri(issue.file)},
-                    "region": {"startLine": issue.line, "startColumn": issue.column},
-                }
-            }
-        ],
+        "locations": [{"physicalLocation": location}],
     }

@@ -19,9 +19,11 @@ def render(report: ValidationReport, color: bool) -> str:
 
 
 def _issue_line(issue: Issue, color: bool) -> str:
-    where = style(f"{issue.file}:{issue.line}:{issue.column}:", "bold", color=color)
+    where = style(f"{issue.location}:", "bold", color=color)
     severity = style(issue.severity.value, *SEVERITY_STYLE[issue.severity], color=color)
-    return f"{where} {severity} {style(issue.code, 'dim', color=color)}: {issue.message}"
+    line = f"{where} {severity} {style(issue.code, 'dim', color=color)}: {issue.message}"
+    details = [f"  {issue.file} row {detail.row}: {detail.message}" for detail in issue.details]
+    return "\n".join([line, *details])
 
 
 def summary(report: ValidationReport, color: bool) -> str:

@@ -26,7 +26,8 @@ class Source:
 
     @property
     def name(self) -> str:
-        return Path(self.path).name
+        """The file as the user named it, for messages."""
+        return self.path
 
     @property
     def first_row(self) -> int:

@@ -8,8 +8,8 @@ from typing import Any
 
 import duckdb
 
-from salesflow.diagnostics import Severity
-from salesflow.model.data import DataProblem, RowExample
+from salesflow.diagnostics import Issue, RowDetail, Severity
+from salesflow.model.data import DataProblem
 from salesflow.sources.canonical import DealTables
 
 EXAMPLES = 5
@@ -35,6 +35,23 @@ def find_problems(tables: DealTables) -> list[DataProblem]:
     """Every problem found, in a stable order."""
     problems = [*_deal_problems(tables), *_history_problems(tables)]
     return [problem for problem in problems if problem.count]
+
+
+def problem_issues(problems: list[DataProblem]) -> list[Issue]:
+    """Each problem as one issue for its file, carrying its first rows as details."""
+    return [
+        Issue(
+            problem.file,
+            0,
+            0,
+            "",
+            problem.code,
+            problem.severity,
+            problem.summary,
+            tuple(problem.examples),
+        )
+        for problem in problems
+    ]
 
 
 def plural(count: int, noun: str) -> str:
@@ -159,7 +176,7 @@ def _run(con: duckdb.DuckDBPyConnection, file: str, check: Check) -> DataProblem
         f"SELECT _row, {check.select} FROM {check.table} WHERE {check.where} "
         f"ORDER BY _row LIMIT {EXAMPLES}"
     ).fetchall()
-    examples = [RowExample(int(row[0]), check.describe(tuple(row[1:]))) for row in rows]
+    examples = [RowDetail(int(row[0]), check.describe(tuple(row[1:]))) for row in rows]
     return DataProblem(file, check.code, check.severity, count, summary, examples)
 
 
@@ -178,7 +195,7 @@ def _unmapped(
         f"{listed}{more}; add each to a stage's aliases, or pass --unmapped ignore"
     )
     examples = [
-        RowExample(
+        RowDetail(
             int(label[2]),
             f'{what} "{label[0]}" matches no stage or outcome ({plural(int(label[1]), "row")})',
         )
@@ -195,7 +212,7 @@ def _duplicates(con: duckdb.DuckDBPyConnection, file: str) -> DataProblem:
         f"GROUP BY deal_id ORDER BY min(_row) LIMIT {EXAMPLES}"
     ).fetchall()
     examples = [
-        RowExample(int(row[1][0]), f'duplicate id "{row[0]}" in rows {_row_list(row[1])}')
+        RowDetail(int(row[1][0]), f'duplicate id "{row[0]}" in rows {_row_list(row[1])}')
         for row in rows
     ]
     summary = f"{plural(count, 'deal id')} on more than one row; the first row of each is used"

@@ -1,0 +1,103 @@
+"""Number formatting and small look-ups shared by the `analyze` reports for people (text and
+markdown). The rules: counts with thousands separators; money as the currency code and a whole
+number (`USD 24,310`); percentages, points and days with no decimals unless below 10 (then one);
+a missing value as an en dash."""
+
+from __future__ import annotations
+
+from salesflow.model.funnel import Funnel, FunnelReport, StageMetrics
+
+MISSING = "–"
+
+
+def count(value: int | None) -> str:
+    return MISSING if value is None else f"{value:,}"
+
+
+def number(value: float | None) -> str:
+    """One decimal below 10 (in absolute value), else a whole number with separators."""
+    if value is None:
+        return MISSING
+    if abs(round(value, 1)) < 10:
+        text = f"{value:.1f}"
+        return "0.0" if text == "-0.0" else text
+    return f"{value:,.0f}"
+
+
+def percent(share: float | None) -> str:
+    """A share (0.62) as a percentage ("62%"); one decimal below 10% ("7.5%")."""
+    return MISSING if share is None else number(share * 100) + "%"
+
+
+def points(value: float | None) -> str:
+    """A signed difference in percentage points: "+4.4", "-19", "0.0"."""
+    if value is None:
+        return MISSING
+    text = number(value)
+    if text in ("0.0", "0"):
+        return text
+    return text if text.startswith("-") else "+" + text
+
+
+def interval(share: float | None, ci: tuple[float, float] | None) -> str:
+    """A conversion with its 95% interval: "62% (55–69)"."""
+    if share is None:
+        return MISSING
+    if ci is None:
+        return percent(share)
+    return f"{percent(share)} ({number(ci[0] * 100)}–{number(ci[1] * 100)})"
+
+
+def money(value: float | None, currency: str) -> str:
+    return MISSING if value is None else f"{currency} {value:,.0f}"
+
+
+def days(value: float | None) -> str:
+    return MISSING if value is None else f"{number(value)} days"
+
+
+def plan_verdict(stage: StageMetrics) -> int:
+    """-1 when the plan lies above the 95% interval (the stage is truly below plan), +1 when it
+    lies below the interval (truly above plan), 0 when the gap could be chance or is unknown."""
+    if stage.planned_conversion is None or stage.conversion_ci is None:
+        return 0
+    low, high = stage.conversion_ci
+    if stage.planned_conversion > high:
+        return -1
+    if stage.planned_conversion < low:
+        return 1
+    return 0
+
+
+def window(report: FunnelReport) -> str | None:
+    """The `--since/--until` window in words, or None without one."""
+    if report.since and report.until:
+        return f"created {report.since} to {report.until}"
+    if report.since:
+        return f"created since {report.since}"
+    if report.until:
+        return f"created until {report.until}"
+    return None
+
+
+def deal_summary(funnel: Funnel) -> str:
+    deals = funnel.deals
+    return (
+        f"{count(deals.total)} deals: {count(deals.won)} won, {count(deals.lost)} lost, "
+        f"{count(deals.open)} open"
+    )
+
+
+def bottleneck_sentence(funnel: Funnel, currency: str) -> str:
+    """'Bottleneck: Technical Validation — reaching the planned 75% would add ≈ 4.2 wins, ≈ USD
+    100,800', or 'No stage is below plan.'"""
+    found = funnel.bottleneck
+    if found is None:
+        return "No stage is below plan."
+    stage = next((s for s in funnel.stages if s.id == found.stage), None)
+    name = stage.name if stage is not None else found.stage
+    plan = stage.planned_conversion if stage is not None else None
+    target = f"the planned {percent(plan)}" if plan is not None else "the plan"
+    wins = f"≈ {number(found.extra_wins)} " + ("win" if found.extra_wins == 1 else "wins")
+    gain = f", ≈ {money(found.revenue_gain, currency)}" if found.revenue_gain is not None else ""
+    return f"Bottleneck: {name} — reaching {target} would add {wins}{gain}"

@@ -1,0 +1,175 @@
+"""`analyze --format markdown`: the same report as `text`, as GitHub-flavoured markdown for a pull
+request comment, a wiki page or a CI job summary. Deterministic and without colour."""
+
+from __future__ import annotations
+
+import re
+
+from salesflow.model.funnel import Funnel, FunnelReport, Group, StageMetrics
+from salesflow.reporters.analyze_format import (
+    MISSING,
+    bottleneck_sentence,
+    count,
+    days,
+    interval,
+    money,
+    number,
+    percent,
+    plan_verdict,
+    points,
+    window,
+)
+
+BAR_WIDTH = 20
+FULL = "█"
+# Characters that would start markup in GFM inline text or end a table cell.
+SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+STAGE_HEADERS = (
+    ("Stage", "---"),
+    ("Entered", "--:"),
+    ("Advanced", "--:"),
+    ("Lost", "--:"),
+    ("Open", "--:"),
+    ("Conversion (95% CI)", "--:"),
+    ("Plan", "--:"),
+    ("Gap (pts)", "--:"),
+    ("Cumulative", "--:"),
+    ("Win prob.", "--:"),
+    ("Median days", "--:"),
+    ("P80 days", "--:"),
+)
+
+
+def render(report: FunnelReport, color: bool) -> str:
+    del color
+    funnel = report.funnel
+    blocks = [
+        f"# {escape(report.process)}: funnel analysis",
+        _summary(report),
+        "## Stages",
+        _stage_table(funnel.stages),
+        "Gap in **bold**: the plan lies outside the 95% interval of the conversion, so the "
+        "difference is unlikely to be chance.",
+        "## Funnel",
+        _funnel_table(funnel.stages),
+        _bottleneck(funnel, report.currency),
+    ]
+    if report.groups:
+        blocks += [f"## By {escape(report.by or 'group')}", _group_table(report)]
+    blocks += [f"**Note:** {escape(note)}" for note in report.notes]
+    return "\n\n".join(blocks) + "\n"
+
+
+def escape(text: str) -> str:
+    """Text safe in a paragraph or a table cell: markup characters and `|` backslash-escaped,
+    line breaks turned into spaces."""
+    return SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _summary(report: FunnelReport) -> str:
+    funnel = report.funnel
+    deals = funnel.deals
+    span = window(report)
+    data = f"{escape(report.source)} ({escape(report.shape)})" + (f", {span}" if span else "")
+    velocity = funnel.velocity_per_day
+    lines = [
+        f"- **Data:** {data}",
+        f"- **Deals:** {count(deals.total)} — {count(deals.won)} won, {count(deals.lost)} lost, "
+        f"{count(deals.open)} open",
+        f"- **Win rate:** {percent(funnel.win_rate)}",
+        f"- **Won amount:** average {money(funnel.avg_won_amount, report.currency)}, "
+        f"median {money(funnel.median_won_amount, report.currency)}",
+        f"- **Median sales cycle:** {days(funnel.median_cycle_days)}",
+        "- **Velocity:** "
+        + (MISSING if velocity is None else f"{money(velocity, report.currency)} per day"),
+    ]
+    return "\n".join(lines)
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _stage_table(stages: list[StageMetrics]) -> str:
+    lines = [
+        _row([header for header, _ in STAGE_HEADERS]),
+        _row([align for _, align in STAGE_HEADERS]),
+    ]
+    for stage in stages:
+        gap = points(stage.gap_points)
+        lines.append(
+            _row(
+                [
+                    escape(stage.name),
+                    count(stage.entered),
+                    count(stage.advanced),
+                    count(stage.lost),
+                    count(stage.open),
+                    interval(stage.conversion, stage.conversion_ci),
+                    percent(stage.planned_conversion),
+                    f"**{gap}**" if plan_verdict(stage) else gap,
+                    percent(stage.cumulative_conversion),
+                    percent(stage.win_probability),
+                    number(stage.median_days),
+                    number(stage.p80_days),
+                ]
+            )
+        )
+    return "\n".join(lines)
+
+
+def _funnel_table(stages: list[StageMetrics]) -> str:
+    top = stages[0].entered if stages else 0
+    lines = [_row(["Stage", "Entered", "Share", ""]), _row(["---", "--:", "--:", "---"])]
+    for stage in stages:
+        share = stage.entered / top if top else None
+        lines.append(
+            _row([escape(stage.name), count(stage.entered), percent(share), _bar(share)])
+        )
+    return "\n".join(lines)
+
+
+def _bar(share: float | None) -> str:
+    if not share:
+        return ""
+    return FULL * max(1, round(min(share, 1.0) * BAR_WIDTH))
+
+
+def _bottleneck(funnel: Funnel, currency: str) -> str:
+    sentence = bottleneck_sentence(funnel, currency)
+    if funnel.bottleneck is None:
+        return sentence
+    label, _, rest = sentence.partition(": ")
+    return f"**{label}:** {escape(rest)}"
+
+
+def _group_table(report: FunnelReport) -> str:
+    stages = report.funnel.stages
+    headers = [escape((report.by or "group").capitalize()), "Deals", "Won", "Lost", "Open"]
+    headers += ["Win rate", *(escape(stage.name) for stage in stages)]
+    lines = [_row(headers), _row(["---", *["--:"] * (len(headers) - 1)])]
+    for group in report.groups:
+        lines.append(_row(_group_cells(group, [stage.id for stage in stages])))
+    if any(group.small for group in report.groups):
+        lines += ["", "*(small)*: too few closed deals to judge the rates of this group."]
+    return "\n".join(lines)
+
+
+def _group_cells(group: Group, stage_ids: list[str]) -> list[str]:
+    funnel = group.funnel
+    deals = funnel.deals
+    by_id = {stage.id: stage for stage in funnel.stages}
+    key = escape(group.key) + (" *(small)*" if group.small else "")
+    cells = [
+        key,
+        count(deals.total),
+        count(deals.won),
+        count(deals.lost),
+        count(deals.open),
+        percent(funnel.win_rate),
+    ]
+    for stage_id in stage_ids:
+        stage = by_id.get(stage_id)
+        cells.append(percent(stage.conversion) if stage is not None else MISSING)
+    return cells

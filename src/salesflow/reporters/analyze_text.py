@@ -1,0 +1,250 @@
+"""`analyze --format text`: the report for people in a terminal, drawn with rich.
+
+Rendered into a string at a fixed width of 100 columns, so that the output does not depend on
+the terminal and can be compared with golden files. Colour only when `color` is set.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.measure import Measurement
+from rich.table import Table
+from rich.text import Text
+
+from salesflow.model.funnel import Funnel, FunnelReport, StageMetrics
+from salesflow.model.funnel import Group as DealGroup
+from salesflow.reporters.analyze_format import (
+    MISSING,
+    bottleneck_sentence,
+    count,
+    days,
+    deal_summary,
+    interval,
+    money,
+    number,
+    percent,
+    plan_verdict,
+    points,
+    window,
+)
+
+WIDTH = 100
+BAR_WIDTH = 40
+NAME_WIDTH = 24
+MIN_NAME_WIDTH = 12
+EIGHTHS = " ▏▎▍▌▋▊▉"
+FULL = "█"
+TRAILING_SPACE = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+STAGE_HEADERS = (
+    "Entered",
+    "Advanced",
+    "Lost",
+    "Open",
+    "Conversion\n(95% CI)",
+    "Plan",
+    "Gap\npts",
+    "Cumul.",
+    "Win\nprob.",
+    "Median\ndays",
+    "P80\ndays",
+)
+VERDICT_STYLE = {-1: "red", 0: "", 1: "green"}
+
+
+def render(report: FunnelReport, color: bool) -> str:
+    parts = _parts(report)
+    console = _console(max(WIDTH, _minimum_width(parts)), color)
+    console.print(Group(*parts))
+    output = console.file.getvalue() if isinstance(console.file, io.StringIO) else ""
+    return TRAILING_SPACE.sub(r"\1", output)
+
+
+def _console(width: int, color: bool) -> Console:
+    return Console(
+        file=io.StringIO(),
+        width=width,
+        force_terminal=color,
+        force_jupyter=False,
+        force_interactive=False,
+        color_system="standard" if color else None,
+        no_color=not color,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        legacy_windows=False,
+    )
+
+
+def _minimum_width(parts: list[RenderableType]) -> int:
+    """The width below which a table would have to drop columns: rich squeezes tables to fit,
+    and with huge counts that could hide a column, so the report grows wider instead."""
+    probe = _console(10_000, color=False)
+    tables = [part for part in parts if isinstance(part, Table)]
+    return max((Measurement.get(probe, probe.options, t).minimum for t in tables), default=0)
+
+
+def _parts(report: FunnelReport) -> list[RenderableType]:
+    funnel = report.funnel
+    parts: list[RenderableType] = [
+        *_header(report),
+        Text(""),
+        _stage_table(funnel.stages),
+        Text(""),
+        _funnel_chart(funnel.stages),
+        Text(""),
+        _bottleneck(funnel, report.currency),
+    ]
+    if report.groups:
+        parts += [Text(""), _group_table(report)]
+    if report.notes:
+        parts.append(Text(""))
+        parts += [Text(f"Note: {note}", style="dim") for note in report.notes]
+    return parts
+
+
+def _header(report: FunnelReport) -> list[Text]:
+    funnel = report.funnel
+    source = f"{report.source} ({report.shape})"
+    span = window(report)
+    title = Text(report.process, style="bold")
+    title.append(f" · {source}" + (f" · {span}" if span else ""))
+    deals = Text(deal_summary(funnel) + " · win rate ")
+    deals.append(percent(funnel.win_rate), style="bold")
+    amounts = Text(
+        f"Won amount: average {money(funnel.avg_won_amount, report.currency)} · "
+        f"median {money(funnel.median_won_amount, report.currency)}"
+    )
+    speed = Text(
+        f"Median sales cycle {days(funnel.median_cycle_days)} · "
+        f"velocity {_per_day(funnel.velocity_per_day, report.currency)}"
+    )
+    return [title, deals, amounts, speed]
+
+
+def _per_day(value: float | None, currency: str) -> str:
+    return MISSING if value is None else f"{money(value, currency)} per day"
+
+
+def _stage_table(stages: list[StageMetrics]) -> Table:
+    table = _table()
+    table.add_column("Stage", min_width=MIN_NAME_WIDTH, max_width=NAME_WIDTH, overflow="fold")
+    for header in STAGE_HEADERS:
+        table.add_column(header, justify="right", no_wrap=True)
+    for stage in stages:
+        table.add_row(
+            Text(stage.name),
+            count(stage.entered),
+            count(stage.advanced),
+            count(stage.lost),
+            count(stage.open),
+            interval(stage.conversion, stage.conversion_ci),
+            percent(stage.planned_conversion),
+            Text(points(stage.gap_points), style=VERDICT_STYLE[plan_verdict(stage)]),
+            percent(stage.cumulative_conversion),
+            percent(stage.win_probability),
+            number(stage.median_days),
+            number(stage.p80_days),
+        )
+    return table
+
+
+def _funnel_chart(stages: list[StageMetrics]) -> Group:
+    top = stages[0].entered if stages else 0
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
+    table.add_column(max_width=NAME_WIDTH, overflow="ellipsis", no_wrap=True)
+    table.add_column(width=BAR_WIDTH, no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    for stage in stages:
+        share = stage.entered / top if top else None
+        table.add_row(
+            Text(stage.name),
+            Text(_bar(share or 0.0), style="cyan"),
+            count(stage.entered),
+            percent(share),
+        )
+    return Group(Text("Funnel: deals that entered each stage", style="bold"), table)
+
+
+def _bar(share: float) -> str:
+    """A horizontal bar of BAR_WIDTH cells for share 1, drawn in eighths of a cell."""
+    eighths = round(max(0.0, min(1.0, share)) * BAR_WIDTH * 8)
+    full, part = divmod(eighths, 8)
+    return FULL * full + (EIGHTHS[part] if part else "")
+
+
+def _bottleneck(funnel: Funnel, currency: str) -> Text:
+    sentence = bottleneck_sentence(funnel, currency)
+    if funnel.bottleneck is None:
+        return Text(sentence, style="green")
+    label, _, rest = sentence.partition(":")
+    text = Text()
+    text.append(label + ":", style="bold red")
+    text.append(rest)
+    return text
+
+
+def _group_table(report: FunnelReport) -> Table:
+    stages = report.funnel.stages
+    table = _table(title=f"By {report.by or 'group'}: conversion per stage")
+    table.add_column(
+        (report.by or "group").capitalize(),
+        min_width=MIN_NAME_WIDTH,
+        max_width=NAME_WIDTH,
+        overflow="fold",
+    )
+    for header in ("Deals", "Won", "Lost", "Open", "Win rate"):
+        table.add_column(header, justify="right", no_wrap=True)
+    for stage in stages:
+        table.add_column(short_name(stage.name), justify="right")
+    for group in report.groups:
+        table.add_row(*_group_cells(group, [stage.id for stage in stages]), style=_dim(group))
+    return table
+
+
+def short_name(name: str) -> str:
+    """A short column header: each word longer than 6 characters cut to 4 and a dot
+    ("Technical Validation" → "Tech. Vali.")."""
+    return " ".join(word if len(word) <= 6 else word[:4] + "." for word in name.split())
+
+
+def _table(title: str | None = None) -> Table:
+    return Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+    )
+
+
+def _group_cells(group: DealGroup, stage_ids: list[str]) -> list[Text | str]:
+    funnel = group.funnel
+    deals = funnel.deals
+    by_id = {stage.id: stage for stage in funnel.stages}
+    key = Text(group.key)
+    if group.small:
+        key.append(" (small)")
+    cells: list[Text | str] = [
+        key,
+        count(deals.total),
+        count(deals.won),
+        count(deals.lost),
+        count(deals.open),
+        percent(funnel.win_rate),
+    ]
+    for stage_id in stage_ids:
+        stage = by_id.get(stage_id)
+        cells.append(percent(stage.conversion) if stage is not None else MISSING)
+    return cells
+
+
+def _dim(group: DealGroup) -> str:
+    return "dim" if group.small else ""
