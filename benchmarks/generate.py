@@ -10,10 +10,11 @@ give byte-identical files.
 The model, vectorised over all deals one stage at a time (no per-deal Python):
 
 * created_at is spread over the `--months` months ending at `--as-of`, with volume rising by half
-  from the first month to the last and most weekend leads logged on the Friday before.
-* Each deal has an owner (six reps, conversion skill 0.80-1.15), a lead source (inbound, outbound,
-  partner, event, each with its own share and conversion multiplier) and a segment (Mid-Market
-  75%; Enterprise 25%: 3x larger and 1.4x slower).
+  from the first month to the last; 80% of weekend leads are logged on a weekday of that week.
+* Each deal has an owner (six reps, conversion skill 0.86-1.10), a lead source (inbound, outbound,
+  partner, event, each with its own share and conversion multiplier 0.92-1.10) and a segment
+  (Mid-Market 75%; Enterprise 25%: 3x larger and 1.4x slower). The multipliers apply at every
+  stage, so they compound: the best rep wins about three times as often as the weakest.
 * In stage k the deal stays a lognormal number of days whose median is the stage's
   `expected.days` (lost deals linger 30% longer), then advances with probability
   clip(expected.conversion x skill x source multiplier, 0.02, 0.98) or is lost there. Passing the
@@ -35,10 +36,11 @@ Closed Won / Closed Lost row at closed_at, grouped by deal in date order.
 API (for benchmarks/analyze.py):
 
 * `generate(process, deals, seed, as_of, months) -> Deals`: the simulation as numpy arrays
-  (dates as days since 1970-01-01, `MISSING` when absent; categories as small integer codes).
-* `write(process, out, deals, seed, as_of, months, fmt="csv", history=True, wide=True)
+  (dates as days since 1970-01-01, `MISSING` when absent; categories as small integer codes into
+  `Plan.of(process).labels`, `REPS`, `SOURCES`, `SEGMENTS`; `deal_ids(deals.key)` gives the ids).
+* `write(process, out, deals, seed, as_of, months, fmt="csv", history_table=True, wide=True)
   -> Summary`: writes the files through DuckDB in chunks of `CHUNK` deals (bounded memory) and
-  returns the paths written and the deal counts.
+  returns the paths written and the counts of deals (won, lost, open) and history rows.
 
 Both draw chunk i of `CHUNK` deals from `SeedSequence(seed, spawn_key=(i,))`, so `generate` and
 `write` agree for the same arguments. Deal ids are a keyed permutation of the deal number:
@@ -61,6 +63,7 @@ import duckdb
 import numpy as np
 import numpy.typing as npt
 
+from salesflow.errors import EXIT_INPUT, SalesflowError
 from salesflow.loader import load_process
 from salesflow.model.process import Process
 
@@ -77,19 +80,26 @@ EPOCH = date(1970, 1, 1)
 MISSING = np.iinfo(np.int32).min  # a missing date (days since EPOCH)
 OPEN, WON, LOST = 0, 1, 2
 
-REPS = ("Avery Chen", "Jordan Patel", "Sam Okafor", "Riley Novak", "Morgan Silva", "Casey Lindqvist")
+REPS = (
+    "Avery Chen",
+    "Jordan Patel",
+    "Sam Okafor",
+    "Riley Novak",
+    "Morgan Silva",
+    "Casey Lindqvist",
+)
 REP_SHARE = (0.19, 0.18, 0.17, 0.17, 0.15, 0.14)
-REP_SKILL = (1.15, 1.06, 1.00, 0.95, 0.88, 0.80)
+REP_SKILL = (1.10, 1.05, 1.00, 0.96, 0.92, 0.86)
 SOURCES = ("inbound", "outbound", "partner", "event")
 SOURCE_SHARE = (0.42, 0.30, 0.13, 0.15)
-SOURCE_LIFT = (1.08, 0.88, 1.12, 0.96)
+SOURCE_LIFT = (1.06, 0.92, 1.10, 0.97)
 SEGMENTS = ("Mid-Market", "Enterprise")
 ENTERPRISE_SHARE = 0.25
 ENTERPRISE_SIZE = 3.0
 ENTERPRISE_SLOWER = 1.4
 
 VOLUME_GROWTH = 0.5  # the last day sees 1.5x the leads of the first
-WEEKEND_MOVED = 0.8  # share of weekend leads logged on the Friday before
+WEEKEND_MOVED = 0.8  # share of weekend leads logged on a weekday of the same week
 DAYS_SIGMA = 0.6
 LOSS_DELAY = 1.3
 SKIP_SHARE = 0.04
@@ -237,7 +247,9 @@ def generate(process: Process, deals: int, seed: int, as_of: date, months: int) 
 
 def simulate(plan: Plan, deals: int, seed: int, as_of: date, months: int) -> Iterator[Deals]:
     """Chunks of at most CHUNK deals; chunk i uses its own seeded generator."""
-    id_keys = np.random.SeedSequence(seed).generate_state(ID_ROUNDS, np.uint64)
+    id_keys = np.asarray(
+        np.random.SeedSequence(seed).generate_state(ID_ROUNDS, np.uint64), np.uint64
+    )
     for index, first in enumerate(range(0, deals, CHUNK)):
         size = min(CHUNK, deals - first)
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
@@ -287,9 +299,9 @@ def _created(rng: np.random.Generator, n: int, as_of: date, months: int) -> I32:
     t = (np.sqrt(1.0 + 2.0 * g * (1.0 + g / 2.0) * rng.random(n)) - 1.0) / g
     day = start + 1 + np.minimum((t * (end - start)).astype(np.int64), end - start - 1)
     weekday = (day + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
-    friday = day - (weekday - 4)
-    move = (weekday >= 5) & (rng.random(n) < WEEKEND_MOVED) & (friday > start)
-    return np.sort(np.where(move, friday, day)).astype(np.int32)
+    workday = day - weekday + rng.integers(0, 5, n)  # a weekday of the same week
+    move = (weekday >= 5) & (rng.random(n) < WEEKEND_MOVED) & (workday > start)
+    return np.sort(np.where(move, workday, day)).astype(np.int32)
 
 
 def _skips(rng: np.random.Generator, n: int, skippable: tuple[int, ...]) -> I8:
@@ -368,7 +380,7 @@ def _permute(numbers: npt.NDArray[np.uint64], keys: npt.NDArray[np.uint64]) -> I
     """A keyed Feistel permutation of [0, HALF**2): distinct numbers give distinct ids."""
     left, right = numbers // np.uint64(HALF), numbers % np.uint64(HALF)
     for key in keys:
-        left, right = right, (left + _mix(right, key)) % np.uint64(HALF)
+        left, right = right, (left + _mix(right, key) % np.uint64(HALF)) % np.uint64(HALF)
     return (left * np.uint64(HALF) + right).astype(np.int64)
 
 
@@ -433,7 +445,7 @@ def write(
     deal_sink = Sink(out / f"deals.{fmt}", fmt)
     history_sink = Sink(out / f"stage_history.{fmt}", fmt) if history_table else None
     deals_sql = _deals_select(plan, process, wide)
-    history_sql = _history_select(process)
+    history_sql = _history_select(plan, process)
     summary = Summary()
     for batch in simulate(plan, deals, seed, as_of, months):
         con.register("batch", _deal_columns(batch, plan, process, wide))
@@ -476,7 +488,9 @@ class Sink:
             else:
                 files = "[" + ", ".join(_text(str(p)) for p in self.parts) + "]"
                 options = _options("parquet", True)
-                con.execute(f"COPY (FROM read_parquet({files})) TO {_text(str(self.path))} ({options})")
+                con.execute(
+                    f"COPY (FROM read_parquet({files})) TO {_text(str(self.path))} ({options})"
+                )
                 for part in self.parts:
                     part.unlink()
         return self.path
@@ -496,7 +510,12 @@ def _connect(plan: Plan) -> duckdb.DuckDBPyConnection:
         for p in reversed(range(ID_LENGTH))
     ]
     con.execute(f"CREATE MACRO deal_id(k) AS {' || '.join(digits)}")
-    con.execute(f"CREATE MACRO day(d) AS CASE WHEN d = {MISSING} THEN NULL ELSE DATE '1970-01-01' + d END")
+    con.execute(
+        f"CREATE MACRO day(d) AS CASE WHEN d = {MISSING} THEN NULL ELSE DATE '1970-01-01' + d END"
+    )
+    con.execute(
+        "CREATE MACRO cents(a) AS CASE WHEN a < 0 THEN NULL ELSE CAST(a AS DECIMAL(18, 2)) END"
+    )
     con.execute("CREATE MACRO pick(list, i) AS CASE WHEN i < 0 THEN NULL ELSE list[i + 1] END")
     return con
 
@@ -519,7 +538,7 @@ def _deals_select(plan: Plan, process: Process, wide: bool) -> str:
     fields = [
         f"deal_id(key) AS {_name(names.id)}",
         f"pick({_texts(plan.labels)}, label) AS {_name(names.stage)}",
-        f"CASE WHEN amount < 0 THEN NULL ELSE CAST(amount AS DECIMAL(18, 2)) END AS {_name(names.amount)}",
+        f"cents(amount) AS {_name(names.amount)}",
         f"day(created) AS {_name(names.created)}",
         f"day(closed) AS {_name(names.closed)}",
         f"pick({_texts(REPS)}, owner) AS {_name(names.owner)}",
@@ -536,11 +555,12 @@ def _deals_select(plan: Plan, process: Process, wide: bool) -> str:
     return "SELECT " + ", ".join(fields) + " FROM batch"
 
 
-def _history_select(process: Process) -> str:
+def _history_select(plan: Plan, process: Process) -> str:
     names = process.data.history_columns
-    labels = _texts(history_labels(Plan.of(process)))
+    labels = _texts(history_labels(plan))
     return (
-        f"SELECT deal_id(key) AS {_name(names.deal)}, pick({labels}, label) AS {_name(names.stage)},"
+        f"SELECT deal_id(key) AS {_name(names.deal)},"
+        f" pick({labels}, label) AS {_name(names.stage)},"
         f" day(entered) AS {_name(names.entered)} FROM batch"
     )
 
@@ -583,11 +603,15 @@ def _positive(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(argv)
-    loaded = load_process(str(args.process))
+    try:
+        loaded = load_process(str(args.process))
+    except SalesflowError as error:
+        print(error, file=sys.stderr)
+        return error.exit_code
     if loaded.process is None:
         for issue in loaded.errors:
             print(issue.render(), file=sys.stderr)
-        return 2
+        return EXIT_INPUT
     summary = write(
         loaded.process,
         args.out,
