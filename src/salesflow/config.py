@@ -19,6 +19,7 @@ PATH_KEYS = frozenset({"process", "deals", "history"})
 KEYS = ("process", "deals", "history", "table", "history_table", "date_format")
 ENV_PREFIX = "SALESFLOW_"
 DEFAULT_PROCESS = "process.yaml"
+COMMAND_LINE = "command line"
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def resolve(
 ) -> Setting | None:
     """The value of `key`, by the discovery order above; None when nothing sets it."""
     if flag is not None:
-        return Setting(flag, "command line")
+        return Setting(flag, COMMAND_LINE)
     env_name = ENV_PREFIX + key.upper()
     env_value = (os.environ if environ is None else environ).get(env_name)
     if env_value:

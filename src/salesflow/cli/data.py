@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from salesflow.cli.console import note
-from salesflow.config import resolve
+from salesflow.config import COMMAND_LINE, resolve
 from salesflow.errors import DataError, InputError
 
 if TYPE_CHECKING:
@@ -105,20 +105,24 @@ def data_options(flags: DataFlags) -> DataOptions:
 
 
 def optional_data_options(flags: DataFlags) -> DataOptions | None:
-    """Resolve flags against environment and configuration; None when no deal data is set."""
+    """Resolve flags against environment and configuration; None when no deal data is set.
+
+    The data settings travel together: with `--deals` on the command line, the history, table
+    and date format come from the command line only, never from a configuration written for
+    other data."""
     from salesflow.sources.options import DataOptions
 
     deals = resolve("deals", flags.deals)
     if deals is None:
         return None
-    history = resolve("history", flags.history)
+    setting = _from_flags_only if deals.origin == COMMAND_LINE else _setting
     return DataOptions(
         deals=deals.value,
-        history=history.value if history else None,
-        table=_setting("table", flags.table, "deals"),
-        history_table=_setting("history_table", flags.history_table, "stage_history"),
+        history=setting("history", flags.history),
+        table=setting("table", flags.table) or "deals",
+        history_table=setting("history_table", flags.history_table) or "stage_history",
         mapping=_mapping(flags.mapping or []),
-        date_format=_optional_setting("date_format", flags.date_format),
+        date_format=setting("date_format", flags.date_format),
         unmapped=_unmapped(flags.unmapped),
         since=_date("--since", flags.since),
         until=_date("--until", flags.until),
@@ -156,13 +160,14 @@ def _brief(problem: DataProblem) -> str:
     return f"{summary} (first: row {first.row})" if first and first.row else summary
 
 
-def _setting(key: str, flag: str | None, default: str) -> str:
-    return _optional_setting(key, flag) or default
+def _setting(key: str, flag: str | None) -> str | None:
+    found = resolve(key, flag)
+    return found.value if found else None
 
 
-def _optional_setting(key: str, flag: str | None) -> str | None:
-    setting = resolve(key, flag)
-    return setting.value if setting else None
+def _from_flags_only(key: str, flag: str | None) -> str | None:
+    del key
+    return flag
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:

@@ -124,9 +124,7 @@ def _funnel_table(stages: list[StageMetrics]) -> str:
     lines = [_row(["Stage", "Entered", "Share", ""]), _row(["---", "--:", "--:", "---"])]
     for stage in stages:
         share = stage.entered / top if top else None
-        lines.append(
-            _row([escape(stage.name), count(stage.entered), percent(share), _bar(share)])
-        )
+        lines.append(_row([escape(stage.name), count(stage.entered), percent(share), _bar(share)]))
     return "\n".join(lines)
 
 

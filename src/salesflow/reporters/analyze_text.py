@@ -10,6 +10,7 @@ import io
 import re
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.measure import Measurement
 from rich.table import Table
@@ -38,7 +39,7 @@ NAME_WIDTH = 24
 MIN_NAME_WIDTH = 12
 EIGHTHS = " ▏▎▍▌▋▊▉"
 FULL = "█"
-TRAILING_SPACE = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+TRAILING_SPACE = re.compile(r"(?:\x1b\[[0-9;]*m| )+$", re.MULTILINE)
 STAGE_HEADERS = (
     "Entered",
     "Advanced",
@@ -60,7 +61,7 @@ def render(report: FunnelReport, color: bool) -> str:
     console = _console(max(WIDTH, _minimum_width(parts)), color)
     console.print(Group(*parts))
     output = console.file.getvalue() if isinstance(console.file, io.StringIO) else ""
-    return TRAILING_SPACE.sub(r"\1", output)
+    return TRAILING_SPACE.sub(lambda tail: tail.group().replace(" ", ""), output)
 
 
 def _console(width: int, color: bool) -> Console:
@@ -130,26 +131,46 @@ def _per_day(value: float | None, currency: str) -> str:
 
 
 def _stage_table(stages: list[StageMetrics]) -> Table:
+    rows = [_stage_cells(stage) for stage in stages]
     table = _table()
-    table.add_column("Stage", min_width=MIN_NAME_WIDTH, max_width=NAME_WIDTH, overflow="fold")
-    for header in STAGE_HEADERS:
-        table.add_column(header, justify="right", no_wrap=True)
-    for stage in stages:
-        table.add_row(
-            Text(stage.name),
-            count(stage.entered),
-            count(stage.advanced),
-            count(stage.lost),
-            count(stage.open),
-            interval(stage.conversion, stage.conversion_ci),
-            percent(stage.planned_conversion),
-            Text(points(stage.gap_points), style=VERDICT_STYLE[plan_verdict(stage)]),
-            percent(stage.cumulative_conversion),
-            percent(stage.win_probability),
-            number(stage.median_days),
-            number(stage.p80_days),
-        )
+    _name_column(table, "Stage")
+    _fixed_columns(table, STAGE_HEADERS, rows)
+    for row in rows:
+        table.add_row(*row)
     return table
+
+
+def _name_column(table: Table, header: str) -> None:
+    """The one column that may wrap when the table is too wide for the report."""
+    table.add_column(header, min_width=MIN_NAME_WIDTH, max_width=NAME_WIDTH, overflow="fold")
+
+
+def _fixed_columns(table: Table, headers: tuple[str, ...], rows: list[list[Text | str]]) -> None:
+    """Columns as wide as their widest cell (or header word), never squeezed: rich would
+    otherwise shrink them by their longest word ("62% (55–69)") and cut off the last ones.
+    Headers wrap at spaces and at the line breaks they contain."""
+    for index, header in enumerate(headers, start=1):
+        cells = [cell_len(str(row[index])) for row in rows]
+        words = [cell_len(word) for word in header.split()]
+        width = max([*cells, *words, 1])
+        table.add_column(header, justify="right", width=width)
+
+
+def _stage_cells(stage: StageMetrics) -> list[Text | str]:
+    return [
+        Text(stage.name),
+        count(stage.entered),
+        count(stage.advanced),
+        count(stage.lost),
+        count(stage.open),
+        interval(stage.conversion, stage.conversion_ci),
+        percent(stage.planned_conversion),
+        Text(points(stage.gap_points), style=VERDICT_STYLE[plan_verdict(stage)]),
+        percent(stage.cumulative_conversion),
+        percent(stage.win_probability),
+        number(stage.median_days),
+        number(stage.p80_days),
+    ]
 
 
 def _funnel_chart(stages: list[StageMetrics]) -> Group:
@@ -190,19 +211,14 @@ def _bottleneck(funnel: Funnel, currency: str) -> Text:
 
 def _group_table(report: FunnelReport) -> Table:
     stages = report.funnel.stages
+    stage_ids = [stage.id for stage in stages]
+    rows = [_group_cells(group, stage_ids) for group in report.groups]
+    headers = ("Deals", "Won", "Lost", "Open", "Win rate", *(short_name(s.name) for s in stages))
     table = _table(title=f"By {report.by or 'group'}: conversion per stage")
-    table.add_column(
-        (report.by or "group").capitalize(),
-        min_width=MIN_NAME_WIDTH,
-        max_width=NAME_WIDTH,
-        overflow="fold",
-    )
-    for header in ("Deals", "Won", "Lost", "Open", "Win rate"):
-        table.add_column(header, justify="right", no_wrap=True)
-    for stage in stages:
-        table.add_column(short_name(stage.name), justify="right")
-    for group in report.groups:
-        table.add_row(*_group_cells(group, [stage.id for stage in stages]), style=_dim(group))
+    _name_column(table, (report.by or "group").capitalize())
+    _fixed_columns(table, headers, rows)
+    for group, row in zip(report.groups, rows, strict=True):
+        table.add_row(*row, style=_dim(group))
     return table
 
 

@@ -1,5 +1,6 @@
 """A stage-history table (one row per stage entry, like Salesforce's OpportunityHistory) read
-into `history_rows` and pivoted into `history_wide`: per deal, when it first entered each stage."""
+into `history_raw` (file order; the view `history_rows` adds `_row`) and pivoted into
+`history_wide`: per deal, when it first entered each stage."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from salesflow.errors import DataError
 from salesflow.model import Process
 from salesflow.sources import parse
 from salesflow.sources.files import Source
+from salesflow.sources.labels import lookup, outcome_labels, stage_labels
 
 
 def create_history_tables(
@@ -19,23 +21,23 @@ def create_history_tables(
     process: Process,
 ) -> None:
     entered = parse.timestamp(columns["entered"], source.columns[columns["entered"]], date_format)
-    offset = source.first_row - 1
+    label = parse.label(columns["stage"])
+    stages, outcomes = stage_labels(process), outcome_labels(process)
     statements = [
         f"""
-        CREATE TEMP TABLE history_rows AS
-        WITH src AS (
-            SELECT *, row_number() OVER () + {offset} AS _row FROM {source.relation}
-        )
+        CREATE TEMP TABLE history_raw AS
         SELECT
-            src._row,
             {parse.text(columns["deal"])} AS deal_id,
-            l.stage_index,
-            l.outcome,
-            CASE WHEN l.label IS NULL THEN {parse.text(columns["stage"])} END AS unmapped_label,
+            {lookup(stages, label)} AS stage_index,
+            CASE WHEN {label} IS NOT NULL AND {lookup(stages, label)} IS NULL
+                AND {lookup(outcomes, label)} IS NULL THEN {parse.text(columns["stage"])} END
+                AS unmapped_label,
             {entered} AS entered_at,
             {parse.bad_text(columns["entered"], entered)} AS entered_at_bad
-        FROM src LEFT JOIN labels l ON l.label = {parse.label(columns["stage"])}
+        FROM {source.relation}
         """,
+        f"CREATE TEMP VIEW history_rows AS SELECT rowid + {source.first_row} AS _row, * "
+        "FROM history_raw",
         _pivot_sql(len(process.stages)),
     ]
     for sql in statements:
@@ -53,7 +55,7 @@ def _pivot_sql(stage_count: int) -> str:
     return f"""
     CREATE TEMP TABLE history_wide AS
     SELECT deal_id, {columns}
-    FROM history_rows
+    FROM history_raw
     WHERE deal_id IS NOT NULL AND stage_index IS NOT NULL
     GROUP BY deal_id
     """

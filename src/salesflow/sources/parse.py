@@ -37,7 +37,13 @@ def timestamp(column: str, column_type: str, date_format: str | None) -> str:
         return f"CAST({quote_name(column)} AS TIMESTAMP)"
     if date_format:
         return f"try_strptime({text(column)}, '{quote_text(date_format)}')"
-    return f"CAST(TRY_CAST({text(column)} AS TIMESTAMPTZ) AS TIMESTAMP)"
+    value = text(column)
+    # Plain dates and `YYYY-MM-DD HH:MM:SS` take the fast path; only longer text can carry a
+    # UTC offset, which the slower TIMESTAMPTZ parse applies.
+    return (
+        f"CASE WHEN length({value}) <= 19 THEN TRY_CAST({value} AS TIMESTAMP) "
+        f"ELSE CAST(TRY_CAST({value} AS TIMESTAMPTZ) AS TIMESTAMP) END"
+    )
 
 
 def bad_text(column: str, typed: str) -> str:
