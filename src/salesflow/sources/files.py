@@ -39,6 +39,8 @@ def open_source(con: duckdb.DuckDBPyConnection, path: str, table: str, alias: st
     file = Path(path)
     if not file.is_file():
         raise DataError(f"{path}: no such file")
+    if file.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty")
     kind = _kind(file)
     relation = _relation(con, file, kind, table, alias)
     try:

@@ -10,6 +10,8 @@ from salesflow.sources.connection import quote_name, quote_text
 
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE")
 TEMPORAL_TYPES = ("DATE", "TIMESTAMP")
+# 1.200,50 or 1200,5: dots group thousands (if any), the comma starts one or two decimals.
+DECIMAL_COMMA = r"-?[0-9]{1,3}(\.[0-9]{3})*,[0-9]{1,2}|-?[0-9]+,[0-9]{1,2}"
 
 
 def text(column: str) -> str:
@@ -23,11 +25,18 @@ def label(column: str) -> str:
 
 
 def amount(column: str, column_type: str) -> str:
-    """Numbers as they are; text with currency symbols and thousands separators cleaned."""
+    """Numbers as they are; text with currency symbols and thousands separators cleaned:
+    `$12,000.50`, `12 000,50 €` and `1.200,50` (a decimal comma) all read."""
     if column_type.startswith(NUMERIC_TYPES) or column_type.startswith("DECIMAL"):
         return f"CAST({quote_name(column)} AS DOUBLE)"
-    cleaned = f"regexp_replace({text(column)}, '[^0-9.\\-]', '', 'g')"
-    return f"TRY_CAST(NULLIF({cleaned}, '') AS DOUBLE)"
+    kept = f"regexp_replace({text(column)}, '[^0-9.,\\-]', '', 'g')"
+    decimal_comma = f"regexp_full_match({kept}, '{DECIMAL_COMMA}')"
+    number = (
+        f"CASE WHEN NOT contains({kept}, ',') THEN {kept} "
+        f"WHEN {decimal_comma} THEN replace(replace({kept}, '.', ''), ',', '.') "
+        f"ELSE replace({kept}, ',', '') END"
+    )
+    return f"TRY_CAST(NULLIF({number}, '') AS DOUBLE)"
 
 
 def timestamp(column: str, column_type: str, date_format: str | None) -> str:
