@@ -37,6 +37,7 @@ WIDTH = 100
 BAR_WIDTH = 40
 NAME_WIDTH = 24
 MIN_NAME_WIDTH = 12
+HEIGHT = 25
 EIGHTHS = " ▏▎▍▌▋▊▉"
 FULL = "█"
 TRAILING_SPACE = re.compile(r"(?:\x1b\[[0-9;]*m| )+$", re.MULTILINE)
@@ -68,6 +69,7 @@ def _console(width: int, color: bool) -> Console:
     return Console(
         file=io.StringIO(),
         width=width,
+        height=HEIGHT,  # with both set, rich ignores the terminal (even TERM=dumb)
         force_terminal=color,
         force_jupyter=False,
         force_interactive=False,

@@ -192,7 +192,7 @@ def _unmapped(
     more = f" and {len(labels) - LISTED_LABELS} more" if len(labels) > LISTED_LABELS else ""
     summary = (
         f"{plural(count, 'row')} with a {what} label that matches no stage or outcome: "
-        f"{listed}{more}; add each to a stage's aliases, or pass --unmapped ignore"
+        f"{listed}{more}; add each to a stage's aliases (--unmapped ignore skips them)"
     )
     examples = [
         RowDetail(
