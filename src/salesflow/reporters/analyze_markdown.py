@@ -9,6 +9,7 @@ from salesflow.model.funnel import Funnel, FunnelReport, Group, StageMetrics
 from salesflow.reporters.analyze_format import (
     MISSING,
     bottleneck_sentence,
+    clean,
     count,
     days,
     interval,
@@ -64,7 +65,7 @@ def render(report: FunnelReport, color: bool) -> str:
 def escape(text: str) -> str:
     """Text safe in a paragraph or a table cell: markup characters and `|` backslash-escaped,
     line breaks turned into spaces."""
-    return SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return SPECIAL.sub(r"\\\1", clean(" ".join(text.split())))
 
 
 def _summary(report: FunnelReport) -> str:

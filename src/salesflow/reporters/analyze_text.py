@@ -21,6 +21,7 @@ from salesflow.model.funnel import Group as DealGroup
 from salesflow.reporters.analyze_format import (
     MISSING,
     bottleneck_sentence,
+    clean,
     count,
     days,
     deal_summary,
@@ -105,7 +106,7 @@ def _parts(report: FunnelReport) -> list[RenderableType]:
         parts += [Text(""), _group_table(report)]
     if report.notes:
         parts.append(Text(""))
-        parts += [Text(f"Note: {note}", style="dim") for note in report.notes]
+        parts += [Text(clean(f"Note: {note}"), style="dim") for note in report.notes]
     return parts
 
 
@@ -113,8 +114,8 @@ def _header(report: FunnelReport) -> list[Text]:
     funnel = report.funnel
     source = f"{report.source} ({report.shape})"
     span = window(report)
-    title = Text(report.process, style="bold")
-    title.append(f" · {source}" + (f" · {span}" if span else ""))
+    title = Text(clean(report.process), style="bold")
+    title.append(clean(f" · {source}" + (f" · {span}" if span else "")))
     deals = Text(deal_summary(funnel) + " · win rate ")
     deals.append(percent(funnel.win_rate), style="bold")
     amounts = Text(
@@ -160,7 +161,7 @@ def _fixed_columns(table: Table, headers: tuple[str, ...], rows: list[list[Text 
 
 def _stage_cells(stage: StageMetrics) -> list[Text | str]:
     return [
-        Text(stage.name),
+        Text(clean(stage.name)),
         count(stage.entered),
         count(stage.advanced),
         count(stage.lost),
@@ -185,7 +186,7 @@ def _funnel_chart(stages: list[StageMetrics]) -> Group:
     for stage in stages:
         share = stage.entered / top if top else None
         table.add_row(
-            Text(stage.name),
+            Text(clean(stage.name)),
             Text(_bar(share or 0.0), style="cyan"),
             count(stage.entered),
             percent(share),
@@ -201,7 +202,7 @@ def _bar(share: float) -> str:
 
 
 def _bottleneck(funnel: Funnel, currency: str) -> Text:
-    sentence = bottleneck_sentence(funnel, currency)
+    sentence = clean(bottleneck_sentence(funnel, currency))
     if funnel.bottleneck is None:
         return Text(sentence, style="green")
     label, _, rest = sentence.partition(":")
@@ -215,9 +216,11 @@ def _group_table(report: FunnelReport) -> Table:
     stages = report.funnel.stages
     stage_ids = [stage.id for stage in stages]
     rows = [_group_cells(group, stage_ids) for group in report.groups]
-    headers = ("Deals", "Won", "Lost", "Open", "Win rate", *(short_name(s.name) for s in stages))
-    table = _table(title=f"By {report.by or 'group'}: conversion per stage")
-    _name_column(table, (report.by or "group").capitalize())
+    short = [clean(short_name(stage.name)) for stage in stages]
+    headers = ("Deals", "Won", "Lost", "Open", "Win rate", *short)
+    by = clean(report.by or "group")
+    table = _table(title=f"By {by}: conversion per stage")
+    _name_column(table, by.capitalize())
     _fixed_columns(table, headers, rows)
     for group, row in zip(report.groups, rows, strict=True):
         table.add_row(*row, style=_dim(group))
@@ -247,7 +250,7 @@ def _group_cells(group: DealGroup, stage_ids: list[str]) -> list[Text | str]:
     funnel = group.funnel
     deals = funnel.deals
     by_id = {stage.id: stage for stage in funnel.stages}
-    key = Text(group.key)
+    key = Text(clean(group.key))
     if group.small:
         key.append(" (small)")
     cells: list[Text | str] = [
