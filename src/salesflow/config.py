@@ -49,14 +49,18 @@ def resolve(
     flag: str | None,
     cwd: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    use_config: bool = True,
 ) -> Setting | None:
-    """The value of `key`, by the discovery order above; None when nothing sets it."""
+    """The value of `key`, by the discovery order above; None when nothing sets it.
+    `use_config=False` stops after the environment."""
     if flag is not None:
         return Setting(flag, COMMAND_LINE)
     env_name = ENV_PREFIX + key.upper()
     env_value = (os.environ if environ is None else environ).get(env_name)
     if env_value:
         return Setting(env_value, env_name)
+    if not use_config:
+        return None
     here = Path.cwd() if cwd is None else cwd
     config = find_config(here)
     if config is not None and (value := config.resolve(key, here)) is not None:

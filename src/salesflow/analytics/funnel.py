@@ -96,8 +96,7 @@ def stays(con: duckdb.DuckDBPyConnection, group: str, stages: int) -> dict[str, 
         items += [
             f"quantile_cont({days}, [0.5, 0.8]) FILTER (WHERE {days} >= 0)",
             f"count(*) FILTER (WHERE {days} >= 0)",
-            f"count(*) FILTER (WHERE e{k} IS NOT NULL AND {next_entry} IS NULL "
-            "AND status = 'open')",
+            f"count(*) FILTER (WHERE e{k} IS NOT NULL AND status = 'open' AND position = {k})",
         ]
     rows = con.execute(
         f"SELECT {group} AS g, {', '.join(items)} FROM funnel_deals GROUP BY ALL"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
@@ -115,7 +116,10 @@ def optional_data_options(flags: DataFlags) -> DataOptions | None:
     deals = resolve("deals", flags.deals)
     if deals is None:
         return None
-    setting = _from_flags_only if deals.origin == COMMAND_LINE else _setting
+    setting = _settings_from(deals.origin)
+    window = (_date("--since", flags.since), _date("--until", flags.until))
+    if window[0] and window[1] and window[1] < window[0]:
+        raise InputError(f"--until {flags.until} is before --since {flags.since}")
     return DataOptions(
         deals=deals.value,
         history=setting("history", flags.history),
@@ -124,8 +128,8 @@ def optional_data_options(flags: DataFlags) -> DataOptions | None:
         mapping=_mapping(flags.mapping or []),
         date_format=setting("date_format", flags.date_format),
         unmapped=_unmapped(flags.unmapped),
-        since=_date("--since", flags.since),
-        until=_date("--until", flags.until),
+        since=window[0],
+        until=window[1],
         by=flags.by,
     )
 
@@ -137,37 +141,53 @@ def load_tables(process: Process, options: DataOptions) -> DealTables:
     return build(connect(), process, options)
 
 
+UNMAPPED_CODES = ("unmapped-label", "unmapped-lost-stage")
+
+
 def check_usable(tables: DealTables, quiet: bool) -> list[DataProblem]:
     """Refuse unmapped labels unless told to ignore them; warn about every other problem."""
     from salesflow.sources.options import Unmapped
     from salesflow.sources.problems import find_problems
 
     problems = find_problems(tables)
+    history = tables.history.path if tables.history else None
     for problem in problems:
-        if problem.code == "unmapped-label" and tables.options.unmapped is Unmapped.ERROR:
+        unmapped = problem.code in UNMAPPED_CODES
+        if unmapped and tables.options.unmapped is Unmapped.ERROR:
             raise DataError(f"{problem.file}: {problem.summary}")
-        note(f"salesflow: warning: {problem.file}: {_brief(problem)}", quiet)
+        note(f"salesflow: warning: {problem.file}: {_brief(problem, history)}", quiet)
     if problems:
         note("salesflow: run `salesflow validate --deals ...` to see the rows", quiet)
     return problems
 
 
-def _brief(problem: DataProblem) -> str:
+def _brief(problem: DataProblem, history: str | None) -> str:
     summary = problem.summary.split("; add each")[0]
+    if problem.code == "unmapped-lost-stage":
+        return f"{summary}; those lost stages are ignored"
     if problem.code == "unmapped-label":
-        return f"{summary}; these deals are skipped"
+        skipped = "history rows" if problem.file == history else "deals"
+        return f"{summary}; these {skipped} are skipped"
     first = problem.examples[0] if problem.examples else None
     return f"{summary} (first: row {first.row})" if first and first.row else summary
 
 
-def _setting(key: str, flag: str | None) -> str | None:
-    found = resolve(key, flag)
-    return found.value if found else None
+Lookup = Callable[[str, str | None], str | None]
 
 
-def _from_flags_only(key: str, flag: str | None) -> str | None:
-    del key
-    return flag
+def _settings_from(origin: str) -> Lookup:
+    """Where the other data settings may come from, given where the deals came from: flags
+    always; the environment unless the deals were given as a flag; a configuration file only
+    when the deals came from one."""
+    if origin == COMMAND_LINE:
+        return lambda key, flag: flag
+    use_config = origin.endswith(".toml")
+
+    def lookup(key: str, flag: str | None) -> str | None:
+        found = resolve(key, flag, use_config=use_config)
+        return found.value if found else None
+
+    return lookup
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:

@@ -11,7 +11,7 @@ Relations created on the connection:
   stage (from the wide dates and the history, whichever is earlier).
 - `canonical` (view): adds `status` (won / lost / open) and `position` (the furthest stage
   reached; for a lost deal the stage it was lost at).
-- `duplicate_rows`: rows that repeat an earlier row's deal id.
+- `duplicate_rows`: rows that repeat an earlier row's deal id; `first_rows` (view): the others.
 - `funnel_deals` (view): the rows the metrics use.
 
 Row numbers come from `rowid`: a table created from a plain scan keeps the file's order, so no
@@ -39,7 +39,7 @@ from salesflow.sources.columns import (
     wanted_history_columns,
     wanted_stage_dates,
 )
-from salesflow.sources.files import Source, open_source
+from salesflow.sources.files import Source, explain, open_source
 from salesflow.sources.history import create_history_tables
 from salesflow.sources.labels import lookup, outcome_labels, stage_labels
 from salesflow.sources.options import DataOptions
@@ -132,8 +132,7 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, path: str) -> None:
     try:
         con.execute(sql)
     except duckdb.Error as error:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-        raise DataError(f"{path}: cannot be read: {message}") from None
+        raise DataError(explain(error, path)) from None
 
 
 def _typed_columns(tables: DealTables) -> list[str]:
@@ -190,6 +189,7 @@ def _deals_raw_sql(tables: DealTables) -> str:
         {lookup(stages, "stage_label")} AS label_stage,
         {lookup(outcomes, "stage_label")} AS label_outcome,
         {lookup(outcomes, "status_label")} AS status_outcome,
+        status_label IS NOT NULL AS status_given,
         {lookup(stages, "lost_label")} AS lost_stage,
         CASE WHEN stage_label IS NOT NULL AND label_stage IS NULL AND label_outcome IS NULL
             THEN stage_text END AS unmapped_label,
@@ -217,6 +217,11 @@ def _deals_sql(tables: DealTables) -> str:
 
 def _canonical_sql(tables: DealTables) -> str:
     n = tables.stage_count
+    # A status value decides alone (won, lost, anything else open); without one, the label.
+    status = (
+        "CASE WHEN status_given THEN coalesce(status_outcome, 'open') "
+        "ELSE coalesce(label_outcome, 'open') END"
+    )
     furthest_dated = " ".join(f"WHEN e{k} IS NOT NULL THEN {k}" for k in reversed(range(n)))
     return f"""
     CREATE TEMP VIEW canonical AS
@@ -230,7 +235,7 @@ def _canonical_sql(tables: DealTables) -> str:
         coalesce(created_at, least({", ".join(f"e{k}" for k in range(n))})) AS first_seen
     FROM (
         SELECT *,
-            coalesce(status_outcome, label_outcome, 'open') AS status,
+            {status} AS status,
             greatest(label_stage, CASE {furthest_dated} END) AS furthest
         FROM deals
     )
@@ -259,16 +264,13 @@ def _duplicates_sql(any_duplicates: bool) -> str:
 
 
 def _funnel_sql(tables: DealTables) -> str:
-    conditions = [
-        "deal_id IS NOT NULL",
-        "unmapped_label IS NULL",
-        "position IS NOT NULL",
-        "_row NOT IN (SELECT _row FROM duplicate_rows)",
-    ]
+    conditions = ["deal_id IS NOT NULL", "unmapped_label IS NULL", "position IS NOT NULL"]
     conditions += _window_conditions(tables.options.since, tables.options.until)
-    return (
-        f"CREATE TEMP VIEW funnel_deals AS SELECT * FROM canonical WHERE {' AND '.join(conditions)}"
-    )
+    return f"""
+    CREATE TEMP VIEW first_rows AS
+    SELECT * FROM canonical WHERE _row NOT IN (SELECT _row FROM duplicate_rows);
+    CREATE TEMP VIEW funnel_deals AS SELECT * FROM first_rows WHERE {" AND ".join(conditions)}
+    """
 
 
 def _window_conditions(since: date | None, until: date | None) -> list[str]:

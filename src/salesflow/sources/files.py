@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +16,10 @@ from salesflow.sources.connection import quote_name, quote_text
 PARQUET_MAGIC = b"PAR1"
 DUCKDB_MAGIC = b"DUCK"
 GZIP_MAGIC = b"\x1f\x8b"
+DELIMITERS = (",", ";", "\t", "|")
+CSV_ERROR = re.compile(r"CSV Error on Line: (\d+)")
+EXPECTED_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+ORIGINAL_LINE = re.compile(r"Original Line: (.*)")
 
 
 @dataclass(frozen=True)
@@ -37,17 +44,25 @@ class Source:
 
 def open_source(con: duckdb.DuckDBPyConnection, path: str, table: str, alias: str) -> Source:
     file = Path(path)
+    if file.is_dir():
+        raise DataError(f"{path}: is a directory, not a data file")
     if not file.is_file():
         raise DataError(f"{path}: no such file")
     if file.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty")
     kind = _kind(file)
     relation = _relation(con, file, kind, table, alias)
+    return Source(path, kind, relation, _describe(con, relation, path, kind))
+
+
+def _describe(
+    con: duckdb.DuckDBPyConnection, relation: str, path: str, kind: str
+) -> dict[str, str]:
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     except duckdb.Error as error:
         raise DataError(f"{path}: cannot be read as {kind}: {_first_line(error)}") from None
-    return Source(path, kind, relation, {str(row[0]): str(row[1]) for row in described})
+    return {str(row[0]): str(row[1]) for row in described}
 
 
 def _kind(file: Path) -> str:
@@ -65,11 +80,13 @@ def _relation(con: duckdb.DuckDBPyConnection, file: Path, kind: str, table: str,
     if kind == "parquet":
         return f"read_parquet('{literal}')"
     if kind in ("csv", "csv.gz"):
-        compression = "gzip" if kind == "csv.gz" else "auto"
-        return (
-            f"read_csv('{literal}', all_varchar = true, header = true, "
-            f"compression = '{compression}', sample_size = 20480)"
-        )
+        return _csv_relation(file, kind, literal)
+    return _attached_table(con, file, literal, table, alias)
+
+
+def _attached_table(
+    con: duckdb.DuckDBPyConnection, file: Path, literal: str, table: str, alias: str
+) -> str:
     try:
         con.execute(f"ATTACH '{literal}' AS {quote_name(alias)} (READ_ONLY)")
     except duckdb.Error as error:
@@ -84,6 +101,50 @@ def _relation(con: duckdb.DuckDBPyConnection, file: Path, kind: str, table: str,
         known = ", ".join(sorted(tables)) or "none"
         raise DataError(f"{file}: no table '{table}' (tables: {known}); choose one with --table")
     return f"{quote_name(alias)}.{quote_name(table)}"
+
+
+def _csv_relation(file: Path, kind: str, literal: str) -> str:
+    """Read every column as text, with the layout taken from the header line rather than
+    sniffed: a sniffer given ragged rows may pick another line as the header, while a fixed
+    layout makes DuckDB name the first line that does not fit."""
+    delimiter, names = _csv_header(file, kind)
+    if not names or not any(names):
+        raise DataError(f"{file}: the first line is not a header of column names")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise DataError(f"{file}: column '{repeated[0]}' appears more than once in the header")
+    columns = ", ".join(f"'{quote_text(name)}': 'VARCHAR'" for name in names)
+    compression = "gzip" if kind == "csv.gz" else "none"
+    return (
+        f"read_csv('{literal}', auto_detect = false, header = true, "
+        f"delim = '{quote_text(delimiter)}', quote = '\"', escape = '\"', "
+        f"columns = {{{columns}}}, compression = '{compression}')"
+    )
+
+
+def _csv_header(file: Path, kind: str) -> tuple[str, list[str]]:
+    opener = gzip.open if kind == "csv.gz" else open
+    try:
+        with opener(file, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
+            line = handle.readline()
+    except (OSError, EOFError) as error:
+        raise DataError(f"{file}: cannot be read: {error}") from None
+    counts = {delimiter: line.count(delimiter) for delimiter in DELIMITERS}
+    delimiter = max(counts, key=lambda d: counts[d])
+    fields = next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+    return delimiter, [field.strip() for field in fields]
+
+
+def explain(error: Exception, path: str) -> str:
+    """One line from a DuckDB error; a CSV line that does not fit is named with its number."""
+    text = str(error)
+    found = CSV_ERROR.search(text)
+    if found:
+        expected, got = EXPECTED_COLUMNS.search(text), ORIGINAL_LINE.search(text)
+        detail = f": expected {expected[1]} fields, found {expected[2]}" if expected else ""
+        shown = f" ({got[1].strip()[:80]})" if got else ""
+        return f"{path} row {found[1]}: the row does not fit the header{detail}{shown}"
+    return f"{path}: cannot be read: {_first_line(error)}"
 
 
 def _first_line(error: Exception) -> str:

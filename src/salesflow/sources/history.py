@@ -9,7 +9,7 @@ import duckdb
 from salesflow.errors import DataError
 from salesflow.model import Process
 from salesflow.sources import parse
-from salesflow.sources.files import Source
+from salesflow.sources.files import Source, explain
 from salesflow.sources.labels import lookup, outcome_labels, stage_labels
 
 
@@ -44,8 +44,7 @@ def create_history_tables(
         try:
             con.execute(sql)
         except duckdb.Error as error:
-            first = str(error).strip().splitlines()[0]
-            raise DataError(f"{source.path}: cannot be read: {first}") from None
+            raise DataError(explain(error, source.path)) from None
 
 
 def _pivot_sql(stage_count: int) -> str:

@@ -10,6 +10,7 @@ from salesflow.sources.connection import quote_name, quote_text
 
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE")
 TEMPORAL_TYPES = ("DATE", "TIMESTAMP")
+CURRENCY_CODE = r"^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$"
 # 1.200,50 or 1200,5: dots group thousands (if any), the comma starts one or two decimals.
 DECIMAL_COMMA = r"-?[0-9]{1,3}(\.[0-9]{3})*,[0-9]{1,2}|-?[0-9]+,[0-9]{1,2}"
 
@@ -25,14 +26,17 @@ def label(column: str) -> str:
 
 
 def amount(column: str, column_type: str) -> str:
-    """Numbers as they are; text with currency symbols and thousands separators cleaned:
-    `$12,000.50`, `12 000,50 €` and `1.200,50` (a decimal comma) all read."""
+    """Numbers as they are; text with a currency symbol or code and thousands separators
+    cleaned: `$12,000.50`, `USD 12,000.50`, `12 000,50 €` and `1.200,50` (a decimal comma) all
+    read. Any other letter (`1e5`, `1.5k`, `n/a`) makes the value unreadable, never a guess."""
     if column_type.startswith(NUMERIC_TYPES) or column_type.startswith("DECIMAL"):
         return f"CAST({quote_name(column)} AS DOUBLE)"
-    kept = f"regexp_replace({text(column)}, '[^0-9.,\\-]', '', 'g')"
+    uncoded = f"regexp_replace({text(column)}, '{CURRENCY_CODE}', '', 'g')"
+    kept = f"regexp_replace({uncoded}, '[^0-9.,\\-]', '', 'g')"
     decimal_comma = f"regexp_full_match({kept}, '{DECIMAL_COMMA}')"
     number = (
-        f"CASE WHEN NOT contains({kept}, ',') THEN {kept} "
+        f"CASE WHEN regexp_matches({uncoded}, '[A-Za-z]') THEN NULL "
+        f"WHEN NOT contains({kept}, ',') THEN {kept} "
         f"WHEN {decimal_comma} THEN replace(replace({kept}, '.', ''), ',', '.') "
         f"ELSE replace({kept}, ',', '') END"
     )

@@ -60,8 +60,8 @@ def plural(count: int, noun: str) -> str:
 
 def _deal_problems(tables: DealTables) -> Iterator[DataProblem]:
     con, file = tables.con, tables.deals.name
-    yield _unmapped(con, "deals", file, "unmapped_label", "stage")
-    yield _unmapped(con, "deals", file, "unmapped_lost", "lost stage")
+    yield _unmapped(con, "deals", file, "unmapped_label", "stage", "unmapped-label")
+    yield _unmapped(con, "deals", file, "unmapped_lost", "lost stage", "unmapped-lost-stage")
     yield _duplicates(con, file)
     for check in _deal_checks(tables):
         yield _run(con, file, check)
@@ -82,7 +82,7 @@ def _deal_checks(tables: DealTables) -> Iterator[Check]:
         "missing-stage",
         "open deal",
         "with no stage",
-        "canonical",
+        "first_rows",
         "deal_id IS NOT NULL AND status = 'open' AND unmapped_label IS NULL AND position IS NULL",
         "deal_id",
         lambda row: f'deal "{row[0]}" is open but has no stage',
@@ -92,11 +92,13 @@ def _deal_checks(tables: DealTables) -> Iterator[Check]:
             "won-without-amount",
             "won deal",
             "with no amount",
-            "canonical",
+            "first_rows",
             "status = 'won' AND amount IS NULL AND amount_bad IS NULL",
             "deal_id",
             lambda row: f'won deal "{row[0]}" has no amount',
         )
+    if tables.has_dates:
+        yield _dates_out_of_order(tables.stage_count)
     yield Check(
         "closed-before-created",
         "deal",
@@ -110,10 +112,28 @@ def _deal_checks(tables: DealTables) -> Iterator[Check]:
         "lost-without-stage",
         "lost deal",
         "with no lost stage, stage date or history: counted as lost at the first stage",
-        "canonical",
+        "first_rows",
         "lost_unplaced",
         "deal_id",
         lambda row: f'lost deal "{row[0]}" shows no stage it was lost at',
+        Severity.WARNING,
+    )
+
+
+def _dates_out_of_order(stages: int) -> Check:
+    """A deal that entered a stage after a later one: those stays cannot be measured."""
+    pairs = [
+        f"e{k} > least({', '.join(f'e{j}' for j in range(k + 1, stages))})"
+        for k in range(stages - 1)
+    ]
+    return Check(
+        "dates-out-of-order",
+        "deal",
+        "entered a stage after a later one; those days in stage are not measured",
+        "first_rows",
+        " OR ".join(pairs) or "false",
+        "deal_id",
+        lambda row: f'deal "{row[0]}" entered a stage after a later stage',
         Severity.WARNING,
     )
 
@@ -145,7 +165,7 @@ def _history_problems(tables: DealTables) -> Iterator[DataProblem]:
     if tables.history is None:
         return
     con, file, deals_file = tables.con, tables.history.name, tables.deals.name
-    yield _unmapped(con, "history_rows", file, "unmapped_label", "stage")
+    yield _unmapped(con, "history_rows", file, "unmapped_label", "stage", "unmapped-label")
     yield _run(
         con,
         file,
@@ -181,11 +201,12 @@ def _run(con: duckdb.DuckDBPyConnection, file: str, check: Check) -> DataProblem
 
 
 def _unmapped(
-    con: duckdb.DuckDBPyConnection, table: str, file: str, field: str, what: str
+    con: duckdb.DuckDBPyConnection, table: str, file: str, field: str, what: str, code: str
 ) -> DataProblem:
+    """Labels that match nothing, grouped as they are matched: ignoring case and spaces."""
     labels = con.execute(
-        f"SELECT {field}, count(*), min(_row) FROM {table} WHERE {field} IS NOT NULL "
-        "GROUP BY 1 ORDER BY 2 DESC, 1"
+        f"SELECT min({field}), count(*), min(_row) FROM {table} WHERE {field} IS NOT NULL "
+        f"GROUP BY lower({field}) ORDER BY 2 DESC, 1"
     ).fetchall()
     count = sum(int(label[1]) for label in labels)
     listed = ", ".join(f'"{label[0]}" ({label[1]:,})' for label in labels[:LISTED_LABELS])
@@ -201,7 +222,7 @@ def _unmapped(
         )
         for label in labels[:EXAMPLES]
     ]
-    return DataProblem(file, "unmapped-label", Severity.ERROR, count, summary, examples)
+    return DataProblem(file, code, Severity.ERROR, count, summary, examples)
 
 
 def _duplicates(con: duckdb.DuckDBPyConnection, file: str) -> DataProblem:
