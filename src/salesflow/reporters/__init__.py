@@ -11,11 +11,13 @@ from types import ModuleType
 from typing import cast
 
 from salesflow.errors import InputError
+from salesflow.model.forecast import Forecast
 from salesflow.model.funnel import FunnelReport
 from salesflow.model.validation import ValidationReport
 
 ValidationRenderer = Callable[[ValidationReport, bool], str]
 AnalyzeRenderer = Callable[[FunnelReport, bool], str]
+ForecastRenderer = Callable[[Forecast, bool], str]
 
 VALIDATION_FORMATS = {
     "text": "salesflow.reporters.validation_text",
@@ -36,6 +38,18 @@ ANALYZE_FORMATS = {
 def analyze_renderer(name: str) -> AnalyzeRenderer:
     """The renderer for `analyze --format NAME`; it takes (report, color)."""
     return cast(AnalyzeRenderer, _lookup(ANALYZE_FORMATS, name).render)
+
+
+FORECAST_FORMATS = {
+    "text": "salesflow.reporters.forecast_text",
+    "json": "salesflow.reporters.forecast_json",
+    "markdown": "salesflow.reporters.forecast_markdown",
+}
+
+
+def forecast_renderer(name: str) -> ForecastRenderer:
+    """The renderer for `forecast --format NAME`; it takes (forecast, color)."""
+    return cast(ForecastRenderer, _lookup(FORECAST_FORMATS, name).render)
 
 
 def validation_renderer(name: str) -> ValidationRenderer:

@@ -1,0 +1,248 @@
+"""Revenue forecast from a lead count (DESIGN section 5): the simulation, turned into a report."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from salesflow.analytics.simulation import (
+    DealSizes,
+    Floats,
+    Ints,
+    Rates,
+    percentiles,
+    simulate,
+    simulate_cohorts,
+    simulate_pipeline,
+)
+from salesflow.model import Process
+from salesflow.model.forecast import (
+    Distribution,
+    Forecast,
+    Histogram,
+    Month,
+    Pipeline,
+    Source,
+    StageRate,
+    Target,
+)
+
+DAYS_PER_MONTH = 30.44
+SEARCH_SIMS = 20_000
+CONFIDENCE = 0.9
+MAX_LEADS = 10_000_000
+HISTOGRAM_BINS = 20
+
+
+@dataclass(frozen=True)
+class OpenDeals:
+    """Open deals per stage: how many, each one's chance to win, their average amount."""
+
+    counts: Ints
+    probabilities: Floats
+    amounts: Floats
+
+
+@dataclass(frozen=True)
+class Inputs:
+    process: Process
+    source: Source
+    rates: Rates
+    sizes: DealSizes
+    stage_days: list[float]
+    closed_deals: int
+    open_deals: OpenDeals | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    leads: int
+    sims: int = 100_000
+    seed: int = 1
+    target: float | None = None
+    horizon: int | None = None
+    start: date | None = None
+    pipeline: bool = False
+
+
+def forecast(inputs: Inputs, request: Request) -> Forecast:
+    outcome = simulate(inputs.rates, inputs.sizes, request.leads, request.sims, request.seed)
+    expected = inputs.rates.expected()
+    return Forecast(
+        process=inputs.process.name,
+        currency=inputs.process.currency,
+        source=inputs.source,
+        leads=request.leads,
+        sims=request.sims,
+        seed=request.seed,
+        closed_deals=inputs.closed_deals,
+        expected_wins=request.leads * float(np.prod(expected)),
+        wins=_distribution(outcome.wins.astype(np.float64)),
+        revenue=_distribution(outcome.revenue),
+        deal_size=inputs.sizes.mean,
+        stages=_stages(inputs, request.leads),
+        histogram=_histogram(outcome.revenue),
+        target=_target(inputs, request, outcome.revenue) if request.target else None,
+        months=_months(inputs, request) if request.horizon else [],
+        pipeline=_pipeline(inputs, request) if request.pipeline else None,
+        notes=_notes(inputs),
+    )
+
+
+def _distribution(values: Floats) -> Distribution:
+    mean, p10, p50, p90 = percentiles(values)
+    return Distribution(mean=mean, p10=p10, p50=p50, p90=p90)
+
+
+def _stages(inputs: Inputs, leads: int) -> list[StageRate]:
+    expected = inputs.rates.expected()
+    entering = float(leads)
+    rates = []
+    for k, stage in enumerate(inputs.process.stages):
+        advanced, lost = inputs.rates.advanced, inputs.rates.lost
+        rates.append(
+            StageRate(
+                id=stage.id,
+                name=stage.name,
+                conversion=float(expected[k]),
+                advanced=int(advanced[k]) if advanced is not None else None,
+                lost=int(lost[k]) if lost is not None else None,
+                expected_entering=entering,
+            )
+        )
+        entering *= float(expected[k])
+    return rates
+
+
+def _histogram(revenue: Floats) -> Histogram:
+    low, high = np.percentile(revenue, [0.5, 99.5])
+    if high <= low:
+        high = low + 1.0
+    counts, edges = np.histogram(
+        np.clip(revenue, low, high), bins=HISTOGRAM_BINS, range=(low, high)
+    )
+    return Histogram(edges=[float(e) for e in edges], counts=[int(c) for c in counts])
+
+
+def _target(inputs: Inputs, request: Request, revenue: Floats) -> Target:
+    assert request.target is not None
+    per_lead = float(np.prod(inputs.rates.expected())) * inputs.sizes.mean
+    mean_needed = math.ceil(request.target / per_lead) if per_lead > 0 else None
+    return Target(
+        amount=request.target,
+        probability=float((revenue >= request.target).mean()),
+        leads_needed_mean=mean_needed,
+        leads_needed_p90=_leads_for(inputs, request, mean_needed) if mean_needed else None,
+    )
+
+
+def _leads_for(inputs: Inputs, request: Request, start: int) -> int | None:
+    """The fewest leads that reach the target with 90% probability: doubling, then bisection,
+    every step on the same random numbers so that the probability rises with the leads."""
+    assert request.target is not None
+    target = request.target
+    sims = min(request.sims, SEARCH_SIMS)
+
+    def reaches(leads: int) -> bool:
+        outcome = simulate(inputs.rates, inputs.sizes, leads, sims, request.seed)
+        return float((outcome.revenue >= target).mean()) >= CONFIDENCE
+
+    high = max(start, 1)
+    while not reaches(high):
+        if high >= MAX_LEADS:
+            return None
+        high = min(high * 2, MAX_LEADS)
+    low = high // 2 if high > start else 0
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if reaches(middle) else (middle, high)
+    return high
+
+
+def _months(inputs: Inputs, request: Request) -> list[Month]:
+    """Leads spread evenly over the horizon; each cohort's wins close after the stages' days."""
+    assert request.horizon is not None
+    cohorts = _spread(request.leads, request.horizon)
+    revenue = simulate_cohorts(inputs.rates, inputs.sizes, cohorts, request.sims, request.seed)
+    lag = sum(inputs.stage_days) / DAYS_PER_MONTH
+    calendar = _shift(revenue, np.arange(request.horizon, dtype=np.float64) + 0.5 + lag)
+    if request.pipeline and inputs.open_deals is not None:
+        pipeline = _pipeline_revenue(inputs, request)
+        calendar = _add(calendar, _shift(pipeline, _remaining_months(inputs)))
+    return _month_rows(calendar, request.start or date.today())
+
+
+def _spread(leads: int, months: int) -> Ints:
+    base, extra = divmod(leads, months)
+    return np.array([base + (1 if m < extra else 0) for m in range(months)], dtype=np.int64)
+
+
+def _shift(revenue: Floats, arrival: Floats) -> Floats:
+    """(sims, sources) revenue arriving at fractional month offsets → (sims, months), each
+    source split between the two months around its arrival."""
+    months = int(np.floor(arrival.max())) + 2
+    calendar = np.zeros((revenue.shape[0], months))
+    for column, when in enumerate(arrival):
+        month, fraction = int(np.floor(when)), float(when - np.floor(when))
+        calendar[:, month] += revenue[:, column] * (1 - fraction)
+        calendar[:, month + 1] += revenue[:, column] * fraction
+    return calendar
+
+
+def _add(first: Floats, second: Floats) -> Floats:
+    width = max(first.shape[1], second.shape[1])
+    total = np.zeros((first.shape[0], width))
+    total[:, : first.shape[1]] += first
+    total[:, : second.shape[1]] += second
+    return total
+
+
+def _month_rows(calendar: Floats, start: date) -> list[Month]:
+    rows = []
+    last = int(np.nonzero(calendar.mean(axis=0) > 0)[0].max(initial=0))
+    for index in range(last + 1):
+        mean, p10, p50, p90 = percentiles(calendar[:, index])
+        year, month = divmod(start.month - 1 + index, 12)
+        label = f"{start.year + year:04d}-{month + 1:02d}"
+        rows.append(Month(month=label, mean=mean, p10=p10, p50=p50, p90=p90))
+    return rows
+
+
+def _pipeline_revenue(inputs: Inputs, request: Request) -> Floats:
+    deals = inputs.open_deals
+    assert deals is not None
+    return simulate_pipeline(
+        deals.counts, deals.probabilities, deals.amounts, request.sims, request.seed + 1
+    )
+
+
+def _remaining_months(inputs: Inputs) -> Floats:
+    """An open deal in stage s has, on average, half of s and all later stages still to go."""
+    days = np.array(inputs.stage_days, dtype=np.float64)
+    remaining = [days[s] / 2 + days[s + 1 :].sum() for s in range(len(days))]
+    return np.array(remaining, dtype=np.float64) / DAYS_PER_MONTH
+
+
+def _pipeline(inputs: Inputs, request: Request) -> Pipeline | None:
+    deals = inputs.open_deals
+    if deals is None:
+        return None
+    revenue = _pipeline_revenue(inputs, request).sum(axis=1)
+    expected = float((deals.counts * deals.probabilities * deals.amounts).sum())
+    return Pipeline(
+        open_deals=int(deals.counts.sum()),
+        expected_revenue=expected,
+        revenue=_distribution(revenue),
+    )
+
+
+def _notes(inputs: Inputs) -> list[str]:
+    if inputs.source == "plan":
+        return [
+            "rates and deal size come from the plan in the process file: the interval covers "
+            "process noise only, not uncertainty in the rates"
+        ]
+    return [f"rates rest on {inputs.closed_deals:,} closed deals"]

@@ -1,0 +1,188 @@
+"""`salesflow forecast --leads N`: revenue from a lead count, with intervals."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from salesflow.cli.console import emit, use_color, write_file
+from salesflow.cli.data import (
+    DataFlags,
+    DateFormatOption,
+    DealsOption,
+    HistoryOption,
+    HistoryTableOption,
+    MapOption,
+    TableOption,
+    UnmappedOption,
+    check_usable,
+    load_tables,
+    optional_data_options,
+)
+from salesflow.cli.errors import guarded
+from salesflow.cli.options import (
+    ForceOption,
+    NoColorOption,
+    OutputOption,
+    ProcessOption,
+    QuietOption,
+)
+from salesflow.cli.process import load_valid_process
+from salesflow.errors import InputError
+from salesflow.reporters import FORECAST_FORMATS, forecast_renderer
+
+if TYPE_CHECKING:
+    from salesflow.analytics.forecast import Inputs, Request
+    from salesflow.model import Process
+
+FORMAT_HELP = f"Output format: {', '.join(FORECAST_FORMATS)}."
+MAX_SIMS = 10_000_000
+
+
+@guarded
+def command(
+    leads: Annotated[
+        int | None,
+        typer.Option("--leads", help="New leads entering the first stage.", metavar="N"),
+    ] = None,
+    plan: Annotated[
+        bool, typer.Option("--plan", help="Use the plan in the process file even with data.")
+    ] = False,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target",
+            help="Revenue to reach: its probability and the leads needed.",
+            metavar="AMOUNT",
+        ),
+    ] = None,
+    horizon: Annotated[
+        int | None,
+        typer.Option(
+            "--horizon",
+            help="Spread the leads over this many months; revenue per month.",
+            metavar="MONTHS",
+        ),
+    ] = None,
+    leads_per_month: Annotated[
+        int | None,
+        typer.Option(
+            "--leads-per-month", help="With --horizon: leads arriving each month.", metavar="N"
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            help="First month of --horizon (YYYY-MM) [default: next month].",
+            metavar="MONTH",
+        ),
+    ] = None,
+    pipeline: Annotated[
+        bool, typer.Option("--pipeline", help="Add the open deals, weighted by their stage.")
+    ] = False,
+    sims: Annotated[int, typer.Option("--sims", help="Monte Carlo simulations.")] = 100_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 1,
+    process: ProcessOption = None,
+    deals: DealsOption = None,
+    history: HistoryOption = None,
+    table: TableOption = None,
+    history_table: HistoryTableOption = None,
+    mapping: MapOption = None,
+    date_format: DateFormatOption = None,
+    unmapped: UnmappedOption = "error",
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
+    ] = "text",
+    output: OutputOption = None,
+    force: ForceOption = False,
+    no_color: NoColorOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Expected wins and revenue for N new leads, with P10/P50/P90 intervals."""
+    from salesflow.analytics.forecast import Request, forecast
+
+    render = forecast_renderer(output_format)
+    request = Request(
+        leads=_leads(leads, horizon, leads_per_month),
+        sims=_sims(sims),
+        seed=seed,
+        target=_amount(target) if target is not None else None,
+        horizon=_horizon(horizon, leads_per_month),
+        start=_start(start),
+        pipeline=pipeline,
+    )
+    flags = DataFlags(deals, history, table, history_table, mapping, date_format, unmapped)
+    inputs = _inputs(load_valid_process(process), flags, plan, request, quiet)
+    text = render(forecast(inputs, request), use_color(no_color) and output is None)
+    if output is None:
+        emit(text)
+    else:
+        write_file(output, text, force=force)
+
+
+def _inputs(
+    process: Process, flags: DataFlags, plan: bool, request: Request, quiet: bool
+) -> Inputs:
+    from salesflow.analytics.forecast_inputs import data_inputs, plan_inputs
+
+    options = None if plan else optional_data_options(flags)
+    if options is None:
+        if request.pipeline:
+            raise InputError("--pipeline needs deal data: pass --deals FILE")
+        return plan_inputs(process)
+    tables = load_tables(process, options)
+    check_usable(tables, quiet)
+    return data_inputs(tables)
+
+
+def _leads(leads: int | None, horizon: int | None, per_month: int | None) -> int:
+    if per_month is not None:
+        if horizon is None:
+            raise InputError("--leads-per-month needs --horizon MONTHS")
+        if leads is not None:
+            raise InputError("give --leads or --leads-per-month, not both")
+        leads = per_month * horizon
+    if leads is None:
+        raise InputError("how many leads? pass --leads N (or --leads-per-month N --horizon M)")
+    if leads < 0:
+        raise InputError(f"--leads {leads}: must be 0 or more")
+    return leads
+
+
+def _sims(sims: int) -> int:
+    if not 100 <= sims <= MAX_SIMS:
+        raise InputError(f"--sims {sims}: choose between 100 and {MAX_SIMS:,}")
+    return sims
+
+
+def _horizon(horizon: int | None, per_month: int | None) -> int | None:
+    del per_month
+    if horizon is not None and not 1 <= horizon <= 120:
+        raise InputError(f"--horizon {horizon}: choose between 1 and 120 months")
+    return horizon
+
+
+def _amount(text: str) -> float:
+    cleaned = text.strip().replace(",", "").replace("_", "").lstrip("$€£")
+    multiplier = {"k": 1e3, "m": 1e6}.get(cleaned[-1:].lower(), 1.0)
+    try:
+        value = float(cleaned[:-1] if multiplier != 1.0 else cleaned) * multiplier
+    except ValueError:
+        raise InputError(f"--target {text}: expected an amount such as 250000 or 250k") from None
+    if value <= 0:
+        raise InputError(f"--target {text}: must be more than 0")
+    return value
+
+
+def _start(text: str | None) -> date:
+    if text is None:
+        today = date.today()
+        return date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        raise InputError(f"--start {text}: expected a month as YYYY-MM") from None

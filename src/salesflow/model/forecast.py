@@ -1,0 +1,75 @@
+"""The results of `salesflow forecast` and `salesflow backtest`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from salesflow.model.funnel import Result
+
+Source = Literal["data", "plan"]
+
+
+class Distribution(Result):
+    """A simulated quantity: its mean and 10th, 50th and 90th percentiles."""
+
+    mean: float
+    p10: float
+    p50: float
+    p90: float
+
+
+class StageRate(Result):
+    id: str
+    name: str
+    conversion: float
+    advanced: int | None
+    lost: int | None
+    expected_entering: float
+
+
+class Target(Result):
+    amount: float
+    probability: float
+    leads_needed_mean: int | None
+    leads_needed_p90: int | None
+
+
+class Month(Result):
+    month: str
+    mean: float
+    p10: float
+    p50: float
+    p90: float
+
+
+class Histogram(Result):
+    edges: list[float]
+    counts: list[int]
+
+
+class Pipeline(Result):
+    open_deals: int
+    expected_revenue: float
+    revenue: Distribution
+
+
+class Forecast(Result):
+    process: str
+    currency: str
+    source: Source
+    leads: int
+    sims: int
+    seed: int
+    closed_deals: int
+    expected_wins: float
+    wins: Distribution
+    revenue: Distribution
+    deal_size: float
+    stages: list[StageRate]
+    histogram: Histogram
+    target: Target | None = None
+    months: list[Month] = Field(default_factory=list)
+    pipeline: Pipeline | None = None
+    notes: list[str] = Field(default_factory=list)
