@@ -45,12 +45,6 @@ def test_wilson_interval_edges() -> None:
     assert high == pytest.approx(1.0)
 
 
-@pytest.mark.xfail(
-    reason="BUG: rounding puts the bound just inside: wilson_interval(0, 3) = (5.55e-17, …) and "
-    "wilson_interval(10, 10) = (…, 0.9999999999999999), so the interval excludes the observed "
-    "rate 0.0 / 1.0 (37 of the (s, n) pairs with n < 80)",
-    strict=True,
-)
 @pytest.mark.parametrize(("successes", "trials"), [(0, 3), (10, 10)])
 def test_wilson_interval_contains_the_observed_share(successes: int, trials: int) -> None:
     low, high = wilson_interval(successes, trials) or (None, None)
@@ -59,7 +53,7 @@ def test_wilson_interval_contains_the_observed_share(successes: int, trials: int
 
 
 def test_wilson_interval_contains_the_share_almost_always() -> None:
-    # Every (s, n) with n < 80, allowing the one-ulp rounding pinned by the xfail test above.
+    # Every (s, n) with n < 80.
     for trials in range(1, 80):
         for successes in range(trials + 1):
             low, high = wilson_interval(successes, trials) or (None, None)

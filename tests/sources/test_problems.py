@@ -92,11 +92,6 @@ def test_unmapped_labels(found: list[DataProblem]) -> None:
     assert _rows(lost) == [(14, 'lost stage "Nowhere" matches no stage or outcome (1 row)')]
 
 
-@pytest.mark.xfail(
-    reason="BUG: the row detail of a label spelled several ways names the first row (5, where "
-    'the file says "limbo") with another row\'s spelling ("LIMBO", the smallest string)',
-    strict=True,
-)
 def test_unmapped_label_detail_shows_the_text_of_its_row(found: list[DataProblem]) -> None:
     assert _rows(found[0]) == [(5, 'stage "limbo" matches no stage or outcome (3 rows)')]
 
@@ -279,11 +274,6 @@ def test_clean_data_has_no_problems(tmp_path: Path) -> None:
     assert problems(tmp_path, deals) == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: DuckDB's CSV reader skips a blank line, so every row after it is reported one "
-    "row too early (a spreadsheet shows the blank line as a row)",
-    strict=True,
-)
 def test_row_numbers_after_a_blank_line(tmp_path: Path) -> None:
     deals = "deal_id,stage,created_at\nA,a,2024-01-01\n\nB,a,not a date\n"
     (problem,) = problems(tmp_path, deals)

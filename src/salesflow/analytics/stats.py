@@ -17,7 +17,9 @@ def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float
     centre = (share + z * z / (2 * trials)) / denominator
     spread = z * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials))
     spread /= denominator
-    return max(0.0, centre - spread), min(1.0, centre + spread)
+    low = 0.0 if successes == 0 else max(0.0, centre - spread)
+    high = 1.0 if successes == trials else min(1.0, centre + spread)
+    return low, high
 
 
 def ratio(numerator: float, denominator: float) -> float | None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import gzip
+import mmap
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -40,6 +42,31 @@ class Source:
     def first_row(self) -> int:
         """Number of the first data row: a CSV's header is row 1, as in a spreadsheet."""
         return 2 if self.kind.startswith("csv") else 1
+
+    def display_row(self, row: int) -> int:
+        """The row as a spreadsheet shows it: DuckDB skips blank lines, a spreadsheet does not."""
+        for blank in self._blank_lines:
+            if blank > row:
+                break
+            row += 1
+        return row
+
+    @cached_property
+    def _blank_lines(self) -> list[int]:
+        return blank_lines(Path(self.path)) if self.kind == "csv" else []
+
+
+def blank_lines(file: Path) -> list[int]:
+    """Line numbers of the empty lines of a text file (scanned only when rows are reported)."""
+    with file.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if data.find(b"\n\n") < 0 and data.find(b"\n\r\n") < 0:
+            return []
+        blanks, line = [], 1
+        for text in iter(data.readline, b""):
+            if text in (b"\n", b"\r\n"):
+                blanks.append(line)
+            line += 1
+        return blanks
 
 
 def open_source(con: duckdb.DuckDBPyConnection, path: str, table: str, alias: str) -> Source:

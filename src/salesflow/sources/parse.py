@@ -28,7 +28,8 @@ def label(column: str) -> str:
 def amount(column: str, column_type: str) -> str:
     """Numbers as they are; text with a currency symbol or code and thousands separators
     cleaned: `$12,000.50`, `USD 12,000.50`, `12 000,50 €` and `1.200,50` (a decimal comma) all
-    read. Any other letter (`1e5`, `1.5k`, `n/a`) makes the value unreadable, never a guess."""
+    read, and `(500)` is negative, as accountants write it. Any other letter (`1e5`, `1.5k`,
+    `n/a`) makes the value unreadable, never a guess."""
     if column_type.startswith(NUMERIC_TYPES) or column_type.startswith("DECIMAL"):
         return f"CAST({quote_name(column)} AS DOUBLE)"
     uncoded = f"regexp_replace({text(column)}, '{CURRENCY_CODE}', '', 'g')"
@@ -40,7 +41,9 @@ def amount(column: str, column_type: str) -> str:
         f"WHEN {decimal_comma} THEN replace(replace({kept}, '.', ''), ',', '.') "
         f"ELSE replace({kept}, ',', '') END"
     )
-    return f"TRY_CAST(NULLIF({number}, '') AS DOUBLE)"
+    raw = text(column)
+    sign = f"CASE WHEN contains({raw}, '(') AND contains({raw}, ')') THEN -1 ELSE 1 END"
+    return f"{sign} * TRY_CAST(NULLIF({number}, '') AS DOUBLE)"
 
 
 def timestamp(column: str, column_type: str, date_format: str | None) -> str:
@@ -51,11 +54,13 @@ def timestamp(column: str, column_type: str, date_format: str | None) -> str:
     if date_format:
         return f"try_strptime({text(column)}, '{quote_text(date_format)}')"
     value = text(column)
-    # Plain dates and `YYYY-MM-DD HH:MM:SS` take the fast path; only longer text can carry a
-    # UTC offset, which the slower TIMESTAMPTZ parse applies.
+    # Dates and plain timestamps take the fast path; only a time followed by Z or an offset
+    # (+02, -05:00) needs the slower TIMESTAMPTZ parse, which applies it.
+    offset = f"regexp_matches(substr({value}, 11), '[0-9](Z|z|[+-][0-9])')"
     return (
-        f"CASE WHEN length({value}) <= 19 THEN TRY_CAST({value} AS TIMESTAMP) "
-        f"ELSE CAST(TRY_CAST({value} AS TIMESTAMPTZ) AS TIMESTAMP) END"
+        f"CASE WHEN length({value}) > 10 AND {offset} "
+        f"THEN CAST(TRY_CAST({value} AS TIMESTAMPTZ) AS TIMESTAMP) "
+        f"ELSE TRY_CAST({value} AS TIMESTAMP) END"
     )
 
 

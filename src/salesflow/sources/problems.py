@@ -11,6 +11,7 @@ import duckdb
 from salesflow.diagnostics import Issue, RowDetail, Severity
 from salesflow.model.data import DataProblem
 from salesflow.sources.canonical import DealTables
+from salesflow.sources.files import Source
 
 EXAMPLES = 5
 LISTED_LABELS = 10
@@ -59,12 +60,12 @@ def plural(count: int, noun: str) -> str:
 
 
 def _deal_problems(tables: DealTables) -> Iterator[DataProblem]:
-    con, file = tables.con, tables.deals.name
-    yield _unmapped(con, "deals", file, "unmapped_label", "stage", "unmapped-label")
-    yield _unmapped(con, "deals", file, "unmapped_lost", "lost stage", "unmapped-lost-stage")
-    yield _duplicates(con, file)
+    con, source = tables.con, tables.deals
+    yield _unmapped(con, "deals", source, "unmapped_label", "stage", "unmapped-label")
+    yield _unmapped(con, "deals", source, "unmapped_lost", "lost stage", "unmapped-lost-stage")
+    yield _duplicates(con, source)
     for check in _deal_checks(tables):
-        yield _run(con, file, check)
+        yield _run(con, source, check)
 
 
 def _deal_checks(tables: DealTables) -> Iterator[Check]:
@@ -164,16 +165,16 @@ def _bad_value(table: str, field: str, column: str, what: str) -> Check:
 def _history_problems(tables: DealTables) -> Iterator[DataProblem]:
     if tables.history is None:
         return
-    con, file, deals_file = tables.con, tables.history.name, tables.deals.name
-    yield _unmapped(con, "history_rows", file, "unmapped_label", "stage", "unmapped-label")
+    con, source, deals_file = tables.con, tables.history, tables.deals.name
+    yield _unmapped(con, "history_rows", source, "unmapped_label", "stage", "unmapped-label")
     yield _run(
         con,
-        file,
+        source,
         _bad_value("history_rows", "entered_at_bad", tables.columns.history["entered"], "a date"),
     )
     yield _run(
         con,
-        file,
+        source,
         Check(
             "unknown-deal",
             "history row",
@@ -187,7 +188,8 @@ def _history_problems(tables: DealTables) -> Iterator[DataProblem]:
     )
 
 
-def _run(con: duckdb.DuckDBPyConnection, file: str, check: Check) -> DataProblem:
+def _run(con: duckdb.DuckDBPyConnection, source: Source, check: Check) -> DataProblem:
+    file = source.name
     count = _scalar(con, f"SELECT count(*) FROM {check.table} WHERE {check.where}")
     summary = f"{plural(count, check.noun)} {check.tail}"
     if not count:
@@ -196,16 +198,19 @@ def _run(con: duckdb.DuckDBPyConnection, file: str, check: Check) -> DataProblem
         f"SELECT _row, {check.select} FROM {check.table} WHERE {check.where} "
         f"ORDER BY _row LIMIT {EXAMPLES}"
     ).fetchall()
-    examples = [RowDetail(int(row[0]), check.describe(tuple(row[1:]))) for row in rows]
+    examples = [
+        RowDetail(source.display_row(int(row[0])), check.describe(tuple(row[1:]))) for row in rows
+    ]
     return DataProblem(file, check.code, check.severity, count, summary, examples)
 
 
 def _unmapped(
-    con: duckdb.DuckDBPyConnection, table: str, file: str, field: str, what: str, code: str
+    con: duckdb.DuckDBPyConnection, table: str, source: Source, field: str, what: str, code: str
 ) -> DataProblem:
     """Labels that match nothing, grouped as they are matched: ignoring case and spaces."""
     labels = con.execute(
-        f"SELECT min({field}), count(*), min(_row) FROM {table} WHERE {field} IS NOT NULL "
+        f"SELECT arg_min({field}, _row), count(*), min(_row) FROM {table} "
+        f"WHERE {field} IS NOT NULL "
         f"GROUP BY lower({field}) ORDER BY 2 DESC, 1"
     ).fetchall()
     count = sum(int(label[1]) for label in labels)
@@ -217,15 +222,15 @@ def _unmapped(
     )
     examples = [
         RowDetail(
-            int(label[2]),
+            source.display_row(int(label[2])),
             f'{what} "{label[0]}" matches no stage or outcome ({plural(int(label[1]), "row")})',
         )
         for label in labels[:EXAMPLES]
     ]
-    return DataProblem(file, code, Severity.ERROR, count, summary, examples)
+    return DataProblem(source.name, code, Severity.ERROR, count, summary, examples)
 
 
-def _duplicates(con: duckdb.DuckDBPyConnection, file: str) -> DataProblem:
+def _duplicates(con: duckdb.DuckDBPyConnection, source: Source) -> DataProblem:
     count = _scalar(con, "SELECT count(DISTINCT deal_id) FROM duplicate_rows")
     rows = con.execute(
         "SELECT deal_id, list(_row ORDER BY _row) FROM deals "
@@ -233,11 +238,14 @@ def _duplicates(con: duckdb.DuckDBPyConnection, file: str) -> DataProblem:
         f"GROUP BY deal_id ORDER BY min(_row) LIMIT {EXAMPLES}"
     ).fetchall()
     examples = [
-        RowDetail(int(row[1][0]), f'duplicate id "{row[0]}" in rows {_row_list(row[1])}')
+        RowDetail(
+            source.display_row(int(row[1][0])),
+            f'duplicate id "{row[0]}" in rows {_row_list([source.display_row(r) for r in row[1]])}',
+        )
         for row in rows
     ]
     summary = f"{plural(count, 'deal id')} on more than one row; the first row of each is used"
-    return DataProblem(file, "duplicate-id", Severity.ERROR, count, summary, examples)
+    return DataProblem(source.name, "duplicate-id", Severity.ERROR, count, summary, examples)
 
 
 def _row_list(numbers: list[int]) -> str:
