@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from salesflow import __version__
-from salesflow.cli import analyze, forecast, init, schema, validate
+from salesflow.cli import analyze, backtest, forecast, init, schema, validate
 
 app = typer.Typer(
     name="salesflow",
@@ -44,6 +44,7 @@ app.command("validate")(validate.command)
 app.command("schema")(schema.command)
 app.command("analyze")(analyze.command)
 app.command("forecast")(forecast.command)
+app.command("backtest")(backtest.command)
 
 
 def main() -> None:

@@ -73,3 +73,32 @@ class Forecast(Result):
     months: list[Month] = Field(default_factory=list)
     pipeline: Pipeline | None = None
     notes: list[str] = Field(default_factory=list)
+
+
+class BacktestPoint(Result):
+    """One cutoff: what the forecast said with what was known then, and what happened."""
+
+    cutoff: str
+    closed_deals: int
+    leads: int
+    forecast: Distribution
+    actual: float
+    mature: bool
+    error: float | None
+    inside: bool | None
+    baseline: float | None
+
+
+class Backtest(Result):
+    process: str
+    currency: str
+    horizon_months: int
+    data_end: str
+    maturity_days: float
+    points: list[BacktestPoint]
+    scored: int
+    mape: float | None
+    bias: float | None
+    coverage: float | None
+    baseline_mape: float | None
+    notes: list[str] = Field(default_factory=list)

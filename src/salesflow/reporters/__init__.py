@@ -11,13 +11,14 @@ from types import ModuleType
 from typing import cast
 
 from salesflow.errors import InputError
-from salesflow.model.forecast import Forecast
+from salesflow.model.forecast import Backtest, Forecast
 from salesflow.model.funnel import FunnelReport
 from salesflow.model.validation import ValidationReport
 
 ValidationRenderer = Callable[[ValidationReport, bool], str]
 AnalyzeRenderer = Callable[[FunnelReport, bool], str]
 ForecastRenderer = Callable[[Forecast, bool], str]
+BacktestRenderer = Callable[[Backtest, bool], str]
 
 VALIDATION_FORMATS = {
     "text": "salesflow.reporters.validation_text",
@@ -50,6 +51,18 @@ FORECAST_FORMATS = {
 def forecast_renderer(name: str) -> ForecastRenderer:
     """The renderer for `forecast --format NAME`; it takes (forecast, color)."""
     return cast(ForecastRenderer, _lookup(FORECAST_FORMATS, name).render)
+
+
+BACKTEST_FORMATS = {
+    "text": "salesflow.reporters.backtest_text",
+    "json": "salesflow.reporters.backtest_json",
+    "markdown": "salesflow.reporters.backtest_markdown",
+}
+
+
+def backtest_renderer(name: str) -> BacktestRenderer:
+    """The renderer for `backtest --format NAME`; it takes (backtest, color)."""
+    return cast(BacktestRenderer, _lookup(BACKTEST_FORMATS, name).render)
 
 
 def validation_renderer(name: str) -> ValidationRenderer:

@@ -1,0 +1,221 @@
+"""Replay the data as of past cutoffs: forecast each cutoff's next leads with only what was known
+then, and compare with what those leads actually won (DESIGN section 5, `salesflow backtest`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+
+from salesflow.analytics.funnel import Tally
+from salesflow.analytics.simulation import DealSizes, Rates, percentiles, simulate
+from salesflow.model.forecast import Backtest, BacktestPoint, Distribution
+from salesflow.sources.canonical import DealTables
+
+MIN_CLOSED = 30
+MATURITY_QUANTILE = 0.9
+
+
+@dataclass(frozen=True)
+class Settings:
+    cutoffs: list[date]
+    horizon_months: int = 3
+    sims: int = 20_000
+    seed: int = 1
+
+
+def add_months(day: date, months: int) -> date:
+    year, month = divmod(day.month - 1 + months, 12)
+    return (
+        date(day.year + year, month + 1, 1)
+        if day.day == 1
+        else _clamped(day.year + year, month + 1, day.day)
+    )
+
+
+def _clamped(year: int, month: int, day: int) -> date:
+    while True:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            day -= 1
+
+
+def data_span(tables: DealTables) -> tuple[date, date]:
+    """The first day a deal was seen and the last date anywhere in the data."""
+    dates = ", ".join(["closed_at", *(f"e{k}" for k in range(tables.stage_count))])
+    row = tables.con.execute(
+        f"SELECT min(first_seen), max(greatest(first_seen, {dates})) FROM funnel_deals"
+    ).fetchone()
+    if not row or row[0] is None:
+        raise ValueError("no dated deals")
+    return _day(row[0]), _day(row[1])
+
+
+def quarterly_cutoffs(tables: DealTables, every_months: int) -> list[date]:
+    """Period starts after the first full period of data, up to the end of the data."""
+    first, last = data_span(tables)
+    cutoff = add_months(date(first.year, first.month, 1), every_months)
+    cutoffs = []
+    while cutoff <= last:
+        cutoffs.append(cutoff)
+        cutoff = add_months(cutoff, every_months)
+    return cutoffs
+
+
+def backtest(tables: DealTables, settings: Settings) -> Backtest:
+    _, data_end = data_span(tables)
+    maturity = _maturity_days(tables)
+    points = [_point(tables, cutoff, settings, data_end, maturity) for cutoff in settings.cutoffs]
+    scored = [p for p in points if p.mature and p.error is not None]
+    return Backtest(
+        process=tables.process.name,
+        currency=tables.process.currency,
+        horizon_months=settings.horizon_months,
+        data_end=data_end.isoformat(),
+        maturity_days=maturity,
+        points=points,
+        scored=len(scored),
+        mape=_mean([abs(p.error) for p in scored if p.error is not None]),
+        bias=_mean([p.error for p in scored if p.error is not None]),
+        coverage=_mean([1.0 if p.inside else 0.0 for p in scored]),
+        baseline_mape=_mean(
+            [abs(p.baseline - p.actual) / p.actual for p in scored if p.baseline is not None]
+        ),
+        notes=_notes(points),
+    )
+
+
+def _point(
+    tables: DealTables, cutoff: date, settings: Settings, data_end: date, maturity: float
+) -> BacktestPoint:
+    end = add_months(cutoff, settings.horizon_months)
+    tally, closed = _tally_at(tables, cutoff)
+    leads, actual = _cohort(tables, cutoff, end)
+    rates = Rates(
+        advanced=np.array(_advanced(tally), dtype=np.int64),
+        lost=np.array(tally.lost_at, dtype=np.int64),
+    )
+    sizes = DealSizes(
+        amounts=_won_amounts(tables, cutoff), planned=tables.process.assumptions.deal_size
+    )
+    forecast = _distribution(rates, sizes, leads, settings) if closed >= MIN_CLOSED else None
+    mature = end + timedelta(days=maturity) <= data_end
+    error = (forecast.p50 - actual) / actual if forecast and actual > 0 else None
+    return BacktestPoint(
+        cutoff=cutoff.isoformat(),
+        closed_deals=closed,
+        leads=leads,
+        forecast=forecast or Distribution(mean=0.0, p10=0.0, p50=0.0, p90=0.0),
+        actual=actual,
+        mature=mature and forecast is not None,
+        error=error,
+        inside=(forecast.p10 <= actual <= forecast.p90) if forecast else None,
+        baseline=_baseline(tables, cutoff, settings.horizon_months, leads),
+    )
+
+
+def _distribution(rates: Rates, sizes: DealSizes, leads: int, settings: Settings) -> Distribution:
+    outcome = simulate(rates, sizes, leads, settings.sims, settings.seed)
+    mean, p10, p50, p90 = percentiles(outcome.revenue)
+    return Distribution(mean=mean, p10=p10, p50=p50, p90=p90)
+
+
+def _tally_at(tables: DealTables, cutoff: date) -> tuple[Tally, int]:
+    """Deals seen before the cutoff, as they stood then: closed if closed by then, else open at
+    the furthest stage entered by then (the first stage when the data has no dates)."""
+    n = tables.stage_count
+    at = f"TIMESTAMP '{cutoff.isoformat()}'"
+    dated = " ".join(f"WHEN e{k} < {at} THEN {k}" for k in reversed(range(n)))
+    closed = f"status <> 'open' AND closed_at < {at}"
+    rows = tables.con.execute(
+        f"""
+        SELECT CASE WHEN {closed} THEN status ELSE 'open' END,
+               CASE WHEN {closed} THEN position ELSE coalesce(CASE {dated} END, 0) END,
+               count(*)
+        FROM funnel_deals WHERE first_seen < {at} GROUP BY ALL
+        """
+    ).fetchall()
+    tally = Tally.empty(n)
+    for status, position, count in rows:
+        if status == "won":
+            tally.won += int(count)
+        elif status == "lost":
+            tally.lost_at[int(position)] += int(count)
+        else:
+            tally.open_at[int(position)] += int(count)
+    return tally, tally.won + sum(tally.lost_at)
+
+
+def _advanced(tally: Tally) -> list[int]:
+    stages = len(tally.lost_at)
+    entered = [tally.won + sum(tally.lost_at[k:]) + sum(tally.open_at[k:]) for k in range(stages)]
+    return [entered[k] - tally.lost_at[k] - tally.open_at[k] for k in range(stages)]
+
+
+def _won_amounts(tables: DealTables, cutoff: date) -> np.ndarray:
+    rows = tables.con.execute(
+        "SELECT amount FROM funnel_deals WHERE status = 'won' AND amount IS NOT NULL "
+        f"AND closed_at < TIMESTAMP '{cutoff.isoformat()}'"
+    ).fetchnumpy()
+    return np.asarray(rows["amount"], dtype=np.float64)
+
+
+def _cohort(tables: DealTables, start: date, end: date) -> tuple[int, float]:
+    """The leads first seen in [start, end) and the revenue they eventually won."""
+    row = tables.con.execute(
+        f"""
+        SELECT count(*), coalesce(sum(amount) FILTER (WHERE status = 'won'), 0)
+        FROM funnel_deals
+        WHERE first_seen >= TIMESTAMP '{start.isoformat()}'
+          AND first_seen < TIMESTAMP '{end.isoformat()}'
+        """
+    ).fetchone()
+    return (int(row[0]), float(row[1])) if row else (0, 0.0)
+
+
+def _baseline(tables: DealTables, cutoff: date, months: int, leads: int) -> float | None:
+    """The naive forecast: last period's won revenue per lead, times this period's leads."""
+    start = add_months(cutoff, -months)
+    row = tables.con.execute(
+        f"""
+        SELECT
+            sum(amount) FILTER (WHERE status = 'won' AND closed_at >= TIMESTAMP '{start}'
+                                AND closed_at < TIMESTAMP '{cutoff}'),
+            count(*) FILTER (WHERE first_seen >= TIMESTAMP '{start}'
+                             AND first_seen < TIMESTAMP '{cutoff}')
+        FROM funnel_deals
+        """
+    ).fetchone()
+    if not row or not row[1]:
+        return None
+    return float(row[0] or 0.0) / int(row[1]) * leads
+
+
+def _maturity_days(tables: DealTables) -> float:
+    """How long after its period a cohort needs before its result is known: the 90th percentile
+    of the sales cycle of won deals."""
+    row = tables.con.execute(
+        f"SELECT quantile_cont(date_diff('second', first_seen, closed_at) / 86400.0, "
+        f"{MATURITY_QUANTILE}) FROM funnel_deals WHERE status = 'won' AND closed_at >= first_seen"
+    ).fetchone()
+    return float(row[0]) if row and row[0] is not None else 0.0
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _day(value: object) -> date:
+    return value.date() if isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
+
+
+def _notes(points: list[BacktestPoint]) -> list[str]:
+    young = sum(1 for p in points if not p.mature)
+    if not young:
+        return []
+    return [
+        f"{young} cutoff(s) not scored: too few closed deals known then, or the cohort too young "
+        "to have closed by the end of the data"
+    ]

@@ -1,0 +1,122 @@
+"""`salesflow backtest`: how good would the forecast have been, cutoff by cutoff."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from salesflow.cli.console import emit, use_color, write_file
+from salesflow.cli.data import (
+    DataFlags,
+    DateFormatOption,
+    DealsOption,
+    HistoryOption,
+    HistoryTableOption,
+    MapOption,
+    TableOption,
+    UnmappedOption,
+    check_usable,
+    data_options,
+    load_tables,
+)
+from salesflow.cli.errors import guarded
+from salesflow.cli.options import (
+    ForceOption,
+    NoColorOption,
+    OutputOption,
+    ProcessOption,
+    QuietOption,
+)
+from salesflow.cli.process import load_valid_process
+from salesflow.errors import InputError
+from salesflow.reporters import BACKTEST_FORMATS, backtest_renderer
+
+FORMAT_HELP = f"Output format: {', '.join(BACKTEST_FORMATS)}."
+PERIODS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+
+
+@guarded
+def command(
+    cutoff: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cutoff",
+            help="A past date to replay from (YYYY-MM-DD); repeatable.",
+            metavar="DATE",
+            show_default=False,
+        ),
+    ] = None,
+    every: Annotated[
+        str | None,
+        typer.Option(
+            "--every",
+            help="Cutoffs at every month, quarter, half or year of the data [default: quarter].",
+            metavar="PERIOD",
+        ),
+    ] = None,
+    horizon: Annotated[
+        int,
+        typer.Option(
+            "--horizon", help="Months of leads forecast after each cutoff.", metavar="MONTHS"
+        ),
+    ] = 3,
+    sims: Annotated[int, typer.Option("--sims", help="Simulations per cutoff.")] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+    process: ProcessOption = None,
+    deals: DealsOption = None,
+    history: HistoryOption = None,
+    table: TableOption = None,
+    history_table: HistoryTableOption = None,
+    mapping: MapOption = None,
+    date_format: DateFormatOption = None,
+    unmapped: UnmappedOption = "error",
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
+    ] = "text",
+    output: OutputOption = None,
+    force: ForceOption = False,
+    no_color: NoColorOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Replay past cutoffs: forecast with what was known then, compare with what happened."""
+    from salesflow.analytics.backtest import Settings, backtest, quarterly_cutoffs
+
+    render = backtest_renderer(output_format)
+    if not 1 <= horizon <= 24:
+        raise InputError(f"--horizon {horizon}: choose between 1 and 24 months")
+    if not 100 <= sims <= 1_000_000:
+        raise InputError(f"--sims {sims}: choose between 100 and 1,000,000")
+    flags = DataFlags(deals, history, table, history_table, mapping, date_format, unmapped)
+    tables = load_tables(load_valid_process(process), data_options(flags))
+    check_usable(tables, quiet)
+    if cutoff and every:
+        raise InputError("give --cutoff dates or --every PERIOD, not both")
+    try:
+        cutoffs = _dates(cutoff) if cutoff else quarterly_cutoffs(tables, _period(every))
+    except ValueError:
+        raise InputError(f"{tables.deals.path} has no dated deals to replay") from None
+    result = backtest(tables, Settings(cutoffs, horizon, sims, seed))
+    text = render(result, use_color(no_color) and output is None)
+    if output is None:
+        emit(text)
+    else:
+        write_file(output, text, force=force)
+
+
+def _dates(values: list[str]) -> list[date]:
+    dates = []
+    for value in values:
+        try:
+            dates.append(date.fromisoformat(value))
+        except ValueError:
+            raise InputError(f"--cutoff {value}: expected a date as YYYY-MM-DD") from None
+    return sorted(dates)
+
+
+def _period(every: str | None) -> int:
+    name = every or "quarter"
+    if name not in PERIODS:
+        raise InputError(f"--every {name}: choose one of {', '.join(PERIODS)}")
+    return PERIODS[name]

@@ -1,0 +1,26 @@
+"""`backtest --format markdown`: the same table, for a pull request or a wiki."""
+
+from __future__ import annotations
+
+from salesflow.model.forecast import Backtest
+from salesflow.reporters.backtest_rows import HEADERS, rows, summary
+
+
+def render(backtest: Backtest, color: bool) -> str:
+    del color
+    lines = [
+        f"# Forecast backtest: {backtest.process}",
+        "",
+        f"{backtest.horizon_months}-month lead cohorts; data to {backtest.data_end}.",
+        "",
+        "| " + " | ".join(HEADERS) + " |",
+        "|" + "|".join("---" if h == "cutoff" else "---:" for h in HEADERS) + "|",
+        *(
+            "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
+            for row in rows(backtest)
+        ),
+        "",
+        summary(backtest),
+        *(f"\n*Note: {note}*" for note in backtest.notes),
+    ]
+    return "\n".join(lines) + "\n"
