@@ -13,7 +13,8 @@ from salesflow.analytics.simulation import DealSizes, Rates, percentiles, simula
 from salesflow.model.forecast import Backtest, BacktestPoint, Distribution
 from salesflow.sources.canonical import DealTables
 
-MIN_CLOSED = 30
+MIN_CLOSED = 30  # closed deals known at a cutoff before its rates are worth a forecast
+MIN_WON = 5
 MATURITY_QUANTILE = 0.9
 
 
@@ -53,7 +54,7 @@ def data_span(tables: DealTables) -> tuple[date, date]:
     return _day(row[0]), _day(row[1])
 
 
-def quarterly_cutoffs(tables: DealTables, every_months: int) -> list[date]:
+def period_cutoffs(tables: DealTables, every_months: int) -> list[date]:
     """Period starts after the first full period of data, up to the end of the data."""
     first, last = data_span(tables)
     cutoff = add_months(date(first.year, first.month, 1), every_months)
@@ -100,16 +101,20 @@ def _point(
     sizes = DealSizes(
         amounts=_won_amounts(tables, cutoff), planned=tables.process.assumptions.deal_size
     )
-    forecast = _distribution(rates, sizes, leads, settings) if closed >= MIN_CLOSED else None
+    enough = closed >= MIN_CLOSED and tally.won >= MIN_WON
+    forecast = _distribution(rates, sizes, leads, settings) if enough else None
     mature = end + timedelta(days=maturity) <= data_end
     error = (forecast.p50 - actual) / actual if forecast and actual > 0 else None
+    status = "too little data" if not enough else ("scored" if mature else "too young")
     return BacktestPoint(
         cutoff=cutoff.isoformat(),
+        status=status,
         closed_deals=closed,
+        won_deals=tally.won,
         leads=leads,
         forecast=forecast or Distribution(mean=0.0, p10=0.0, p50=0.0, p90=0.0),
         actual=actual,
-        mature=mature and forecast is not None,
+        mature=status == "scored",
         error=error,
         inside=(forecast.p10 <= actual <= forecast.p90) if forecast else None,
         baseline=_baseline(tables, cutoff, settings.horizon_months, leads),
@@ -212,10 +217,17 @@ def _day(value: object) -> date:
 
 
 def _notes(points: list[BacktestPoint]) -> list[str]:
-    young = sum(1 for p in points if not p.mature)
-    if not young:
-        return []
-    return [
-        f"{young} cutoff(s) not scored: too few closed deals known then, or the cohort too young "
-        "to have closed by the end of the data"
-    ]
+    notes = []
+    little = sum(1 for p in points if p.status == "too little data")
+    young = sum(1 for p in points if p.status == "too young")
+    if little:
+        notes.append(
+            f"{little} cutoff(s) had too little data: fewer than {MIN_CLOSED} closed or "
+            f"{MIN_WON} won deals known then"
+        )
+    if young:
+        notes.append(
+            f"{young} cutoff(s) too young to score: their leads had not had time to close by "
+            "the end of the data"
+        )
+    return notes

@@ -52,7 +52,7 @@ def command(
         str | None,
         typer.Option(
             "--every",
-            help="Cutoffs at every month, quarter, half or year of the data [default: quarter].",
+            help="Cutoffs at the start of every month, quarter, half or year [default: month].",
             metavar="PERIOD",
         ),
     ] = None,
@@ -81,7 +81,7 @@ def command(
     quiet: QuietOption = False,
 ) -> None:
     """Replay past cutoffs: forecast with what was known then, compare with what happened."""
-    from salesflow.analytics.backtest import Settings, backtest, quarterly_cutoffs
+    from salesflow.analytics.backtest import Settings, backtest, period_cutoffs
 
     render = backtest_renderer(output_format)
     if not 1 <= horizon <= 24:
@@ -94,7 +94,7 @@ def command(
     if cutoff and every:
         raise InputError("give --cutoff dates or --every PERIOD, not both")
     try:
-        cutoffs = _dates(cutoff) if cutoff else quarterly_cutoffs(tables, _period(every))
+        cutoffs = _dates(cutoff) if cutoff else period_cutoffs(tables, _period(every))
     except ValueError:
         raise InputError(f"{tables.deals.path} has no dated deals to replay") from None
     result = backtest(tables, Settings(cutoffs, horizon, sims, seed))
@@ -116,7 +116,7 @@ def _dates(values: list[str]) -> list[date]:
 
 
 def _period(every: str | None) -> int:
-    name = every or "quarter"
+    name = every or "month"
     if name not in PERIODS:
         raise InputError(f"--every {name}: choose one of {', '.join(PERIODS)}")
     return PERIODS[name]

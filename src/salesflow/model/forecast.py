@@ -79,7 +79,9 @@ class BacktestPoint(Result):
     """One cutoff: what the forecast said with what was known then, and what happened."""
 
     cutoff: str
+    status: Literal["scored", "too little data", "too young"]
     closed_deals: int
+    won_deals: int
     leads: int
     forecast: Distribution
     actual: float

@@ -15,11 +15,10 @@ def rows(backtest: Backtest) -> list[tuple[str, ...]]:
 def _row(point: BacktestPoint, currency: str) -> tuple[str, ...]:
     forecast = point.forecast
     if not point.mature:
-        status = "too young" if point.closed_deals >= 30 else "too little data"
         return (
             point.cutoff,
             f"{point.leads:,}",
-            status,
+            point.status,
             "",
             money(point.actual, currency),
             "",

@@ -15,7 +15,7 @@ from salesflow.reporters.backtest_rows import HEADERS, rows, summary
 def render(backtest: Backtest, color: bool) -> str:
     console = Console(
         file=io.StringIO(),
-        width=110,
+        width=120,
         height=50,
         force_terminal=color,
         color_system="standard" if color else None,

@@ -1,0 +1,149 @@
+"""`forecast --format markdown`: the same forecast as `text`, as GitHub-flavoured markdown for a
+pull-request comment, a wiki page or a CI job summary. Deterministic and without colour."""
+
+from __future__ import annotations
+
+import re
+
+from salesflow.model.forecast import Distribution, Forecast
+from salesflow.reporters.analyze_format import clean, count, money, number, percent
+
+BAR_WIDTH = 20
+FULL = "█"
+MAX_LEADS_TEXT = "more than 10,000,000"
+# Characters that would start markup in GFM inline text or end a table cell.
+SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+
+def render(forecast: Forecast, color: bool) -> str:
+    del color
+    blocks = [
+        f"# {escape(forecast.process)}: revenue forecast",
+        _summary(forecast),
+        "## Stages",
+        _stage_table(forecast),
+        "## Revenue distribution",
+        _histogram(forecast),
+    ]
+    if forecast.target is not None:
+        blocks += ["## Target", _target(forecast)]
+    if forecast.months:
+        blocks += ["## Revenue by month", _months(forecast)]
+    if forecast.pipeline is not None:
+        blocks += ["## Open pipeline", _pipeline(forecast)]
+    blocks += [f"**Note:** {escape(note)}" for note in forecast.notes]
+    return "\n\n".join(blocks) + "\n"
+
+
+def escape(text: str) -> str:
+    """Text safe in a paragraph or a table cell: markup characters and `|` backslash-escaped,
+    line breaks turned into spaces."""
+    return SPECIAL.sub(r"\\\1", clean(" ".join(text.split())))
+
+
+def _source(forecast: Forecast) -> str:
+    if forecast.source == "data":
+        deals = forecast.closed_deals
+        return f"from data ({count(deals)} closed {'deal' if deals == 1 else 'deals'})"
+    return "from the plan in the process file (no closed deals)"
+
+
+def _spread(values: Distribution, currency: str | None = None) -> str:
+    """ "P10 … · P50 … · P90 …", as money when a currency is given, else as numbers."""
+
+    def shown(value: float) -> str:
+        return money(value, currency) if currency is not None else number(value)
+
+    return f"P10 {shown(values.p10)} · P50 {shown(values.p50)} · P90 {shown(values.p90)}"
+
+
+def _summary(forecast: Forecast) -> str:
+    cur = forecast.currency
+    revenue = forecast.revenue
+    lines = [
+        f"- **Leads:** {count(forecast.leads)}",
+        f"- **Rates:** {_source(forecast)}",
+        f"- **Expected revenue:** {money(revenue.mean, cur)} ({_spread(revenue, currency=cur)})",
+        f"- **Expected wins:** {number(forecast.expected_wins)} ({_spread(forecast.wins)})",
+        f"- **Average deal:** {money(forecast.deal_size, cur)}",
+        f"- **Simulations:** {count(forecast.sims)}, seed {forecast.seed}",
+    ]
+    return "\n".join(lines)
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _stage_table(forecast: Forecast) -> str:
+    lines = [
+        _row(["Stage", "Conversion", "Advanced", "Lost", "Expected entering"]),
+        _row(["---", "--:", "--:", "--:", "--:"]),
+    ]
+    for stage in forecast.stages:
+        lines.append(
+            _row(
+                [
+                    escape(stage.name),
+                    percent(stage.conversion),
+                    count(stage.advanced),
+                    count(stage.lost),
+                    number(stage.expected_entering),
+                ]
+            )
+        )
+    return "\n".join(lines)
+
+
+def _histogram(forecast: Forecast) -> str:
+    histogram = forecast.histogram
+    peak = max(histogram.counts, default=0) or 1
+    total = sum(histogram.counts) or 1
+    lines = [_row(["Revenue from", "Share", ""]), _row(["--:", "--:", "---"])]
+    for low, bucket in zip(histogram.edges, histogram.counts, strict=False):
+        bar = FULL * max(1, round(bucket / peak * BAR_WIDTH)) if bucket else ""
+        lines.append(_row([money(low, forecast.currency), percent(bucket / total), bar]))
+    return "\n".join(lines)
+
+
+def _target(forecast: Forecast) -> str:
+    target = forecast.target
+    assert target is not None
+    mean = count(target.leads_needed_mean)
+    p90 = count(target.leads_needed_p90) if target.leads_needed_p90 else MAX_LEADS_TEXT
+    return (
+        f"**Target {money(target.amount, forecast.currency)}:** reached with probability "
+        f"{percent(target.probability)}. Leads needed: {mean} to reach it on average, "
+        f"{p90} to reach it with 90% confidence."
+    )
+
+
+def _months(forecast: Forecast) -> str:
+    cur = forecast.currency
+    lines = [
+        _row(["Month", "P10", "P50", "P90", "Mean"]),
+        _row(["---", "--:", "--:", "--:", "--:"]),
+    ]
+    for month in forecast.months:
+        lines.append(
+            _row(
+                [
+                    escape(month.month),
+                    money(month.p10, cur),
+                    money(month.p50, cur),
+                    money(month.p90, cur),
+                    money(month.mean, cur),
+                ]
+            )
+        )
+    return "\n".join(lines)
+
+
+def _pipeline(forecast: Forecast) -> str:
+    pipeline = forecast.pipeline
+    assert pipeline is not None
+    cur = forecast.currency
+    return (
+        f"**Open pipeline:** {count(pipeline.open_deals)} deals, weighted "
+        f"{money(pipeline.expected_revenue, cur)} ({_spread(pipeline.revenue, currency=cur)})"
+    )
