@@ -126,11 +126,6 @@ def test_text_colour_only_when_asked(full: bool) -> None:
     assert ANSI.sub("", coloured).split() == plain.split()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="forecast_text strips trailing spaces per line before colour codes are considered: "
-    "the padded title and header of the months table keep trailing spaces inside the codes",
-)
 def test_text_colour_only_adds_escape_codes() -> None:
     render = forecast_renderer("text")
     assert ANSI.sub("", render(forecast(), True)) == render(forecast(), False)
@@ -143,11 +138,6 @@ def test_text_colours_the_expected_revenue_and_the_bars() -> None:
     assert "\x1b[2mNote: rates rest on 412 closed deals\x1b[0m" in coloured  # dim
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="forecast_text styles the whole distribution Text bold (Text(title, style='bold')), "
-    "so every row of the histogram is bold, not only its title",
-)
 def test_text_only_the_distribution_title_is_bold() -> None:
     coloured = forecast_renderer("text")(forecast(), True)
     row = next(line for line in coloured.splitlines() if "USD 50,000" in line)

@@ -163,16 +163,20 @@ def _leads_for(inputs: Inputs, request: Request, start: int) -> int | None:
 
 
 def _months(inputs: Inputs, request: Request) -> list[Month]:
-    """Leads spread evenly over the horizon; each cohort's wins close after the stages' days."""
+    """Leads arrive evenly through each month of the horizon, so a month's cohort closes evenly
+    through the month that starts `lag` later: split between the two months it overlaps."""
     assert request.horizon is not None
+    start = request.start or date.today()
     cohorts = _spread(request.leads, request.horizon)
     revenue = simulate_cohorts(inputs.rates, inputs.sizes, cohorts, request.sims, request.seed)
     lag = sum(inputs.stage_days) / DAYS_PER_MONTH
-    calendar = _shift(revenue, np.arange(request.horizon, dtype=np.float64) + 0.5 + lag)
+    calendar = _shift(revenue, np.arange(request.horizon, dtype=np.float64) + lag)
     if request.pipeline and inputs.open_deals is not None:
-        pipeline = _pipeline_revenue(inputs, request)
-        calendar = _add(calendar, _shift(pipeline, _remaining_months(inputs)))
-    return _month_rows(calendar, request.start or date.today())
+        # Open deals are counted from today; the calendar starts at `start`.
+        already = (start - date.today()).days / DAYS_PER_MONTH
+        arrival = np.maximum(_remaining_months(inputs) - already, 0.0)
+        calendar = _add(calendar, _shift(_pipeline_revenue(inputs, request), arrival))
+    return _month_rows(calendar, start)
 
 
 def _spread(leads: int, months: int) -> Ints:

@@ -85,12 +85,13 @@ def _open_deals(tables: DealTables, funnel: Funnel) -> OpenDeals:
     amounts = np.zeros(count, dtype=np.float64)
     average = funnel.avg_won_amount or tables.process.assumptions.deal_size or 0.0
     rows = tables.con.execute(
-        "SELECT position, count(*), avg(amount) FROM funnel_deals WHERE status = 'open' "
-        "GROUP BY position"
+        "SELECT position, count(*), avg(coalesce(amount, ?)) FROM funnel_deals "
+        "WHERE status = 'open' GROUP BY position",
+        [average],
     ).fetchall()
     for position, number, amount in rows:
         counts[int(position)] = int(number)
-        amounts[int(position)] = float(amount) if amount is not None else average
+        amounts[int(position)] = float(amount)
     probabilities = np.array(
         [
             stage.probability

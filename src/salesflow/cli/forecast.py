@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
@@ -105,6 +106,8 @@ def command(
     from salesflow.analytics.forecast import Request, forecast
 
     render = forecast_renderer(output_format)
+    if seed < 0:
+        raise InputError(f"--seed {seed}: must be 0 or more")
     request = Request(
         leads=_leads(leads, horizon, leads_per_month),
         sims=_sims(sims),
@@ -131,7 +134,8 @@ def _inputs(
     options = None if plan else optional_data_options(flags)
     if options is None:
         if request.pipeline:
-            raise InputError("--pipeline needs deal data: pass --deals FILE")
+            why = "drop --plan" if plan else "pass --deals FILE"
+            raise InputError(f"--pipeline needs the open deals in deal data: {why}")
         return plan_inputs(process)
     tables = load_tables(process, options)
     check_usable(tables, quiet)
@@ -144,6 +148,8 @@ def _leads(leads: int | None, horizon: int | None, per_month: int | None) -> int
             raise InputError("--leads-per-month needs --horizon MONTHS")
         if leads is not None:
             raise InputError("give --leads or --leads-per-month, not both")
+        if per_month < 0:
+            raise InputError(f"--leads-per-month {per_month}: must be 0 or more")
         leads = per_month * horizon
     if leads is None:
         raise InputError("how many leads? pass --leads N (or --leads-per-month N --horizon M)")
@@ -172,8 +178,8 @@ def _amount(text: str) -> float:
         value = float(cleaned[:-1] if multiplier != 1.0 else cleaned) * multiplier
     except ValueError:
         raise InputError(f"--target {text}: expected an amount such as 250000 or 250k") from None
-    if value <= 0:
-        raise InputError(f"--target {text}: must be more than 0")
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"--target {text}: must be a finite amount more than 0")
     return value
 
 

@@ -4,6 +4,7 @@ width, so that output is stable; colour only when `color` is set."""
 from __future__ import annotations
 
 import io
+import re
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -11,9 +12,11 @@ from rich.table import Table
 from rich.text import Text
 
 from salesflow.model.forecast import Forecast
-from salesflow.reporters.analyze_format import count, money, number, percent
+from salesflow.reporters.analyze_format import clean, count, money, number, percent
 
 WIDTH = 100
+# Trailing spaces go, even when hidden between colour codes at the end of a line.
+TRAILING_SPACE = re.compile(r"(?:\x1b\[[0-9;]*m| )+$", re.MULTILINE)
 BAR_WIDTH = 40
 BAR = "█"
 
@@ -34,7 +37,7 @@ def render(forecast: Forecast, color: bool) -> str:
     )
     console.print(Group(*_parts(forecast)))
     output = console.file.getvalue() if isinstance(console.file, io.StringIO) else ""
-    return "\n".join(line.rstrip() for line in output.splitlines()) + "\n"
+    return TRAILING_SPACE.sub(lambda tail: tail.group().replace(" ", ""), output)
 
 
 def _parts(forecast: Forecast) -> list[RenderableType]:
@@ -62,7 +65,7 @@ def _headline(forecast: Forecast) -> Text:
     )
     revenue = forecast.revenue
     text = Text()
-    text.append(f"{forecast.process} · {forecast.leads:,} leads · {source}\n")
+    text.append(f"{clean(forecast.process)} · {forecast.leads:,} leads · {source}\n")
     text.append("Expected revenue ", style="bold")
     text.append(money(revenue.mean, cur), style="bold green")
     text.append(
@@ -85,7 +88,7 @@ def _stage_table(forecast: Forecast) -> Table:
         table.add_column(header, justify="left" if header == "stage" else "right")
     for stage in forecast.stages:
         table.add_row(
-            stage.name,
+            clean(stage.name),
             percent(stage.conversion),
             count(stage.advanced),
             count(stage.lost),
@@ -98,7 +101,8 @@ def _histogram(forecast: Forecast) -> Text:
     histogram = forecast.histogram
     peak = max(histogram.counts) or 1
     total = sum(histogram.counts) or 1
-    text = Text("Revenue distribution\n", style="bold")
+    text = Text()
+    text.append("Revenue distribution\n", style="bold")
     for index, bucket in enumerate(histogram.counts):
         low = histogram.edges[index]
         bar = BAR * round(bucket / peak * BAR_WIDTH)
