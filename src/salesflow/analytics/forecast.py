@@ -18,6 +18,7 @@ from salesflow.analytics.simulation import (
     simulate_cohorts,
     simulate_pipeline,
 )
+from salesflow.errors import InputError
 from salesflow.model import Process
 from salesflow.model.forecast import (
     Distribution,
@@ -141,7 +142,9 @@ def _target(inputs: Inputs, request: Request, revenue: Floats) -> Target:
 
 def _leads_for(inputs: Inputs, request: Request, start: int) -> int | None:
     """The fewest leads that reach the target with 90% probability: doubling, then bisection,
-    every step on the same random numbers so that the probability rises with the leads."""
+    every step on the same random numbers. The simulated probability rises with the leads only
+    roughly (binomial draws are not coupled across lead counts), so the answer can be a few
+    leads high: well within the noise of the forecast itself."""
     assert request.target is not None
     target = request.target
     sims = min(request.sims, SEARCH_SIMS)
@@ -170,12 +173,19 @@ def _months(inputs: Inputs, request: Request) -> list[Month]:
     cohorts = _spread(request.leads, request.horizon)
     revenue = simulate_cohorts(inputs.rates, inputs.sizes, cohorts, request.sims, request.seed)
     lag = sum(inputs.stage_days) / DAYS_PER_MONTH
-    calendar = _shift(revenue, np.arange(request.horizon, dtype=np.float64) + lag)
+    calendar = _shift(revenue, np.arange(request.horizon, dtype=np.float64) + lag, spread=True)
     if request.pipeline and inputs.open_deals is not None:
-        # Open deals are counted from today; the calendar starts at `start`.
+        # Open deals are counted from today and close at a point; the calendar starts at `start`
+        # (deals expected to close before it are outside it).
+        if start < date(date.today().year, date.today().month, 1):
+            raise InputError(
+                f"--start {start:%Y-%m}: with --pipeline the months start this month or later, "
+                "since open deals are counted from today"
+            )
         already = (start - date.today()).days / DAYS_PER_MONTH
-        arrival = np.maximum(_remaining_months(inputs) - already, 0.0)
-        calendar = _add(calendar, _shift(_pipeline_revenue(inputs, request), arrival))
+        arrival = _remaining_months(inputs) - already
+        pipeline = _pipeline_revenue(inputs, request)
+        calendar = _add(calendar, _shift(pipeline, arrival, spread=False))
     return _month_rows(calendar, start)
 
 
@@ -184,15 +194,19 @@ def _spread(leads: int, months: int) -> Ints:
     return np.array([base + (1 if m < extra else 0) for m in range(months)], dtype=np.int64)
 
 
-def _shift(revenue: Floats, arrival: Floats) -> Floats:
-    """(sims, sources) revenue arriving at fractional month offsets → (sims, months), each
-    source split between the two months around its arrival."""
-    months = int(np.floor(arrival.max())) + 2
+def _shift(revenue: Floats, arrival: Floats, spread: bool) -> Floats:
+    """(sims, sources) revenue arriving at month offsets → (sims, months). With `spread`, a
+    source arrives evenly over the month from its offset (a cohort), else at that point (an open
+    deal); what arrives before month 0 is left out."""
+    months = max(int(np.floor(arrival.max(initial=0.0))) + 2, 1)
     calendar = np.zeros((revenue.shape[0], months))
     for column, when in enumerate(arrival):
         month, fraction = int(np.floor(when)), float(when - np.floor(when))
-        calendar[:, month] += revenue[:, column] * (1 - fraction)
-        calendar[:, month + 1] += revenue[:, column] * fraction
+        share = (1 - fraction) if spread else 1.0
+        if month >= 0:
+            calendar[:, month] += revenue[:, column] * share
+        if spread and month + 1 >= 0:
+            calendar[:, month + 1] += revenue[:, column] * fraction
     return calendar
 
 

@@ -189,6 +189,7 @@ def _start(text: str | None) -> date:
         return date(today.year + today.month // 12, today.month % 12 + 1, 1)
     try:
         year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
+        start = date(year, month, 1)
     except ValueError:
         raise InputError(f"--start {text}: expected a month as YYYY-MM") from None
+    return start
