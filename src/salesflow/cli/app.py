@@ -1,24 +1,33 @@
-"""The `salesflow` command: a typer app with one module per command."""
+"""The `salesflow` command: a typer app with one module per command.
+
+Typer builds the parameters of every registered command each time it starts, and each command
+module imports its own options. So the console entry registers only the command being run
+(`salesflow validate …` loads nothing of `analyze`); `app`, with every command, serves the help,
+an unknown command and the tests.
+"""
 
 from __future__ import annotations
 
+import functools
+import importlib
 import os
 import sys
+from collections.abc import Iterable
 from typing import Annotated
 
 import typer
 
 from salesflow import __version__
-from salesflow.cli import analyze, backtest, forecast, init, schema, validate
 
-app = typer.Typer(
-    name="salesflow",
-    help="Your sales process as code: validate, analyse, forecast, diff and onboard.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
+COMMANDS = {
+    "init": "salesflow.cli.init",
+    "validate": "salesflow.cli.validate",
+    "schema": "salesflow.cli.schema",
+    "analyze": "salesflow.cli.analyze",
+    "forecast": "salesflow.cli.forecast",
+    "backtest": "salesflow.cli.backtest",
+}
+HELP = "Your sales process as code: validate, analyse, forecast, diff and onboard."
 
 
 def _show_version(value: bool) -> None:
@@ -27,7 +36,6 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     version: Annotated[
         bool,
@@ -39,19 +47,48 @@ def root(
     """Your sales process as code: validate, analyse, forecast, diff and onboard."""
 
 
-app.command("init")(init.command)
-app.command("validate")(validate.command)
-app.command("schema")(schema.command)
-app.command("analyze")(analyze.command)
-app.command("forecast")(forecast.command)
-app.command("backtest")(backtest.command)
+def build(names: Iterable[str]) -> typer.Typer:
+    """An app with the named commands, in the order of COMMANDS."""
+    wanted = set(names)
+    application = typer.Typer(
+        name="salesflow",
+        help=HELP,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+    application.callback()(root)
+    for name, module in COMMANDS.items():
+        if name in wanted:
+            application.command(name)(importlib.import_module(module).command)
+    return application
+
+
+@functools.cache
+def full_app() -> typer.Typer:
+    return build(COMMANDS)
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`app`, built on first use, so that the console entry does not build every command."""
+    if name == "app":
+        return full_app()
+    raise AttributeError(name)
+
+
+def requested_command(arguments: list[str]) -> str | None:
+    """The command named on the command line (the first word that is not an option), if known."""
+    first = next((argument for argument in arguments if not argument.startswith("-")), None)
+    return first if first in COMMANDS else None
 
 
 def main() -> None:
     """Console entry point. Exits without the interpreter's teardown, which for the modules a
     command loads costs more than the command itself (see docs/benchmarks.md)."""
+    command = requested_command(sys.argv[1:])
     try:
-        app(prog_name="salesflow")
+        build([command] if command else COMMANDS)(prog_name="salesflow")
         code = 0
     except SystemExit as exit:
         code = _exit_status(exit.code)

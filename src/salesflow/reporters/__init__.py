@@ -8,17 +8,19 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from types import ModuleType
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from salesflow.errors import InputError
-from salesflow.model.forecast import Backtest, Forecast
-from salesflow.model.funnel import FunnelReport
-from salesflow.model.validation import ValidationReport
 
-ValidationRenderer = Callable[[ValidationReport, bool], str]
-AnalyzeRenderer = Callable[[FunnelReport, bool], str]
-ForecastRenderer = Callable[[Forecast, bool], str]
-BacktestRenderer = Callable[[Backtest, bool], str]
+if TYPE_CHECKING:  # the result models load only with the command that makes them
+    from salesflow.model.forecast import Backtest, Forecast
+    from salesflow.model.funnel import FunnelReport
+    from salesflow.model.validation import ValidationReport
+
+    ValidationRenderer = Callable[[ValidationReport, bool], str]
+    AnalyzeRenderer = Callable[[FunnelReport, bool], str]
+    ForecastRenderer = Callable[[Forecast, bool], str]
+    BacktestRenderer = Callable[[Backtest, bool], str]
 
 VALIDATION_FORMATS = {
     "text": "salesflow.reporters.validation_text",
@@ -38,7 +40,7 @@ ANALYZE_FORMATS = {
 
 def analyze_renderer(name: str) -> AnalyzeRenderer:
     """The renderer for `analyze --format NAME`; it takes (report, color)."""
-    return cast(AnalyzeRenderer, _lookup(ANALYZE_FORMATS, name).render)
+    return cast("AnalyzeRenderer", _lookup(ANALYZE_FORMATS, name).render)
 
 
 FORECAST_FORMATS = {
@@ -50,7 +52,7 @@ FORECAST_FORMATS = {
 
 def forecast_renderer(name: str) -> ForecastRenderer:
     """The renderer for `forecast --format NAME`; it takes (forecast, color)."""
-    return cast(ForecastRenderer, _lookup(FORECAST_FORMATS, name).render)
+    return cast("ForecastRenderer", _lookup(FORECAST_FORMATS, name).render)
 
 
 BACKTEST_FORMATS = {
@@ -62,12 +64,12 @@ BACKTEST_FORMATS = {
 
 def backtest_renderer(name: str) -> BacktestRenderer:
     """The renderer for `backtest --format NAME`; it takes (backtest, color)."""
-    return cast(BacktestRenderer, _lookup(BACKTEST_FORMATS, name).render)
+    return cast("BacktestRenderer", _lookup(BACKTEST_FORMATS, name).render)
 
 
 def validation_renderer(name: str) -> ValidationRenderer:
     """The renderer for `validate --format NAME`; it takes (report, color)."""
-    return cast(ValidationRenderer, _lookup(VALIDATION_FORMATS, name).render)
+    return cast("ValidationRenderer", _lookup(VALIDATION_FORMATS, name).render)
 
 
 def _lookup(registry: dict[str, str], name: str) -> ModuleType:
