@@ -26,6 +26,8 @@ COMMANDS = {
     "analyze": "salesflow.cli.analyze",
     "forecast": "salesflow.cli.forecast",
     "backtest": "salesflow.cli.backtest",
+    "diff": "salesflow.cli.diff",
+    "log": "salesflow.cli.log",
 }
 HELP = "Your sales process as code: validate, analyse, forecast, diff and onboard."
 

@@ -1,1 +1,1 @@
-"""diff layer (see DESIGN section 6)."""
+"""Semantic diff of process versions: git access (safe subprocess calls) and the pure comparison."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, cast
 from salesflow.errors import InputError
 
 if TYPE_CHECKING:  # the result models load only with the command that makes them
+    from salesflow.model.diff import ProcessDiff
     from salesflow.model.forecast import Backtest, Forecast
     from salesflow.model.funnel import FunnelReport
     from salesflow.model.validation import ValidationReport
@@ -21,6 +22,7 @@ if TYPE_CHECKING:  # the result models load only with the command that makes the
     AnalyzeRenderer = Callable[[FunnelReport, bool], str]
     ForecastRenderer = Callable[[Forecast, bool], str]
     BacktestRenderer = Callable[[Backtest, bool], str]
+    DiffRenderer = Callable[[ProcessDiff, bool], str]
 
 VALIDATION_FORMATS = {
     "text": "salesflow.reporters.validation_text",
@@ -65,6 +67,18 @@ BACKTEST_FORMATS = {
 def backtest_renderer(name: str) -> BacktestRenderer:
     """The renderer for `backtest --format NAME`; it takes (backtest, color)."""
     return cast("BacktestRenderer", _lookup(BACKTEST_FORMATS, name).render)
+
+
+DIFF_FORMATS = {
+    "text": "salesflow.reporters.diff_text",
+    "json": "salesflow.reporters.diff_json",
+    "markdown": "salesflow.reporters.diff_markdown",
+}
+
+
+def diff_renderer(name: str) -> DiffRenderer:
+    """The renderer for `diff --format NAME`; it takes (diff, color)."""
+    return cast("DiffRenderer", _lookup(DIFF_FORMATS, name).render)
 
 
 def validation_renderer(name: str) -> ValidationRenderer:

@@ -1,0 +1,102 @@
+"""`salesflow diff A [B]`: what changed between two versions of the process, for review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from salesflow.cli.console import emit, use_color, write_file
+from salesflow.cli.errors import guarded
+from salesflow.cli.options import (
+    ForceOption,
+    NoColorOption,
+    OutputOption,
+    ProcessOption,
+    QuietOption,
+)
+from salesflow.config import require_process
+from salesflow.errors import EXIT_FINDINGS, EXIT_OK, InputError
+from salesflow.reporters import DIFF_FORMATS, diff_renderer
+
+FORMAT_HELP = f"Output format: {', '.join(DIFF_FORMATS)}."
+FAIL_ON = ("breaking", "warning", "info", "none")
+
+
+@guarded
+def command(
+    before: Annotated[
+        str,
+        typer.Argument(
+            help="The old version: a revision (v1, HEAD~2), REV:PATH or a file.", metavar="A"
+        ),
+    ],
+    after: Annotated[
+        str | None,
+        typer.Argument(
+            help="The new version [default: the process file in the working tree].",
+            metavar="B",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on: Annotated[
+        str,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a change at or above this level exists: "
+            "breaking, warning, info or none.",
+            metavar="LEVEL",
+        ),
+    ] = "none",
+    leads: Annotated[
+        int | None,
+        typer.Option(
+            "--leads",
+            help="Add the plan's expected revenue for N leads under A and B.",
+            metavar="N",
+        ),
+    ] = None,
+    process: ProcessOption = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
+    ] = "text",
+    output: OutputOption = None,
+    force: ForceOption = False,
+    no_color: NoColorOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Semantic diff of two process versions, with a severity on every change."""
+    from salesflow.diff.impact import impact
+    from salesflow.diff.semantic import compare
+    from salesflow.diff.versions import from_file, resolve
+    from salesflow.model.diff import Level, ProcessDiff
+
+    del quiet
+    render = diff_renderer(output_format)
+    threshold = _threshold(fail_on)
+    if leads is not None and leads < 0:
+        raise InputError(f"--leads {leads}: must be 0 or more")
+    default = require_process(process).value
+    cwd = Path.cwd()
+    old = resolve(before, default, cwd)
+    new = resolve(after, default, cwd) if after is not None else from_file(default)
+    diff = ProcessDiff(
+        before=old.label,
+        after=new.label,
+        changes=compare(old.process, new.process),
+        impact=impact(old.process, new.process, leads) if leads is not None else None,
+    )
+    text = render(diff, use_color(no_color) and output is None)
+    if output is None:
+        emit(text)
+    else:
+        write_file(output, text, force=force)
+    failed = threshold is not None and diff.at_least(Level(threshold))
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _threshold(fail_on: str) -> str | None:
+    if fail_on not in FAIL_ON:
+        raise InputError(f"--fail-on {fail_on}: choose one of {', '.join(FAIL_ON)}")
+    return None if fail_on == "none" else fail_on

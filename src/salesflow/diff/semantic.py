@@ -1,0 +1,357 @@
+"""Compare two versions of a process, stage by stage: pure, no I/O.
+
+Stages are matched by id; a stage whose id changed is recognised by its name or an alias and
+reported as a rename with both ids. Every change carries a severity: `breaking` when existing
+data or tooling relies on what changed, `warning` when the plan moved, `info` for wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from salesflow.model import Outcome, Process, Stage
+from salesflow.model.diff import Change, Level
+
+B, W, I = Level.BREAKING, Level.WARNING, Level.INFO  # noqa: E741
+
+
+def compare(before: Process, after: Process) -> list[Change]:
+    pairs, removed, added = match_stages(before.stages, after.stages)
+    return [
+        *_top_level(before, after),
+        *_roles(before, after),
+        *(
+            _change(
+                "stage-removed", B, s.id, f"stages.{s.id}", s.name, None, f"stage '{s.id}' removed"
+            )
+            for s in removed
+        ),
+        *(
+            _change(
+                "stage-added",
+                W,
+                s.id,
+                f"stages.{s.id}",
+                None,
+                s.name,
+                f"stage '{s.id}' added at position {after.stages.index(s) + 1}",
+            )
+            for s in added
+        ),
+        *_moves(before, after, pairs),
+        *(change for old, new in pairs for change in _stage(old, new)),
+        *_outcomes(before, after),
+        *_assumptions(before, after),
+        *_data(before, after),
+    ]
+
+
+def match_stages(
+    before: list[Stage], after: list[Stage]
+) -> tuple[list[tuple[Stage, Stage]], list[Stage], list[Stage]]:
+    """(matched pairs in the new order, removed stages, added stages)."""
+    old_by_id = {stage.id: stage for stage in before}
+    pairs = [(old_by_id[s.id], s) for s in after if s.id in old_by_id]
+    matched_old = {old.id for old, _ in pairs}
+    matched_new = {new.id for _, new in pairs}
+    for new in after:
+        if new.id in matched_new:
+            continue
+        old = next((o for o in before if o.id not in matched_old and _same_stage(o, new)), None)
+        if old is not None:
+            pairs.append((old, new))
+            matched_old.add(old.id)
+            matched_new.add(new.id)
+    pairs.sort(key=lambda pair: after.index(pair[1]))
+    removed = [s for s in before if s.id not in matched_old]
+    added = [s for s in after if s.id not in matched_new]
+    return pairs, removed, added
+
+
+def _same_stage(old: Stage, new: Stage) -> bool:
+    labels = {label.casefold() for label in (old.name, *old.aliases)}
+    return bool(labels & {label.casefold() for label in (new.name, *new.aliases)})
+
+
+def _change(
+    kind: str, severity: Level, stage: str | None, path: str, before: Any, after: Any, message: str
+) -> Change:
+    return Change(
+        kind=kind,
+        severity=severity,
+        stage=stage,
+        path=path,
+        before=before,
+        after=after,
+        message=message,
+    )
+
+
+def _value(
+    kind: str, severity: Level, stage: str | None, path: str, old: Any, new: Any, what: str
+) -> Iterator[Change]:
+    if old != new:
+        yield _change(kind, severity, stage, path, old, new, f"{what}: {_show(old)} → {_show(new)}")
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = str(value)
+    return f"'{text}'" if len(text) <= 60 else f"'{text[:57]}…'"
+
+
+def _number(
+    kind: str, stage: str, path: str, old: float | None, new: float | None, what: str
+) -> Iterator[Change]:
+    if old == new:
+        return
+    delta = f" ({new - old:+g})" if old is not None and new is not None else ""
+    yield _change(kind, W, stage, path, old, new, f"{what}: {_show(old)} → {_show(new)}{delta}")
+
+
+def _items(
+    kind: str,
+    severity: Level,
+    removed_severity: Level,
+    stage: str | None,
+    path: str,
+    old: list[str],
+    new: list[str],
+    what: str,
+) -> Iterator[Change]:
+    """Item-level list changes: each added and each removed item."""
+    for item in old:
+        if item not in new:
+            yield _change(
+                f"{kind}-removed",
+                removed_severity,
+                stage,
+                path,
+                item,
+                None,
+                f"{what} removed: {_show(item)}",
+            )
+    for item in new:
+        if item not in old:
+            yield _change(
+                f"{kind}-added", severity, stage, path, None, item, f"{what} added: {_show(item)}"
+            )
+
+
+def _top_level(before: Process, after: Process) -> Iterator[Change]:
+    yield from _value(
+        "format-version", B, None, "salesflow", before.salesflow, after.salesflow, "format version"
+    )
+    yield from _value("name", I, None, "name", before.name, after.name, "process name")
+    yield from _value(
+        "description",
+        I,
+        None,
+        "description",
+        before.description,
+        after.description,
+        "process description",
+    )
+    yield from _value("currency", B, None, "currency", before.currency, after.currency, "currency")
+
+
+def _roles(before: Process, after: Process) -> Iterator[Change]:
+    old = {role.id: role for role in before.roles}
+    new = {role.id: role for role in after.roles}
+    for rid in old.keys() - new.keys():
+        yield _change(
+            "role-removed", W, None, f"roles.{rid}", old[rid].title, None, f"role '{rid}' removed"
+        )
+    for rid in sorted(new.keys() - old.keys()):
+        yield _change(
+            "role-added", I, None, f"roles.{rid}", None, new[rid].title, f"role '{rid}' added"
+        )
+    for rid in sorted(old.keys() & new.keys()):
+        path = f"roles.{rid}"
+        yield from _value(
+            "role-title",
+            I,
+            None,
+            f"{path}.title",
+            old[rid].title,
+            new[rid].title,
+            f"role '{rid}' title",
+        )
+        yield from _items(
+            "role-responsibility",
+            I,
+            I,
+            None,
+            f"{path}.responsibilities",
+            old[rid].responsibilities,
+            new[rid].responsibilities,
+            f"role '{rid}' responsibility",
+        )
+
+
+def _moves(before: Process, after: Process, pairs: list[tuple[Stage, Stage]]) -> Iterator[Change]:
+    """A stage whose place among the stages both versions share changed: historical positions
+    are read by stage order, so this is breaking."""
+    old_order = [old.id for old, _ in sorted(pairs, key=lambda p: before.stages.index(p[0]))]
+    for rank, (old, new) in enumerate(pairs):
+        if old_order.index(old.id) != rank:
+            was, now = before.stages.index(old) + 1, after.stages.index(new) + 1
+            yield _change(
+                "stage-moved",
+                B,
+                new.id,
+                f"stages.{new.id}",
+                was,
+                now,
+                f"stage '{new.id}' moved from position {was} to {now}",
+            )
+
+
+def _stage(old: Stage, new: Stage) -> Iterator[Change]:
+    sid, path = new.id, f"stages.{new.id}"
+    if old.id != new.id:
+        yield _change(
+            "stage-id-changed",
+            B,
+            sid,
+            path,
+            old.id,
+            new.id,
+            f"stage id '{old.id}' → '{new.id}': data and history keyed on it break",
+        )
+    yield from _value("stage-renamed", I, sid, f"{path}.name", old.name, new.name, "name")
+    yield from _value("owner", W, sid, f"{path}.owner", old.owner, new.owner, "owner")
+    yield from _value(
+        "stage-description",
+        I,
+        sid,
+        f"{path}.description",
+        old.description,
+        new.description,
+        "description",
+    )
+    yield from _items(
+        "entry-criterion",
+        W,
+        W,
+        sid,
+        f"{path}.entry_criteria",
+        old.entry_criteria,
+        new.entry_criteria,
+        "entry criterion",
+    )
+    yield from _items(
+        "exit-criterion",
+        W,
+        W,
+        sid,
+        f"{path}.exit_criteria",
+        old.exit_criteria,
+        new.exit_criteria,
+        "exit criterion",
+    )
+    yield from _items(
+        "activity", I, I, sid, f"{path}.activities", old.activities, new.activities, "activity"
+    )
+    yield from _items(
+        "resource",
+        I,
+        I,
+        sid,
+        f"{path}.resources",
+        [f"{r.title} <{r.url}>" for r in old.resources],
+        [f"{r.title} <{r.url}>" for r in new.resources],
+        "resource",
+    )
+    yield from _number(
+        "conversion",
+        sid,
+        f"{path}.expected.conversion",
+        old.expected.conversion,
+        new.expected.conversion,
+        "planned conversion",
+    )
+    yield from _number(
+        "days", sid, f"{path}.expected.days", old.expected.days, new.expected.days, "planned days"
+    )
+    yield from _number(
+        "probability", sid, f"{path}.probability", old.probability, new.probability, "probability"
+    )
+    yield from _items("alias", I, B, sid, f"{path}.aliases", old.aliases, new.aliases, "alias")
+
+
+def _outcomes(before: Process, after: Process) -> Iterator[Change]:
+    for key in ("won", "lost"):
+        old: Outcome = getattr(before.outcomes, key)
+        new: Outcome = getattr(after.outcomes, key)
+        path = f"outcomes.{key}"
+        yield from _value(
+            "outcome-name", B, None, f"{path}.name", old.name, new.name, f"{key} outcome name"
+        )
+        yield from _items(
+            "outcome-alias",
+            I,
+            B,
+            None,
+            f"{path}.aliases",
+            old.aliases,
+            new.aliases,
+            f"{key} outcome alias",
+        )
+    yield from _items(
+        "lost-reason",
+        I,
+        W,
+        None,
+        "outcomes.lost.reasons",
+        before.outcomes.lost.reasons,
+        after.outcomes.lost.reasons,
+        "lost reason",
+    )
+
+
+def _assumptions(before: Process, after: Process) -> Iterator[Change]:
+    old, new = before.assumptions.deal_size, after.assumptions.deal_size
+    if old != new:
+        delta = f" ({new - old:+,.0f})" if old is not None and new is not None else ""
+        yield _change(
+            "deal-size",
+            W,
+            None,
+            "assumptions.deal_size",
+            old,
+            new,
+            f"planned deal size: {_show(old)} → {_show(new)}{delta}",
+        )
+
+
+def _data(before: Process, after: Process) -> Iterator[Change]:
+    """The mapping of deal data: scripts and exports rely on every name in it."""
+    old, new = before.data, after.data
+    for section in ("columns", "history_columns"):
+        old_map = getattr(old, section).model_dump()
+        new_map = getattr(new, section).model_dump()
+        for key in old_map:
+            yield from _value(
+                "data-mapping",
+                B,
+                None,
+                f"data.{section}.{key}",
+                old_map[key],
+                new_map[key],
+                f"data.{section}.{key}",
+            )
+    for key in sorted(old.stage_dates.keys() | new.stage_dates.keys()):
+        yield from _value(
+            "data-mapping",
+            B,
+            key,
+            f"data.stage_dates.{key}",
+            old.stage_dates.get(key),
+            new.stage_dates.get(key),
+            f"data.stage_dates.{key}",
+        )

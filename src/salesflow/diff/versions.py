@@ -1,0 +1,46 @@
+"""Turn `diff` arguments into process versions: git revisions, `REV:PATH`, or plain files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from salesflow.diff import git
+from salesflow.errors import InputError
+from salesflow.loader import LoadedProcess, load_process, parse_process
+from salesflow.model import Process
+
+
+@dataclass(frozen=True)
+class Version:
+    label: str
+    process: Process
+
+
+def resolve(argument: str, default_path: str, cwd: Path) -> Version:
+    """A file when `argument` names one; `REV:PATH`; else a revision of the process file."""
+    if Path(cwd / argument).is_file():
+        return from_file(argument)
+    revision, sep, path = argument.partition(":")
+    if sep and revision and not revision.startswith("-"):
+        return at_revision(revision, path.lstrip("/") or git.relative(Path(default_path), cwd), cwd)
+    path = git.relative(Path(default_path), cwd)
+    return at_revision(argument, git.path_at(argument, path, cwd), cwd)
+
+
+def from_file(path: str) -> Version:
+    return Version(path, _require(load_process(path)))
+
+
+def at_revision(revision: str, path: str, cwd: Path) -> Version:
+    label = f"{revision}:{path}"
+    return Version(label, _require(parse_process(git.show(revision, path, cwd), label)))
+
+
+def _require(loaded: LoadedProcess) -> Process:
+    """The process, or the first error at `REV:PATH:line:col` (or `file:line:col`)."""
+    if loaded.process is not None:
+        return loaded.process
+    errors = loaded.errors
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    raise InputError(f"invalid process file: {errors[0].render()}{more}")
