@@ -1,1 +1,1 @@
-"""render layer (see DESIGN section 6)."""
+"""The onboarding handbook: jinja2 templates rendered in a sandbox."""
