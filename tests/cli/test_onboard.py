@@ -238,12 +238,6 @@ def test_output_onto_a_directory_is_an_error(work: Path) -> None:
     assert entries(work / "out") == set()
 
 
-@pytest.mark.xfail(
-    reason="BUG: -o writes through tempfile.mkstemp and renames without chmod, so the handbook "
-    "is created with mode 0600 (and a rewritten file loses its mode) instead of following the "
-    "umask like any other new file",
-    strict=True,
-)
 def test_output_file_mode_follows_the_umask(work: Path) -> None:
     previous = os.umask(0o022)
     try:

@@ -265,11 +265,6 @@ def test_role_handbook_has_its_stages_in_full_and_the_others_summarised() -> Non
     assert len(tables(out)[0]) == len(stages) + 2
 
 
-@pytest.mark.xfail(
-    reason="BUG: the one-line summary of another role's stage joins exit criteria that end with "
-    "a period with '; ' and adds one more: 'Done when: A.; B..'",
-    strict=True,
-)
 def test_role_summary_has_no_doubled_punctuation() -> None:
     out = rendered(*ROLE)
     summaries = [line for line in out.splitlines() if line.startswith("Owned by ")]
@@ -434,12 +429,6 @@ def test_resource_links_keep_the_url(awkward: str) -> None:
     assert '<a href="https://example.com/a_b">Play[book]</a>' in MARKDOWN.render(awkward)
 
 
-@pytest.mark.xfail(
-    reason="BUG: markdown_text escapes a leading ordered-list marker as '\\1.' (a backslash before "
-    "a digit is not an escape, so readers see '\\1.'), leaves '1)' (an ordered list) and a "
-    "leading '~~~' (a code fence that swallows the rest of the handbook) unescaped",
-    strict=True,
-)
 @pytest.mark.parametrize("description", ["1. Qualify first", "1) Qualify first", "~~~ Qualify"])
 def test_leading_list_number_or_fence_stays_text(tmp_path: Path, description: str) -> None:
     process = AWKWARD.replace('"# Discovery starts with a hash"', f'"{description}"')
@@ -491,11 +480,6 @@ def test_html_escapes_text_from_the_process(tmp_path: Path) -> None:
     assert "<title>Pipes | Co: sales handbook</title>" in out
 
 
-@pytest.mark.xfail(
-    reason="BUG: a resource url 'javascript:...' is accepted and becomes a live link in the "
-    'HTML handbook (<a href="javascript:alert(1)">): autoescaping does not cover URL schemes',
-    strict=True,
-)
 def test_html_links_only_to_safe_urls(tmp_path: Path) -> None:
     process = AWKWARD.replace("https://example.com/a_b", "javascript:alert(1)")
     path = tmp_path / "process.yaml"

@@ -234,12 +234,6 @@ def test_include_of_a_sibling_file_does_not_escape_via_the_template_dir(
     assert "secret.txt" in line
 
 
-@pytest.mark.xfail(
-    reason="BUG: an include or extends of a template that does not exist (or lies outside the "
-    "template directory) is reported as 'template not found: NAME', without the template and "
-    "line that asked for it",
-    strict=True,
-)
 @pytest.mark.parametrize("name", list(ESCAPES))
 def test_refused_include_names_the_template_and_line(
     process: Path, tmp_path: Path, name: str
@@ -295,12 +289,6 @@ def test_refused_template_never_writes_the_output_file(process: Path, tmp_path: 
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: an error raised while a user template runs that is not a jinja2 error "
-    "(ZeroDivisionError, the sandbox's OverflowError for range() above MAX_RANGE) ends as "
-    "'internal error ... This is a bug in salesflow', exit code 3, not a template message, exit 2",
-    strict=True,
-)
 @pytest.mark.parametrize("expression", ["{{ 1 // 0 }}", "{{ range(200000) | list | length }}"])
 def test_runtime_error_in_a_template_is_a_template_problem(
     process: Path, tmp_path: Path, expression: str

@@ -42,13 +42,24 @@ def _unchanged(target: Path, text: str) -> bool:
 
 
 def _replace(target: Path, text: str) -> None:
+    """Through a temporary file in the same directory, given the mode the file has (or a new
+    file would have), then renamed over the target."""
+    mode = target.stat().st_mode & 0o777 if target.exists() else _default_mode()
     handle, temporary = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
+        Path(temporary).chmod(mode)
         Path(temporary).replace(target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _default_mode() -> int:
+    """The mode a plain `open()` would give a new file: 0o666 less the umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask

@@ -11,7 +11,9 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, 
 from jinja2.sandbox import SandboxedEnvironment
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|])")
-LEADING_MARKUP = re.compile(r"^(\s*)([#>+\-]|\d+\.)(\s)")
+TILDES = re.compile(r"~{2,}")  # strikethrough or a code fence; a single ~ is plain text
+LEADING_SIGN = re.compile(r"^(\s*)([#>+\-=])")
+LEADING_NUMBER = re.compile(r"^(\s*\d+)([.)])")
 
 
 def environment(template_dir: Path | None, html: bool) -> SandboxedEnvironment:
@@ -34,14 +36,17 @@ def environment(template_dir: Path | None, html: bool) -> SandboxedEnvironment:
         money=money,
         mermaid=mermaid_label,
         signed=signed_points,
+        sentences=sentences,
     )
     return env
 
 
 def markdown_text(text: object) -> str:
     """Text from the process file, escaped where markdown would misread it."""
-    escaped = MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
-    return LEADING_MARKUP.sub(r"\1\\\2\3", escaped).replace("\n", " ")
+    escaped = MARKDOWN_SPECIAL.sub(r"\\\1", str(text).replace("\n", " "))
+    escaped = TILDES.sub(lambda run: "\\~" * len(run.group()), escaped)
+    escaped = LEADING_SIGN.sub(r"\1\\\2", escaped)
+    return LEADING_NUMBER.sub(r"\1\\\2", escaped)
 
 
 def table_cell(text: object) -> str:
@@ -76,3 +81,11 @@ def signed_points(value: object) -> str:
     if not isinstance(value, int | float):
         return "–"
     return f"{value:+.1f}"
+
+
+def sentences(items: object) -> str:
+    """Items joined as one sentence: "A; B." (each item's own full stop dropped)."""
+    if not isinstance(items, list | tuple):
+        return "–"
+    parts = [str(item).rstrip().rstrip(".") for item in items]
+    return "; ".join(parts) + "." if parts else "–"

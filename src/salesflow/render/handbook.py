@@ -32,9 +32,11 @@ def render_handbook(context: dict[str, Any], fmt: str, template_dir: Path | None
             f"{error.filename or error.name}:{error.lineno}: {error.message}"
         ) from None
     except TemplateNotFound as error:
-        raise TemplateProblem(f"template not found: {error.name}") from None
+        raise TemplateProblem(f"{name}{_line(error)}: template not found: {error.name}") from None
     except (SecurityError, UndefinedError, TemplateError) as error:
         raise TemplateProblem(f"{name}{_line(error)}: {error}") from None
+    except Exception as error:  # a template's own arithmetic, a sandbox limit: the user's to fix
+        raise TemplateProblem(f"{name}{_line(error)}: {type(error).__name__}: {error}") from None
     return BLANK_RUNS.sub("\n\n", text).strip() + "\n"
 
 
