@@ -1,0 +1,984 @@
+"""salesflow.diff.semantic.compare, pure: every kind of change with its severity, on pairs of
+processes loaded through the real loader, plus the plan impact arithmetic and property tests.
+
+Each case edits a copy of BASE (a document that uses every field of the format), writes it as
+JSON (which is YAML) and loads it with parse_process, so the pair is what a user's files give.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from salesflow.diff.impact import impact, plan_revenue
+from salesflow.diff.semantic import compare, match_stages
+from salesflow.loader import parse_process
+from salesflow.model import Process
+from salesflow.model.diff import Change, Level, PlanImpact
+from tests.helpers import EXAMPLE, REPO
+
+B, W, I = Level.BREAKING, Level.WARNING, Level.INFO  # noqa: E741
+
+BASE: dict[str, Any] = {
+    "salesflow": 1,
+    "name": "Acme B2B sales",
+    "currency": "USD",
+    "description": "How Acme sells.",
+    "roles": [
+        {"id": "sdr", "title": "SDR", "responsibilities": ["Books meetings"]},
+        {
+            "id": "ae",
+            "title": "Account Executive",
+            "responsibilities": ["Runs demos", "Owns the forecast"],
+        },
+        {"id": "se", "title": "Solutions Engineer"},
+    ],
+    "stages": [
+        {
+            "id": "discovery",
+            "name": "Discovery",
+            "owner": "sdr",
+            "description": "Qualify the lead.",
+            "entry_criteria": ["Meeting booked"],
+            "exit_criteria": ["Budget confirmed", "Need confirmed"],
+            "activities": ["Discovery call"],
+            "resources": [{"title": "Script", "url": "https://example.com/script"}],
+            "expected": {"conversion": 0.5, "days": 10},
+            "probability": 0.1,
+            "aliases": ["Discovery Call", "Qualified"],
+        },
+        {
+            "id": "demo",
+            "name": "Demo",
+            "owner": "ae",
+            "exit_criteria": ["Demo accepted"],
+            "expected": {"conversion": 0.4, "days": 7},
+            "probability": 0.3,
+            "aliases": ["Demo Scheduled"],
+        },
+        {
+            "id": "proposal",
+            "name": "Proposal",
+            "owner": "ae",
+            "exit_criteria": ["Order form signed"],
+            "expected": {"conversion": 0.8, "days": 14},
+            "probability": 0.6,
+            "aliases": ["Proposal Sent"],
+        },
+    ],
+    "outcomes": {
+        "won": {"name": "Closed Won", "aliases": ["Won"]},
+        "lost": {
+            "name": "Closed Lost",
+            "aliases": ["Lost"],
+            "reasons": ["No budget", "Lost to competitor"],
+        },
+    },
+    "assumptions": {"deal_size": 12000},
+    "data": {
+        "columns": {"id": "deal_id", "amount": "value"},
+        "stage_dates": {"discovery": "discovery_date"},
+        "history_columns": {"entered": "entered_at"},
+    },
+}
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+def load(document: dict[str, Any]) -> Process:
+    loaded = parse_process(json.dumps(document), "p.yaml")
+    assert loaded.process is not None, [issue.render() for issue in loaded.errors]
+    return loaded.process
+
+
+def edited(*edits: Edit) -> Process:
+    document = copy.deepcopy(BASE)
+    for edit in edits:
+        edit(document)
+    return load(document)
+
+
+def changes(*edits: Edit) -> list[Change]:
+    return compare(load(BASE), edited(*edits))
+
+
+def rows(found: list[Change]) -> list[tuple[Any, ...]]:
+    return [(c.kind, c.severity, c.stage, c.path, c.before, c.after) for c in found]
+
+
+# --- small edits on a document, addressed by a dotted path ("stages.1.owner") ---------------
+
+
+def _parent(document: Any, path: str) -> tuple[Any, Any]:
+    *head, last = path.split(".")
+    node = document
+    for key in head:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return node, int(last) if isinstance(node, list) else last
+
+
+def put(path: str, value: Any) -> Edit:
+    def edit(document: dict[str, Any]) -> None:
+        node, key = _parent(document, path)
+        node[key] = value
+
+    return edit
+
+
+def drop(path: str) -> Edit:
+    def edit(document: dict[str, Any]) -> None:
+        node, key = _parent(document, path)
+        del node[key]
+
+    return edit
+
+
+def append(path: str, item: Any) -> Edit:
+    def edit(document: dict[str, Any]) -> None:
+        node, key = _parent(document, path)
+        node[key].append(item)
+
+    return edit
+
+
+def remove(path: str, item: Any) -> Edit:
+    def edit(document: dict[str, Any]) -> None:
+        node, key = _parent(document, path)
+        node[key].remove(item)
+
+    return edit
+
+
+def insert(path: str, index: int, item: Any) -> Edit:
+    def edit(document: dict[str, Any]) -> None:
+        node, key = _parent(document, path)
+        node[key].insert(index, item)
+
+    return edit
+
+
+# --- identical processes --------------------------------------------------------------------
+
+
+def test_identical_processes_have_no_change() -> None:
+    assert compare(load(BASE), load(BASE)) == []
+
+
+def test_the_example_process_compared_with_itself_has_no_change() -> None:
+    loaded = parse_process(EXAMPLE.read_text(encoding="utf-8"), str(EXAMPLE))
+    assert loaded.process is not None
+    assert compare(loaded.process, loaded.process) == []
+
+
+def test_a_round_trip_through_the_model_has_no_change() -> None:
+    process = load(BASE)
+    assert compare(process, Process.model_validate(process.model_dump())) == []
+
+
+def test_defaults_written_out_are_no_change() -> None:
+    """`data.columns.id: deal_id` is the default: writing it or not is the same process."""
+    assert changes(drop("data.columns.id"), drop("currency")) == []
+
+
+# --- one change each: kind, severity, stage, path, before, after ----------------------------
+
+S0, S1, S2 = "stages.0", "stages.1", "stages.2"
+SCRIPT = "Script <https://example.com/script>"
+
+SINGLE_CHANGES: list[tuple[str, Edit, tuple[Any, ...], str]] = [
+    (
+        "owner",
+        put(f"{S1}.owner", "sdr"),
+        ("owner", W, "demo", "stages.demo.owner", "ae", "sdr"),
+        "owner: 'ae' → 'sdr'",
+    ),
+    (
+        "stage-description",
+        put(f"{S0}.description", "Qualify the lead fast."),
+        (
+            "stage-description",
+            I,
+            "discovery",
+            "stages.discovery.description",
+            "Qualify the lead.",
+            "Qualify the lead fast.",
+        ),
+        "description: 'Qualify the lead.' → 'Qualify the lead fast.'",
+    ),
+    (
+        "stage-renamed",
+        put(f"{S1}.name", "Product demo"),
+        ("stage-renamed", I, "demo", "stages.demo.name", "Demo", "Product demo"),
+        "name: 'Demo' → 'Product demo'",
+    ),
+    (
+        "entry-criterion-added",
+        append(f"{S0}.entry_criteria", "ICP fit"),
+        (
+            "entry-criterion-added",
+            W,
+            "discovery",
+            "stages.discovery.entry_criteria",
+            None,
+            "ICP fit",
+        ),
+        "entry criterion added: 'ICP fit'",
+    ),
+    (
+        "entry-criterion-removed",
+        remove(f"{S0}.entry_criteria", "Meeting booked"),
+        (
+            "entry-criterion-removed",
+            W,
+            "discovery",
+            "stages.discovery.entry_criteria",
+            "Meeting booked",
+            None,
+        ),
+        "entry criterion removed: 'Meeting booked'",
+    ),
+    (
+        "exit-criterion-added",
+        append(f"{S2}.exit_criteria", "Legal approved"),
+        (
+            "exit-criterion-added",
+            W,
+            "proposal",
+            "stages.proposal.exit_criteria",
+            None,
+            "Legal approved",
+        ),
+        "exit criterion added: 'Legal approved'",
+    ),
+    (
+        "exit-criterion-removed",
+        remove(f"{S0}.exit_criteria", "Budget confirmed"),
+        (
+            "exit-criterion-removed",
+            W,
+            "discovery",
+            "stages.discovery.exit_criteria",
+            "Budget confirmed",
+            None,
+        ),
+        "exit criterion removed: 'Budget confirmed'",
+    ),
+    (
+        "activity-added",
+        append(f"{S0}.activities", "Send recap"),
+        ("activity-added", I, "discovery", "stages.discovery.activities", None, "Send recap"),
+        "activity added: 'Send recap'",
+    ),
+    (
+        "activity-removed",
+        put(f"{S0}.activities", []),
+        ("activity-removed", I, "discovery", "stages.discovery.activities", "Discovery call", None),
+        "activity removed: 'Discovery call'",
+    ),
+    (
+        "resource-added",
+        put(f"{S1}.resources", [{"title": "Deck", "url": "deck.pdf"}]),
+        ("resource-added", I, "demo", "stages.demo.resources", None, "Deck <deck.pdf>"),
+        "resource added: 'Deck <deck.pdf>'",
+    ),
+    (
+        "resource-removed",
+        put(f"{S0}.resources", []),
+        ("resource-removed", I, "discovery", "stages.discovery.resources", SCRIPT, None),
+        f"resource removed: '{SCRIPT}'",
+    ),
+    (
+        "conversion",
+        put(f"{S1}.expected.conversion", 0.5),
+        ("conversion", W, "demo", "stages.demo.expected.conversion", 0.4, 0.5),
+        "planned conversion: 0.4 → 0.5 (+0.1)",
+    ),
+    (
+        "conversion-down",
+        put(f"{S2}.expected.conversion", 0.65),
+        ("conversion", W, "proposal", "stages.proposal.expected.conversion", 0.8, 0.65),
+        "planned conversion: 0.8 → 0.65 (-0.15)",
+    ),
+    (
+        "conversion-removed",
+        drop(f"{S2}.expected.conversion"),
+        ("conversion", W, "proposal", "stages.proposal.expected.conversion", 0.8, None),
+        "planned conversion: 0.8 → none",
+    ),
+    (
+        "days",
+        put(f"{S0}.expected.days", 7),
+        ("days", W, "discovery", "stages.discovery.expected.days", 10, 7),
+        "planned days: 10 → 7 (-3)",
+    ),
+    (
+        "days-removed",
+        put(f"{S1}.expected", {"conversion": 0.4}),
+        ("days", W, "demo", "stages.demo.expected.days", 7, None),
+        "planned days: 7 → none",
+    ),
+    (
+        "probability",
+        put(f"{S2}.probability", 0.75),
+        ("probability", W, "proposal", "stages.proposal.probability", 0.6, 0.75),
+        "probability: 0.6 → 0.75 (+0.15)",
+    ),
+    (
+        "alias-added",
+        append(f"{S1}.aliases", "Demo Done"),
+        ("alias-added", I, "demo", "stages.demo.aliases", None, "Demo Done"),
+        "alias added: 'Demo Done'",
+    ),
+    (
+        "alias-removed",
+        remove(f"{S0}.aliases", "Qualified"),
+        ("alias-removed", B, "discovery", "stages.discovery.aliases", "Qualified", None),
+        "alias removed: 'Qualified'",
+    ),
+    (
+        "role-added",
+        append("roles", {"id": "vp", "title": "VP Sales"}),
+        ("role-added", I, None, "roles.vp", None, "VP Sales"),
+        "role 'vp' added",
+    ),
+    (
+        "role-removed",
+        drop("roles.2"),
+        ("role-removed", W, None, "roles.se", "Solutions Engineer", None),
+        "role 'se' removed",
+    ),
+    (
+        "role-title",
+        put("roles.1.title", "Account Manager"),
+        ("role-title", I, None, "roles.ae.title", "Account Executive", "Account Manager"),
+        "role 'ae' title: 'Account Executive' → 'Account Manager'",
+    ),
+    (
+        "role-responsibility-added",
+        append("roles.0.responsibilities", "Qualifies leads"),
+        (
+            "role-responsibility-added",
+            I,
+            None,
+            "roles.sdr.responsibilities",
+            None,
+            "Qualifies leads",
+        ),
+        "role 'sdr' responsibility added: 'Qualifies leads'",
+    ),
+    (
+        "role-responsibility-removed",
+        remove("roles.1.responsibilities", "Owns the forecast"),
+        (
+            "role-responsibility-removed",
+            I,
+            None,
+            "roles.ae.responsibilities",
+            "Owns the forecast",
+            None,
+        ),
+        "role 'ae' responsibility removed: 'Owns the forecast'",
+    ),
+    (
+        "won-outcome-name",
+        put("outcomes.won.name", "Won deal"),
+        ("outcome-name", B, None, "outcomes.won.name", "Closed Won", "Won deal"),
+        "won outcome name: 'Closed Won' → 'Won deal'",
+    ),
+    (
+        "lost-outcome-name",
+        put("outcomes.lost.name", "Lost deal"),
+        ("outcome-name", B, None, "outcomes.lost.name", "Closed Lost", "Lost deal"),
+        "lost outcome name: 'Closed Lost' → 'Lost deal'",
+    ),
+    (
+        "outcome-alias-added",
+        append("outcomes.won.aliases", "Signed"),
+        ("outcome-alias-added", I, None, "outcomes.won.aliases", None, "Signed"),
+        "won outcome alias added: 'Signed'",
+    ),
+    (
+        "outcome-alias-removed",
+        remove("outcomes.lost.aliases", "Lost"),
+        ("outcome-alias-removed", B, None, "outcomes.lost.aliases", "Lost", None),
+        "lost outcome alias removed: 'Lost'",
+    ),
+    (
+        "lost-reason-added",
+        append("outcomes.lost.reasons", "Bad timing"),
+        ("lost-reason-added", I, None, "outcomes.lost.reasons", None, "Bad timing"),
+        "lost reason added: 'Bad timing'",
+    ),
+    (
+        "lost-reason-removed",
+        remove("outcomes.lost.reasons", "No budget"),
+        ("lost-reason-removed", W, None, "outcomes.lost.reasons", "No budget", None),
+        "lost reason removed: 'No budget'",
+    ),
+    (
+        "deal-size",
+        put("assumptions.deal_size", 15000),
+        ("deal-size", W, None, "assumptions.deal_size", 12000, 15000),
+        "planned deal size: 12000 → 15000 (+3,000)",
+    ),
+    (
+        "deal-size-removed",
+        put("assumptions", {}),
+        ("deal-size", W, None, "assumptions.deal_size", 12000, None),
+        "planned deal size: 12000 → none",
+    ),
+    (
+        "data-columns",
+        put("data.columns.amount", "amount_usd"),
+        ("data-mapping", B, None, "data.columns.amount", "value", "amount_usd"),
+        "data.columns.amount: 'value' → 'amount_usd'",
+    ),
+    (
+        "data-columns-back-to-default",
+        drop("data.columns.amount"),
+        ("data-mapping", B, None, "data.columns.amount", "value", "amount"),
+        "data.columns.amount: 'value' → 'amount'",
+    ),
+    (
+        "data-stage-dates-changed",
+        put("data.stage_dates.discovery", "disco_at"),
+        (
+            "data-mapping",
+            B,
+            "discovery",
+            "data.stage_dates.discovery",
+            "discovery_date",
+            "disco_at",
+        ),
+        "data.stage_dates.discovery: 'discovery_date' → 'disco_at'",
+    ),
+    (
+        "data-stage-dates-added",
+        put("data.stage_dates.demo", "demo_date"),
+        ("data-mapping", B, "demo", "data.stage_dates.demo", None, "demo_date"),
+        "data.stage_dates.demo: none → 'demo_date'",
+    ),
+    (
+        "data-stage-dates-removed",
+        put("data.stage_dates", {}),
+        ("data-mapping", B, "discovery", "data.stage_dates.discovery", "discovery_date", None),
+        "data.stage_dates.discovery: 'discovery_date' → none",
+    ),
+    (
+        "data-history-columns",
+        put("data.history_columns.deal", "opportunity_id"),
+        ("data-mapping", B, None, "data.history_columns.deal", "deal_id", "opportunity_id"),
+        "data.history_columns.deal: 'deal_id' → 'opportunity_id'",
+    ),
+    (
+        "currency",
+        put("currency", "EUR"),
+        ("currency", B, None, "currency", "USD", "EUR"),
+        "currency: 'USD' → 'EUR'",
+    ),
+    (
+        "name",
+        put("name", "Acme sales"),
+        ("name", I, None, "name", "Acme B2B sales", "Acme sales"),
+        "process name: 'Acme B2B sales' → 'Acme sales'",
+    ),
+    (
+        "description",
+        put("description", "How Acme sells today."),
+        ("description", I, None, "description", "How Acme sells.", "How Acme sells today."),
+        "process description: 'How Acme sells.' → 'How Acme sells today.'",
+    ),
+    (
+        "stage-added",
+        insert(
+            "stages",
+            1,
+            {"id": "qualification", "name": "Qualification", "exit_criteria": ["BANT"]},
+        ),
+        ("stage-added", W, "qualification", "stages.qualification", None, "Qualification"),
+        "stage 'qualification' added at position 2",
+    ),
+    (
+        "stage-removed",
+        drop("stages.1"),
+        ("stage-removed", B, "demo", "stages.demo", "Demo", None),
+        "stage 'demo' removed",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected", "message"),
+    [case[1:] for case in SINGLE_CHANGES],
+    ids=[case[0] for case in SINGLE_CHANGES],
+)
+def test_one_change(edit: Edit, expected: tuple[Any, ...], message: str) -> None:
+    found = changes(edit)
+    assert rows(found) == [expected]
+    assert found[0].message == message
+
+
+def test_format_version_is_breaking() -> None:
+    """The loader reads version 1 only, so version 2 is built on the model."""
+    before = load(BASE)
+    after = before.model_copy(update={"salesflow": 2})
+    found = compare(before, after)
+    assert rows(found) == [("format-version", B, None, "salesflow", 1, 2)]
+    assert found[0].message.startswith("format version: ")
+    assert found[0].message.replace("'", "") == "format version: 1 → 2"
+
+
+def test_a_long_description_is_shortened_in_the_message() -> None:
+    long = "x" * 100
+    [change] = changes(put("description", long))
+    assert change.after == long
+    assert change.message == f"process description: 'How Acme sells.' → '{'x' * 57}…'"
+
+
+def test_a_role_whose_stages_move_to_another_owner() -> None:
+    """Removing a role means the stages it owned get a new owner: both are reported."""
+    found = changes(drop("roles.0"), put(f"{S0}.owner", "ae"))
+    assert rows(found) == [
+        ("role-removed", W, None, "roles.sdr", "SDR", None),
+        ("owner", W, "discovery", "stages.discovery.owner", "sdr", "ae"),
+    ]
+
+
+def test_an_added_stage_shifts_positions_but_moves_nothing() -> None:
+    found = changes(append("stages", {"id": "contract", "name": "Contract"}))
+    assert [c.kind for c in found] == ["stage-added"]
+    assert found[0].message == "stage 'contract' added at position 4"
+
+
+def test_a_removed_stage_shifts_positions_but_moves_nothing() -> None:
+    found = changes(drop("stages.1"))
+    assert [c.kind for c in found] == ["stage-removed"]
+
+
+# --- moves and id changes -------------------------------------------------------------------
+
+
+def _swap(document: dict[str, Any]) -> None:
+    stages = document["stages"]
+    stages[1], stages[2] = stages[2], stages[1]
+
+
+def _first_to_last(document: dict[str, Any]) -> None:
+    document["stages"].append(document["stages"].pop(0))
+
+
+def test_swapped_stages_are_moved_and_breaking() -> None:
+    found = changes(_swap)
+    assert {c.kind for c in found} == {"stage-moved"}
+    assert {c.severity for c in found} == {B}
+    moved = {(c.stage, c.path, c.before, c.after) for c in found}
+    assert ("demo", "stages.demo", 2, 3) in moved or ("proposal", "stages.proposal", 3, 2) in moved
+    assert moved <= {("demo", "stages.demo", 2, 3), ("proposal", "stages.proposal", 3, 2)}
+    messages = {c.message for c in found}
+    assert messages & {
+        "stage 'demo' moved from position 2 to 3",
+        "stage 'proposal' moved from position 3 to 2",
+    }
+
+
+def test_a_stage_moved_to_the_end_is_reported_with_both_positions() -> None:
+    found = changes(_first_to_last)
+    assert {(c.kind, c.severity) for c in found} == {("stage-moved", B)}
+    assert ("discovery", 1, 3) in {(c.stage, c.before, c.after) for c in found}
+
+
+def test_id_changed_recognised_by_the_same_name() -> None:
+    found = changes(put(f"{S1}.id", "product-demo"), put(f"{S1}.expected.conversion", 0.45))
+    assert rows(found) == [
+        ("stage-id-changed", B, "product-demo", "stages.product-demo", "demo", "product-demo"),
+        ("conversion", W, "product-demo", "stages.product-demo.expected.conversion", 0.4, 0.45),
+    ]
+    assert found[0].message == (
+        "stage id 'demo' → 'product-demo': data and history keyed on it break"
+    )
+    assert found[1].message == "planned conversion: 0.4 → 0.45 (+0.05)"
+
+
+def test_id_changed_recognised_by_an_alias() -> None:
+    """New id and new name; the alias they share says it is the same stage."""
+    found = changes(put(f"{S1}.id", "showcase"), put(f"{S1}.name", "Showcase"))
+    assert rows(found) == [
+        ("stage-id-changed", B, "showcase", "stages.showcase", "demo", "showcase"),
+        ("stage-renamed", I, "showcase", "stages.showcase.name", "Demo", "Showcase"),
+    ]
+
+
+def test_id_changed_recognised_by_the_old_name_kept_as_an_alias() -> None:
+    found = changes(
+        put(f"{S1}.id", "showcase"),
+        put(f"{S1}.name", "Showcase"),
+        put(f"{S1}.aliases", ["Demo"]),
+    )
+    assert [(c.kind, c.severity) for c in found] == [
+        ("stage-id-changed", B),
+        ("stage-renamed", I),
+        ("alias-removed", B),
+        ("alias-added", I),
+    ]
+    assert found[0].before == "demo" and found[0].after == "showcase"
+
+
+def test_names_match_ignoring_case() -> None:
+    found = changes(put(f"{S1}.id", "showcase"), put(f"{S1}.name", "DEMO"))
+    assert [c.kind for c in found] == ["stage-id-changed", "stage-renamed"]
+
+
+def test_new_id_and_nothing_shared_is_a_removal_and_an_addition() -> None:
+    found = changes(
+        put(f"{S1}.id", "showcase"), put(f"{S1}.name", "Showcase"), put(f"{S1}.aliases", [])
+    )
+    assert rows(found) == [
+        ("stage-removed", B, "demo", "stages.demo", "Demo", None),
+        ("stage-added", W, "showcase", "stages.showcase", None, "Showcase"),
+    ]
+
+
+def test_match_stages_pairs_in_the_new_order() -> None:
+    before = load(BASE)
+    after = edited(
+        _swap, put(f"{S0}.id", "qualify"), put("data.stage_dates", {"qualify": "discovery_date"})
+    )
+    pairs, removed, added = match_stages(before.stages, after.stages)
+    assert [(old.id, new.id) for old, new in pairs] == [
+        ("discovery", "qualify"),
+        ("proposal", "proposal"),
+        ("demo", "demo"),
+    ]
+    assert removed == [] and added == []
+
+
+# --- the judged pair: every stage added, removed and changed, with its severity -------------
+
+
+def test_many_changes_at_once() -> None:
+    found = changes(
+        drop("stages.2"),  # proposal removed
+        append("stages", {"id": "contract", "name": "Contract", "exit_criteria": ["Signed"]}),
+        put(f"{S0}.expected.conversion", 0.6),
+        put(f"{S1}.id", "product-demo"),
+        put("assumptions.deal_size", 10000),
+        put("currency", "EUR"),
+    )
+    assert [(c.kind, c.severity, c.stage) for c in found] == [
+        ("currency", B, None),
+        ("stage-removed", B, "proposal"),
+        ("stage-added", W, "contract"),
+        ("conversion", W, "discovery"),  # then each stage in the new order
+        ("stage-id-changed", B, "product-demo"),
+        ("deal-size", W, None),
+    ]
+    assert found[-1].message == "planned deal size: 12000 → 10000 (-2,000)"
+
+
+# --- stable output --------------------------------------------------------------------------
+
+ORDER_SCRIPT = """
+import json
+from salesflow.diff.semantic import compare
+from salesflow.model import Process
+roles = [{"id": r, "title": r.upper()} for r in ("ae", "am", "csm", "sdr", "se", "vp")]
+stages = [{"id": "a", "name": "A"}]
+before = Process.model_validate({"salesflow": 1, "name": "x", "roles": roles, "stages": stages})
+after = Process.model_validate({"salesflow": 1, "name": "x", "stages": stages})
+print(json.dumps([change.path for change in compare(before, after)]))
+"""
+
+
+@pytest.mark.xfail(
+    reason="BUG: role-removed changes come out in set order (roles.keys() - roles.keys() in "
+    "semantic._roles is not sorted, unlike role-added), so the text, markdown and JSON output "
+    "of the same two files changes with PYTHONHASHSEED",
+    strict=True,
+)
+def test_removed_roles_come_out_in_the_same_order_in_every_run() -> None:
+    outputs = set()
+    for seed in ("0", "1", "2", "3"):
+        done = subprocess.run(
+            [sys.executable, "-c", ORDER_SCRIPT],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1, outputs
+
+
+# --- the plan impact ------------------------------------------------------------------------
+
+
+def test_plan_revenue_is_leads_times_the_conversions_times_the_deal_size() -> None:
+    # 120 × 0.5 × 0.4 × 0.8 × 12,000 = 230,400
+    assert plan_revenue(load(BASE), 120) == pytest.approx(230_400)
+    assert plan_revenue(load(BASE), 0) == 0
+
+
+def test_plan_revenue_has_no_value_with_a_gap_in_the_plan() -> None:
+    assert plan_revenue(edited(drop(f"{S1}.expected.conversion")), 120) is None
+    assert plan_revenue(edited(put("assumptions", {})), 120) is None
+
+
+def test_impact_before_after_and_difference() -> None:
+    # after: 120 × 0.5 × 0.5 × 0.8 × 15,000 = 360,000; before 230,400
+    after = edited(put(f"{S1}.expected.conversion", 0.5), put("assumptions.deal_size", 15000))
+    result = impact(load(BASE), after, 120)
+    assert isinstance(result, PlanImpact)
+    assert result.leads == 120
+    assert result.before == pytest.approx(230_400)
+    assert result.after == pytest.approx(360_000)
+    assert result.difference == pytest.approx(129_600)
+
+
+def test_impact_of_an_added_and_a_removed_stage() -> None:
+    after = edited(
+        drop("stages.0"),
+        put("data.stage_dates", {}),
+        append("stages", {"id": "legal", "name": "Legal", "expected": {"conversion": 0.9}}),
+    )
+    # after: 1,000 × 0.4 × 0.8 × 0.9 × 12,000 = 3,456,000; before 1,000 × 0.16 × 12,000
+    result = impact(load(BASE), after, 1000)
+    assert result is not None
+    assert result.before == pytest.approx(1_920_000)
+    assert result.after == pytest.approx(3_456_000)
+    assert result.difference == pytest.approx(1_536_000)
+
+
+def test_no_impact_when_either_plan_has_a_gap() -> None:
+    gap = edited(drop(f"{S2}.expected.conversion"))
+    assert impact(load(BASE), gap, 120) is None
+    assert impact(gap, load(BASE), 120) is None
+
+
+def test_no_change_no_difference() -> None:
+    result = impact(load(BASE), load(BASE), 50)
+    assert result is not None
+    assert result.difference == 0
+    assert result.before == result.after == pytest.approx(50 * 0.16 * 12000)
+
+
+# --- properties -----------------------------------------------------------------------------
+
+PROPERTY_SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+IDS = ["lead", "discovery", "demo", "proposal", "legal"]
+NAMES = ["Lead", "Discovery", "Demo", "Proposal", "demo", "Legal"]
+TEXTS = ["Budget", "Need", "Timeline", "Champion"]
+ROLE_IDS = ["sdr", "ae", "se"]
+CONVERSIONS = [None, 0.25, 0.5, 1.0]
+DAYS = [None, 0.0, 7.0, 7.5]
+PROBABILITIES = [None, 0.0, 0.3, 1.0]
+COLUMNS = ["deal_id", "stage", "value", "amount"]
+
+texts = st.lists(st.sampled_from(TEXTS), max_size=3)
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> dict[str, Any]:
+    role_ids = draw(st.lists(st.sampled_from(ROLE_IDS), unique=True, max_size=3))
+    stage_ids = draw(st.lists(st.sampled_from(IDS), unique=True, min_size=1, max_size=4))
+    stages = [
+        {
+            "id": sid,
+            "name": draw(st.sampled_from(NAMES)),
+            "owner": draw(st.sampled_from([None, *role_ids])),
+            "description": draw(st.sampled_from(["", "Why"])),
+            "entry_criteria": draw(texts),
+            "exit_criteria": draw(texts),
+            "activities": draw(texts),
+            "resources": [
+                {"title": title, "url": f"https://x/{title}"}
+                for title in draw(st.lists(st.sampled_from(TEXTS), max_size=2))
+            ],
+            "expected": {
+                "conversion": draw(st.sampled_from(CONVERSIONS)),
+                "days": draw(st.sampled_from(DAYS)),
+            },
+            "probability": draw(st.sampled_from(PROBABILITIES)),
+            "aliases": draw(st.lists(st.sampled_from(NAMES), max_size=2)),
+        }
+        for sid in stage_ids
+    ]
+    return {
+        "salesflow": 1,
+        "name": draw(st.sampled_from(["Acme", "Acme sales"])),
+        "currency": draw(st.sampled_from(["USD", "EUR"])),
+        "description": draw(st.sampled_from(["", "About"])),
+        "roles": [
+            {
+                "id": rid,
+                "title": draw(st.sampled_from(["AE", "SDR"])),
+                "responsibilities": draw(texts),
+            }
+            for rid in role_ids
+        ],
+        "stages": stages,
+        "outcomes": {
+            "won": {
+                "name": draw(st.sampled_from(["Closed Won", "Won"])),
+                "aliases": draw(st.lists(st.sampled_from(["Won", "Signed"]), max_size=2)),
+            },
+            "lost": {
+                "name": draw(st.sampled_from(["Closed Lost", "Lost"])),
+                "aliases": draw(st.lists(st.sampled_from(["Lost", "Dead"]), max_size=2)),
+                "reasons": draw(texts),
+            },
+        },
+        "assumptions": {"deal_size": draw(st.sampled_from([None, 1000.0, 12000.0]))},
+        "data": {
+            "columns": {"id": draw(st.sampled_from(COLUMNS))},
+            "stage_dates": {
+                sid: f"{sid}_date"
+                for sid in draw(st.lists(st.sampled_from(stage_ids), unique=True))
+            },
+            "history_columns": {"deal": draw(st.sampled_from(COLUMNS))},
+        },
+    }
+
+
+def _lists_in(node: Any) -> list[list[Any]]:
+    """Every list in a document (the stage list too), to shuffle or thin out."""
+    if isinstance(node, dict):
+        return [found for child in node.values() for found in _lists_in(child)]
+    if isinstance(node, list):
+        return [node, *(found for child in node for found in _lists_in(child))]
+    return []
+
+
+@st.composite
+def mutated(draw: st.DrawFn, document: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `document` with a few random edits: lists shuffled, thinned or grown by a
+    duplicate; stages swapped; values taken from another random document."""
+    result = copy.deepcopy(document)
+    other = draw(documents())
+    for _ in range(draw(st.integers(0, 3))):
+        action = draw(st.sampled_from(["shuffle", "drop", "duplicate", "borrow", "stage"]))
+        lists = _lists_in(result)
+        target = draw(st.sampled_from(lists))
+        if action == "shuffle" and target:
+            target[:] = draw(st.permutations(target))
+        elif action == "drop" and target:
+            del target[draw(st.integers(0, len(target) - 1))]
+        elif action == "duplicate" and target and isinstance(target[0], str):
+            target.append(target[0])
+        elif action == "borrow":
+            key = draw(st.sampled_from(["name", "currency", "description", "outcomes"]))
+            result[key] = copy.deepcopy(other[key])
+        elif action == "stage":
+            index = draw(st.integers(0, len(result["stages"]) - 1))
+            source = draw(st.sampled_from(other["stages"]))
+            field = draw(st.sampled_from(sorted(source)))
+            result["stages"][index][field] = copy.deepcopy(source[field])
+    return result
+
+
+def _model(document: dict[str, Any]) -> Process:
+    ids = [stage["id"] for stage in document["stages"]]
+    assume(ids and len(ids) == len(set(ids)))
+    assume(set(document["data"]["stage_dates"]) <= set(ids))
+    roles = {role["id"] for role in document["roles"]}
+    assume(all(stage["owner"] in roles | {None} for stage in document["stages"]))
+    try:
+        return Process.model_validate(document)
+    except ValidationError:
+        assume(False)
+        raise
+
+
+def _normal(process: Process) -> Any:
+    """What compare looks at: item lists as sets, roles by id, everything else as it is."""
+
+    def items(values: list[Any]) -> list[Any]:
+        return sorted(set(values), key=repr)
+
+    dump = process.model_dump()
+    for role in dump["roles"]:
+        role["responsibilities"] = items(role["responsibilities"])
+    dump["roles"] = sorted(dump["roles"], key=lambda role: role["id"])
+    for stage in dump["stages"]:
+        for key in ("entry_criteria", "exit_criteria", "activities", "aliases"):
+            stage[key] = items(stage[key])
+        stage["resources"] = items([(r["title"], r["url"]) for r in stage["resources"]])
+    for outcome in dump["outcomes"].values():
+        outcome["aliases"] = items(outcome["aliases"])
+    dump["outcomes"]["lost"]["reasons"] = items(dump["outcomes"]["lost"]["reasons"])
+    return dump
+
+
+KINDS = {case[2][0] for case in SINGLE_CHANGES} | {
+    "format-version",
+    "stage-moved",
+    "stage-id-changed",
+}
+
+
+@PROPERTY_SETTINGS
+@given(documents())
+def test_a_process_compared_with_itself_has_no_change(document: dict[str, Any]) -> None:
+    process = _model(document)
+    assert compare(process, process) == []
+    assert compare(process, Process.model_validate(copy.deepcopy(document))) == []
+
+
+@PROPERTY_SETTINGS
+@given(st.data())
+def test_no_change_exactly_when_the_processes_are_the_same(data: st.DataObject) -> None:
+    """compare(a, b) is empty iff a and b are equal as models — up to the order of items in a
+    list and of the roles, which compare deliberately ignores (item-level list changes)."""
+    document = data.draw(documents())
+    before = _model(document)
+    after = _model(data.draw(mutated(document)))
+    found = compare(before, after)
+    same = before.model_dump() == after.model_dump()
+    event("equal" if same else "order only" if found == [] else "changed")
+    if same:
+        assert found == []
+    assert (found == []) == (_normal(before) == _normal(after)), rows(found)
+    assert (compare(after, before) == []) == (found == [])
+    for change in found:
+        assert change.kind in KINDS
+        assert change.severity in set(Level)
+        assert change.message and "\n" not in change.message
+        assert change.before != change.after
+
+
+# --- docs/diff.md lists every kind with the severity compare gives it ------------------------
+
+SEVERITY_OF = {case[2][0]: case[2][1] for case in SINGLE_CHANGES} | {
+    "format-version": B,
+    "stage-moved": B,
+    "stage-id-changed": B,
+}
+
+
+def _documented_kinds() -> dict[str, str]:
+    text = (REPO / "docs" / "diff.md").read_text(encoding="utf-8")
+    section = text.split("## Changes and their severity", 1)[1].split("\n## ", 1)[0]
+    documented = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| `") and len(cells) > 2:
+            for kind in re.findall(r"`([a-z-]+)`", cells[0]):
+                documented[kind] = cells[1]
+    return documented
+
+
+def test_every_kind_is_documented_with_its_severity() -> None:
+    assert _documented_kinds() == {kind: level.value for kind, level in SEVERITY_OF.items()}
