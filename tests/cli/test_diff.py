@@ -108,15 +108,16 @@ assumptions:
 # V3 only adds a process description: one info change.
 V3 = V2.replace("currency: USD\n", "currency: USD\ndescription: Our B2B process.\n")
 
-# compare(V1, V2), in its order: (kind, severity, stage).
+# compare(V1, V2), in its order (stages as they now stand, a removed one where it stood):
+# (kind, severity, stage).
 V1_TO_V2 = [
     ("role-added", "info", None),
     ("stage-removed", "breaking", "lead"),
-    ("stage-added", "warning", "security-review"),
     ("owner", "warning", "discovery"),
     ("conversion", "warning", "discovery"),
     ("days", "warning", "discovery"),
     ("stage-id-changed", "breaking", "product-demo"),
+    ("stage-added", "warning", "security-review"),
     ("stage-description", "info", "proposal"),
     ("probability", "warning", "proposal"),
     ("alias-removed", "breaking", "proposal"),
@@ -339,11 +340,6 @@ def test_plain_files(repo: Repo, tmp_path: Path) -> None:
     assert kinds(mixed) == V1_TO_V2
 
 
-@pytest.mark.xfail(
-    reason="BUG: `salesflow diff A.yaml B.yaml` with two plain files still requires a configured "
-    "process file (require_process runs first): 'no process file: pass -p FILE…', exit 2",
-    strict=True,
-)
 def test_plain_files_need_no_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "old.yaml").write_text(V1, encoding="utf-8")
     (tmp_path / "new.yaml").write_text(V2, encoding="utf-8")
@@ -371,13 +367,6 @@ def test_from_a_subdirectory_paths_are_relative_to_the_repository_root(
     assert kinds(diff_json("v3:sales/flow.yaml", "flow.yaml")) == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: git.history runs `git log --follow -- <root-relative path>` in the current "
-    "directory, where git reads the path relative to that directory; from a subdirectory the "
-    "history is empty, so renames are not followed: 'sales/flow.yaml does not exist at "
-    "revision 'v2''",
-    strict=True,
-)
 def test_from_a_subdirectory_a_rename_is_followed(
     repo: Repo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -486,12 +475,6 @@ def _text_groups(out: str) -> dict[str, list[str]]:
     return groups
 
 
-@pytest.mark.xfail(
-    reason="BUG: diff_grouping.groups promises 'each stage in the new order' but orders the stage "
-    "groups by the first change of each (removed, added, moved, then field changes): 'Stage "
-    "lead', 'Stage security-review' come before 'Stage discovery'",
-    strict=True,
-)
 def test_text_groups_follow_the_stage_order(repo: Repo) -> None:
     headings = [
         line for line in run("diff", "v1", "v2").stdout.splitlines()[1:] if line[:6] == "Stage "
@@ -505,11 +488,6 @@ def test_text_groups_follow_the_stage_order(repo: Repo) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    reason="BUG: with one change the summary line reads '1 changes: 1 info' (diff_grouping.summary "
-    "does not use the singular)",
-    strict=True,
-)
 def test_summary_of_one_change(repo: Repo) -> None:
     assert run("diff", "v2", "v3").stdout.endswith("\n1 change: 1 info\n")
 
@@ -641,12 +619,6 @@ def test_not_a_git_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert error_line(invoke("diff", "v1:", "process.yaml")) == line
 
 
-@pytest.mark.xfail(
-    reason='BUG: outside a git repository, `salesflow diff v1:process.yaml` says "unknown '
-    "revision 'v1'\" instead of 'not in a git repository' (the REV:PATH path is never checked "
-    "against the repository root)",
-    strict=True,
-)
 def test_not_a_git_repository_with_rev_and_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -794,11 +766,6 @@ def test_log_limit(repo: Repo) -> None:
     assert len(everything) == 4
 
 
-@pytest.mark.xfail(
-    reason="BUG: `salesflow log --limit -1` slices rows[:-1] and silently drops the oldest "
-    "version instead of refusing a negative limit (exit 2), like `diff --leads -1`",
-    strict=True,
-)
 def test_log_negative_limit_is_refused(repo: Repo) -> None:
     assert "--limit" in error_line(invoke("log", "--limit", "-1"))
 
@@ -809,11 +776,6 @@ def test_log_with_the_process_option(repo: Repo, monkeypatch: pytest.MonkeyPatch
     assert len(versions) == 4
 
 
-@pytest.mark.xfail(
-    reason="BUG: from a subdirectory `salesflow log` says 'sales/flow.yaml has no history in git' "
-    "(git.history passes a root-relative path to `git log` run in the subdirectory)",
-    strict=True,
-)
 def test_log_from_a_subdirectory(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(repo.root / "sales")
     result = run("log")
@@ -864,21 +826,11 @@ def test_log_lists_an_invalid_version_and_compares_the_next_with_the_last_valid(
     assert versions[2]["summary"] == "first version"
 
 
-@pytest.mark.xfail(
-    reason="BUG: log says 'not a valid process file: invalid process file: …' — the reason "
-    "is given twice",
-    strict=True,
-)
 def test_log_says_invalid_once(with_a_broken_version: Repo) -> None:
     versions = json.loads(run("log", "-f", "json").stdout)["versions"]
     assert not versions[1]["summary"].startswith("not a valid process file: invalid process file: ")
 
 
-@pytest.mark.xfail(
-    reason="BUG: `git log --follow` leaves out merge commits, so a merge that resolved a "
-    "conflict in the process file (the version now on main) is missing from `salesflow log`",
-    strict=True,
-)
 def test_log_lists_a_merge_that_changed_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

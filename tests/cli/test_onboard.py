@@ -394,11 +394,11 @@ def test_since_lists_the_changes(repo: Path) -> None:
     section = changes_section(result.stdout)
     assert section == [
         "## What changed since HEAD~1",
-        "- **warning** · legal: stage 'legal' added at position 4",
         "- **warning** · discovery: exit criterion removed: 'Budget known'",
         "- **warning** · discovery: exit criterion added: 'Budget approved'",
         "- **warning** · discovery: planned conversion: 0.6 → 0.65 (+0.05)",
         "- **warning** · discovery: planned days: 10 → 12 (+2)",
+        "- **warning** · legal: stage 'legal' added at position 4",
     ]
     # The section comes after the overview and before the roles.
     headings = [line for line in result.stdout.splitlines() if line.startswith("## ")]

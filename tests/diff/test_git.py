@@ -291,12 +291,6 @@ def test_at_revision_with_bad_yaml(repo: Repo) -> None:
         at_revision("HEAD", "sales/flow.yaml", repo.root)
 
 
-@pytest.mark.xfail(
-    reason="BUG: `git log --name-only` quotes non-ASCII paths (core.quotePath), so history() "
-    "returns '\"proze\\303\\237.yaml\"' and path_at/show then fail: `salesflow diff HEAD~1` and "
-    "`salesflow log` break for a process file named prozeß.yaml",
-    strict=True,
-)
 def test_a_non_ascii_file_name(tmp_path: Path) -> None:
     repo = Repo(tmp_path / "repo")
     repo.commit("one", {"prozeß.yaml": VALID_PROCESS})

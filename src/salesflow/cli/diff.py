@@ -77,10 +77,13 @@ def command(
     threshold = _threshold(fail_on)
     if leads is not None and leads < 0:
         raise InputError(f"--leads {leads}: must be 0 or more")
-    default = require_process(process).value
     cwd = Path.cwd()
+
+    def default() -> str:
+        return require_process(process).value
+
     old = resolve(before, default, cwd)
-    new = resolve(after, default, cwd) if after is not None else from_file(default)
+    new = resolve(after, default, cwd) if after is not None else from_file(default())
     diff = ProcessDiff(
         before=old.label,
         after=new.label,

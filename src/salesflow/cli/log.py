@@ -36,6 +36,8 @@ def command(
     """Versions of the process file in git history, each with a semantic summary."""
     from salesflow.diff import git
 
+    if limit is not None and limit < 1:
+        raise InputError(f"--limit {limit}: must be 1 or more")
     if output_format not in FORMATS:
         raise InputError(f"unknown format '{output_format}'; choose one of: {', '.join(FORMATS)}")
     cwd = Path.cwd()
@@ -58,7 +60,8 @@ def _rows(commits: list[Commit], cwd: Path) -> list[dict[str, Any]]:
         try:
             version = at_revision(commit.sha, commit.path, cwd).process
         except InputError as error:
-            rows.append(_row(commit, None, f"not a valid process file: {error}"))
+            reason = str(error).removeprefix("invalid process file: ")
+            rows.append(_row(commit, None, f"not a valid process file: {reason}"))
             continue
         changes: list[Change] | None = compare(previous, version) if previous else None
         rows.append(_row(commit, changes, "first version" if previous is None else ""))

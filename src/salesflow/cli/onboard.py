@@ -128,7 +128,7 @@ def _changes(since: str, process_file: str) -> list[Change]:
     from salesflow.diff.semantic import compare
     from salesflow.diff.versions import from_file, resolve
 
-    old = resolve(since, process_file, Path.cwd())
+    old = resolve(since, lambda: process_file, Path.cwd())
     return compare(old.process, from_file(process_file).process)
 
 

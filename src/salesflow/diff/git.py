@@ -28,7 +28,11 @@ class Commit:
 def run(arguments: list[str], cwd: Path) -> str:
     try:
         done = subprocess.run(
-            ["git", *arguments], cwd=cwd, capture_output=True, text=True, check=False
+            ["git", "-c", "core.quotepath=false", *arguments],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
         )
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
@@ -95,12 +99,21 @@ def relative(path: Path, cwd: Path) -> str:
 
 
 def history(path: str, cwd: Path, limit: int | None = None) -> list[Commit]:
-    """Commits that changed `path`, newest first, following renames."""
+    """Commits that changed `path` (relative to the repository root), newest first, following
+    renames; merges on the main line count, each compared with its first parent."""
     fields = FIELD.join(["%H", "%ad", "%an", "%s"])
-    arguments = ["log", "--follow", "--date=short", f"--format={fields}", "--name-only"]
+    arguments = [
+        "log",
+        "--follow",
+        "--first-parent",
+        "-m",
+        "--date=short",
+        f"--format={fields}",
+        "--name-only",
+    ]
     if limit:
         arguments.append(f"--max-count={limit}")
-    output = run([*arguments, "--", path], cwd)
+    output = run([*arguments, "--", path], root(cwd))
     return _commits(output)
 
 

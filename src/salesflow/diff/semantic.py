@@ -17,34 +17,46 @@ B, W, I = Level.BREAKING, Level.WARNING, Level.INFO  # noqa: E741
 
 
 def compare(before: Process, after: Process) -> list[Change]:
-    pairs, removed, added = match_stages(before.stages, after.stages)
     return [
         *_top_level(before, after),
         *_roles(before, after),
-        *(
-            _change(
-                "stage-removed", B, s.id, f"stages.{s.id}", s.name, None, f"stage '{s.id}' removed"
-            )
-            for s in removed
-        ),
-        *(
-            _change(
-                "stage-added",
-                W,
-                s.id,
-                f"stages.{s.id}",
-                None,
-                s.name,
-                f"stage '{s.id}' added at position {after.stages.index(s) + 1}",
-            )
-            for s in added
-        ),
-        *_moves(before, after, pairs),
-        *(change for old, new in pairs for change in _stage(old, new)),
+        *_stages(before, after),
         *_outcomes(before, after),
         *_assumptions(before, after),
         *_data(before, after),
     ]
+
+
+def _stages(before: Process, after: Process) -> list[Change]:
+    """Stage changes in the new order of the stages, each removed stage where it used to be."""
+    pairs, removed, added = match_stages(before.stages, after.stages)
+    by_stage: dict[str, list[Change]] = {}
+    for change in [*_moves(before, after, pairs), *(c for o, n in pairs for c in _stage(o, n))]:
+        by_stage.setdefault(change.stage or "", []).append(change)
+    slots: list[tuple[float, list[Change]]] = []
+    for index, stage in enumerate(after.stages):
+        found = by_stage.get(stage.id, [])
+        if stage in added:
+            message = f"stage '{stage.id}' added at position {index + 1}"
+            found = [
+                _change(
+                    "stage-added", W, stage.id, f"stages.{stage.id}", None, stage.name, message
+                ),
+                *found,
+            ]
+        slots.append((index, found))
+    for stage in removed:
+        gone = _change(
+            "stage-removed",
+            B,
+            stage.id,
+            f"stages.{stage.id}",
+            stage.name,
+            None,
+            f"stage '{stage.id}' removed",
+        )
+        slots.append((before.stages.index(stage) - 0.5, [gone]))
+    return [change for _, found in sorted(slots, key=lambda slot: slot[0]) for change in found]
 
 
 def match_stages(
@@ -162,7 +174,7 @@ def _top_level(before: Process, after: Process) -> Iterator[Change]:
 def _roles(before: Process, after: Process) -> Iterator[Change]:
     old = {role.id: role for role in before.roles}
     new = {role.id: role for role in after.roles}
-    for rid in old.keys() - new.keys():
+    for rid in sorted(old.keys() - new.keys()):
         yield _change(
             "role-removed", W, None, f"roles.{rid}", old[rid].title, None, f"role '{rid}' removed"
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,14 +18,19 @@ class Version:
     process: Process
 
 
-def resolve(argument: str, default_path: str, cwd: Path) -> Version:
-    """A file when `argument` names one; `REV:PATH`; else a revision of the process file."""
+def resolve(argument: str, default_path: str | Callable[[], str], cwd: Path) -> Version:
+    """A file when `argument` names one; `REV:PATH`; else a revision of the process file
+    (`default_path` is asked for only then)."""
     if Path(cwd / argument).is_file():
         return from_file(argument)
+    git.root(cwd)  # outside a repository, say so rather than "unknown revision"
+    if isinstance(default_path, str):
+        default_path = _constant(default_path)
     revision, sep, path = argument.partition(":")
     if sep and revision and not revision.startswith("-"):
-        return at_revision(revision, path.lstrip("/") or git.relative(Path(default_path), cwd), cwd)
-    path = git.relative(Path(default_path), cwd)
+        path = path.lstrip("/") or git.relative(Path(default_path()), cwd)
+        return at_revision(revision, path, cwd)
+    path = git.relative(Path(default_path()), cwd)
     return at_revision(argument, git.path_at(argument, path, cwd), cwd)
 
 
@@ -44,3 +50,7 @@ def _require(loaded: LoadedProcess) -> Process:
     errors = loaded.errors
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     raise InputError(f"invalid process file: {errors[0].render()}{more}")
+
+
+def _constant(path: str) -> Callable[[], str]:
+    return lambda: path

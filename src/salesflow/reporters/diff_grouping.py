@@ -24,4 +24,5 @@ def summary(diff: ProcessDiff) -> str:
     if not diff.changes:
         return "No semantic changes."
     counts = [f"{diff.count(level)} {level.value}" for level in Level if diff.count(level)]
-    return f"{len(diff.changes)} changes: " + ", ".join(counts)
+    noun = "change" if len(diff.changes) == 1 else "changes"
+    return f"{len(diff.changes)} {noun}: " + ", ".join(counts)
