@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from salesflow.cli.console import emit, use_color, write_file
+from salesflow.cli.console import deliver, use_color
 from salesflow.cli.data import (
     DataFlags,
     DateFormatOption,
@@ -84,7 +84,4 @@ def command(
     tables = load_tables(loaded, options)
     check_usable(tables, quiet)
     text = render(analyze(tables), use_color(no_color) and output is None)
-    if output is None:
-        emit(text)
-    else:
-        write_file(output, text, force=force)
+    deliver(text, output, force)

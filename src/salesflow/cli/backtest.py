@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from salesflow.cli.console import emit, use_color, write_file
+from salesflow.cli.console import deliver, use_color
 from salesflow.cli.data import (
     DataFlags,
     DateFormatOption,
@@ -99,10 +99,7 @@ def command(
         raise InputError(f"{tables.deals.path} has no dated deals to replay") from None
     result = backtest(tables, Settings(cutoffs, horizon, sims, seed))
     text = render(result, use_color(no_color) and output is None)
-    if output is None:
-        emit(text)
-    else:
-        write_file(output, text, force=force)
+    deliver(text, output, force)
 
 
 def _dates(values: list[str]) -> list[date]:

@@ -25,6 +25,14 @@ def note(text: str, quiet: bool = False) -> None:
         typer.echo(text, err=True)
 
 
+def deliver(text: str, output: str | None, force: bool) -> None:
+    """A command's result: to stdout, or written to `-o FILE`."""
+    if output is None:
+        emit(text)
+    else:
+        write_file(output, text, force=force)
+
+
 def write_file(path: str, text: str, force: bool) -> None:
     """Write atomically; refuse to replace an existing, different file without --force."""
     from salesflow.cli.files import atomic_write

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from salesflow.cli.console import emit, use_color, write_file
+from salesflow.cli.console import deliver, use_color
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
     ForceOption,
@@ -91,10 +91,7 @@ def command(
         impact=impact(old.process, new.process, leads) if leads is not None else None,
     )
     text = render(diff, use_color(no_color) and output is None)
-    if output is None:
-        emit(text)
-    else:
-        write_file(output, text, force=force)
+    deliver(text, output, force)
     failed = threshold is not None and diff.at_least(Level(threshold))
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from salesflow.cli.console import emit, use_color, write_file
+from salesflow.cli.console import deliver, use_color
 from salesflow.cli.data import (
     DataFlags,
     DateFormatOption,
@@ -120,10 +120,7 @@ def command(
     flags = DataFlags(deals, history, table, history_table, mapping, date_format, unmapped)
     inputs = _inputs(load_valid_process(process), flags, plan, request, quiet)
     text = render(forecast(inputs, request), use_color(no_color) and output is None)
-    if output is None:
-        emit(text)
-    else:
-        write_file(output, text, force=force)
+    deliver(text, output, force)
 
 
 def _inputs(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from salesflow.cli.console import emit, write_file
+from salesflow.cli.console import deliver
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import ForceOption, OutputOption
 
@@ -13,7 +13,4 @@ def command(output: OutputOption = None, force: ForceOption = False) -> None:
     from salesflow.model.schema import process_schema_text
 
     text = process_schema_text()
-    if output is None:
-        emit(text)
-    else:
-        write_file(output, text, force=force)
+    deliver(text, output, force)

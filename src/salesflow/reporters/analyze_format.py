@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from salesflow.model.funnel import Funnel, FunnelReport, StageMetrics
+from salesflow.model.funnel import Funnel, FunnelReport, Group, StageMetrics
 
 MISSING = "–"
 # Control characters from the data (an escape sequence in an owner's name) must not reach a
@@ -110,3 +110,19 @@ def bottleneck_sentence(funnel: Funnel, currency: str) -> str:
     wins = f"≈ {number(found.extra_wins)} " + ("win" if found.extra_wins == 1 else "wins")
     gain = f", ≈ {money(found.revenue_gain, currency)}" if found.revenue_gain is not None else ""
     return f"Bottleneck: {name} — reaching {target} would add {wins}{gain}"
+
+
+def group_numbers(group: Group, stage_ids: list[str]) -> list[str]:
+    """A group's row after its key: deals, won, lost, open, win rate, conversion per stage."""
+    funnel = group.funnel
+    deals = funnel.deals
+    by_id = {stage.id: stage for stage in funnel.stages}
+    stages = [by_id.get(stage_id) for stage_id in stage_ids]
+    return [
+        count(deals.total),
+        count(deals.won),
+        count(deals.lost),
+        count(deals.open),
+        percent(funnel.win_rate),
+        *(percent(stage.conversion) if stage is not None else MISSING for stage in stages),
+    ]

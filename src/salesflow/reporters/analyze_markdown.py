@@ -12,6 +12,7 @@ from salesflow.reporters.analyze_format import (
     clean,
     count,
     days,
+    group_numbers,
     interval,
     money,
     number,
@@ -156,19 +157,5 @@ def _group_table(report: FunnelReport) -> str:
 
 
 def _group_cells(group: Group, stage_ids: list[str]) -> list[str]:
-    funnel = group.funnel
-    deals = funnel.deals
-    by_id = {stage.id: stage for stage in funnel.stages}
     key = escape(group.key) + (" *(small)*" if group.small else "")
-    cells = [
-        key,
-        count(deals.total),
-        count(deals.won),
-        count(deals.lost),
-        count(deals.open),
-        percent(funnel.win_rate),
-    ]
-    for stage_id in stage_ids:
-        stage = by_id.get(stage_id)
-        cells.append(percent(stage.conversion) if stage is not None else MISSING)
-    return cells
+    return [key, *group_numbers(group, stage_ids)]

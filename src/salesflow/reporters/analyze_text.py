@@ -25,6 +25,7 @@ from salesflow.reporters.analyze_format import (
     count,
     days,
     deal_summary,
+    group_numbers,
     interval,
     money,
     number,
@@ -247,24 +248,10 @@ def _table(title: str | None = None) -> Table:
 
 
 def _group_cells(group: DealGroup, stage_ids: list[str]) -> list[Text | str]:
-    funnel = group.funnel
-    deals = funnel.deals
-    by_id = {stage.id: stage for stage in funnel.stages}
     key = Text(clean(group.key))
     if group.small:
         key.append(" (small)")
-    cells: list[Text | str] = [
-        key,
-        count(deals.total),
-        count(deals.won),
-        count(deals.lost),
-        count(deals.open),
-        percent(funnel.win_rate),
-    ]
-    for stage_id in stage_ids:
-        stage = by_id.get(stage_id)
-        cells.append(percent(stage.conversion) if stage is not None else MISSING)
-    return cells
+    return [key, *group_numbers(group, stage_ids)]
 
 
 def _dim(group: DealGroup) -> str:
