@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +70,9 @@ def _compose(text: str, file: str) -> tuple[YAML, Node | None]:
         raise _fatal(file, Position(1, 1), "too-deep", "document is nested too deeply") from None
     careful = YAML(typ="safe", pure=True)
     try:
-        return careful, careful.compose(io.StringIO(text))
+        with warnings.catch_warnings():  # a reused anchor is valid YAML: the last one counts
+            warnings.simplefilter("ignore")
+            return careful, careful.compose(io.StringIO(text))
     except MarkedYAMLError as error:
         raise _syntax_error(file, text, error) from None
     except YAMLError as error:
