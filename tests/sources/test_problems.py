@@ -127,7 +127,7 @@ def test_deal_checks(found: list[DataProblem]) -> None:
     assert _rows(missing) == [(11, 'deal "X8" is open but has no stage')]
     assert no_amount.summary == "1 won deal with no amount"
     assert _rows(no_amount) == [(7, 'won deal "X5" has no amount')]
-    assert backwards.summary == "1 deal closed before it was created"
+    assert backwards.summary == "1 deal with closed_at before created_at"
     assert _rows(backwards) == [(9, "closed_at 2024-01-02 is before created_at 2024-01-10")]
     assert unplaced.summary == (
         "2 lost deals with no lost stage, stage date or history: counted as lost at the first stage"
@@ -179,7 +179,7 @@ def test_first_five_rows_and_the_count(tmp_path: Path) -> None:
     assert problem.examples[0].message == 'amount "?" is not a number'
 
 
-@pytest.mark.parametrize("amount", ["5k", "x0", "1e5", "1.5k", "n/a", "12 apples"])
+@pytest.mark.parametrize("amount", ["5k", "x0", "1.5k", "n/a", "12 apples", "inf", "nan"])
 def test_amounts_with_letters_are_bad(tmp_path: Path, amount: str) -> None:
     deals = f"deal_id,stage,amount\nA,Won,{amount}\nB,Won,10\n"
     found = problems(tmp_path, deals)
@@ -188,6 +188,12 @@ def test_amounts_with_letters_are_bad(tmp_path: Path, amount: str) -> None:
     ]
     # read as missing: the average is B's alone
     assert report(tmp_path, deals).funnel.avg_won_amount == 10
+
+
+def test_a_plain_number_in_exponent_form_reads_as_itself(tmp_path: Path) -> None:
+    deals = "deal_id,stage,amount\nA,Won,1e5\nB,Won,10\n"
+    assert problems(tmp_path, deals) == []
+    assert report(tmp_path, deals).funnel.avg_won_amount == (100_000 + 10) / 2
 
 
 def test_many_unmapped_labels(tmp_path: Path) -> None:

@@ -147,20 +147,61 @@ def _typed_columns(tables: DealTables) -> list[str]:
         _optional(columns, "status", parse.label, "status_label"),
         _optional(columns, "lost_stage", parse.label, "lost_label"),
         _optional(columns, "lost_stage", parse.text, "lost_text"),
-        f"{parse.text(tables.group_column)} AS group_key"
-        if tables.group_column
-        else "NULL AS group_key",
     ]
+    if tables.group_column:
+        items.append(f"{parse.text(tables.group_column)} AS group_key")
     if "amount" in columns:
         typed = parse.amount(columns["amount"], types[columns["amount"]])
         items += [f"{typed} AS amount", f"{parse.bad_text(columns['amount'], typed)} AS amount_bad"]
-    else:
-        items += ["NULL::DOUBLE AS amount", "NULL::VARCHAR AS amount_bad"]
     for key, name in (("created", "created_at"), ("closed", "closed_at")):
-        items += _date_items(columns.get(key), types, date_format, name)
-    for index in range(tables.stage_count):
-        items += _date_items(tables.columns.stage_dates.get(index), types, date_format, f"d{index}")
+        if key in columns:
+            items += _date_items(columns[key], types, date_format, name)
+    for index, column in sorted(tables.columns.stage_dates.items()):
+        items += _date_items(column, types, date_format, f"d{index}")
     return items
+
+
+def _stored(tables: DealTables) -> list[str]:
+    """The typed columns deals_raw keeps: only those the data has (a column of NULLs costs as
+    much to store as one of values)."""
+    columns = tables.columns.deals
+    stored = ["deal_id"]
+    stored += ["group_key"] if tables.group_column else []
+    stored += ["amount", "amount_bad"] if "amount" in columns else []
+    for key, name in (("created", "created_at"), ("closed", "closed_at")):
+        stored += [name, f"{name}_bad"] if key in columns else []
+    for index in sorted(tables.columns.stage_dates):
+        stored += [f"d{index}", f"d{index}_bad"]
+    return stored
+
+
+def _placeholders(tables: DealTables) -> list[str]:
+    """NULL stand-ins, in the `deals` view, for the canonical columns the data lacks."""
+    stored = set(_stored(tables))
+    columns = tables.columns.deals
+    absent = [
+        *(
+            []
+            if "status" in columns
+            else [("status_outcome", "VARCHAR"), ("status_given", "BOOLEAN")]
+        ),
+        *(
+            []
+            if "lost_stage" in columns
+            else [("lost_stage", "INTEGER"), ("unmapped_lost", "VARCHAR")]
+        ),
+    ]
+    wanted = [
+        *absent,
+        ("group_key", "VARCHAR"),
+        ("amount", "DOUBLE"),
+        ("amount_bad", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        ("created_at_bad", "VARCHAR"),
+        ("closed_at", "TIMESTAMP"),
+        ("closed_at_bad", "VARCHAR"),
+    ]
+    return [f"NULL::{kind} AS {name}" for name, kind in wanted if name not in stored]
 
 
 def _optional(columns: dict[str, str], key: str, parser: Callable[[str], str], name: str) -> str:
@@ -170,10 +211,8 @@ def _optional(columns: dict[str, str], key: str, parser: Callable[[str], str], n
 
 
 def _date_items(
-    column: str | None, types: dict[str, str], date_format: str | None, name: str
+    column: str, types: dict[str, str], date_format: str | None, name: str
 ) -> list[str]:
-    if column is None:
-        return [f"NULL::TIMESTAMP AS {name}", f"NULL::VARCHAR AS {name}_bad"]
     typed = parse.timestamp(column, types[column], date_format)
     return [f"{typed} AS {name}", f"{parse.bad_text(column, typed)} AS {name}_bad"]
 
@@ -181,38 +220,53 @@ def _date_items(
 def _deals_raw_sql(tables: DealTables) -> str:
     stages = stage_labels(tables.process)
     outcomes = outcome_labels(tables.process)
-    n = tables.stage_count
+    labels = [
+        f"{lookup(stages, 'stage_label')} AS label_stage",
+        f"{lookup(outcomes, 'stage_label')} AS label_outcome",
+        "CASE WHEN stage_label IS NOT NULL AND label_stage IS NULL AND label_outcome IS NULL "
+        "THEN stage_text END AS unmapped_label",
+    ]
+    if "status" in tables.columns.deals:
+        labels += [
+            f"{lookup(outcomes, 'status_label')} AS status_outcome",
+            "status_label IS NOT NULL AS status_given",
+        ]
+    if "lost_stage" in tables.columns.deals:
+        labels += [
+            f"{lookup(stages, 'lost_label')} AS lost_stage",
+            f"CASE WHEN lost_label IS NOT NULL AND lost_stage IS NULL AND "
+            f"{lookup(outcomes, 'lost_label')} IS NULL THEN lost_text END AS unmapped_lost",
+        ]
     return f"""
     CREATE TEMP TABLE deals_raw AS
-    SELECT
-        deal_id, amount, created_at, closed_at, group_key,
-        {lookup(stages, "stage_label")} AS label_stage,
-        {lookup(outcomes, "stage_label")} AS label_outcome,
-        {lookup(outcomes, "status_label")} AS status_outcome,
-        status_label IS NOT NULL AS status_given,
-        {lookup(stages, "lost_label")} AS lost_stage,
-        CASE WHEN stage_label IS NOT NULL AND label_stage IS NULL AND label_outcome IS NULL
-            THEN stage_text END AS unmapped_label,
-        CASE WHEN lost_label IS NOT NULL AND lost_stage IS NULL
-            AND {lookup(outcomes, "lost_label")} IS NULL THEN lost_text END AS unmapped_lost,
-        amount_bad, created_at_bad, closed_at_bad,
-        {", ".join(f"d{k}, d{k}_bad" for k in range(n))}
+    SELECT {", ".join([*_stored(tables), *labels])}
     FROM (SELECT {", ".join(_typed_columns(tables))} FROM {tables.deals.relation})
     """
 
 
 def _deals_sql(tables: DealTables) -> str:
-    n = tables.stage_count
     row = f"rowid + {tables.deals.first_row} AS _row"
+    extra = ", ".join([*_placeholders(tables), *_entries(tables)])
     if tables.history is None:
-        entries = ", ".join(f"d{k} AS e{k}" for k in range(n))
-        return f"CREATE TEMP VIEW deals AS SELECT {row}, *, {entries} FROM deals_raw"
-    entries = ", ".join(f"least(r.d{k}, h.h{k}) AS e{k}" for k in range(n))
+        return f"CREATE TEMP VIEW deals AS SELECT {row}, *, {extra} FROM deals_raw r"
     return f"""
     CREATE TEMP TABLE deals AS
-    SELECT r.{row}, r.*, {entries}
+    SELECT r.{row}, r.*, {extra}
     FROM deals_raw r LEFT JOIN history_wide h ON h.deal_id = r.deal_id
     """
+
+
+def _entries(tables: DealTables) -> list[str]:
+    """e0 … e{n-1}: the date a deal entered each stage, from its date column, its history, the
+    earlier of the two, or none."""
+    entries = []
+    for k in range(tables.stage_count):
+        sources = ([f"r.d{k}"] if k in tables.columns.stage_dates else []) + (
+            [f"h.h{k}"] if tables.history is not None else []
+        )
+        value = f"least({', '.join(sources)})" if sources else "NULL::TIMESTAMP"
+        entries.append(f"{value} AS e{k}")
+    return entries
 
 
 def _canonical_sql(tables: DealTables) -> str:

@@ -28,8 +28,8 @@ def label(column: str) -> str:
 def amount(column: str, column_type: str) -> str:
     """Numbers as they are; text with a currency symbol or code and thousands separators
     cleaned: `$12,000.50`, `USD 12,000.50`, `12 000,50 €` and `1.200,50` (a decimal comma) all
-    read, and `(500)` is negative, as accountants write it. Any other letter (`1e5`, `1.5k`,
-    `n/a`) makes the value unreadable, never a guess."""
+    read, and `(500)` is negative, as accountants write it. A plain number (`1e5` too) reads as
+    itself; any other letter (`1.5k`, `n/a`, `inf`) makes the value unreadable, never a guess."""
     if column_type.startswith(NUMERIC_TYPES) or column_type.startswith("DECIMAL"):
         return f"CAST({quote_name(column)} AS DOUBLE)"
     uncoded = f"regexp_replace({text(column)}, '{CURRENCY_CODE}', '', 'g')"
@@ -43,7 +43,9 @@ def amount(column: str, column_type: str) -> str:
     )
     raw = text(column)
     sign = f"CASE WHEN contains({raw}, '(') AND contains({raw}, ')') THEN -1 ELSE 1 END"
-    return f"{sign} * TRY_CAST(NULLIF({number}, '') AS DOUBLE)"
+    plain = f"TRY_CAST({raw} AS DOUBLE)"  # most amounts are plain numbers: skip the cleaning
+    cleaned = f"{sign} * TRY_CAST(NULLIF({number}, '') AS DOUBLE)"
+    return f"CASE WHEN isfinite({plain}) THEN {plain} ELSE {cleaned} END"
 
 
 def timestamp(column: str, column_type: str, date_format: str | None) -> str:
