@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from salesflow.errors import ConfigError, InputError
 
@@ -36,8 +36,7 @@ class ConfigFile:
         return _tidy(self.path.parent / value, cwd) if key in PATH_KEYS else str(value)
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """A resolved setting and where it came from (for messages: "from pyproject.toml")."""
 
     value: str

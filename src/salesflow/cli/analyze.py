@@ -9,24 +9,24 @@ import typer
 from salesflow.cli.console import deliver, use_color
 from salesflow.cli.data import (
     DataFlags,
-    DateFormatOption,
-    DealsOption,
-    HistoryOption,
-    HistoryTableOption,
-    MapOption,
-    TableOption,
-    UnmappedOption,
     check_usable,
     data_options,
     load_tables,
 )
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
+    DateFormatOption,
+    DealsOption,
     ForceOption,
+    HistoryOption,
+    HistoryTableOption,
+    MapOption,
     NoColorOption,
     OutputOption,
     ProcessOption,
     QuietOption,
+    TableOption,
+    UnmappedOption,
 )
 from salesflow.cli.process import load_valid_process
 from salesflow.reporters import ANALYZE_FORMATS, analyze_renderer

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+from typing import TYPE_CHECKING
 
 from salesflow.cli.console import note
 from salesflow.config import COMMAND_LINE, resolve
@@ -18,64 +16,6 @@ if TYPE_CHECKING:
     from salesflow.model.data import DataProblem
     from salesflow.sources.canonical import DealTables
     from salesflow.sources.options import DataOptions, Unmapped
-
-DealsOption = Annotated[
-    str | None,
-    typer.Option(
-        "--deals",
-        help="Deal data: a CSV (plain or .gz), Parquet or DuckDB file "
-        "(default: SALESFLOW_DEALS or `deals` in salesflow.toml).",
-        metavar="FILE",
-        show_default=False,
-    ),
-]
-HistoryOption = Annotated[
-    str | None,
-    typer.Option(
-        "--history",
-        help="Stage history: one row per stage a deal entered (CSV, Parquet or DuckDB).",
-        metavar="FILE",
-        show_default=False,
-    ),
-]
-TableOption = Annotated[
-    str | None,
-    typer.Option("--table", help="Table of a DuckDB deals file [default: deals].", metavar="NAME"),
-]
-HistoryTableOption = Annotated[
-    str | None,
-    typer.Option(
-        "--history-table",
-        help="Table of a DuckDB history file [default: stage_history].",
-        metavar="NAME",
-    ),
-]
-MapOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--map",
-        help="Column mapping KEY=COLUMN, repeatable; keys: id, stage, status, amount, created, "
-        "closed, owner, lost_stage, stage_dates.STAGE, history.deal|stage|entered.",
-        metavar="KEY=COLUMN",
-        show_default=False,
-    ),
-]
-DateFormatOption = Annotated[
-    str | None,
-    typer.Option(
-        "--date-format",
-        help="strftime format of dates in the data, e.g. %d/%m/%Y [default: ISO 8601].",
-        metavar="FORMAT",
-    ),
-]
-UnmappedOption = Annotated[
-    str,
-    typer.Option(
-        "--unmapped",
-        help="Stage labels that match no stage: 'error', or 'ignore' to skip those deals.",
-        metavar="error|ignore",
-    ),
-]
 
 
 @dataclass(frozen=True)

@@ -11,24 +11,24 @@ import typer
 from salesflow.cli.console import deliver, use_color
 from salesflow.cli.data import (
     DataFlags,
-    DateFormatOption,
-    DealsOption,
-    HistoryOption,
-    HistoryTableOption,
-    MapOption,
-    TableOption,
-    UnmappedOption,
     check_usable,
     load_tables,
     optional_data_options,
 )
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
+    DateFormatOption,
+    DealsOption,
     ForceOption,
+    HistoryOption,
+    HistoryTableOption,
+    MapOption,
     NoColorOption,
     OutputOption,
     ProcessOption,
     QuietOption,
+    TableOption,
+    UnmappedOption,
 )
 from salesflow.cli.process import load_valid_process
 from salesflow.errors import InputError

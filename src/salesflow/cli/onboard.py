@@ -10,20 +10,25 @@ import typer
 from salesflow.cli.console import emit, note
 from salesflow.cli.data import (
     DataFlags,
-    DateFormatOption,
-    DealsOption,
-    HistoryOption,
-    HistoryTableOption,
-    MapOption,
-    TableOption,
-    UnmappedOption,
     check_usable,
     load_tables,
     optional_data_options,
 )
 from salesflow.cli.errors import guarded
 from salesflow.cli.files import atomic_write
-from salesflow.cli.options import ForceOption, OutputOption, ProcessOption, QuietOption
+from salesflow.cli.options import (
+    DateFormatOption,
+    DealsOption,
+    ForceOption,
+    HistoryOption,
+    HistoryTableOption,
+    MapOption,
+    OutputOption,
+    ProcessOption,
+    QuietOption,
+    TableOption,
+    UnmappedOption,
+)
 from salesflow.config import require_process
 from salesflow.errors import EXIT_FINDINGS, EXIT_OK, InputError, OutputError
 from salesflow.render.context import MARKER

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from salesflow.cli.console import emit, use_color
-from salesflow.cli.data import (
-    DataFlags,
+from salesflow.cli.errors import guarded
+from salesflow.cli.options import (
     DateFormatOption,
     HistoryOption,
     HistoryTableOption,
     MapOption,
+    NoColorOption,
+    ProcessOption,
+    QuietOption,
     TableOption,
 )
-from salesflow.cli.errors import guarded
-from salesflow.cli.options import NoColorOption, ProcessOption, QuietOption
 from salesflow.config import require_process
 from salesflow.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, InputError, ProcessFileError
 from salesflow.loader import load_process
 from salesflow.model.validation import FileReport, ValidationReport
 from salesflow.reporters import VALIDATION_FORMATS, validation_renderer
+
+if TYPE_CHECKING:
+    from salesflow.cli.data import DataFlags
 
 FORMAT_HELP = f"Output format: {', '.join(VALIDATION_FORMATS)}."
 
@@ -66,6 +70,8 @@ def command(
         raise InputError("--deals checks data against one process file; give only one")
     reports = [_check(source) for source in sources]
     if deals is not None:
+        from salesflow.cli.data import DataFlags
+
         flags = DataFlags(deals, history, table, history_table, mapping, date_format)
         reports += _check_data(reports[0], flags)
     report = ValidationReport(reports, strict=strict)

@@ -11,8 +11,7 @@ import io
 import itertools
 import re
 import warnings
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -37,8 +36,7 @@ PLAIN_TAGS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(NamedTuple):
     """The parsed document and the node tree it came from."""
 
     data: Any
@@ -100,8 +98,7 @@ def _max_depth(brackets: str) -> int:
     return max(itertools.accumulate(steps), default=0)
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+class Position(NamedTuple):
     line: int
     column: int
 

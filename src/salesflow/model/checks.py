@@ -8,8 +8,7 @@ shapes the schema rejects and simply skips them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from salesflow.diagnostics import Severity
 from salesflow.model.process import DEFAULT_OUTCOMES
@@ -17,8 +16,7 @@ from salesflow.model.process import DEFAULT_OUTCOMES
 Path = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """A problem at a document path; the loader turns it into a positioned Issue."""
 
     path: Path
