@@ -9,9 +9,8 @@ import typer
 from salesflow.cli.console import deliver, use_color
 from salesflow.cli.data import (
     DataFlags,
-    check_usable,
     data_options,
-    load_tables,
+    usable_tables,
 )
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
@@ -81,7 +80,6 @@ def command(
         deals, history, table, history_table, mapping, date_format, unmapped, since, until, by
     )
     options = data_options(flags)
-    tables = load_tables(loaded, options)
-    check_usable(tables, quiet)
+    tables = usable_tables(loaded, options, quiet)
     text = render(analyze(tables), use_color(no_color) and output is None)
     deliver(text, output, force)

@@ -10,9 +10,8 @@ import typer
 from salesflow.cli.console import deliver, use_color
 from salesflow.cli.data import (
     DataFlags,
-    check_usable,
     data_options,
-    load_tables,
+    usable_tables,
 )
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
@@ -89,8 +88,7 @@ def command(
     if not 100 <= sims <= 1_000_000:
         raise InputError(f"--sims {sims}: choose between 100 and 1,000,000")
     flags = DataFlags(deals, history, table, history_table, mapping, date_format, unmapped)
-    tables = load_tables(load_valid_process(process), data_options(flags))
-    check_usable(tables, quiet)
+    tables = usable_tables(load_valid_process(process), data_options(flags), quiet)
     if cutoff and every:
         raise InputError("give --cutoff dates or --every PERIOD, not both")
     try:

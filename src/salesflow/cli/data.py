@@ -84,6 +84,13 @@ def load_tables(process: Process, options: DataOptions) -> DealTables:
 UNMAPPED_CODES = ("unmapped-label", "unmapped-lost-stage")
 
 
+def usable_tables(process: Process, options: DataOptions, quiet: bool) -> DealTables:
+    """The canonical tables, once their problems are refused or warned about."""
+    tables = load_tables(process, options)
+    check_usable(tables, quiet)
+    return tables
+
+
 def check_usable(tables: DealTables, quiet: bool) -> list[DataProblem]:
     """Refuse unmapped labels unless told to ignore them; warn about every other problem."""
     from salesflow.sources.options import Unmapped

@@ -11,9 +11,8 @@ import typer
 from salesflow.cli.console import deliver, use_color
 from salesflow.cli.data import (
     DataFlags,
-    check_usable,
-    load_tables,
     optional_data_options,
+    usable_tables,
 )
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
@@ -134,8 +133,7 @@ def _inputs(
             why = "drop --plan" if plan else "pass --deals FILE"
             raise InputError(f"--pipeline needs the open deals in deal data: {why}")
         return plan_inputs(process)
-    tables = load_tables(process, options)
-    check_usable(tables, quiet)
+    tables = usable_tables(process, options, quiet)
     return data_inputs(tables)
 
 

@@ -10,9 +10,8 @@ import typer
 from salesflow.cli.console import emit, note
 from salesflow.cli.data import (
     DataFlags,
-    check_usable,
-    load_tables,
     optional_data_options,
+    usable_tables,
 )
 from salesflow.cli.errors import guarded
 from salesflow.cli.files import atomic_write
@@ -124,8 +123,7 @@ def _funnel(process: Process, flags: DataFlags, quiet: bool) -> tuple[Funnel | N
     options = optional_data_options(flags)
     if options is None:
         return None, None
-    tables = load_tables(process, options)
-    check_usable(tables, quiet)
+    tables = usable_tables(process, options, quiet)
     return analyze(tables).funnel, Path(options.deals).name
 
 
