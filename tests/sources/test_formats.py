@@ -362,12 +362,11 @@ def test_empty_file(tmp_path: Path) -> None:
     [
         (
             "deal_id,stage,amount\nA,a,1\nB,a,2,3\nC,a,4\n",
-            "deals.csv row 3: the row does not fit the header: expected 3 fields, found 4 "
-            "(B,a,2,3)",
+            "deals.csv row 3: the row does not fit the header: the header has 3 fields (B,a,2,3)",
         ),
         (
             "deal_id,stage,amount\nA,a,1\nB,a\n",
-            "deals.csv row 3: the row does not fit the header: expected 3 fields, found 2 (B,a)",
+            "deals.csv row 3: the row does not fit the header: the header has 3 fields (B,a)",
         ),
         ("deal_id,stage,deal_id\n1,a,2\n", "deals.csv: column 'deal_id' appears more than once"),
     ],
@@ -388,3 +387,22 @@ def test_other_delimiters(tmp_path: Path) -> None:
         funnel = report(directory, text).funnel
         assert funnel.deals.model_dump() == {"total": 3, "won": 2, "lost": 0, "open": 1}
         assert funnel.avg_won_amount == pytest.approx(1500.25)
+
+
+def test_a_csv_that_is_not_utf8_names_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "latin.csv"
+    path.write_bytes("deal_id,stage\nA,Alpha\nB,Caf\xe9\n".encode("latin-1"))
+    with pytest.raises(DataError) as caught:
+        report(tmp_path, deals_path=path)
+    assert (
+        str(caught.value) == f"{path} row 3: the file is not UTF-8 text; export or save it as UTF-8"
+    )
+
+
+def test_a_ragged_row_is_named(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as caught:
+        report(tmp_path, "deal_id,stage\nA,Alpha\nB,Beta,extra,more\n")
+    message = str(caught.value)
+    assert message.endswith(
+        "row 3: the row does not fit the header: the header has 2 fields (B,Beta,extra,more)"
+    )

@@ -163,15 +163,20 @@ def _csv_header(file: Path, kind: str) -> tuple[str, list[str]]:
 
 
 def explain(error: Exception, path: str) -> str:
-    """One line from a DuckDB error; a CSV line that does not fit is named with its number."""
+    """One line from a DuckDB error; a CSV line that cannot be read is named with its number."""
     text = str(error)
     found = CSV_ERROR.search(text)
-    if found:
-        expected, got = EXPECTED_COLUMNS.search(text), ORIGINAL_LINE.search(text)
-        detail = f": expected {expected[1]} fields, found {expected[2]}" if expected else ""
-        shown = f" ({got[1].strip()[:80]})" if got else ""
-        return f"{path} row {found[1]}: the row does not fit the header{detail}{shown}"
-    return f"{path}: cannot be read: {_first_line(error)}"
+    if not found:
+        return f"{path}: cannot be read: {_first_line(error)}"
+    where = f"{path} row {found[1]}"
+    if "not utf-8" in text.lower() or "invalid unicode" in text.lower():
+        return f"{where}: the file is not UTF-8 text; export or save it as UTF-8"
+    expected, got = EXPECTED_COLUMNS.search(text), ORIGINAL_LINE.search(text)
+    detail = f": the header has {expected[1]} fields" if expected else ""
+    shown = f" ({got[1].strip()[:80]})" if got else ""
+    if expected:
+        return f"{where}: the row does not fit the header{detail}{shown}"
+    return f"{where}: cannot be read: {_first_line(error).removeprefix('Invalid Input Error: ')}"
 
 
 def _first_line(error: Exception) -> str:
