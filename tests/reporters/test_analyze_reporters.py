@@ -19,7 +19,7 @@ from salesflow.model.funnel import (
     Group,
     StageMetrics,
 )
-from salesflow.reporters import ANALYZE_FORMATS, analyze_renderer
+from salesflow.reporters import ANALYZE_FORMATS
 from tests.helpers import ANSI
 
 CSV_COLUMNS = [
@@ -211,7 +211,7 @@ def report(groups: bool = False) -> FunnelReport:
     ],
 )
 def test_golden(name: str, fmt: str, groups: bool, golden: Callable[[str, str], None]) -> None:
-    golden(name, analyze_renderer(fmt)(report(groups), False))
+    golden(name, ANALYZE_FORMATS.renderer(fmt)(report(groups), False))
 
 
 # --- colour -------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ def test_golden(name: str, fmt: str, groups: bool, golden: Callable[[str, str], 
 
 @pytest.mark.parametrize("groups", [False, True])
 def test_text_colour_only_adds_escape_codes(groups: bool) -> None:
-    render = analyze_renderer("text")
+    render = ANALYZE_FORMATS.renderer("text")
     plain = render(report(groups), False)
     coloured = render(report(groups), True)
     assert not ANSI.search(plain)
@@ -228,14 +228,14 @@ def test_text_colour_only_adds_escape_codes(groups: bool) -> None:
 
 
 def test_text_colours_the_gap_by_the_interval() -> None:
-    coloured = analyze_renderer("text")(report(), True)
+    coloured = ANALYZE_FORMATS.renderer("text")(report(), True)
     assert re.search(r"\x1b\[31m *-19\x1b\[0m", coloured)  # red: plan above the interval
     assert re.search(r"\x1b\[32m *\+4\.4\x1b\[0m", coloured)  # green: plan below it
     assert re.search(r"  -3\.3  ", coloured)  # within the interval: no colour
 
 
 def test_text_dims_small_groups() -> None:
-    coloured = analyze_renderer("text")(report(groups=True), True)
+    coloured = ANALYZE_FORMATS.renderer("text")(report(groups=True), True)
     line = next(line for line in coloured.splitlines() if "bob" in line)
     assert "\x1b[2m" in line
     assert "(small)" in line
@@ -244,7 +244,7 @@ def test_text_dims_small_groups() -> None:
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "markdown"])
 def test_other_formats_ignore_colour(fmt: str) -> None:
-    render = analyze_renderer(fmt)
+    render = ANALYZE_FORMATS.renderer(fmt)
     assert render(report(True), True) == render(report(True), False)
     assert not ANSI.search(render(report(True), True))
 
@@ -259,7 +259,7 @@ def test_registry_names() -> None:
 @pytest.mark.parametrize("fmt", list(ANALYZE_FORMATS))
 @pytest.mark.parametrize("groups", [False, True])
 def test_every_format_ends_with_one_newline(fmt: str, groups: bool) -> None:
-    out = analyze_renderer(fmt)(report(groups), False)
+    out = ANALYZE_FORMATS.renderer(fmt)(report(groups), False)
     assert out.endswith("\n")
     assert not out.endswith("\n\n")
     assert "\r" not in out
@@ -267,7 +267,7 @@ def test_every_format_ends_with_one_newline(fmt: str, groups: bool) -> None:
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
 def test_people_formats_name_every_stage_and_group(fmt: str) -> None:
-    out = analyze_renderer(fmt)(report(True), False)
+    out = ANALYZE_FORMATS.renderer(fmt)(report(True), False)
     for name in ("Lead", "Technical Validation", "Negotiation", "ann", "bob"):
         assert name in out
     assert "(small)" in out
@@ -278,7 +278,7 @@ def test_people_formats_name_every_stage_and_group(fmt: str) -> None:
 
 
 def test_text_numbers() -> None:
-    out = analyze_renderer("text")(report(), False)
+    out = ANALYZE_FORMATS.renderer("text")(report(), False)
     assert "1,200 deals: 90 won, 910 lost, 200 open · win rate 9.0%" in out
     assert "average USD 24,310 · median USD 21,000" in out
     assert "Median sales cycle 64 days · velocity USD 6,784 per day" in out
@@ -293,7 +293,7 @@ def test_text_numbers() -> None:
 
 def test_text_without_bottleneck_or_amounts() -> None:
     quiet = report().model_copy(update={"funnel": small_funnel(), "notes": []})
-    out = analyze_renderer("text")(quiet, False)
+    out = ANALYZE_FORMATS.renderer("text")(quiet, False)
     assert "No stage is below plan." in out
     assert "average – · median –" in out
     assert "Median sales cycle – · velocity –" in out
@@ -314,7 +314,7 @@ def test_text_grows_rather_than_drop_a_column() -> None:
         for stage in funnel.stages
     ]
     big = report().model_copy(update={"funnel": funnel.model_copy(update={"stages": huge})})
-    out = analyze_renderer("text")(big, False)
+    out = ANALYZE_FORMATS.renderer("text")(big, False)
     for value in ("1,200,000,000", "480,000,000", "600,000,000", "120,000,000", "44% (42–47)"):
         assert value in out
     assert "Median" in out and "P80" in out
@@ -322,7 +322,7 @@ def test_text_grows_rather_than_drop_a_column() -> None:
 
 def test_text_does_not_interpret_markup_in_names() -> None:
     odd = report().model_copy(update={"process": "Sales [bold]team[/bold] :smile:"})
-    out = analyze_renderer("text")(odd, True)
+    out = ANALYZE_FORMATS.renderer("text")(odd, True)
     assert "Sales [bold]team[/bold] :smile:" in ANSI.sub("", out)
 
 
@@ -330,7 +330,7 @@ def test_text_does_not_interpret_markup_in_names() -> None:
 
 
 def test_markdown_tables_have_a_constant_number_of_cells() -> None:
-    out = analyze_renderer("markdown")(report(True), False)
+    out = ANALYZE_FORMATS.renderer("markdown")(report(True), False)
     tables: list[list[str]] = [[]]
     for line in out.splitlines():
         if line.startswith("|"):
@@ -349,7 +349,7 @@ def test_markdown_tables_have_a_constant_number_of_cells() -> None:
 
 
 def test_csv_rows() -> None:
-    out = analyze_renderer("csv")(report(True), False)
+    out = ANALYZE_FORMATS.renderer("csv")(report(True), False)
     assert "\r" not in out
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0]) == CSV_COLUMNS
@@ -370,7 +370,7 @@ def test_csv_rows() -> None:
 
 
 def test_csv_without_groups_has_only_overall_rows() -> None:
-    rows = list(csv.DictReader(io.StringIO(analyze_renderer("csv")(report(), False))))
+    rows = list(csv.DictReader(io.StringIO(ANALYZE_FORMATS.renderer("csv")(report(), False))))
     assert len(rows) == 4
     assert {row["group"] for row in rows} == {"*"}
 
@@ -379,7 +379,7 @@ def test_csv_without_groups_has_only_overall_rows() -> None:
 
 
 def test_json_matches_the_report() -> None:
-    document = json.loads(analyze_renderer("json")(report(True), False))
+    document = json.loads(ANALYZE_FORMATS.renderer("json")(report(True), False))
     assert document["deals"] == {"total": 1200, "won": 90, "lost": 910, "open": 200}
     assert document["bottleneck"]["stage"] == "validation"
     assert [group["key"] for group in document["groups"]] == ["ann", "bob"]
@@ -390,6 +390,6 @@ def test_json_matches_the_report() -> None:
 def test_text_shows_control_characters_from_the_data_harmlessly() -> None:
     hostile = report(groups=True)
     groups = [hostile.groups[0].model_copy(update={"key": "eve\x1b[2J\x07"}), hostile.groups[1]]
-    out = analyze_renderer("text")(hostile.model_copy(update={"groups": groups}), False)
+    out = ANALYZE_FORMATS.renderer("text")(hostile.model_copy(update={"groups": groups}), False)
     assert "\x1b" not in out and "\x07" not in out
     assert "eve\ufffd[2J\ufffd" in out

@@ -18,7 +18,7 @@ from salesflow.model.forecast import (
     StageRate,
     Target,
 )
-from salesflow.reporters import FORECAST_FORMATS, forecast_renderer
+from salesflow.reporters import FORECAST_FORMATS
 from tests.helpers import ANSI
 
 
@@ -110,7 +110,7 @@ def plan_forecast() -> Forecast:
     ("name", "fmt"), [("forecast_text.txt", "text"), ("forecast_markdown.md", "markdown")]
 )
 def test_golden(name: str, fmt: str, golden: Callable[[str, str], None]) -> None:
-    golden(name, forecast_renderer(fmt)(forecast(), False))
+    golden(name, FORECAST_FORMATS.renderer(fmt)(forecast(), False))
 
 
 # --- colour -------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def test_golden(name: str, fmt: str, golden: Callable[[str, str], None]) -> None
 
 @pytest.mark.parametrize("full", [False, True])
 def test_text_colour_only_when_asked(full: bool) -> None:
-    render = forecast_renderer("text")
+    render = FORECAST_FORMATS.renderer("text")
     plain = render(forecast(full), False)
     coloured = render(forecast(full), True)
     assert not ANSI.search(plain)
@@ -127,26 +127,26 @@ def test_text_colour_only_when_asked(full: bool) -> None:
 
 
 def test_text_colour_only_adds_escape_codes() -> None:
-    render = forecast_renderer("text")
+    render = FORECAST_FORMATS.renderer("text")
     assert ANSI.sub("", render(forecast(), True)) == render(forecast(), False)
 
 
 def test_text_colours_the_expected_revenue_and_the_bars() -> None:
-    coloured = forecast_renderer("text")(forecast(), True)
+    coloured = FORECAST_FORMATS.renderer("text")(forecast(), True)
     assert "\x1b[1;32mUSD 217,728\x1b[0m" in coloured  # bold green
     assert re.search(r"\x1b\[[0-9;]*36m██", coloured)  # cyan bars
     assert "\x1b[2mNote: rates rest on 412 closed deals\x1b[0m" in coloured  # dim
 
 
 def test_text_only_the_distribution_title_is_bold() -> None:
-    coloured = forecast_renderer("text")(forecast(), True)
+    coloured = FORECAST_FORMATS.renderer("text")(forecast(), True)
     row = next(line for line in coloured.splitlines() if "USD 50,000" in line)
     assert "\x1b[1m" not in row and "\x1b[1;" not in row
 
 
 @pytest.mark.parametrize("fmt", ["json", "markdown"])
 def test_other_formats_ignore_colour(fmt: str) -> None:
-    render = forecast_renderer(fmt)
+    render = FORECAST_FORMATS.renderer(fmt)
     assert render(forecast(), True) == render(forecast(), False)
     assert not ANSI.search(render(forecast(), True))
 
@@ -161,7 +161,7 @@ def test_registry_names() -> None:
 @pytest.mark.parametrize("fmt", list(FORECAST_FORMATS))
 @pytest.mark.parametrize("make", [forecast, plan_forecast])
 def test_every_format_ends_with_one_newline(fmt: str, make: Callable[[], Forecast]) -> None:
-    out = forecast_renderer(fmt)(make(), False)
+    out = FORECAST_FORMATS.renderer(fmt)(make(), False)
     assert out.endswith("\n")
     assert not out.endswith("\n\n")
     assert "\r" not in out
@@ -169,7 +169,7 @@ def test_every_format_ends_with_one_newline(fmt: str, make: Callable[[], Forecas
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
 def test_people_formats_say_where_the_rates_come_from(fmt: str) -> None:
-    render = forecast_renderer(fmt)
+    render = FORECAST_FORMATS.renderer(fmt)
     data = flat(render(forecast(), False))
     assert "from data (412 closed deals)" in data
     plan = flat(render(plan_forecast(), False))
@@ -180,7 +180,7 @@ def test_people_formats_say_where_the_rates_come_from(fmt: str) -> None:
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
 def test_people_formats_show_every_part(fmt: str) -> None:
-    out = flat(forecast_renderer(fmt)(forecast(), False))
+    out = flat(FORECAST_FORMATS.renderer(fmt)(forecast(), False))
     for part in (
         "USD 217,728",  # mean revenue
         "P10 USD 118,904",
@@ -201,7 +201,7 @@ def test_people_formats_show_every_part(fmt: str) -> None:
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
 def test_optional_parts_only_when_present(fmt: str) -> None:
-    out = forecast_renderer(fmt)(forecast(full=False), False)
+    out = FORECAST_FORMATS.renderer(fmt)(forecast(full=False), False)
     for part in ("Target", "2026-11", "pipeline"):
         assert part not in out, part
 
@@ -213,7 +213,7 @@ def test_unreachable_target(fmt: str) -> None:
     hopeless = full.model_copy(
         update={"target": full.target.model_copy(update={"leads_needed_p90": None})}
     )
-    out = flat(forecast_renderer(fmt)(hopeless, False))
+    out = flat(FORECAST_FORMATS.renderer(fmt)(hopeless, False))
     assert "more than 10,000,000 to reach it with 90% confidence" in out
 
 
@@ -221,7 +221,7 @@ def test_unreachable_target(fmt: str) -> None:
 
 
 def test_text_headline_and_width() -> None:
-    out = forecast_renderer("text")(forecast(), False)
+    out = FORECAST_FORMATS.renderer("text")(forecast(), False)
     first = out.splitlines()[0]
     assert first == "Acme B2B sales · 120 leads · rates from data (412 closed deals)"
     assert "100,000 simulations, seed 7" in out
@@ -243,7 +243,7 @@ def markdown_tables(out: str) -> list[list[str]]:
 
 
 def test_markdown_tables_have_a_constant_number_of_cells() -> None:
-    out = forecast_renderer("markdown")(forecast(), False)
+    out = FORECAST_FORMATS.renderer("markdown")(forecast(), False)
     tables = markdown_tables(out)
     assert len(tables) == 3  # stages, distribution, months
     for table in tables:
@@ -253,7 +253,7 @@ def test_markdown_tables_have_a_constant_number_of_cells() -> None:
 
 
 def test_markdown_sections() -> None:
-    out = forecast_renderer("markdown")(forecast(), False)
+    out = FORECAST_FORMATS.renderer("markdown")(forecast(), False)
     assert out.startswith("# Acme B2B sales: revenue forecast\n")
     headings = [line for line in out.splitlines() if line.startswith("## ")]
     assert headings == [
@@ -268,19 +268,19 @@ def test_markdown_sections() -> None:
 
 
 def test_markdown_plan_has_no_counts() -> None:
-    out = forecast_renderer("markdown")(plan_forecast(), False)
+    out = FORECAST_FORMATS.renderer("markdown")(plan_forecast(), False)
     assert "- **Rates:** from the plan in the process file (no closed deals)" in out
     assert "| Lead | 45% | – | – | 120 |" in out
 
 
 def test_markdown_escapes_names() -> None:
     odd = forecast().model_copy(update={"process": "Sales *team* | EMEA\nnorth"})
-    out = forecast_renderer("markdown")(odd, False)
+    out = FORECAST_FORMATS.renderer("markdown")(odd, False)
     assert out.startswith("# Sales \\*team\\* \\| EMEA north: revenue forecast\n")
 
 
 def test_markdown_bars_scale_with_the_peak() -> None:
-    out = forecast_renderer("markdown")(forecast(), False)
+    out = FORECAST_FORMATS.renderer("markdown")(forecast(), False)
     distribution = markdown_tables(out)[1][2:]
     bars = [row.rstrip(" |").rsplit("| ", 1)[1].count("█") for row in distribution]
     assert max(bars) == 20
@@ -291,7 +291,7 @@ def test_markdown_bars_scale_with_the_peak() -> None:
 
 
 def test_json_has_the_optional_parts_only_when_present() -> None:
-    render = forecast_renderer("json")
+    render = FORECAST_FORMATS.renderer("json")
     full = json.loads(render(forecast(), False))
     assert full["target"]["leads_needed_p90"] == 221
     assert [month["month"] for month in full["months"]] == ["2026-11", "2026-12", "2027-01"]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from salesflow.reporters import validation_renderer
+from salesflow.reporters import VALIDATION_FORMATS
 from tests.helpers import ANSI
 from tests.reporters.reports import REPORTS, awkward_names, failing, valid, warnings
 
@@ -14,19 +14,19 @@ from tests.reporters.reports import REPORTS, awkward_names, failing, valid, warn
 @pytest.mark.parametrize("fmt", ["text", "github"])
 @pytest.mark.parametrize("name", sorted(REPORTS))
 def test_golden(fmt: str, name: str, golden: Callable[[str, str], None]) -> None:
-    rendered = validation_renderer(fmt)(REPORTS[name](), False)
+    rendered = VALIDATION_FORMATS.renderer(fmt)(REPORTS[name](), False)
     golden(f"{fmt}-{name}.txt", rendered)
 
 
 def test_github_escapes_properties_and_data(golden: Callable[[str, str], None]) -> None:
-    rendered = validation_renderer("github")(awkward_names(), False)
+    rendered = VALIDATION_FORMATS.renderer("github")(awkward_names(), False)
     assert rendered.count("\n") == 1
     assert "\r" not in rendered
     golden("github-awkward-names.txt", rendered)
 
 
 def test_text_colour() -> None:
-    render = validation_renderer("text")
+    render = VALIDATION_FORMATS.renderer("text")
     coloured = render(failing(), True)
     assert "\x1b[1;31merror\x1b[0m" in coloured  # bold red
     assert "\x1b[1;33mwarning\x1b[0m" in coloured  # bold yellow
@@ -37,7 +37,7 @@ def test_text_colour() -> None:
 
 @pytest.mark.parametrize("name", sorted(REPORTS))
 def test_colour_only_adds_escape_codes(name: str) -> None:
-    render = validation_renderer("text")
+    render = VALIDATION_FORMATS.renderer("text")
     report = REPORTS[name]()
     assert ANSI.sub("", render(report, True)) == render(report, False)
     assert not ANSI.search(render(report, False))
@@ -45,5 +45,5 @@ def test_colour_only_adds_escape_codes(name: str) -> None:
 
 @pytest.mark.parametrize("fmt", ["github", "json", "sarif"])
 def test_machine_formats_ignore_colour(fmt: str) -> None:
-    render = validation_renderer(fmt)
+    render = VALIDATION_FORMATS.renderer(fmt)
     assert render(failing(), True) == render(failing(), False)

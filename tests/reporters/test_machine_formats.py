@@ -8,7 +8,7 @@ import pytest
 
 from salesflow import __version__
 from salesflow.errors import InputError
-from salesflow.reporters import VALIDATION_FORMATS, validation_renderer
+from salesflow.reporters import VALIDATION_FORMATS
 from tests.reporters.reports import failing, valid, warnings
 
 
@@ -19,20 +19,20 @@ def test_registry_names() -> None:
 @pytest.mark.parametrize("name", ["xml", "", "TEXT", "Json"])
 def test_unknown_format(name: str) -> None:
     with pytest.raises(InputError, match="unknown format") as caught:
-        validation_renderer(name)
+        VALIDATION_FORMATS.renderer(name)
     assert "choose one of: text, json, github, sarif" in str(caught.value)
 
 
 @pytest.mark.parametrize("name", list(VALIDATION_FORMATS))
 def test_every_renderer_ends_with_a_newline_or_is_empty(name: str) -> None:
-    render = validation_renderer(name)
+    render = VALIDATION_FORMATS.renderer(name)
     for report in (failing(), valid(), warnings()):
         out = render(report, False)
         assert out == "" or out.endswith("\n")
 
 
 def test_json() -> None:
-    document = json.loads(validation_renderer("json")(failing(), False))
+    document = json.loads(VALIDATION_FORMATS.renderer("json")(failing(), False))
     assert document["version"] == 1
     assert document["valid"] is False
     assert document["summary"] == {"files": 3, "errors": 3, "warnings": 1}
@@ -58,13 +58,13 @@ def test_json() -> None:
 
 
 def test_json_keeps_non_ascii() -> None:
-    out = validation_renderer("json")(failing(), False)
+    out = VALIDATION_FORMATS.renderer("json")(failing(), False)
     assert "\\u" not in out
     assert json.loads(out)
 
 
 def test_json_warnings_strict_and_not() -> None:
-    render = validation_renderer("json")
+    render = VALIDATION_FORMATS.renderer("json")
     assert json.loads(render(warnings(), False))["valid"] is True
     strict = json.loads(render(warnings(strict=True), False))
     assert strict["valid"] is False
@@ -72,7 +72,7 @@ def test_json_warnings_strict_and_not() -> None:
 
 
 def test_sarif() -> None:
-    document = json.loads(validation_renderer("sarif")(failing(), False))
+    document = json.loads(VALIDATION_FORMATS.renderer("sarif")(failing(), False))
     assert document["version"] == "2.1.0"
     assert document["$schema"].endswith("sarif-2.1.0.json")
     (run,) = document["runs"]
@@ -109,6 +109,6 @@ def test_sarif() -> None:
 
 
 def test_sarif_without_issues() -> None:
-    document = json.loads(validation_renderer("sarif")(valid(), False))
+    document = json.loads(VALIDATION_FORMATS.renderer("sarif")(valid(), False))
     assert document["runs"][0]["results"] == []
     assert document["runs"][0]["tool"]["driver"]["rules"] == []

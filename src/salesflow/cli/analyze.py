@@ -28,7 +28,7 @@ from salesflow.cli.options import (
     UnmappedOption,
 )
 from salesflow.cli.process import load_valid_process
-from salesflow.reporters import ANALYZE_FORMATS, analyze_renderer
+from salesflow.reporters import ANALYZE_FORMATS
 
 FORMAT_HELP = f"Output format: {', '.join(ANALYZE_FORMATS)}."
 
@@ -74,7 +74,7 @@ def command(
     """Stage conversion, win rate, time in stage, velocity and the bottleneck."""
     from salesflow.analytics.report import analyze
 
-    render = analyze_renderer(output_format)
+    render = ANALYZE_FORMATS.renderer(output_format)
     loaded = load_valid_process(process)
     flags = DataFlags(
         deals, history, table, history_table, mapping, date_format, unmapped, since, until, by

@@ -30,7 +30,7 @@ from salesflow.cli.options import (
 )
 from salesflow.cli.process import load_valid_process
 from salesflow.errors import InputError
-from salesflow.reporters import BACKTEST_FORMATS, backtest_renderer
+from salesflow.reporters import BACKTEST_FORMATS
 
 FORMAT_HELP = f"Output format: {', '.join(BACKTEST_FORMATS)}."
 PERIODS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
@@ -82,7 +82,7 @@ def command(
     """Replay past cutoffs: forecast with what was known then, compare with what happened."""
     from salesflow.analytics.backtest import Settings, backtest, period_cutoffs
 
-    render = backtest_renderer(output_format)
+    render = BACKTEST_FORMATS.renderer(output_format)
     if not 1 <= horizon <= 24:
         raise InputError(f"--horizon {horizon}: choose between 1 and 24 months")
     if not 100 <= sims <= 1_000_000:

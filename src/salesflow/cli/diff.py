@@ -18,7 +18,7 @@ from salesflow.cli.options import (
 )
 from salesflow.config import require_process
 from salesflow.errors import EXIT_FINDINGS, EXIT_OK, InputError
-from salesflow.reporters import DIFF_FORMATS, diff_renderer
+from salesflow.reporters import DIFF_FORMATS
 
 FORMAT_HELP = f"Output format: {', '.join(DIFF_FORMATS)}."
 FAIL_ON = ("breaking", "warning", "info", "none")
@@ -73,7 +73,7 @@ def command(
     from salesflow.model.diff import Level, ProcessDiff
 
     del quiet
-    render = diff_renderer(output_format)
+    render = DIFF_FORMATS.renderer(output_format)
     threshold = _threshold(fail_on)
     if leads is not None and leads < 0:
         raise InputError(f"--leads {leads}: must be 0 or more")

@@ -31,7 +31,7 @@ from salesflow.cli.options import (
 )
 from salesflow.cli.process import load_valid_process
 from salesflow.errors import InputError
-from salesflow.reporters import FORECAST_FORMATS, forecast_renderer
+from salesflow.reporters import FORECAST_FORMATS
 
 if TYPE_CHECKING:
     from salesflow.analytics.forecast import Inputs, Request
@@ -104,7 +104,7 @@ def command(
     """Expected wins and revenue for N new leads, with P10/P50/P90 intervals."""
     from salesflow.analytics.forecast import Request, forecast
 
-    render = forecast_renderer(output_format)
+    render = FORECAST_FORMATS.renderer(output_format)
     if seed < 0:
         raise InputError(f"--seed {seed}: must be 0 or more")
     request = Request(

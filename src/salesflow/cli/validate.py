@@ -22,7 +22,7 @@ from salesflow.config import require_process
 from salesflow.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, InputError, ProcessFileError
 from salesflow.loader import load_process
 from salesflow.model.validation import FileReport, ValidationReport
-from salesflow.reporters import VALIDATION_FORMATS, validation_renderer
+from salesflow.reporters import VALIDATION_FORMATS
 
 if TYPE_CHECKING:
     from salesflow.cli.data import DataFlags
@@ -64,7 +64,7 @@ def command(
 ) -> None:
     """Check process files against the schema and the semantic rules (and deal data with
     --deals)."""
-    render = validation_renderer(output_format)
+    render = VALIDATION_FORMATS.renderer(output_format)
     sources = files or [require_process(process).value]
     if deals is not None and len(sources) != 1:
         raise InputError("--deals checks data against one process file; give only one")
