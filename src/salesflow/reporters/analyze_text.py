@@ -6,12 +6,9 @@ the terminal and can be compared with golden files. Colour only when `color` is 
 
 from __future__ import annotations
 
-import io
-import re
-
 from rich import box
 from rich.cells import cell_len
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
@@ -34,15 +31,14 @@ from salesflow.reporters.analyze_format import (
     points,
     window,
 )
+from salesflow.reporters.terminal import console, render_to_text
 
 WIDTH = 100
 BAR_WIDTH = 40
 NAME_WIDTH = 24
 MIN_NAME_WIDTH = 12
-HEIGHT = 25
 EIGHTHS = " ▏▎▍▌▋▊▉"
 FULL = "█"
-TRAILING_SPACE = re.compile(r"(?:\x1b\[[0-9;]*m| )+$", re.MULTILINE)
 STAGE_HEADERS = (
     "Entered",
     "Advanced",
@@ -61,33 +57,13 @@ VERDICT_STYLE = {-1: "red", 0: "", 1: "green"}
 
 def render(report: FunnelReport, color: bool) -> str:
     parts = _parts(report)
-    console = _console(max(WIDTH, _minimum_width(parts)), color)
-    console.print(Group(*parts))
-    output = console.file.getvalue() if isinstance(console.file, io.StringIO) else ""
-    return TRAILING_SPACE.sub(lambda tail: tail.group().replace(" ", ""), output)
-
-
-def _console(width: int, color: bool) -> Console:
-    return Console(
-        file=io.StringIO(),
-        width=width,
-        height=HEIGHT,  # with both set, rich ignores the terminal (even TERM=dumb)
-        force_terminal=color,
-        force_jupyter=False,
-        force_interactive=False,
-        color_system="standard" if color else None,
-        no_color=not color,
-        highlight=False,
-        markup=False,
-        emoji=False,
-        legacy_windows=False,
-    )
+    return render_to_text(parts, max(WIDTH, _minimum_width(parts)), color)
 
 
 def _minimum_width(parts: list[RenderableType]) -> int:
     """The width below which a table would have to drop columns: rich squeezes tables to fit,
     and with huge counts that could hide a column, so the report grows wider instead."""
-    probe = _console(10_000, color=False)
+    probe = console(10_000, color=False)
     tables = [part for part in parts if isinstance(part, Table)]
     return max((Measurement.get(probe, probe.options, t).minimum for t in tables), default=0)
 

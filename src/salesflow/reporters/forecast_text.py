@@ -3,41 +3,22 @@ width, so that output is stable; colour only when `color` is set."""
 
 from __future__ import annotations
 
-import io
-import re
-
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from salesflow.model.forecast import Forecast
 from salesflow.reporters.analyze_format import clean, count, money, number, percent
+from salesflow.reporters.terminal import render_to_text
 
 WIDTH = 100
-# Trailing spaces go, even when hidden between colour codes at the end of a line.
-TRAILING_SPACE = re.compile(r"(?:\x1b\[[0-9;]*m| )+$", re.MULTILINE)
 BAR_WIDTH = 40
 BAR = "█"
 
 
 def render(forecast: Forecast, color: bool) -> str:
-    console = Console(
-        file=io.StringIO(),
-        width=WIDTH,
-        height=50,
-        force_terminal=color,
-        force_jupyter=False,
-        force_interactive=False,
-        color_system="standard" if color else None,
-        no_color=not color,
-        highlight=False,
-        markup=False,
-        emoji=False,
-    )
-    console.print(Group(*_parts(forecast)))
-    output = console.file.getvalue() if isinstance(console.file, io.StringIO) else ""
-    return TRAILING_SPACE.sub(lambda tail: tail.group().replace(" ", ""), output)
+    return render_to_text(_parts(forecast), WIDTH, color)
 
 
 def _parts(forecast: Forecast) -> list[RenderableType]:
