@@ -55,7 +55,7 @@ def test_stage_dates_place_the_open_deals(tmp_path: Path) -> None:
     tally, _ = bt._tally_at(data, CUTOFF)
     # L2 entered a only; O1 had entered c by 02-20.
     assert (tally.won, tally.lost_at, tally.open_at) == (1, [0, 1, 0, 0], [1, 0, 1, 0])
-    assert bt._advanced(tally) == [3, 2, 1, 1]  # entered 4, 3, 2, 1 less lost and open
+    assert tally.advanced() == [3, 2, 1, 1]  # entered 4, 3, 2, 1 less lost and open
 
 
 def test_the_cohort_after_the_cutoff_and_what_it_won(tmp_path: Path) -> None:

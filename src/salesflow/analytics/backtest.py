@@ -95,7 +95,7 @@ def _point(
     tally, closed = _tally_at(tables, cutoff)
     leads, actual = _cohort(tables, cutoff, end)
     rates = Rates(
-        advanced=np.array(_advanced(tally), dtype=np.int64),
+        advanced=np.array(tally.advanced(), dtype=np.int64),
         lost=np.array(tally.lost_at, dtype=np.int64),
     )
     sizes = DealSizes(
@@ -144,19 +144,8 @@ def _tally_at(tables: DealTables, cutoff: date) -> tuple[Tally, int]:
     ).fetchall()
     tally = Tally.empty(n)
     for status, position, count in rows:
-        if status == "won":
-            tally.won += int(count)
-        elif status == "lost":
-            tally.lost_at[int(position)] += int(count)
-        else:
-            tally.open_at[int(position)] += int(count)
+        tally.add(status, int(position), int(count))
     return tally, tally.won + sum(tally.lost_at)
-
-
-def _advanced(tally: Tally) -> list[int]:
-    stages = len(tally.lost_at)
-    entered = [tally.won + sum(tally.lost_at[k:]) + sum(tally.open_at[k:]) for k in range(stages)]
-    return [entered[k] - tally.lost_at[k] - tally.open_at[k] for k in range(stages)]
 
 
 def _won_amounts(tables: DealTables, cutoff: date) -> np.ndarray:

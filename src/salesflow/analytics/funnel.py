@@ -28,6 +28,24 @@ class Tally:
     def empty(cls, stages: int) -> Tally:
         return cls(0, [0] * stages, [0] * stages)
 
+    def add(self, status: str, position: int, count: int) -> None:
+        if status == "won":
+            self.won += count
+        elif status == "lost":
+            self.lost_at[position] += count
+        else:
+            self.open_at[position] += count
+
+    def entered(self, stage: int) -> int:
+        """Won deals reached every stage; others every stage up to their position."""
+        return self.won + sum(self.lost_at[stage:]) + sum(self.open_at[stage:])
+
+    def advanced(self) -> list[int]:
+        """Per stage: deals that reached a later stage or won."""
+        return [
+            self.entered(k) - self.lost_at[k] - self.open_at[k] for k in range(len(self.lost_at))
+        ]
+
 
 @dataclass(frozen=True)
 class Amounts:
@@ -54,13 +72,7 @@ def tallies(con: duckdb.DuckDBPyConnection, group: str, stages: int) -> dict[str
     ).fetchall()
     result: dict[str, Tally] = {}
     for key, position, status, count in rows:
-        tally = result.setdefault(str(key), Tally.empty(stages))
-        if status == "won":
-            tally.won += int(count)
-        elif status == "lost":
-            tally.lost_at[int(position)] += int(count)
-        else:
-            tally.open_at[int(position)] += int(count)
+        result.setdefault(str(key), Tally.empty(stages)).add(status, int(position), int(count))
     return result
 
 
@@ -143,12 +155,10 @@ def _stage_metrics(
     count = len(process.stages)
     conversions: list[float | None] = []
     raw = []
-    for k in range(count):
-        entered = tally.won + sum(tally.lost_at[k:]) + sum(tally.open_at[k:])
+    for k, advanced in zip(range(count), tally.advanced(), strict=True):
         lost, open_ = tally.lost_at[k], tally.open_at[k]
-        advanced = entered - lost - open_
         conversions.append(ratio(advanced, advanced + lost))
-        raw.append((entered, advanced, lost, open_))
+        raw.append((tally.entered(k), advanced, lost, open_))
     metrics = []
     for k, stage in enumerate(process.stages):
         entered, advanced, lost, open_ = raw[k]
