@@ -109,7 +109,7 @@ def check_usable(tables: DealTables, quiet: bool) -> list[DataProblem]:
 
 
 def _brief(problem: DataProblem, history: str | None) -> str:
-    summary = problem.summary.split("; add each")[0]
+    summary = problem.statement
     if problem.code == "unmapped-lost-stage":
         return f"{summary}; those lost stages are ignored"
     if problem.code == "unmapped-label":

@@ -14,8 +14,14 @@ class DataProblem:
     code: str
     severity: Severity
     count: int
-    summary: str
+    statement: str
     examples: list[RowDetail] = field(default_factory=list)
+    hint: str = ""
+
+    @property
+    def summary(self) -> str:
+        """The statement, and how to fix it when there is a hint."""
+        return f"{self.statement}; {self.hint}" if self.hint else self.statement
 
     @property
     def is_error(self) -> bool:

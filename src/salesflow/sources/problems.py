@@ -225,9 +225,9 @@ def _unmapped(
     count = sum(int(label[1]) for label in labels)
     listed = ", ".join(f'"{label[0]}" ({label[1]:,})' for label in labels[:LISTED_LABELS])
     more = f" and {len(labels) - LISTED_LABELS} more" if len(labels) > LISTED_LABELS else ""
-    summary = (
+    statement = (
         f"{plural(count, 'row')} with a {what} label that matches no stage or outcome: "
-        f"{listed}{more}; add each to a stage's aliases (--unmapped ignore skips them)"
+        f"{listed}{more}"
     )
     examples = [
         RowDetail(
@@ -236,7 +236,8 @@ def _unmapped(
         )
         for label in labels[:EXAMPLES]
     ]
-    return DataProblem(source.name, code, Severity.ERROR, count, summary, examples)
+    hint = "add each to a stage's aliases (--unmapped ignore skips them)"
+    return DataProblem(source.name, code, Severity.ERROR, count, statement, examples, hint)
 
 
 def _duplicates(con: duckdb.DuckDBPyConnection, source: Source) -> DataProblem:
