@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,66 +12,11 @@ import pytest
 from salesflow.diff import git
 from salesflow.diff.versions import at_revision, from_file, resolve
 from salesflow.errors import InputError
+from tests.gitrepo import Repo
 from tests.helpers import VALID_PROCESS
 
 V2 = VALID_PROCESS.replace("conversion: 0.5, days: 10", "conversion: 0.55, days: 10")
 V3 = V2.replace("name: Minimal process", "name: Renamed process")
-
-
-class Repo:
-    """A throw-away git repository; commits get fixed dates so output can be compared."""
-
-    def __init__(self, root: Path, init: bool = True) -> None:
-        self.root = root
-        if init:
-            root.mkdir(parents=True, exist_ok=True)
-            self.git("init", "-q", "-b", "main")
-
-    def git(self, *arguments: str, date: str = "2024-01-01T12:00:00+00:00") -> str:
-        environment = {
-            **os.environ,
-            "GIT_AUTHOR_DATE": date,
-            "GIT_COMMITTER_DATE": date,
-            "GIT_CONFIG_GLOBAL": os.devnull,
-            "GIT_CONFIG_NOSYSTEM": "1",
-        }
-        done = subprocess.run(
-            [
-                "git",
-                "-c",
-                "user.name=Ann Example",
-                "-c",
-                "user.email=ann@example.com",
-                "-c",
-                "commit.gpgsign=false",
-                "-c",
-                "tag.gpgsign=false",
-                *arguments,
-            ],
-            cwd=self.root,
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return done.stdout
-
-    def write(self, path: str, text: str) -> Path:
-        target = self.root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        return target
-
-    def commit(
-        self, message: str, files: dict[str, str] | None = None, tag: str | None = None
-    ) -> str:
-        for path, text in (files or {}).items():
-            self.write(path, text)
-        self.git("add", "-A")
-        self.git("commit", "-q", "--allow-empty", "-m", message)
-        if tag:
-            self.git("tag", tag)
-        return self.git("rev-parse", "HEAD").strip()
 
 
 @pytest.fixture(autouse=True)
