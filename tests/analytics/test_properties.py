@@ -123,10 +123,16 @@ def _check_invariants(funnel: Funnel) -> None:
         low, high = stage.conversion_ci
         assert 0.0 <= low <= high <= 1.0
         assert low - EPSILON <= stage.conversion <= high + EPSILON
+        if stage.open == 0:
+            # nothing censored: the survival estimate is the plain share
+            assert stage.conversion == pytest.approx(stage.naive_conversion, abs=1e-12)
         if stage.median_days is not None:
-            assert stage.p80_days is not None
-            assert 0 <= stage.median_days <= stage.p80_days
+            assert stage.median_days >= 0
             assert stage.completed_stays > 0
+        if stage.p80_days is not None:
+            # the curve falls to 0.2 only after it has fallen to 0.5
+            assert stage.median_days is not None
+            assert stage.median_days <= stage.p80_days
     cumulative = [s.cumulative_conversion for s in stages]
     prefix = list(itertools.takewhile(lambda value: value is not None, cumulative))
     assert all(value is None for value in cumulative[len(prefix) :])
@@ -135,6 +141,8 @@ def _check_invariants(funnel: Funnel) -> None:
         assert later_value <= earlier_value + EPSILON
     if funnel.win_rate is not None:
         assert 0.0 <= funnel.win_rate <= 1.0
+    # the headline and the cumulative column agree
+    assert funnel.win_rate == cumulative[-1]
 
 
 @settings(max_examples=40, deadline=None)

@@ -62,9 +62,18 @@ D11,  Qualified ,,2024-05-01,,bob,
 # By hand: 3 won, lost at [1, 1, 2], open at [2, 1, 1].
 # Discovery: entered 11, advanced 8, lost 1, open 2 → 8/9.
 # Demo: entered 8, advanced 6, lost 1, open 1 → 6/7.
-# Proposal | Quote: entered 6, advanced 3, lost 2, open 1 → 3/5, plan 0.9: the bottleneck,
-# 0.3 × 5 decided × 1 = 1.5 extra wins × EUR 10,000 average = EUR 15,000.
-# Won amounts 12,000, 8,000, 10,000; cycles 36, 51 and 43 days.
+# Proposal | Quote: entered 6, advanced 3, lost 2, open 1 → 3/5, plan 0.9.
+# No stage dates: the conversions are these counts. Win rate 8/9 · 6/7 · 3/5 = 16/35 (closed
+# deals only: 3/7). How sure each stage is below plan, P(X > advanced) for X ~ Binomial(decided,
+# plan): discovery 0.6⁹ = 0.010078, demo 0.5⁷ = 0.0078125, proposal P(X ≥ 4 | 5, 0.9) =
+# 5·0.9⁴·0.1 + 0.9⁵ = 0.32805 + 0.59049 = 0.91854, below the 1 − 0.1/3 = 0.9667 a bottleneck
+# needs with 3 stages judged: no bottleneck.
+# Won amounts 12,000, 8,000, 10,000; the end of the data is D11's creation, 2024-05-01.
+# Cycles: lost D07 13, D04 18, D06 20, D05 29; won D01 36, D03 43, D02 51; open, censored:
+# D11 0, D10 21, D09 61, D08 76. 11 at risk; 0: 10; 13, 18, 20: S 9/10, 8/10, 7/10; 21: 6 at
+# risk; 29: S 7/10·5/6 = 7/12; 36: F 7/12·1/5 = 7/60, S 7/15; 43: F 14/60, S 7/20; 51: F 21/60.
+# Half of 21/60 is first reached at 43: the median sales cycle.
+BELOW_PLAN = [0.6**9, 0.5**7, 0.91854]
 
 TOP_KEYS = {
     "version",
@@ -74,8 +83,10 @@ TOP_KEYS = {
     "shape",
     "since",
     "until",
+    "as_of",
     "deals",
     "win_rate",
+    "closed_win_rate",
     "avg_won_amount",
     "median_won_amount",
     "median_cycle_days",
@@ -95,12 +106,19 @@ STAGE_KEYS = {
     "open",
     "conversion",
     "conversion_ci",
+    "conversion_method",
+    "effective_deals",
+    "undecided",
+    "naive_conversion",
     "planned_conversion",
     "gap_points",
+    "probability_below_plan",
     "cumulative_conversion",
     "win_probability",
     "median_days",
     "p80_days",
+    "median_days_to_advance",
+    "median_days_to_lose",
     "completed_stays",
     "open_stays",
 }
@@ -112,6 +130,7 @@ GROUP_KEYS = {
     "open",
     "small",
     "win_rate",
+    "closed_win_rate",
     "avg_won_amount",
     "median_won_amount",
     "median_cycle_days",
@@ -130,13 +149,27 @@ CSV_COLUMNS = [
     "conversion",
     "conversion_low",
     "conversion_high",
+    "conversion_method",
+    "naive_conversion",
     "planned_conversion",
     "gap_points",
+    "probability_below_plan",
     "cumulative_conversion",
     "win_probability",
     "median_days",
     "p80_days",
+    "median_days_to_advance",
+    "median_days_to_lose",
+    "completed_stays",
+    "open_stays",
 ]
+BOTTLENECK_KEYS = {
+    "stage",
+    "probability_below_plan",
+    "extra_wins",
+    "revenue_gain",
+    "revenue_gain_interval",
+}
 
 
 @pytest.fixture
@@ -181,37 +214,48 @@ def error_line(result: Result) -> str:
 def test_json_keys_and_numbers(files: dict[str, Path]) -> None:
     document = analyze_json(files)
     assert set(document) == TOP_KEYS
-    assert document["version"] == 1
+    assert document["version"] == 2
     assert document["process"] == "Test sales"
     assert document["currency"] == "EUR"
     assert document["shape"] == "current stage only"
     assert document["since"] is None and document["until"] is None
+    assert document["as_of"] == "2024-05-01"
     assert document["deals"] == {"total": 11, "won": 3, "lost": 4, "open": 4}
-    assert document["win_rate"] == pytest.approx(3 / 7)
+    assert document["win_rate"] == pytest.approx(16 / 35)
+    assert document["closed_win_rate"] == pytest.approx(3 / 7)
     assert document["avg_won_amount"] == pytest.approx(10000)
     assert document["median_won_amount"] == pytest.approx(10000)
     assert document["median_cycle_days"] == pytest.approx(43)
-    assert document["velocity_per_day"] == pytest.approx(4 * 3 / 7 * 10000 / 43)
-    assert document["bottleneck"] == {
-        "stage": "proposal",
-        "extra_wins": pytest.approx(1.5),
-        "revenue_gain": pytest.approx(15000),
-    }
+    assert document["velocity_per_day"] == pytest.approx(4 * 16 / 35 * 10000 / 43)
+    assert document["bottleneck"] is None
     assert document["by"] is None and document["groups"] == []
-    assert len(document["notes"]) == 1  # no stage dates: no days in stage
+    # no stage dates: the conversions are counts (a note says what that assumes), no days
+    assert len(document["notes"]) == 2
+    assert document["notes"][0].startswith("Discovery, Demo, Proposal | Quote: no dates")
+    assert document["notes"][1].startswith("days in stage need")
     stages = document["stages"]
     assert [stage["id"] for stage in stages] == ["discovery", "demo", "proposal"]
     for stage in stages:
         assert set(stage) == STAGE_KEYS
         assert stage["entered"] == stage["advanced"] + stage["lost"] + stage["open"]
+        decided = stage["advanced"] + stage["lost"]
+        assert stage["naive_conversion"] == pytest.approx(stage["advanced"] / decided)
+        assert stage["conversion_method"] == "counts"
+        assert stage["effective_deals"] == pytest.approx(decided)
+        assert stage["undecided"] == 0
         assert stage["median_days"] is None and stage["p80_days"] is None
+        assert stage["median_days_to_advance"] is None
+        assert stage["median_days_to_lose"] is None
     counts = [(s["entered"], s["advanced"], s["lost"], s["open"]) for s in stages]
     assert counts == [(11, 8, 1, 2), (8, 6, 1, 1), (6, 3, 2, 1)]
     conversions = [8 / 9, 6 / 7, 3 / 5]
     assert [s["conversion"] for s in stages] == pytest.approx(conversions)
+    assert [s["naive_conversion"] for s in stages] == pytest.approx(conversions)
+    assert [s["probability_below_plan"] for s in stages] == pytest.approx(BELOW_PLAN, abs=1e-6)
     assert stages[2]["planned_conversion"] == 0.9
     assert stages[2]["gap_points"] == pytest.approx(-30)
     assert stages[1]["cumulative_conversion"] == pytest.approx(8 / 9 * 6 / 7)
+    assert stages[2]["cumulative_conversion"] == pytest.approx(document["win_rate"])
     assert stages[1]["win_probability"] == pytest.approx(6 / 7 * 3 / 5)
     low, high = stages[2]["conversion_ci"]
     assert 0 <= low < 0.6 < high <= 1
@@ -223,13 +267,18 @@ def test_text_names_every_stage(files: dict[str, Path]) -> None:
     assert not ANSI.search(result.stdout)  # not a terminal
     for name in ("Discovery", "Demo", "Proposal | Quote"):
         assert name in result.stdout
-    assert "11 deals: 3 won, 4 lost, 4 open · win rate 43%" in result.stdout
-    assert "average EUR 10,000 · median EUR 10,000" in result.stdout
+    assert "Test sales · deals.csv (current stage only) · data to 2024-05-01" in result.stdout
+    # win rate 16/35 = 45.7%; closed deals only 3/7 = 42.9%
     assert (
-        "Bottleneck: Proposal | Quote — reaching the planned 90% would add ≈ 1.5 wins, "
-        "≈ EUR 15,000" in result.stdout
+        "11 deals: 3 won, 4 lost, 4 open · win rate 46% (closed deals only: 43%)" in result.stdout
     )
+    assert "average EUR 10,000 · median EUR 10,000" in result.stdout
+    # Proposal | Quote is 30 points below plan on 5 decided deals: not clearly below it
+    assert "No stage is clearly below plan." in result.stdout
+    assert "Bottleneck:" not in result.stdout
+    assert "Note: Discovery, Demo, Proposal | Quote: no dates when deals entered" in result.stdout
     assert "Note: days in stage need" in result.stdout
+    assert "Days in stage" not in result.stdout  # no dates: no table of days
 
 
 def test_csv_rows(files: dict[str, Path]) -> None:
@@ -244,7 +293,12 @@ def test_csv_rows(files: dict[str, Path]) -> None:
     ]
     assert rows[2]["stage_name"] == "Proposal | Quote"
     assert float(rows[0]["conversion"]) == pytest.approx(8 / 9)
+    assert float(rows[0]["naive_conversion"]) == pytest.approx(8 / 9)
+    assert [row["conversion_method"] for row in rows] == ["counts"] * 3
+    # P(X ≥ 4 | 5, 0.9) = 0.91854
+    assert float(rows[2]["probability_below_plan"]) == pytest.approx(0.91854, abs=1e-6)
     assert rows[0]["median_days"] == ""
+    assert rows[0]["median_days_to_advance"] == ""
 
 
 def test_markdown_has_the_tables(files: dict[str, Path]) -> None:
@@ -252,10 +306,51 @@ def test_markdown_has_the_tables(files: dict[str, Path]) -> None:
     assert result.exit_code == 0
     out = result.stdout
     assert out.startswith("# Test sales: funnel analysis\n")
+    assert "- **Data:** deals.csv (current stage only), data to 2024-05-01\n" in out
+    assert "- **Win rate:** 46% (closed deals only: 43%)\n" in out
     assert "| Stage | Entered | Advanced | Lost | Open |" in out
     assert "| Discovery | 11 | 8 | 1 | 2 | 89% (" in out
     assert "| Proposal \\| Quote | 6 | 3 | 2 | 1 |" in out
-    assert "**Bottleneck:** Proposal \\| Quote" in out
+    assert "\nNo stage is clearly below plan.\n" in out
+    assert "**Bottleneck:**" not in out
+
+
+# 20 won (EUR 8,000 and 12,000: average 10,000); lost 10 at discovery, 5 at demo, 20 at the
+# proposal; 4 open at the proposal. Discovery: 59 entered, 49 advanced → 49/59 (plan 0.6);
+# Demo 49, 44 → 44/49 (plan 0.5); Proposal | Quote 44 entered, 20 advanced, 20 lost → 20/40
+# (plan 0.9).
+MANY_ROWS = (
+    [f"W{i},Won,{8000 if i % 2 else 12000},,,ann," for i in range(20)]
+    + [f"L{i},Lost,,,,ann,discovery" for i in range(10)]
+    + [f"M{i},Lost,,,,bob,demo" for i in range(5)]
+    + [f"P{i},Lost,,,,bob,proposal" for i in range(20)]
+    + [f"O{i},Proposal Sent,,,,ann," for i in range(4)]
+)
+
+
+def test_bottleneck_with_strong_evidence(files: dict[str, Path]) -> None:
+    deals = write(files["deals"].parent, "many.csv", HEADER + "\n".join(MANY_ROWS) + "\n")
+    document = analyze_json(files, deals=deals)
+    stages = document["stages"]
+    counts = [(s["entered"], s["advanced"], s["lost"], s["open"]) for s in stages]
+    assert counts == [(59, 49, 10, 0), (49, 44, 5, 0), (44, 20, 20, 4)]
+    # Proposal | Quote: 20 of 40 at a plan of 0.9: P(X ≤ 20) ≤ exp(−2·40·0.4²) = exp(−12.8)
+    # = 2.8e-6 (Hoeffding), far beyond the 1 − 0.1/3 = 0.9667 needed with 3 stages judged;
+    # the other two are above plan.
+    found = document["bottleneck"]
+    assert set(found) == BOTTLENECK_KEYS
+    assert found["stage"] == "proposal"
+    assert found["probability_below_plan"] > 1 - 2.8e-6
+    assert found["probability_below_plan"] == stages[2]["probability_below_plan"]
+    # (0.9 − 0.5) × 44 entered × 1 (the last stage) = 17.6 extra wins × EUR 10,000
+    assert found["extra_wins"] == pytest.approx(17.6)
+    assert found["revenue_gain"] == pytest.approx(176_000)
+    low, high = found["revenue_gain_interval"]
+    assert 0 < low < 176_000 < high
+    text = analyze(files, deals=deals).stdout
+    assert "Bottleneck: Proposal | Quote — 99.9% sure it converts below the planned 90%" in text
+    assert "≈ EUR 176,000" in text
+    assert "No stage is clearly below plan." not in text
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "csv", "markdown"])
@@ -398,9 +493,10 @@ def test_stage_dates_give_days_in_stage(files: dict[str, Path]) -> None:
         files["deals"].parent,
         "wide.csv",
         "deal_id,stage,discovery_date,demo_date,closed_at\n"
-        "A,Demo,2024-01-01,2024-01-11,\n"
+        "A,Demo,2024-01-01,2024-01-16,\n"
         "B,Lost,2024-01-01,,2024-01-05\n"
-        "C,Discovery,2024-01-20,,\n",
+        "C,Discovery,2024-01-10,,\n"
+        "E,Won,2024-01-02,2024-01-04,2024-01-20\n",
     )
     document = analyze_json(
         files,
@@ -411,10 +507,39 @@ def test_stage_dates_give_days_in_stage(files: dict[str, Path]) -> None:
         deals=deals,
     )
     assert document["shape"] == "wide stage dates"
-    discovery = document["stages"][0]
-    assert (discovery["completed_stays"], discovery["open_stays"]) == (2, 1)
-    assert discovery["median_days"] == pytest.approx(7)  # stays of 10 and 4 days
-    assert document["notes"] == []
+    # the end of the data: E's close, 2024-01-20
+    assert document["as_of"] == "2024-01-20"
+    discovery, demo, proposal = document["stages"]
+    # Discovery: E advanced at 2 (→ demo 01-04), B lost at 4 (→ close 01-05), C open 01-10 →
+    # 01-20 = 10 (censored), A advanced at 15 (→ demo 01-16).
+    # Aalen–Johansen: 2: 4 at risk → F 1/4, S 3/4; 4: S 2/4; C censored; 15: 1 at risk, A
+    # advances → F 1/4 + 2/4 = 3/4. Counting only the decided deals: 2 of 3.
+    assert discovery["conversion_method"] == "survival"
+    assert discovery["conversion"] == pytest.approx(3 / 4)
+    assert discovery["naive_conversion"] == pytest.approx(2 / 3)
+    # Kaplan–Meier of leaving: 2 → 3/4, 4 → 2/4 (median 4), 15 → 0 (p80 15)
+    assert (discovery["completed_stays"], discovery["open_stays"]) == (3, 1)
+    assert discovery["median_days"] == pytest.approx(4)
+    assert discovery["p80_days"] == pytest.approx(15)
+    # advancing: 1/4 at 2, 3/4 at 15 → half of 3/4 at 15; losing: all of its 1/4 at 4
+    assert discovery["median_days_to_advance"] == pytest.approx(15)
+    assert discovery["median_days_to_lose"] == pytest.approx(4)
+    # Demo: A open 01-16 → 01-20 = 4 (censored), E advanced at 16 (→ won 01-20): 1
+    assert demo["conversion_method"] == "survival"
+    assert demo["conversion"] == pytest.approx(1)
+    assert (demo["median_days"], demo["completed_stays"], demo["open_stays"]) == (16, 1, 1)
+    # Proposal | Quote has no date column: counted, and the only note says so
+    assert proposal["conversion_method"] == "counts"
+    assert proposal["conversion"] == pytest.approx(1)  # E won
+    assert proposal["median_days"] is None
+    assert len(document["notes"]) == 1
+    assert document["notes"][0].startswith("Proposal | Quote: no dates when deals entered")
+    # win rate 3/4 · 1 · 1; closed deals only: E won, B lost
+    assert document["win_rate"] == pytest.approx(3 / 4)
+    assert document["closed_win_rate"] == pytest.approx(1 / 2)
+    # cycle from the first date: B lost 4, C censored 10, E won 18 (01-02 → 01-20), A censored
+    # 19: F(won) = 3/4·1/2 = 3/8 at 18, its final value: median 18
+    assert document["median_cycle_days"] == pytest.approx(18)
 
 
 # --- bad data -------------------------------------------------------------------------------

@@ -69,12 +69,25 @@ D10,Proposal Sent,,2024-04-10,,ann,
 D11,Qualified,,2024-05-01,,bob,
 """
 # By hand: 3 won; lost at discovery 1, demo 1, proposal 2; open at discovery 2, demo 1, proposal 1.
+# No stage dates, so the conversions are counts:
 # Discovery: advanced 8 (3 won + 2 lost later + 3 open later), lost 1 → 8/9 = 89%, plan 60%.
 # Demo: advanced 6, lost 1 → 6/7 = 86%, plan 50%.
-# Proposal | Quote: advanced 3, lost 2 → 3/5 = 60%, plan 90%: the only stage below plan, so the
-# bottleneck: 0.3 × 5 decided = 1.5 extra wins × EUR 10,000 average won amount = EUR 15,000.
-# Win rate 3 / 7 = 43%; sales cycles 36, 51 and 43 days → median 43.
+# Proposal | Quote: advanced 3, lost 2 → 3/5 = 60%, plan 90%: the only stage below plan, but on
+# 5 decided deals P(X ≥ 4 | 5, 0.9) = 0.32805 + 0.59049 = 0.91854 < 1 − 0.1/3: no bottleneck.
+# Win rate 8/9 · 6/7 · 3/5 = 16/35 = 46%. Sales cycles (won 36, 43, 51; lost 13, 18, 20, 29;
+# open deals censored at 2024-05-01 after 0, 21, 61, 76 days): the incidence of winning
+# 7/60, 14/60, 21/60 at 36, 43, 51 reaches half of 21/60 at 43.
 LIVE = {"Discovery": (8, 9, 0.6), "Demo": (6, 7, 0.5), "Proposal \\| Quote": (3, 5, 0.9)}
+# Proposal | Quote clearly below plan: 20 won (EUR 10,000 each), lost 10 at discovery, 5 at demo,
+# 20 at the proposal: 20 of 40 decided there, 40 entered.
+MANY_DEALS = (
+    DEALS.splitlines()[0]
+    + "\n"
+    + "".join(f"W{i},Won,10000,,,ann,\n" for i in range(20))
+    + "".join(f"L{i},Lost,,,,ann,discovery\n" for i in range(10))
+    + "".join(f"M{i},Lost,,,,bob,demo\n" for i in range(5))
+    + "".join(f"P{i},Lost,,,,bob,proposal\n" for i in range(20))
+)
 
 GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com"]
 GIT += ["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
@@ -483,7 +496,7 @@ def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float,
 
 def test_live_numbers_in_every_stage_chapter(work: Path) -> None:
     out = render("--deals", "deals.csv")
-    assert "From deals.csv: 11 deals, win rate 43%, median sales cycle 43 days." in out
+    assert "From deals.csv: 11 deals, win rate 46%, median sales cycle 43 days." in out
     for name, (advanced, decided, plan) in LIVE.items():
         low, high = wilson(advanced, decided)
         chapter = out.split(f". {name}\n", 1)[1].split("\n### ", 1)[0]
@@ -496,11 +509,20 @@ def test_live_numbers_in_every_stage_chapter(work: Path) -> None:
     assert "| 3. Proposal \\| Quote | Account Executive | 90% | 14 | 60% | – |" in out
 
 
-def test_bottleneck_is_called_out(work: Path) -> None:
+def test_no_bottleneck_on_little_evidence(work: Path) -> None:
     out = render("--deals", "deals.csv")
+    assert "No stage is clearly below plan." in out
+    assert "Bottleneck:" not in out
+
+
+def test_bottleneck_is_called_out(work: Path) -> None:
+    (work / "many.csv").write_text(MANY_DEALS, encoding="utf-8")
+    out = render("--deals", "many.csv")
+    # Proposal | Quote: 20 of 40 at a plan of 0.9, P(X ≤ 20) ≤ exp(−2·40·0.4²) = 2.8e-6: clearly
+    # below plan. (0.9 − 0.5) × 40 entered × 1 = 16 extra wins × EUR 10,000 = EUR 160,000.
     assert (
         "**Bottleneck: Proposal \\| Quote.** Reaching the planned conversion there would add "
-        "about 1.5 wins (EUR 15,000). This is where your effort pays most."
+        "about 16.0 wins (EUR 160,000). This is where your effort pays most."
     ) in out
 
 
@@ -528,7 +550,11 @@ def test_no_data_does_not_read_the_data(work: Path) -> None:
 def test_live_numbers_for_one_role(work: Path) -> None:
     out = render("--deals", "deals.csv", "--role", "se")
     assert out.count("**What the team achieves:**") == 1
-    assert "**Bottleneck: Proposal \\| Quote.**" in out
+    assert "From deals.csv: 11 deals, win rate 46%" in out
+    assert "No stage is clearly below plan." in out
+    (work / "many.csv").write_text(MANY_DEALS, encoding="utf-8")
+    many = render("--deals", "many.csv", "--role", "se")
+    assert "**Bottleneck: Proposal \\| Quote.**" in many
 
 
 def test_missing_deals_file(work: Path) -> None:

@@ -183,9 +183,57 @@ def test_live_numbers_are_only_in_the_live_handbook() -> None:
     assert "How the team is doing" not in rendered(*NO_DATA)
     live = rendered(*LIVE)
     assert live.count("**What the team achieves:**") == len(example()["stages"])
-    assert "From deals.csv: 2,000 deals" in live
-    assert re.search(r"^\*\*Bottleneck: [^*]+\.\*\* ", live, re.M)
+    assert re.search(
+        r"^From deals\.csv: 2,000 deals, win rate \d+\.?\d?%, median sales cycle \d+ days\.$",
+        live,
+        re.M,
+    )
+    # On the example data every stage is at or near its plan: no stage is clearly below it.
+    assert "No stage is clearly below plan." in live.splitlines()
+    assert "Bottleneck" not in section(live, "## How the team is doing")
     assert "| Actual conversion | Actual median days |" in live
+
+
+# Proposal converts at about 63% on the example data: planned at 80%, it is clearly below plan.
+PROPOSAL_PLAN = "expected: {conversion: 0.60, days: 10}"
+
+
+@pytest.fixture
+def demanding_plan(tmp_path: Path) -> Path:
+    text = PROCESS.read_text(encoding="utf-8")
+    assert text.count(PROPOSAL_PLAN) == 1
+    path = tmp_path / "process.yaml"
+    path.write_text(text.replace(PROPOSAL_PLAN, "expected: {conversion: 0.80, days: 10}"))
+    return path
+
+
+def test_live_bottleneck_only_for_a_stage_clearly_below_plan(demanding_plan: Path) -> None:
+    data = ("--deals", str(DEALS), "--history", str(HISTORY))
+    live = run("-p", str(demanding_plan), *data)
+    assert re.search(
+        r"^\*\*Bottleneck: Proposal\.\*\* Reaching the planned conversion there would add about "
+        r"\d+\.\d wins \(USD [\d,]+\)\. This is where your effort pays most\.$",
+        section(live, "## How the team is doing"),
+        re.M,
+    )
+    assert "No stage is clearly below plan." not in live
+    html = run("-p", str(demanding_plan), *data, "--format", "html")
+    assert "<p><strong>Bottleneck: Proposal.</strong> Reaching the planned conversion" in html
+    assert "No stage is clearly below plan." not in html
+
+
+@pytest.mark.parametrize("args", [NO_DATA, HTML], ids=["markdown", "html"])
+def test_glossary_explains_the_estimates(args: tuple[str, ...]) -> None:
+    text = plain_text(rendered(*args)) if args == NO_DATA else rendered(*args)
+    for words in (
+        "The chance that a deal entering a stage moves on to the next one; deals still open in "
+        "the stage count as unfinished, not as failures.",
+        "The chance that a new deal is eventually won: the product of the stage conversions.",
+        "A stage clearly below its planned conversion, where reaching the plan would add the "
+        "most won revenue.",
+    ):
+        assert words in text
+    assert "Won deals divided by all closed" not in text
 
 
 # --- everything in the process is in the handbook --------------------------------------------
@@ -310,6 +358,34 @@ def test_tables_have_a_constant_number_of_cells(args: tuple[str, ...]) -> None:
     tokens = [t.type for t in MARKDOWN.parse(out)]
     assert tokens.count("table_open") == 1
     assert tokens.count("tr_open") == len(example()["stages"]) + 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="handbook.md.j2 glues a stage's resource links into one list item and the plan "
+    "paragraph onto it (the newline after `{% endif %}` is trimmed); fix in src/salesflow/render",
+)
+@pytest.mark.parametrize("args", [NO_DATA, LIVE], ids=["no-data", "live"])
+def test_every_resource_is_its_own_list_item(args: tuple[str, ...]) -> None:
+    out = rendered(*args)
+    resources = [r for stage in example()["stages"] for r in stage.get("resources", [])]
+    assert resources
+    lines = [line for line in out.splitlines() if "](<" in line]
+    assert len(lines) == len(resources)
+    assert all(re.fullmatch(r"- \[[^<>]*\]\(<[^<>]*>\)", line) for line in lines), lines
+    tokens = MARKDOWN.parse(out)
+    links = [
+        child
+        for token in tokens
+        if token.children
+        for child in token.children
+        if child.type == "link_open"
+    ]
+    assert len(links) == len(resources)
+    starts = [i for i, t in enumerate(tokens) if t.type == "paragraph_open"]
+    plans = [i for i in starts if tokens[i + 1].content.startswith("**The plan in numbers:**")]
+    assert len(plans) == len(example()["stages"])
+    assert all(tokens[i].level == 0 for i in plans)  # a paragraph, not inside a list item
 
 
 def test_fences_are_balanced_and_nothing_else_is_fenced() -> None:
@@ -468,7 +544,8 @@ def test_html_has_every_stage_criterion_and_role() -> None:
         for duty in role["responsibilities"]:
             assert f"<li>{escape_html(duty)}</li>" in out
     assert out.count("<strong>What the team achieves:</strong>") == len(process["stages"])
-    assert "<strong>Bottleneck: " in out
+    assert "<p>No stage is clearly below plan.</p>" in out
+    assert "<strong>Bottleneck: " not in out
 
 
 def test_html_escapes_text_from_the_process(tmp_path: Path) -> None:

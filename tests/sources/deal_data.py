@@ -113,8 +113,24 @@ def counts(funnel: Funnel) -> list[tuple[int, int, int, int]]:
 
 
 def days(funnel: Funnel) -> list[tuple[Any, Any, int, int]]:
-    """(median, p80, completed stays, open stays) of every stage (Any: compared with approx)."""
+    """(median, p80, completed stays, open stays) of every stage (Any: compared with approx):
+    the Kaplan–Meier curve of leaving the stage over its timed stays."""
     return [(s.median_days, s.p80_days, s.completed_stays, s.open_stays) for s in funnel.stages]
+
+
+def exits(funnel: Funnel) -> list[tuple[Any, Any]]:
+    """(median days to advance, median days to be lost) of every stage."""
+    return [(s.median_days_to_advance, s.median_days_to_lose) for s in funnel.stages]
+
+
+def methods(funnel: Funnel) -> list[str]:
+    """How each stage's conversion was estimated: "survival" or "counts"."""
+    return [s.conversion_method for s in funnel.stages]
+
+
+def naive(funnel: Funnel) -> list[float | None]:
+    """advanced / (advanced + lost) of every stage, as salesflow reports it."""
+    return [s.naive_conversion for s in funnel.stages]
 
 
 def metrics(report: FunnelReport) -> dict[str, Any]:

@@ -65,7 +65,12 @@ def test_rates(tmp_path: Path) -> None:
     funnel = report(tmp_path, DEALS).funnel
     successes = [(10, 12), (8, 9), (5, 7), (3, 3)]
     for k, stage in enumerate(funnel.stages):
+        # no entry dates: the counts, advanced / (advanced + lost), as precise as the decided deals
+        assert stage.conversion_method == "counts"
         assert stage.conversion == pytest.approx(CONVERSIONS[k])
+        assert stage.naive_conversion == pytest.approx(CONVERSIONS[k])
+        assert stage.effective_deals == successes[k][1]
+        assert stage.undecided == 0.0
         assert stage.planned_conversion == PLANNED[k]
         assert stage.conversion_ci == pytest.approx(wilson_interval(*successes[k]))
         # gap in points: a (0.8333 − 0.9)·100 = −6.667, b −6.111, c −8.571, d +10
@@ -81,31 +86,89 @@ def test_rates(tmp_path: Path) -> None:
 
 
 def test_overall(tmp_path: Path) -> None:
-    funnel = report(tmp_path, DEALS).funnel
-    # win rate 3 / (3 + 5)
-    assert funnel.win_rate == pytest.approx(0.375)
+    result = report(tmp_path, DEALS)
+    funnel = result.funnel
+    # the chance a new deal is won: the product of the conversions, 100/189 (the cumulative
+    # column); the closed deals alone: 3 / (3 + 5)
+    assert funnel.win_rate == pytest.approx(100 / 189)
+    assert funnel.closed_win_rate == pytest.approx(0.375)
     # won amounts 12000.50, 8000, 4000 (D01's 1000 is open)
     assert funnel.avg_won_amount == pytest.approx(24000.5 / 3)
     assert funnel.median_won_amount == pytest.approx(8000)
-    # cycles: D06 20 days, D07 10, D08 30 (2024 is a leap year: Feb 1 → Mar 2) → median 20
+    # End of the data: D08's close, 03-02 (created and closed dates; no stage dates).
+    # Cycles: lost D12 1, D14 1, D09 10, D10 14, D11 18; won D07 10, D06 20, D08 30 (2024 is a
+    # leap year: Feb 1 → Mar 2); open, censored: D13 48, D05 57, D04 58, D03 59, D02 60, D01 61.
+    # 14 at risk: 1: S 12/14; 10: 12 at risk, 1 won 1 lost → F 1/14, S 10/14; 14, 18: S 9/14,
+    # 8/14; 20: 8 at risk → F 2/14, S 7/14; 30: 7 at risk → F 3/14. Half of 3/14 first at 20.
+    assert result.as_of == "2024-03-02"
     assert funnel.median_cycle_days == pytest.approx(20)
-    # velocity: 6 open × 0.375 × 8000.1667 ÷ 20 = 900.01875
-    assert funnel.velocity_per_day == pytest.approx(6 * 0.375 * (24000.5 / 3) / 20)
-    assert funnel.velocity_per_day == pytest.approx(900.01875)
+    # velocity: 6 open × 100/189 × 8000.1667 ÷ 20 = 1269.87
+    assert funnel.velocity_per_day == pytest.approx(6 * 100 / 189 * (24000.5 / 3) / 20)
+    assert funnel.velocity_per_day == pytest.approx(1269.8677, abs=1e-4)
+
+
+def test_no_bottleneck_on_little_evidence(tmp_path: Path) -> None:
+    funnel = report(tmp_path, DEALS).funnel
+    # a, b and c are a few points below plan, on a handful of decided deals. How sure:
+    # 1 − P(X ≤ advanced) for X ~ Binomial(decided, plan):
+    #   a 10 of 12 at 0.9: P(X ≥ 11) = 12·0.9¹¹·0.1 + 0.9¹² = 0.376573 + 0.282430 = 0.659002
+    #   b 8 of 9 at 0.95: P(X = 9) = 0.95⁹ = 0.630249
+    #   c 5 of 7 at 0.8: P(X ≥ 6) = 7·0.8⁶·0.2 + 0.8⁷ = 0.367002 + 0.209715 = 0.576717
+    #   d 3 of 3: 0
+    below = [s.probability_below_plan for s in funnel.stages]
+    assert below == pytest.approx([0.659002, 0.630249, 0.576717, 0.0], abs=1e-6)
+    # 4 stages judged: none above 1 − 0.1/4 = 0.975. The old rule named c (0.6 extra wins).
+    assert funnel.bottleneck is None
+
+
+def _many_deals() -> str:
+    """100 deals, current stage only, with c far below its planned 80%."""
+    rows = ["deal_id,stage,amount,lost_at_stage"]
+    rows += [f"W{i},Won,{1000 if i < 18 else 3000}," for i in range(36)]
+    rows += [f"LA{i},Lost,,a" for i in range(5)]
+    rows += [f"LC{i},Lost,,c" for i in range(40)]
+    rows += [f"LD{i},Lost,,d" for i in range(4)]
+    rows += [f"OA{i},a,," for i in range(10)] + [f"OC{i},c,," for i in range(5)]
+    return "\n".join(rows) + "\n"
+
+
+# won 36 (18 × 1,000 and 18 × 3,000: average 2,000); lost a 5, c 40, d 4; open a 10, c 5
+#   a: 36 + 49 + 15 = 100, advanced 100 − 5 − 10 = 85, conversion 85/90 = 17/18 (plan 0.9)
+#   b: 36 + 44 + 5 = 85, advanced 85, conversion 1 (plan 0.95)
+#   c: 36 + 44 + 5 = 85, advanced 85 − 40 − 5 = 40, conversion 40/80 = 1/2 (plan 0.8)
+#   d: 36 + 4 = 40, advanced 36, conversion 36/40 = 9/10 (plan 0.9)
+MANY_COUNTS = [(100, 85, 5, 10), (85, 85, 0, 0), (85, 40, 40, 5), (40, 36, 4, 0)]
 
 
 def test_bottleneck(tmp_path: Path) -> None:
-    funnel = report(tmp_path, DEALS).funnel
-    # (planned − actual) × decided × later conversions:
-    #   a (0.9 − 10/12) × 12 × (8/9 · 5/7 · 1) = 0.8 × 40/63 = 0.508
-    #   b (0.95 − 8/9) × 9 × (5/7 · 1)         = 0.55 × 5/7  = 0.393
-    #   c (0.8 − 5/7) × 7 × 1                  = 0.6
-    #   d above plan
-    assert funnel.bottleneck is not None
-    assert funnel.bottleneck.stage == "c"
-    assert funnel.bottleneck.extra_wins == pytest.approx(0.6)
-    # revenue: 0.6 × 8000.1667 = 4800.1
-    assert funnel.bottleneck.revenue_gain == pytest.approx(4800.1)
+    funnel = report(tmp_path, _many_deals()).funnel
+    assert counts(funnel) == MANY_COUNTS
+    assert [s.conversion for s in funnel.stages] == pytest.approx([17 / 18, 1, 1 / 2, 9 / 10])
+    below = [s.probability_below_plan for s in funnel.stages]
+    # 1 − P(X ≤ advanced) for X ~ Binomial(decided, plan); 4 stages judged, threshold 0.975.
+    #   a: 85 of 90 at 0.9 is above plan: P(X ≥ 86) ≤ exp(−2·90·(86/90 − 0.9)²) = 0.574
+    #      (Hoeffding)
+    #   b: 85 of 85: 0
+    #   c: 40 of 80 at 0.8: P(X ≤ 40) ≤ exp(−2·80·0.3²) = exp(−14.4) = 5.6e-7, so above
+    #      1 − 5.6e-7: clearly below plan
+    #   d: 36 of 40 at 0.9, exactly on plan: P(X ≥ 37) = 0.20032 + 0.14233 + 0.06569 + 0.01478
+    #      = 0.42313
+    assert below[0] < 0.574
+    assert below[1] == 0.0
+    assert below[2] > 1 - 5.6e-7
+    assert below[3] == pytest.approx(0.42313, abs=1e-5)
+    found = funnel.bottleneck
+    assert found is not None
+    assert found.stage == "c"
+    assert found.probability_below_plan == below[2]
+    # (planned − actual) × entered (not only the decided 80) × later conversions:
+    #   (0.8 − 1/2) × 85 × 9/10 = 22.95 extra wins × the average won amount 2,000 = 45,900
+    assert found.extra_wins == pytest.approx(22.95)
+    assert found.revenue_gain == pytest.approx(45_900)
+    # its 80% interval, from the conversions' and the deal size's uncertainty, holds it
+    assert found.revenue_gain_interval is not None
+    low, high = found.revenue_gain_interval
+    assert 0 < low < 45_900 < high
 
 
 def test_no_dates_no_days(tmp_path: Path) -> None:
@@ -113,8 +176,16 @@ def test_no_dates_no_days(tmp_path: Path) -> None:
     assert result.shape == "current stage only"
     for stage in result.funnel.stages:
         assert (stage.median_days, stage.p80_days) == (None, None)
+        assert (stage.median_days_to_advance, stage.median_days_to_lose) == (None, None)
         assert (stage.completed_stays, stage.open_stays) == (0, 0)
-    assert result.notes and "stage_dates" in result.notes[0]
+    # no entry dates: every conversion is counted, and the report says what that assumes
+    assert [s.conversion_method for s in result.funnel.stages] == ["counts"] * 4
+    assert result.notes == [
+        "Alpha, Beta, Gamma, Delta: no dates when deals entered, so conversion is advanced ÷ "
+        "(advanced + lost), which assumes lost deals are closed as fast as deals advance; map "
+        "data.stage_dates or pass --history",
+        "days in stage need the dates deals entered stages: map data.stage_dates or pass --history",
+    ]
 
 
 def test_lost_without_stage_is_counted(tmp_path: Path) -> None:
@@ -140,14 +211,18 @@ def _drop_column(text: str, name: str) -> str:
 
 
 def test_without_amounts_the_bottleneck_uses_the_planned_deal_size(tmp_path: Path) -> None:
-    funnel = report(tmp_path, _drop_column(DEALS, "amount")).funnel
-    assert counts(funnel) == [(14, 10, 2, 2), (10, 8, 1, 1), (8, 5, 2, 1), (5, 3, 0, 2)]
+    funnel = report(tmp_path, _drop_column(_many_deals(), "amount")).funnel
+    assert counts(funnel) == MANY_COUNTS
     assert funnel.avg_won_amount is None
     assert funnel.median_won_amount is None
     assert funnel.velocity_per_day is None
     assert funnel.bottleneck is not None
-    # 0.6 extra wins × assumptions.deal_size 5000
-    assert funnel.bottleneck.revenue_gain == pytest.approx(3000)
+    assert funnel.bottleneck.stage == "c"
+    # 22.95 extra wins × assumptions.deal_size 5000 (a fixed size: only the conversions vary)
+    assert funnel.bottleneck.revenue_gain == pytest.approx(114_750)
+    assert funnel.bottleneck.revenue_gain_interval is not None
+    low, high = funnel.bottleneck.revenue_gain_interval
+    assert 0 < low < 114_750 < high
 
 
 def test_without_lost_stage_column_lost_deals_fall_back(tmp_path: Path) -> None:
@@ -188,13 +263,20 @@ def test_groups_by_owner(tmp_path: Path) -> None:
     assert all(g.small for g in result.groups)
     # ann: a 5, adv 5 − 1 − 2 = 2; b 1 + 1 = 2, adv 1; c 1; d 1
     assert counts(groups["ann"].funnel) == [(5, 2, 1, 2), (2, 1, 1, 0), (1, 1, 0, 0), (1, 1, 0, 0)]
+    # win rate 2/3 · 1/2 · 1 · 1 = 1/3; closed: 1 won of 3
     assert groups["ann"].funnel.win_rate == pytest.approx(1 / 3)
+    assert groups["ann"].funnel.closed_win_rate == pytest.approx(1 / 3)
     assert groups["ann"].funnel.avg_won_amount == pytest.approx(12000.5)
     # bob: a 4 adv 4; b 4, open 1, adv 3; c 3, lost 1, adv 2; d 2
     assert counts(groups["bob"].funnel) == [(4, 4, 0, 0), (4, 3, 0, 1), (3, 2, 1, 0), (2, 2, 0, 0)]
     assert groups["bob"].funnel.avg_won_amount == pytest.approx(6000)
-    assert groups["bob"].funnel.median_cycle_days == pytest.approx(20)  # 10 and 30
-    assert groups["cid"].funnel.win_rate == 0.0
+    # bob's cycles (the end of the data is that of the whole file, 03-02): D07 won 10,
+    # D10 lost 14, D08 won 30, D03 open, censored at 59. 4 at risk: 10 → F 1/4, S 3/4;
+    # 14 → S 2/4; 30 → F 1/4 + 2/4·1/2 = 1/2. Half of 1/2 is reached at 10.
+    assert groups["bob"].funnel.median_cycle_days == pytest.approx(10)
+    # cid: d has no decided deal (D05 D13 open), so no conversion and no win rate; closed 0/1
+    assert groups["cid"].funnel.win_rate is None
+    assert groups["cid"].funnel.closed_win_rate == 0.0
     assert groups["cid"].funnel.avg_won_amount is None
     # the overall funnel is unchanged by --by
     assert counts(result.funnel) == counts(report(tmp_path, DEALS).funnel)

@@ -111,7 +111,12 @@ def test_every_format_gives_the_same_report(
     expected = reports["csv"]
     assert counts(expected.funnel) == EXPECTED_COUNTS
     assert expected.funnel.avg_won_amount == pytest.approx(6000)
-    assert days(expected.funnel)[0] == (pytest.approx(4.0), pytest.approx(5.0), 6, 0)
+    # a: F3 1, F5 2 (lost), F1 3, F4 5, F7 5, F2 9, nothing open (F6 lost undated): Kaplan–Meier
+    # S 5/6, 4/6, 3/6 at 3 (median 3), 1/6 at 5 (p80 5)
+    assert days(expected.funnel)[0] == (pytest.approx(3.0), pytest.approx(5.0), 6, 0)
+    # b: F3 advanced at 3, F4 lost at 6, F2 and F7 advanced with b skipped (untimed); F1 open
+    # 01-04 → 01-31 = 27, censored after every decision: advanced / entered = 3/5
+    assert expected.funnel.stages[1].conversion == pytest.approx(3 / 5)
     assert [g.key for g in expected.groups] == ["ann", "bob"]
     for kind, other in reports.items():
         assert metrics(other) == metrics(expected), kind

@@ -10,8 +10,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from scipy.special import betainc
 
-from tests.sources.deal_data import counts, days, problems, process_yaml, report
+from tests.sources.deal_data import (
+    counts,
+    days,
+    exits,
+    methods,
+    naive,
+    problems,
+    process_yaml,
+    report,
+)
 
 DEALS = """\
 deal_id,stage,amount,created_at,closed_at,lost_at_stage
@@ -48,57 +58,100 @@ H7,Closed Won,2024-01-13
 # H7 won; history labels by alias (padded, any case); the outcome row enters no stage
 #
 # won 2; lost a 2 (H5 H6), b 1 (H4); open b 1 (H1), c 1 (H2)
-#   a: 2 + 3 + 2 = 7, advanced 7 − 2 − 0 = 5, conversion 5/7
-#   b: 2 + 1 + 2 = 5, advanced 5 − 1 − 1 = 3, conversion 3/4
-#   c: 2 + 0 + 1 = 3, advanced 3 − 0 − 1 = 2, conversion 2/2
-#   d: 2,             advanced 2,             conversion 2/2
+#   a: 2 + 3 + 2 = 7, advanced 7 − 2 − 0 = 5, naive 5/7
+#   b: 2 + 1 + 2 = 5, advanced 5 − 1 − 1 = 3, naive 3/4
+#   c: 2 + 0 + 1 = 3, advanced 3 − 0 − 1 = 2, naive 2/2
+#   d: 2,             advanced 2,             naive 2/2
+#
+# End of the data: H3's close, 01-31. Stays (days from the entry into the stage):
+#   a: H1 3 (→b 01-04), H2 9 (→c 01-10), H3 1 (→b 01-02), H4 5 (→b 01-06), H7 5 (01-03 → c
+#      01-08) advanced; H5 lost 2 (→ close 01-03); H6 lost, no history: day 0, untimed
+#   b: H1 open 01-04 → 01-31 = 27 (censored); H3 3 (01-02 → c 01-05) advanced; H4 lost 6
+#      (01-06 → close 01-12); H7 won with b skipped: day 0, untimed; H2 advanced, b skipped
+#      (untimed; from its entry into a, 9 days)
+#   c: H2 open 01-10 → 01-31 = 21 (censored); H3 15 (01-05 → d 01-20), H7 5 (01-08 → won
+#      01-13) advanced
+#   d: H3 11 (01-20 → won 01-31); H7 won with d skipped: day 0, untimed
+#
+# Conversion (Aalen–Johansen): every censoring comes after the stage's last decision, so it
+# is advanced / entered: a 5/7 (nothing open), b 3/5, c 2/3, d 2/2.
+CONVERSIONS = [5 / 7, 3 / 5, 2 / 3, 1.0]
 
 
 def test_counts_and_rates(tmp_path: Path) -> None:
     result = report(tmp_path, DEALS, history=HISTORY)
     assert result.shape == "stage history"
+    assert result.as_of == "2024-01-31"
     funnel = result.funnel
     assert funnel.deals.model_dump() == {"total": 7, "won": 2, "lost": 3, "open": 2}
     assert counts(funnel) == [(7, 5, 2, 0), (5, 3, 1, 1), (3, 2, 0, 1), (2, 2, 0, 0)]
-    assert [s.conversion for s in funnel.stages] == pytest.approx([5 / 7, 3 / 4, 1, 1])
-    # cumulative 5/7, 15/28, 15/28, 15/28; win probability 15/28, 3/4, 1, 1
+    # a history dates every stage
+    assert methods(funnel) == ["survival"] * 4
+    assert [s.conversion for s in funnel.stages] == pytest.approx(CONVERSIONS)
+    assert naive(funnel) == pytest.approx([5 / 7, 3 / 4, 1, 1])
+    # cumulative 5/7, 5/7·3/5 = 3/7, 3/7·2/3 = 2/7, 2/7
+    # win probability 5/7·3/5·2/3 = 2/7, 3/5·2/3 = 2/5, 2/3, 1
     assert [s.cumulative_conversion for s in funnel.stages] == pytest.approx(
-        [5 / 7, 15 / 28, 15 / 28, 15 / 28]
+        [5 / 7, 3 / 7, 2 / 7, 2 / 7]
     )
-    assert [s.win_probability for s in funnel.stages] == pytest.approx([15 / 28, 3 / 4, 1, 1])
+    assert [s.win_probability for s in funnel.stages] == pytest.approx([2 / 7, 2 / 5, 2 / 3, 1])
+    # Still in the stage after its last decision: b 1/5 (H1), c 1/3 (H2): named in notes.
+    assert [s.undecided for s in funnel.stages] == pytest.approx([0, 1 / 5, 1 / 3, 0])
+    assert [note.split(" of its deals")[0] for note in result.notes] == ["Beta: 20%", "Gamma: 33%"]
 
 
 def test_days_in_stage(tmp_path: Path) -> None:
     funnel = report(tmp_path, DEALS, history=HISTORY).funnel
-    #   a: H1 3, H2 9 (→c), H3 1, H4 5, H5 2 (→close), H7 5 (→c)
-    #      1 2 3 5 5 9: median (3 + 5)/2 = 4, p80 at h = 4 → 5
-    #   b: H3 3 (01-02 → c 01-05), H4 6 (→close 01-12); H1 open
-    #      3 6: median 4.5, p80 at h = 0.8 → 3 + 0.8·3 = 5.4
-    #   c: H3 15 (→d 01-20), H7 5 (→close 01-13); H2 open
-    #      5 15: median 10, p80 5 + 0.8·10 = 13
-    #   d: H3 11 (→close 01-31)
+    # Kaplan–Meier of leaving the stage over its timed stays (median: first S <= 0.5, p80: <= 0.2)
+    #   a: 1 2 3 5 5 9 (6 stays, none open): S 5/6, 4/6, 3/6 at 3 (median 3), 1/6 at 5 (p80 5)
+    #   b: 3 (advanced), 6 (lost), 27 censored: S 2/3, 1/3 at 6 (median 6); p80 not reached
+    #   c: 5, 15 (advanced), 21 censored: S 2/3, 1/3 at 15 (median 15); p80 not reached
+    #   d: 11
     assert days(funnel) == [
-        (pytest.approx(4.0), pytest.approx(5.0), 6, 0),
-        (pytest.approx(4.5), pytest.approx(5.4), 2, 1),
-        (pytest.approx(10.0), pytest.approx(13.0), 2, 1),
+        (pytest.approx(3.0), pytest.approx(5.0), 6, 0),
+        (pytest.approx(6.0), None, 2, 1),
+        (pytest.approx(15.0), None, 2, 1),
         (pytest.approx(11.0), pytest.approx(11.0), 1, 0),
     ]
+    # Each exit's median: when its cumulative incidence reaches half of its final value.
+    #   a: advance 1/6 at 1, 2/6 at 3, 4/6 at 5, 5/6 at 9: half of 5/6 at 5; lost 1/6 at 2
+    #   b: advance 1/3 at 3; lost 2/3·1/2 = 1/3 at 6
+    #   c: advance 1/3 at 5, 2/3 at 15: half at 5
+    #   d: advance at 11
+    assert exits(funnel) == [(5.0, 2.0), (3.0, 6.0), (5.0, None), (11.0, None)]
 
 
 def test_overall(tmp_path: Path) -> None:
     funnel = report(tmp_path, DEALS, history=HISTORY).funnel
-    assert funnel.win_rate == pytest.approx(2 / 5)  # won 2, lost 3
+    # win rate: 5/7 · 3/5 · 2/3 · 1 = 2/7; the closed deals alone: won 2, lost 3
+    assert funnel.win_rate == pytest.approx(2 / 7)
+    assert funnel.closed_win_rate == pytest.approx(2 / 5)
     assert funnel.avg_won_amount == pytest.approx(6000)
     assert funnel.median_won_amount == pytest.approx(6000)
-    # cycles H3 30 days, H7 10 → median 20
-    assert funnel.median_cycle_days == pytest.approx(20)
-    # velocity: 2 open × 0.4 × 6000 ÷ 20
-    assert funnel.velocity_per_day == pytest.approx(240)
-    # a (0.9 − 5/7)·7·(3/4·1·1) = 1.3·0.75 = 0.975; b (0.95 − 3/4)·4·1 = 0.8
-    assert funnel.bottleneck is not None
-    assert funnel.bottleneck.stage == "a"
-    assert funnel.bottleneck.extra_wins == pytest.approx(0.975)
-    assert funnel.bottleneck.revenue_gain == pytest.approx(0.975 * 6000)
+    # cycle from created: H6 lost 1, H5 lost 2, H7 won 10, H4 lost 11, H3 won 30; H1 H2 open,
+    # censored at 30. 7 at risk: S 6/7, 5/7; 10: won → F = 5/7·1/5 = 1/7, S 4/7; 11: S 3/7;
+    # 30: 3 at risk, won → F = 1/7 + 3/7·1/3 = 2/7 (the win rate again). Half of 2/7 at 10.
+    assert funnel.median_cycle_days == pytest.approx(10)
+    # velocity: 2 open × 2/7 × 6000 ÷ 10
+    assert funnel.velocity_per_day == pytest.approx(2 * 2 / 7 * 6000 / 10)
+    # Effective deals: binomial (every censoring after the last decision): 7, 5, 3, 2, at most
+    # advanced + lost: 7, 4, 2, 2.
+    assert [s.effective_deals for s in funnel.stages] == pytest.approx([7, 4, 2, 2])
+    # How sure each stage is below plan, I_plan(x + 1, n − x) with x = conversion × n:
+    #   a: 5 of 7 at 0.9: P(X ≥ 6) = 7·0.9⁶·0.1 + 0.9⁷ = 0.372009 + 0.478297 = 0.850306
+    #   b: 2.4 of 4 at 0.95: I(3.4, 1.6), between 0.95⁴ = 0.8145 and P(X ≥ 3 | 4, 0.95) = 0.9860
+    #   c: 4/3 of 2 at 0.8: I(7/3, 2/3)
+    #   d: converts at 100%: 0
+    below = [s.probability_below_plan for s in funnel.stages]
+    assert below[0] == pytest.approx(0.850306, abs=1e-6)
+    assert below[1] == pytest.approx(betainc(3.4, 1.6, 0.95))
+    assert below[2] == pytest.approx(betainc(7 / 3, 2 / 3, 0.8))
+    assert below[3] == 0.0
+    # 4 stages judged: a bottleneck needs more than 1 − 0.1/4 = 0.975. b comes closest (its
+    # whole-count bounds 0.8145 and 0.9860 straddle 0.975, hence scipy's incomplete beta):
+    assert max(below) == below[1] < 0.975
+    # a, the old bottleneck (0.975 extra wins from 7 decided), is not clearly below plan.
+    assert funnel.bottleneck is None
 
 
 def test_only_the_deal_without_history_is_unplaced(tmp_path: Path) -> None:
@@ -150,11 +203,19 @@ def test_wide_and_history_take_the_earlier_date(tmp_path: Path) -> None:
     assert result.shape == "wide stage dates + stage history"
     funnel = result.funnel
     assert counts(funnel) == [(3, 3, 0, 0), (3, 1, 1, 1), (1, 1, 0, 0), (1, 1, 0, 0)]
-    # a: 7, 4 → median 5.5, p80 4 + 0.8·3 = 6.4
+    # End of the data: X2's close, 01-20.
+    # a: X1 7, X2 4 advanced (X3 advanced, no date for a: untimed): S 1/2 at 4 (median 4),
+    #    0 at 7 (p80 7)
+    # b: X3 lost 5; X1 open 01-10 → 01-20 = 10 (censored); X2 won, b skipped: day 0, untimed.
+    #    F = 1/3 at 0, then S 2/3 → 1/3 at 5: F = 1/3. Timed: 5 → S 1/2 (median 5), p80 not
+    #    reached
+    # c: X2 14 (→ won 01-20)   d: X2 won, d skipped: untimed only
+    assert [s.conversion for s in funnel.stages] == pytest.approx([1.0, 1 / 3, 1.0, 1.0])
     assert days(funnel) == [
-        (pytest.approx(5.5), pytest.approx(6.4), 2, 0),
-        (pytest.approx(5.0), pytest.approx(5.0), 1, 1),
+        (pytest.approx(4.0), pytest.approx(7.0), 2, 0),
+        (pytest.approx(5.0), None, 1, 1),
         (pytest.approx(14.0), pytest.approx(14.0), 1, 0),
         (None, None, 0, 0),
     ]
+    assert exits(funnel)[1] == (None, 5.0)
     assert problems(tmp_path, COMBINED_DEALS, history=COMBINED_HISTORY, process=COMBINED) == []

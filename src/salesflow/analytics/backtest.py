@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from salesflow.analytics.funnel import Tally
+from salesflow.analytics.funnel import Tally, stage_conversions
 from salesflow.analytics.simulation import DealSizes, Rates, percentiles, simulate
+from salesflow.analytics.stage_events import deals_as_of, stage_stays
 from salesflow.model.forecast import Backtest, BacktestPoint, Distribution
 from salesflow.sources.canonical import DealTables
 
@@ -94,10 +95,7 @@ def _point(
     end = add_months(cutoff, settings.horizon_months)
     tally, closed = _tally_at(tables, cutoff)
     leads, actual = _cohort(tables, cutoff, end)
-    rates = Rates(
-        advanced=np.array(tally.advanced(), dtype=np.int64),
-        lost=np.array(tally.lost_at, dtype=np.int64),
-    )
+    rates = _rates_at(tables, cutoff, tally)
     sizes = DealSizes(
         amounts=_won_amounts(tables, cutoff), planned=tables.process.assumptions.deal_size
     )
@@ -128,24 +126,34 @@ def _distribution(rates: Rates, sizes: DealSizes, leads: int, settings: Settings
 
 
 def _tally_at(tables: DealTables, cutoff: date) -> tuple[Tally, int]:
-    """Deals seen before the cutoff, as they stood then: closed if closed by then, else open at
-    the furthest stage entered by then (the first stage when the data has no dates)."""
-    n = tables.stage_count
-    at = f"TIMESTAMP '{cutoff.isoformat()}'"
-    dated = " ".join(f"WHEN e{k} < {at} THEN {k}" for k in reversed(range(n)))
-    closed = f"status <> 'open' AND closed_at < {at}"
-    rows = tables.con.execute(
-        f"""
-        SELECT CASE WHEN {closed} THEN status ELSE 'open' END,
-               CASE WHEN {closed} THEN position ELSE coalesce(CASE {dated} END, 0) END,
-               count(*)
-        FROM funnel_deals WHERE first_seen < {at} GROUP BY ALL
-        """
-    ).fetchall()
-    tally = Tally.empty(n)
-    for status, position, count in rows:
+    """Deals seen before the cutoff, as they stood then (stage_events.deals_as_of)."""
+    as_of = deals_as_of(_moment(cutoff), tables.stage_count)
+    rows = tables.con.execute(f"SELECT status, position, count(*) FROM {as_of} GROUP BY ALL")
+    tally = Tally.empty(tables.stage_count)
+    for status, position, count in rows.fetchall():
         tally.add(status, int(position), int(count))
     return tally, tally.won + sum(tally.lost_at)
+
+
+def _rates_at(tables: DealTables, cutoff: date, tally: Tally) -> Rates:
+    """The conversions known at the cutoff, with the deals open then censored there: the same
+    survival estimates as `analyze` on the data as it stood."""
+    moment = _moment(cutoff)
+    as_of = deals_as_of(moment, tables.stage_count)
+    stays = stage_stays(
+        tables.con, "'*'", tables.stage_count, tables.dated_stages, moment, as_of
+    ).get("*", {})
+    conversions = stage_conversions(tally, stays)
+    return Rates(
+        advanced=np.array(tally.advanced(), dtype=np.int64),
+        lost=np.array(tally.lost_at, dtype=np.int64),
+        estimated=np.array([c.share if c else 0.0 for c in conversions]),
+        effective=np.array([c.effective_deals if c else 0.0 for c in conversions]),
+    )
+
+
+def _moment(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day)
 
 
 def _won_amounts(tables: DealTables, cutoff: date) -> np.ndarray:

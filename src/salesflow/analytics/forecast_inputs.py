@@ -49,6 +49,8 @@ def data_inputs(tables: DealTables) -> Inputs:
         rates=Rates(
             advanced=np.array([s.advanced for s in funnel.stages], dtype=np.int64),
             lost=np.array([s.lost for s in funnel.stages], dtype=np.int64),
+            estimated=np.array([s.conversion or 0.0 for s in funnel.stages], dtype=np.float64),
+            effective=np.array([s.effective_deals or 0.0 for s in funnel.stages]),
         ),
         sizes=DealSizes(amounts=_won_amounts(tables), planned=process.assumptions.deal_size),
         stage_days=_stage_days(process, funnel),

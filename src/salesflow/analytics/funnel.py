@@ -1,5 +1,5 @@
-"""Funnel metrics over the canonical deals (DESIGN section 4): counts and durations in DuckDB,
-the arithmetic on the few resulting numbers in Python."""
+"""Funnel metrics over the canonical deals (DESIGN section 4): counts and stays in DuckDB, the
+survival arithmetic on the few resulting numbers in numpy (analytics/estimates.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,25 @@ from typing import Any
 
 import duckdb
 
-from salesflow.analytics.stats import product, ratio, wilson_interval
+from salesflow.analytics.bottleneck import DealSize, find_bottleneck
+from salesflow.analytics.estimates import (
+    COUNTS,
+    NO_DURATIONS,
+    SURVIVAL,
+    Conversion,
+    Durations,
+    counted_conversion,
+    durations,
+    median_cycle,
+    survival_conversion,
+)
+from salesflow.analytics.stage_events import Stays
+from salesflow.analytics.stats import probability_below, product, ratio, wilson_interval
 from salesflow.model import Process
-from salesflow.model.funnel import Bottleneck, DealCounts, Funnel, StageMetrics
+from salesflow.model.funnel import DealCounts, Funnel, StageMetrics
+from salesflow.model.process import Stage
 
 OVERALL = "'*'"
-SECONDS_PER_DAY = 86400.0
 
 
 @dataclass
@@ -52,18 +65,22 @@ class Amounts:
     won_with_amount: int
     average: float | None
     median: float | None
-    median_cycle_days: float | None
-
-
-@dataclass(frozen=True)
-class Stay:
-    median: float | None
-    p80: float | None
-    completed: int
-    open: int
+    spread: float | None
 
 
 NO_AMOUNTS = Amounts(0, None, None, None)
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What one group's figures are built from: counts, won amounts, and (when the data has
+    dates) the stays per dated stage and, under the key `len(stages)`, the sales cycle; `dated`
+    names the stages the data has entry dates for."""
+
+    tally: Tally
+    money: Amounts
+    stays: dict[int, Stays]
+    dated: frozenset[int] = frozenset()
 
 
 def tallies(con: duckdb.DuckDBPyConnection, group: str, stages: int) -> dict[str, Tally]:
@@ -78,14 +95,13 @@ def tallies(con: duckdb.DuckDBPyConnection, group: str, stages: int) -> dict[str
 
 def amounts(con: duckdb.DuckDBPyConnection, group: str) -> dict[str, Amounts]:
     won = "status = 'won' AND amount IS NOT NULL"
-    cycle = f"date_diff('second', created_at, closed_at) / {SECONDS_PER_DAY}"
     rows = con.execute(
         f"""
         SELECT {group} AS g,
             count(*) FILTER (WHERE {won}),
             avg(amount) FILTER (WHERE {won}),
             median(amount) FILTER (WHERE {won}),
-            median({cycle}) FILTER (WHERE status = 'won' AND closed_at >= created_at)
+            stddev_samp(amount) FILTER (WHERE {won})
         FROM funnel_deals GROUP BY ALL
         """
     ).fetchall()
@@ -95,117 +111,114 @@ def amounts(con: duckdb.DuckDBPyConnection, group: str) -> dict[str, Amounts]:
     }
 
 
-def stays(con: duckdb.DuckDBPyConnection, group: str, stages: int) -> dict[str, list[Stay]]:
-    """Days in each stage: from entering it to entering the next stage with a date, or to the
-    close for the last stage a closed deal entered. Stays of deals still in the stage are open:
-    they are counted, not measured."""
-    items = []
-    for k in range(stages):
-        later = [f"e{j}" for j in range(k + 1, stages)]
-        next_entry = f"coalesce({', '.join(later)})" if later else "NULL::TIMESTAMP"
-        end = f"coalesce({next_entry}, CASE WHEN status <> 'open' THEN closed_at END)"
-        days = f"(date_diff('second', e{k}, {end}) / {SECONDS_PER_DAY})"
-        items += [
-            f"quantile_cont({days}, [0.5, 0.8]) FILTER (WHERE {days} >= 0)",
-            f"count(*) FILTER (WHERE {days} >= 0)",
-            f"count(*) FILTER (WHERE e{k} IS NOT NULL AND status = 'open' AND position = {k})",
-        ]
-    rows = con.execute(
-        f"SELECT {group} AS g, {', '.join(items)} FROM funnel_deals GROUP BY ALL"
-    ).fetchall()
-    return {str(row[0]): _stays(row[1:], stages) for row in rows}
-
-
-def _stays(values: tuple[Any, ...], stages: int) -> list[Stay]:
-    result = []
-    for k in range(stages):
-        quantiles, completed, open_stays = values[3 * k : 3 * k + 3]
-        median, p80 = (quantiles or [None, None])[:2]
-        result.append(Stay(_float(median), _float(p80), int(completed), int(open_stays)))
-    return result
-
-
-def build_funnel(
-    process: Process, tally: Tally, money: Amounts, stage_stays: list[Stay] | None
-) -> Funnel:
-    stages = _stage_metrics(process, tally, stage_stays)
+def build_funnel(process: Process, observed: Observed) -> Funnel:
+    tally, money = observed.tally, observed.money
+    stages = _stage_metrics(process, observed)
     counts = DealCounts(
         total=tally.won + sum(tally.lost_at) + sum(tally.open_at),
         won=tally.won,
         lost=sum(tally.lost_at),
         open=sum(tally.open_at),
     )
-    win_rate = ratio(counts.won, counts.won + counts.lost)
-    deal_size = money.average or process.assumptions.deal_size
+    win_rate = stages[-1].cumulative_conversion if stages else None
+    cycle = median_cycle(observed.stays.get(len(process.stages)))
+    size = DealSize(money.average, money.spread, money.won_with_amount)
+    if money.average is None:
+        size = DealSize(process.assumptions.deal_size)
     return Funnel(
         deals=counts,
         win_rate=win_rate,
+        closed_win_rate=ratio(counts.won, counts.won + counts.lost),
         avg_won_amount=money.average,
         median_won_amount=money.median,
-        median_cycle_days=money.median_cycle_days,
-        velocity_per_day=_velocity(counts.open, win_rate, money.average, money.median_cycle_days),
-        bottleneck=find_bottleneck(stages, deal_size),
+        median_cycle_days=cycle,
+        velocity_per_day=_velocity(counts.open, win_rate, money.average, cycle),
+        bottleneck=find_bottleneck(stages, size),
         stages=stages,
     )
 
 
-def _stage_metrics(
-    process: Process, tally: Tally, stage_stays: list[Stay] | None
-) -> list[StageMetrics]:
-    count = len(process.stages)
-    conversions: list[float | None] = []
-    raw = []
-    for k, advanced in zip(range(count), tally.advanced(), strict=True):
-        lost, open_ = tally.lost_at[k], tally.open_at[k]
-        conversions.append(ratio(advanced, advanced + lost))
-        raw.append((tally.entered(k), advanced, lost, open_))
-    metrics = []
-    for k, stage in enumerate(process.stages):
-        entered, advanced, lost, open_ = raw[k]
-        conversion = conversions[k]
-        planned = stage.expected.conversion
-        stay = stage_stays[k] if stage_stays else Stay(None, None, 0, 0)
-        metrics.append(
-            StageMetrics(
-                id=stage.id,
-                name=stage.name,
-                entered=entered,
-                advanced=advanced,
-                lost=lost,
-                open=open_,
-                conversion=conversion,
-                conversion_ci=wilson_interval(advanced, advanced + lost),
-                planned_conversion=planned,
-                gap_points=None
-                if conversion is None or planned is None
-                else round((conversion - planned) * 100, 10),
-                cumulative_conversion=product(conversions[: k + 1]),
-                win_probability=product(conversions[k:]),
-                median_days=stay.median,
-                p80_days=stay.p80,
-                completed_stays=stay.completed,
-                open_stays=stay.open,
-            )
-        )
-    return metrics
+def stage_conversions(tally: Tally, stays: dict[int, Stays]) -> list[Conversion | None]:
+    """Each stage's conversion: from its stays where the data dates them, else from counts."""
+    advanced = tally.advanced()
+    return [
+        survival_conversion(stays[k])
+        if k in stays
+        else counted_conversion(advanced[k], tally.lost_at[k])
+        for k in range(len(advanced))
+    ]
 
 
-def find_bottleneck(stages: list[StageMetrics], deal_size: float | None) -> Bottleneck | None:
-    """The stage where converting at plan would add the most wins: the shortfall in points times
-    the deals decided there, each extra one winning with the observed odds of the stages after."""
-    best: Bottleneck | None = None
-    for k, stage in enumerate(stages):
-        if stage.conversion is None or stage.planned_conversion is None:
-            continue
-        shortfall = stage.planned_conversion - stage.conversion
-        onward = product(later.conversion for later in stages[k + 1 :])
-        if shortfall <= 0 or onward is None:
-            continue
-        extra_wins = shortfall * (stage.advanced + stage.lost) * onward
-        if best is None or extra_wins > best.extra_wins:
-            gain = extra_wins * deal_size if deal_size is not None else None
-            best = Bottleneck(stage=stage.id, extra_wins=extra_wins, revenue_gain=gain)
-    return best
+def _stage_metrics(process: Process, observed: Observed) -> list[StageMetrics]:
+    tally = observed.tally
+    conversions = stage_conversions(tally, observed.stays)
+    timings: list[Durations] = [
+        durations(observed.stays[k]) if k in observed.stays else NO_DURATIONS
+        for k in range(len(process.stages))
+    ]
+    shares = [c.share if c else None for c in conversions]
+    return [
+        _stage(stage, k, tally, conversions[k], shares, timings[k], k in observed.dated)
+        for k, stage in enumerate(process.stages)
+    ]
+
+
+def _stage(
+    stage: Stage,
+    k: int,
+    tally: Tally,
+    conversion: Conversion | None,
+    shares: list[float | None],
+    timing: Durations,
+    dated: bool,
+) -> StageMetrics:
+    advanced, lost = tally.advanced()[k], tally.lost_at[k]
+    share = conversion.share if conversion else None
+    planned = stage.expected.conversion
+    return StageMetrics(
+        id=stage.id,
+        name=stage.name,
+        entered=tally.entered(k),
+        advanced=advanced,
+        lost=lost,
+        open=tally.open_at[k],
+        conversion=share,
+        conversion_ci=_interval(conversion),
+        conversion_method=SURVIVAL if dated else COUNTS,
+        effective_deals=conversion.effective_deals if conversion else None,
+        undecided=conversion.undecided if conversion else 0.0,
+        naive_conversion=ratio(advanced, advanced + lost),
+        planned_conversion=planned,
+        gap_points=None if share is None or planned is None else round((share - planned) * 100, 10),
+        probability_below_plan=_below_plan(conversion, planned),
+        cumulative_conversion=product(shares[: k + 1]),
+        win_probability=product(shares[k:]),
+        median_days=timing.median,
+        p80_days=timing.p80,
+        median_days_to_advance=timing.to_advance,
+        median_days_to_lose=timing.to_lose,
+        completed_stays=timing.completed,
+        open_stays=timing.open,
+    )
+
+
+def _interval(conversion: Conversion | None) -> tuple[float, float] | None:
+    """The Wilson interval at the effective number of deals, its upper end raised by the
+    undecided share: those deals may all still advance."""
+    if conversion is None:
+        return None
+    deals = conversion.effective_deals
+    interval = wilson_interval(conversion.share * deals, deals)
+    if interval is None:
+        return None
+    low, high = interval
+    return low, min(high + conversion.undecided, 1.0)
+
+
+def _below_plan(conversion: Conversion | None, planned: float | None) -> float | None:
+    if conversion is None or planned is None:
+        return None
+    return probability_below(conversion.share, conversion.effective_deals, planned)
 
 
 def _velocity(

@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from salesflow.analytics.estimates import COUNTS
 from salesflow.analytics.funnel import (
     NO_AMOUNTS,
     OVERALL,
-    Stay,
+    Observed,
     Tally,
     amounts,
     build_funnel,
-    stays,
     tallies,
 )
+from salesflow.analytics.stage_events import Stays, export_date, stage_stays
 from salesflow.model.funnel import Funnel, FunnelReport, Group
 from salesflow.sources.canonical import DealTables
 
 MIN_CLOSED_TO_JUDGE = 30
+UNDECIDED_NOTE = 0.05  # a share of a stage's deals whose fate the data cannot tell yet
 GROUP_KEY = "coalesce(group_key, '(none)')"
 
 
 def analyze(tables: DealTables) -> FunnelReport:
-    overall = _funnels(tables, OVERALL)
+    end = export_date(tables.con, tables.stage_count)
+    overall = _funnels(tables, OVERALL, end)
     funnel = overall.get("*") or _empty(tables)
     groups: list[Group] = []
     if tables.group_column is not None:
         groups = [
             Group(key=key, small=f.deals.won + f.deals.lost < MIN_CLOSED_TO_JUDGE, funnel=f)
-            for key, f in sorted(_funnels(tables, GROUP_KEY).items())
+            for key, f in sorted(_funnels(tables, GROUP_KEY, end).items())
         ]
     options = tables.options
     return FunnelReport(
@@ -36,31 +41,65 @@ def analyze(tables: DealTables) -> FunnelReport:
         shape=tables.shape,
         since=options.since.isoformat() if options.since else None,
         until=options.until.isoformat() if options.until else None,
+        as_of=end.date().isoformat() if end else None,
         funnel=funnel,
         by=options.by,
         groups=groups,
-        notes=_notes(tables),
+        notes=_notes(tables, funnel),
     )
 
 
-def _funnels(tables: DealTables, group: str) -> dict[str, Funnel]:
+def _funnels(tables: DealTables, group: str, end: datetime | None) -> dict[str, Funnel]:
     stages = tables.stage_count
     counted = tallies(tables.con, group, stages)
     money = amounts(tables.con, group)
-    durations: dict[str, list[Stay]] = stays(tables.con, group, stages) if tables.has_dates else {}
+    stays: dict[str, dict[int, Stays]] = {}
+    if end is not None:
+        stays = stage_stays(tables.con, group, stages, tables.dated_stages, end)
     return {
-        key: build_funnel(tables.process, tally, money.get(key, NO_AMOUNTS), durations.get(key))
+        key: build_funnel(
+            tables.process,
+            Observed(
+                tally,
+                money.get(key, NO_AMOUNTS),
+                stays.get(key, {}),
+                frozenset(tables.dated_stages) if end is not None else frozenset(),
+            ),
+        )
         for key, tally in counted.items()
     }
 
 
 def _empty(tables: DealTables) -> Funnel:
-    return build_funnel(tables.process, Tally.empty(tables.stage_count), NO_AMOUNTS, None)
+    return build_funnel(tables.process, Observed(Tally.empty(tables.stage_count), NO_AMOUNTS, {}))
 
 
-def _notes(tables: DealTables) -> list[str]:
-    if tables.has_dates:
-        return []
-    return [
-        "days in stage need the dates deals entered stages: map data.stage_dates or pass --history"
+def _notes(tables: DealTables, funnel: Funnel) -> list[str]:
+    notes = []
+    undated = [s.name for s in funnel.stages if s.conversion_method == COUNTS]
+    if undated:
+        notes.append(
+            f"{_names(undated)}: no dates when deals entered, so conversion is advanced ÷ "
+            "(advanced + lost), which assumes lost deals are closed as fast as deals advance; "
+            "map data.stage_dates or pass --history"
+        )
+    unknown = [s.name for s in funnel.stages if s.entered and s.conversion is None]
+    if unknown:
+        notes.append(f"{_names(unknown)}: no deal has advanced or been lost yet, no conversion")
+    notes += [
+        f"{s.name}: {s.undecided:.0%} of its deals are still open after the longest recorded "
+        "decision; they count as not advancing, so the conversion may be low by up to that "
+        "much (the interval allows for it)"
+        for s in funnel.stages
+        if s.undecided >= UNDECIDED_NOTE
     ]
+    if not tables.has_dates:
+        notes.append(
+            "days in stage need the dates deals entered stages: map data.stage_dates or pass "
+            "--history"
+        )
+    return notes
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names)

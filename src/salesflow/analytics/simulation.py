@@ -1,9 +1,10 @@
 """Vectorised Monte Carlo of a funnel (DESIGN section 5), in chunks to bound memory.
 
-Each simulation draws every stage's conversion rate (from Beta(advanced + 1, lost + 1) with data;
-fixed at the plan without), pushes the leads through the stages as a chain of binomial draws, and
-prices the wins: bootstrapped from the observed won amounts, or lognormal around the planned deal
-size. Sums of many deal sizes use the central limit theorem instead of drawing every deal.
+Each simulation draws every stage's conversion rate (from Beta(advanced + 1, lost + 1) with data,
+effective counts when deals are still open; fixed at the plan without), pushes the leads through
+the stages as a chain of binomial draws, and prices the wins: bootstrapped from the observed won
+amounts, or lognormal around the planned deal size. Sums of many deal sizes use the central limit
+theorem instead of drawing every deal.
 """
 
 from __future__ import annotations
@@ -23,11 +24,18 @@ Ints = NDArray[np.int64]
 
 @dataclass(frozen=True)
 class Rates:
-    """Per stage: observed advanced and lost counts (data), or planned conversions (plan)."""
+    """Per stage: observed advanced and lost counts (data), or planned conversions (plan).
+
+    With data, `estimated` and `effective` (when given) are the survival estimate of each
+    conversion and the number of fully observed deals that would know it as precisely: the
+    evidence then comes from them, so that deals still open are neither wins nor losses.
+    """
 
     advanced: Ints | None = None
     lost: Ints | None = None
     planned: Floats | None = None
+    estimated: Floats | None = None
+    effective: Floats | None = None
 
     @property
     def stages(self) -> int:
@@ -35,19 +43,26 @@ class Rates:
         assert source is not None
         return len(source)
 
+    def evidence(self) -> tuple[Floats, Floats]:
+        """Successes and failures per stage behind the Beta posterior."""
+        if self.estimated is not None and self.effective is not None:
+            return self.estimated * self.effective, (1 - self.estimated) * self.effective
+        assert self.advanced is not None and self.lost is not None
+        return self.advanced.astype(np.float64), self.lost.astype(np.float64)
+
     def expected(self) -> Floats:
         """The mean rate per stage: the Beta posterior mean with data, else the plan."""
         if self.planned is not None:
             return self.planned
-        assert self.advanced is not None and self.lost is not None
-        return (self.advanced + 1) / (self.advanced + self.lost + 2)
+        successes, failures = self.evidence()
+        return (successes + 1) / (successes + failures + 2)
 
     def draw(self, rng: np.random.Generator, sims: int) -> Floats:
         """(sims, stages) conversion rates."""
         if self.planned is not None:
             return np.broadcast_to(self.planned, (sims, self.stages))
-        assert self.advanced is not None and self.lost is not None
-        return rng.beta(self.advanced + 1, self.lost + 1, size=(sims, self.stages))
+        successes, failures = self.evidence()
+        return rng.beta(successes + 1, failures + 1, size=(sims, self.stages))
 
 
 @dataclass(frozen=True)

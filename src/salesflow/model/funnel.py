@@ -10,7 +10,10 @@ class Result(BaseModel):
 
 
 class StageMetrics(Result):
-    """One stage. `conversion` = advanced / (advanced + lost): open deals are not failures."""
+    """One stage. `conversion` is the chance that a deal entering the stage eventually advances,
+    with deals still open counted as unfinished (survival estimate), or `naive_conversion` =
+    advanced / (advanced + lost) when the data has no entry dates for the stage
+    (`conversion_method` says which)."""
 
     id: str
     name: str
@@ -20,12 +23,19 @@ class StageMetrics(Result):
     open: int
     conversion: float | None
     conversion_ci: tuple[float, float] | None
+    conversion_method: str
+    effective_deals: float | None
+    undecided: float
+    naive_conversion: float | None
     planned_conversion: float | None
     gap_points: float | None
+    probability_below_plan: float | None
     cumulative_conversion: float | None
     win_probability: float | None
     median_days: float | None
     p80_days: float | None
+    median_days_to_advance: float | None
+    median_days_to_lose: float | None
     completed_stays: int
     open_stays: int
 
@@ -38,11 +48,14 @@ class DealCounts(Result):
 
 
 class Bottleneck(Result):
-    """The stage where reaching the planned conversion would add the most won revenue."""
+    """The stage clearly below plan where reaching the plan would add the most won revenue;
+    the gain's 80% interval carries what we do not know about the conversions and deal size."""
 
     stage: str
+    probability_below_plan: float
     extra_wins: float
     revenue_gain: float | None
+    revenue_gain_interval: tuple[float, float] | None
 
 
 class Funnel(Result):
@@ -50,6 +63,7 @@ class Funnel(Result):
 
     deals: DealCounts
     win_rate: float | None
+    closed_win_rate: float | None
     avg_won_amount: float | None
     median_won_amount: float | None
     median_cycle_days: float | None
@@ -71,6 +85,7 @@ class FunnelReport(Result):
     shape: str
     since: str | None
     until: str | None
+    as_of: str | None
     funnel: Funnel
     by: str | None = None
     groups: list[Group] = []

@@ -26,8 +26,8 @@ GLOSSARY = [
     ),
     (
         "Conversion",
-        "The share of deals decided in a stage that move on to the next one; deals "
-        "still open in the stage are not counted as failures.",
+        "The chance that a deal entering a stage moves on to the next one; deals still "
+        "open in the stage count as unfinished, not as failures.",
     ),
     ("Planned conversion", "The conversion the team plans for; the process file sets it."),
     ("Days in stage", "How long deals spend in a stage; the plan gives the median."),
@@ -36,10 +36,14 @@ GLOSSARY = [
         "The chance that a deal sitting in a stage is eventually won, used to weight the pipeline.",
     ),
     ("Pipeline", "The open deals, each weighted by its stage's probability."),
-    ("Win rate", "Won deals divided by all closed (won or lost) deals."),
+    (
+        "Win rate",
+        "The chance that a new deal is eventually won: the product of the stage conversions.",
+    ),
     (
         "Bottleneck",
-        "The stage where reaching the planned conversion would add the most won revenue.",
+        "A stage clearly below its planned conversion, where reaching the plan would add "
+        "the most won revenue.",
     ),
     ("Lost reason", "Why a deal was lost; pick one of the accepted reasons when closing it."),
     (

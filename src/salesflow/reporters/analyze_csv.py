@@ -24,12 +24,19 @@ COLUMNS = (
     "conversion",
     "conversion_low",
     "conversion_high",
+    "conversion_method",
+    "naive_conversion",
     "planned_conversion",
     "gap_points",
+    "probability_below_plan",
     "cumulative_conversion",
     "win_probability",
     "median_days",
     "p80_days",
+    "median_days_to_advance",
+    "median_days_to_lose",
+    "completed_stays",
+    "open_stays",
 )
 Value = str | int | float | None
 
@@ -62,12 +69,19 @@ def _values(group: str, stage: StageMetrics) -> list[Value]:
         stage.conversion,
         low,
         high,
+        stage.conversion_method,
+        stage.naive_conversion,
         stage.planned_conversion,
         stage.gap_points,
+        stage.probability_below_plan,
         stage.cumulative_conversion,
         stage.win_probability,
         stage.median_days,
         stage.p80_days,
+        stage.median_days_to_advance,
+        stage.median_days_to_lose,
+        stage.completed_stays,
+        stage.open_stays,
     ]
 
 

@@ -65,6 +65,41 @@ def days(value: float | None) -> str:
     return MISSING if value is None else f"{number(value)} days"
 
 
+NOT_REACHED = "not reached"
+
+
+def stay_days(stage: StageMetrics, value: float | None) -> str:
+    """Days read from a stage's curve: "not reached" when stays were measured but the curve
+    never fell that far (too many deals still in the stage), a dash when nothing was measured."""
+    if value is None:
+        return NOT_REACHED if stage.completed_stays or stage.open_stays else MISSING
+    return number(value)
+
+
+def has_durations(stages: list[StageMetrics]) -> bool:
+    return any(stage.completed_stays or stage.open_stays for stage in stages)
+
+
+DURATION_HEADERS = ("Median days", "P80 days", "Median days to advance", "Median days to lose")
+
+
+def duration_cells(stage: StageMetrics) -> list[str]:
+    """A stage's row of the days-in-stage table, after its name."""
+    return [
+        stay_days(stage, stage.median_days),
+        stay_days(stage, stage.p80_days),
+        number(stage.median_days_to_advance),
+        number(stage.median_days_to_lose),
+    ]
+
+
+def win_rate_words(funnel: Funnel) -> str:
+    """'12% (closed deals only: 9.5%)': the chance a new deal is won, and the naive share."""
+    closed = funnel.closed_win_rate
+    naive = "" if closed is None else f" (closed deals only: {percent(closed)})"
+    return percent(funnel.win_rate) + naive
+
+
 def plan_verdict(stage: StageMetrics) -> int:
     """-1 when the plan lies above the 95% interval (the stage is truly below plan), +1 when it
     lies below the interval (truly above plan), 0 when the gap could be chance or is unknown."""
@@ -97,19 +132,37 @@ def deal_summary(funnel: Funnel) -> str:
     )
 
 
+NO_BOTTLENECK = "No stage is clearly below plan."
+
+
 def bottleneck_sentence(funnel: Funnel, currency: str) -> str:
-    """'Bottleneck: Technical Validation — reaching the planned 75% would add ≈ 4.2 wins, ≈ USD
-    100,800', or 'No stage is below plan.'"""
+    """'Bottleneck: Technical Validation — 99% sure it converts below the planned 75%; reaching
+    it would add ≈ 4.2 wins, ≈ USD 100,800 (80% interval USD 52,000 to 150,000)', or
+    'No stage is clearly below plan.'"""
     found = funnel.bottleneck
     if found is None:
-        return "No stage is below plan."
+        return NO_BOTTLENECK
     stage = next((s for s in funnel.stages if s.id == found.stage), None)
     name = stage.name if stage is not None else found.stage
     plan = stage.planned_conversion if stage is not None else None
     target = f"the planned {percent(plan)}" if plan is not None else "the plan"
+    sure = f"{_certainty(found.probability_below_plan)} sure it converts below {target}"
     wins = f"≈ {number(found.extra_wins)} " + ("win" if found.extra_wins == 1 else "wins")
-    gain = f", ≈ {money(found.revenue_gain, currency)}" if found.revenue_gain is not None else ""
-    return f"Bottleneck: {name} — reaching {target} would add {wins}{gain}"
+    gain = ""
+    if found.revenue_gain is not None:
+        gain = f", ≈ {money(found.revenue_gain, currency)}"
+    if found.revenue_gain_interval is not None:
+        low, high = found.revenue_gain_interval
+        gain += f" (80% interval {money(low, currency)} to {high:,.0f})"
+    return f"Bottleneck: {name} — {sure}; reaching it would add {wins}{gain}"
+
+
+def _certainty(probability: float) -> str:
+    """A probability as a percentage that never rounds up to a certainty: 0.9996 → "99.9%"."""
+    shown = min(probability * 100, 99.9)
+    if shown < 99:
+        return f"{shown:.0f}%"
+    return f"{shown:.1f}".removesuffix(".0") + "%"
 
 
 def group_numbers(group: Group, stage_ids: list[str]) -> list[str]:

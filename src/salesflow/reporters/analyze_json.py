@@ -7,7 +7,7 @@ from typing import Any
 
 from salesflow.model.funnel import Funnel, FunnelReport, Group
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def render(report: FunnelReport, color: bool) -> str:
@@ -24,6 +24,7 @@ def document(report: FunnelReport) -> dict[str, Any]:
         "shape": report.shape,
         "since": report.since,
         "until": report.until,
+        "as_of": report.as_of,
         **funnel_fields(report.funnel),
         "by": report.by,
         "groups": [group_fields(group) for group in report.groups],
@@ -35,11 +36,12 @@ def funnel_fields(funnel: Funnel) -> dict[str, Any]:
     return {
         "deals": funnel.deals.model_dump(),
         "win_rate": funnel.win_rate,
+        "closed_win_rate": funnel.closed_win_rate,
         "avg_won_amount": funnel.avg_won_amount,
         "median_won_amount": funnel.median_won_amount,
         "median_cycle_days": funnel.median_cycle_days,
         "velocity_per_day": funnel.velocity_per_day,
-        "bottleneck": funnel.bottleneck.model_dump() if funnel.bottleneck else None,
+        "bottleneck": _bottleneck(funnel),
         "stages": [
             {**stage.model_dump(), "conversion_ci": _pair(stage.conversion_ci)}
             for stage in funnel.stages
@@ -59,6 +61,13 @@ def group_fields(group: Group) -> dict[str, Any]:
         "small": group.small,
         **fields,
     }
+
+
+def _bottleneck(funnel: Funnel) -> dict[str, Any] | None:
+    found = funnel.bottleneck
+    if found is None:
+        return None
+    return {**found.model_dump(), "revenue_gain_interval": _pair(found.revenue_gain_interval)}
 
 
 def _pair(pair: tuple[float, float] | None) -> list[float] | None:

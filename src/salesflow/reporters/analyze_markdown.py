@@ -7,18 +7,21 @@ import re
 
 from salesflow.model.funnel import Funnel, FunnelReport, Group, StageMetrics
 from salesflow.reporters.analyze_format import (
+    DURATION_HEADERS,
     MISSING,
     bottleneck_sentence,
     clean,
     count,
     days,
+    duration_cells,
     group_numbers,
+    has_durations,
     interval,
     money,
-    number,
     percent,
     plan_verdict,
     points,
+    win_rate_words,
     window,
 )
 
@@ -38,8 +41,6 @@ STAGE_HEADERS = (
     ("Gap (pts)", "--:"),
     ("Cumulative", "--:"),
     ("Win prob.", "--:"),
-    ("Median days", "--:"),
-    ("P80 days", "--:"),
 )
 
 
@@ -51,8 +52,12 @@ def render(report: FunnelReport, color: bool) -> str:
         _summary(report),
         "## Stages",
         _stage_table(funnel.stages),
-        "Gap in **bold**: the plan lies outside the 95% interval of the conversion, so the "
-        "difference is unlikely to be chance.",
+        "Gap in **bold**: the plan lies outside the 95% interval of the conversion. A "
+        "bottleneck is named only on stronger evidence, judged over all stages at once.",
+    ]
+    if has_durations(funnel.stages):
+        blocks += ["## Days in stage", _duration_table(funnel.stages)]
+    blocks += [
         "## Funnel",
         _funnel_table(funnel.stages),
         _bottleneck(funnel, report.currency),
@@ -74,12 +79,13 @@ def _summary(report: FunnelReport) -> str:
     deals = funnel.deals
     span = window(report)
     data = f"{escape(report.source)} ({escape(report.shape)})" + (f", {span}" if span else "")
+    data += f", data to {report.as_of}" if report.as_of else ""
     velocity = funnel.velocity_per_day
     lines = [
         f"- **Data:** {data}",
         f"- **Deals:** {count(deals.total)} — {count(deals.won)} won, {count(deals.lost)} lost, "
         f"{count(deals.open)} open",
-        f"- **Win rate:** {percent(funnel.win_rate)}",
+        f"- **Win rate:** {win_rate_words(funnel)}",
         f"- **Won amount:** average {money(funnel.avg_won_amount, report.currency)}, "
         f"median {money(funnel.median_won_amount, report.currency)}",
         f"- **Median sales cycle:** {days(funnel.median_cycle_days)}",
@@ -113,11 +119,16 @@ def _stage_table(stages: list[StageMetrics]) -> str:
                     f"**{gap}**" if plan_verdict(stage) else gap,
                     percent(stage.cumulative_conversion),
                     percent(stage.win_probability),
-                    number(stage.median_days),
-                    number(stage.p80_days),
                 ]
             )
         )
+    return "\n".join(lines)
+
+
+def _duration_table(stages: list[StageMetrics]) -> str:
+    headers = ["Stage", *DURATION_HEADERS]
+    lines = [_row(headers), _row(["---", *["--:"] * len(DURATION_HEADERS)])]
+    lines += [_row([escape(stage.name), *duration_cells(stage)]) for stage in stages]
     return "\n".join(lines)
 
 

@@ -22,13 +22,15 @@ from salesflow.reporters.analyze_format import (
     count,
     days,
     deal_summary,
+    duration_cells,
     group_numbers,
+    has_durations,
     interval,
     money,
-    number,
     percent,
     plan_verdict,
     points,
+    win_rate_words,
     window,
 )
 from salesflow.reporters.terminal import console, render_to_text
@@ -49,9 +51,8 @@ STAGE_HEADERS = (
     "Gap\npts",
     "Cumul.",
     "Win\nprob.",
-    "Median\ndays",
-    "P80\ndays",
 )
+DURATION_TEXT_HEADERS = ("Median", "P80", "Advance\nmedian", "Lose\nmedian")
 VERDICT_STYLE = {-1: "red", 0: "", 1: "green"}
 
 
@@ -75,6 +76,10 @@ def _parts(report: FunnelReport) -> list[RenderableType]:
         Text(""),
         _stage_table(funnel.stages),
         Text(""),
+    ]
+    if has_durations(funnel.stages):
+        parts += [_duration_table(funnel.stages), Text("")]
+    parts += [
         _funnel_chart(funnel.stages),
         Text(""),
         _bottleneck(funnel, report.currency),
@@ -93,8 +98,10 @@ def _header(report: FunnelReport) -> list[Text]:
     span = window(report)
     title = Text(clean(report.process), style="bold")
     title.append(clean(f" · {source}" + (f" · {span}" if span else "")))
+    if report.as_of:
+        title.append(f" · data to {report.as_of}")
     deals = Text(deal_summary(funnel) + " · win rate ")
-    deals.append(percent(funnel.win_rate), style="bold")
+    deals.append(win_rate_words(funnel), style="bold")
     amounts = Text(
         f"Won amount: average {money(funnel.avg_won_amount, report.currency)} · "
         f"median {money(funnel.median_won_amount, report.currency)}"
@@ -148,9 +155,19 @@ def _stage_cells(stage: StageMetrics) -> list[Text | str]:
         Text(points(stage.gap_points), style=VERDICT_STYLE[plan_verdict(stage)]),
         percent(stage.cumulative_conversion),
         percent(stage.win_probability),
-        number(stage.median_days),
-        number(stage.p80_days),
     ]
+
+
+def _duration_table(stages: list[StageMetrics]) -> Table:
+    rows: list[list[Text | str]] = [
+        [Text(clean(stage.name)), *duration_cells(stage)] for stage in stages
+    ]
+    table = _table(title="Days in stage")
+    _name_column(table, "Stage")
+    _fixed_columns(table, DURATION_TEXT_HEADERS, rows)
+    for row in rows:
+        table.add_row(*row)
+    return table
 
 
 def _funnel_chart(stages: list[StageMetrics]) -> Group:

@@ -74,6 +74,13 @@ class DealTables:
     def has_dates(self) -> bool:
         return bool(self.columns.stage_dates) or self.history is not None
 
+    @property
+    def dated_stages(self) -> set[int]:
+        """The stages whose entry dates the data can give (a date column, or the history)."""
+        if self.history is not None:
+            return set(range(self.stage_count))
+        return set(self.columns.stage_dates)
+
 
 def build(con: duckdb.DuckDBPyConnection, process: Process, options: DataOptions) -> DealTables:
     check_map_keys(options.mapping, process)

@@ -1,0 +1,154 @@
+"""How each stay in a stage ended, counted in DuckDB per group, stage, day and outcome: the only
+numbers the survival estimates need (analytics/survival.py does the arithmetic on them).
+
+A deal that reached stage k has one stay there, measured in whole days from its entry into the
+stage (time origin) to the first of: entering a later stage or winning (it advanced), being lost
+there, or the end of the data (still open there: censored). The sales cycle is the same count
+from a deal's first-seen date to won, lost or the end of the data.
+
+A stay is *timed* when both ends are known: the stage's entry date and the exit (or the end of
+the data). Conversion uses every stay, an untimed decided one at day 0 (a skipped stage, or an
+exit with no date, cannot wait on open deals); durations use only timed stays.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import numpy as np
+
+from salesflow.analytics.survival import EventTable
+
+ADVANCED, LOST, OPEN = 1, 2, 0
+SECONDS_PER_DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class Stays:
+    """The stays of one stage (or the cycle) of one group: every stay, and the timed ones."""
+
+    all: EventTable
+    timed: EventTable
+
+
+def export_date(con: duckdb.DuckDBPyConnection, stages: int) -> datetime | None:
+    """The end of the data: its latest date (a close only when the deal is closed, since an
+    open deal's close date may be a planned one in the future)."""
+    entries = ", ".join(f"e{k}" for k in range(stages))
+    row = con.execute(
+        "SELECT max(greatest(first_seen, CASE WHEN status <> 'open' THEN closed_at END, "
+        f"{entries})) FROM first_rows"
+    ).fetchone()
+    value = row[0] if row else None
+    return value if isinstance(value, datetime) else None
+
+
+def stage_stays(
+    con: duckdb.DuckDBPyConnection,
+    group: str,
+    stages: int,
+    dated: set[int],
+    end: datetime,
+    deals: str = "funnel_deals",
+) -> dict[str, dict[int, Stays]]:
+    """For each group: the stays of each dated stage, and under key `stages` the sales cycle,
+    of the `deals` (a relation with the canonical columns) as they stood at `end`."""
+    at = _timestamp(end)
+    items = [_stage_item(k, stages, at) for k in sorted(dated)] + [_cycle_item(stages, at)]
+    rows = con.execute(
+        f"""
+        SELECT g, s.k, s.t, s.event, s.timed, count(*) AS n
+        FROM (SELECT {group} AS g, unnest([{", ".join(items)}]) AS s FROM {deals})
+        WHERE s.event IS NOT NULL
+        GROUP BY ALL
+        """
+    ).fetchnumpy()
+    return _tables(rows)
+
+
+def deals_as_of(cutoff: datetime, stages: int) -> str:
+    """The deals first seen before `cutoff`, as they stood then: closed only if closed before
+    it, entries after it not yet made, an open deal at the furthest stage entered by then (the
+    first stage when it has no date)."""
+    at = _timestamp(cutoff)
+    closed = f"(status <> 'open' AND closed_at < {at})"
+    dated = " ".join(f"WHEN e{k} < {at} THEN {k}" for k in reversed(range(stages)))
+    entries = ", ".join(f"CASE WHEN e{k} < {at} THEN e{k} END AS e{k}" for k in range(stages))
+    return f"""(
+        SELECT CASE WHEN {closed} THEN status ELSE 'open' END AS status,
+            CASE WHEN {closed} THEN position ELSE coalesce(CASE {dated} END, 0) END AS position,
+            CASE WHEN {closed} THEN closed_at END AS closed_at,
+            first_seen, {entries}
+        FROM funnel_deals WHERE first_seen < {at}
+    )"""
+
+
+def _timestamp(moment: datetime) -> str:
+    return f"TIMESTAMP '{moment.isoformat(sep=' ')}'"
+
+
+def _stage_item(k: int, stages: int, at: str) -> str:
+    later = [f"e{j}" for j in range(k + 1, stages)]
+    next_entry = f"coalesce({', '.join(later)})" if later else "NULL::TIMESTAMP"
+    earlier = f"greatest({', '.join(f'e{j}' for j in range(k))})" if k else "NULL::TIMESTAMP"
+    advanced = f"(status = 'won' OR position > {k})"
+    event = (
+        f"CASE WHEN {advanced} THEN {ADVANCED} WHEN position < {k} THEN NULL "
+        f"WHEN status = 'lost' THEN {LOST} ELSE {OPEN} END"
+    )
+    exit_at = (
+        f"CASE WHEN {advanced} THEN coalesce({next_entry}, "
+        f"CASE WHEN status = 'won' THEN closed_at END) "
+        f"WHEN status = 'lost' THEN closed_at ELSE {at} END"
+    )
+    # A deal still open in a stage it has no entry date for has waited at least since its last
+    # known entry.
+    start = (
+        f"coalesce(e{k}, CASE WHEN status = 'open' AND position = {k} "
+        f"THEN coalesce({earlier}, first_seen) END)"
+    )
+    return _item(str(k), event, start, exit_at, f"e{k} IS NOT NULL")
+
+
+def _cycle_item(stages: int, at: str) -> str:
+    event = f"CASE status WHEN 'won' THEN {ADVANCED} WHEN 'lost' THEN {LOST} ELSE {OPEN} END"
+    exit_at = f"CASE WHEN status = 'open' THEN {at} ELSE closed_at END"
+    return _item(str(stages), event, "first_seen", exit_at, "TRUE")
+
+
+def _item(k: str, event: str, start: str, exit_at: str, known_start: str) -> str:
+    days = f"date_diff('second', {start}, {exit_at}) / {SECONDS_PER_DAY}"
+    return (
+        f"{{'k': {k}, 'event': {event}, "
+        f"'t': CASE WHEN {days} >= 0 THEN round({days}) ELSE 0 END, "
+        f"'timed': coalesce({known_start} AND {days} >= 0, FALSE)}}"
+    )
+
+
+def _tables(rows: dict[str, np.ndarray]) -> dict[str, dict[int, Stays]]:
+    parts: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for index, (group, stage) in enumerate(zip(rows["g"], rows["k"], strict=True)):
+        parts[(str(group), int(stage))].append(index)
+    result: dict[str, dict[int, Stays]] = defaultdict(dict)
+    for (group, stage), indices in parts.items():
+        chosen = np.asarray(indices)
+        result[group][stage] = _stays(
+            rows["t"][chosen].astype(np.float64),
+            rows["event"][chosen].astype(np.int64),
+            rows["timed"][chosen].astype(bool),
+            rows["n"][chosen].astype(np.float64),
+        )
+    return dict(result)
+
+
+def _stays(times: np.ndarray, events: np.ndarray, timed: np.ndarray, counts: np.ndarray) -> Stays:
+    def table(keep: np.ndarray) -> EventTable:
+        kept = counts * keep
+        return EventTable.of(
+            times, kept * (events == ADVANCED), kept * (events == LOST), kept * (events == OPEN)
+        )
+
+    return Stays(all=table(np.ones_like(timed)), timed=table(timed))
