@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from scipy.special import betainc
 
 from tests.sources.deal_data import (
     counts,
@@ -167,19 +168,16 @@ def test_overall(tmp_path: Path) -> None:
     # 4 open × 8/27 × 6000 ÷ 20
     assert funnel.velocity_per_day == pytest.approx(4 * 8 / 27 * 6000 / 20)
     # How sure each stage is below plan: 1 − P(X ≤ x) for X ~ Binomial(n, plan) with n the
-    # effective deals and x = conversion × n, I_plan(x + 1, n − x) for fractional counts.
-    # I_p(a, b) falls as a grows and as b shrinks, so each lies between two whole-count tails:
-    #   a: x = 7/9·8 = 6.22 of 8 at 0.9: I(7.22, 1.78) between I(8, 1) = 0.9⁸ = 0.4305 and
-    #      I(7, 2) = P(X ≥ 7 | 8, 0.9) = 8·0.9⁷·0.1 + 0.9⁸ = 0.3826 + 0.4305 = 0.8131
-    #   b: x = 5/7·6 = 4.29 of 6 at 0.95: I(5.29, 1.71) between 0.95⁶ = 0.7351 and
-    #      P(X ≥ 5 | 6, 0.95) = 6·0.95⁵·0.05 + 0.95⁶ = 0.2321 + 0.7351 = 0.9672
-    #   c: x = 8/15·3 = 1.6 of 3 at 0.8: I(2.6, 1.4) between 0.8³ = 0.512 and
-    #      P(X ≥ 2 | 3, 0.8) = 3·0.8²·0.2 + 0.8³ = 0.896
+    # effective deals and x = (conversion + undecided) × n — the undecided deals get the
+    # benefit of the doubt —, I_plan(x + 1, n − x) for fractional counts:
+    #   a: (7/9 + 1/9)·8 = 64/9 of 8 at 0.9: I(73/9, 8/9)
+    #   b: (5/7 + 1/7)·6 = 36/7 of 6 at 0.95: I(43/7, 6/7)
+    #   c: (8/15 + 4/15)·3 = 2.4 of 3 at 0.8: I(3.4, 0.6)
     #   d: converts at 100%: 0
     below = [s.probability_below_plan for s in funnel.stages]
-    assert 0.4305 < below[0] < 0.8131
-    assert 0.7351 < below[1] < 0.9672
-    assert 0.512 < below[2] < 0.896
+    assert below[0] == pytest.approx(betainc(73 / 9, 8 / 9, 0.9))
+    assert below[1] == pytest.approx(betainc(43 / 7, 6 / 7, 0.95))
+    assert below[2] == pytest.approx(betainc(3.4, 0.6, 0.8))
     assert below[3] == 0.0
     # With 4 stages judged a bottleneck needs more than 1 − 0.1/4 = 0.975: b, the old
     # bottleneck ((0.95 − 5/6) × 6 decided × 2/3 = 0.47 extra wins), is not clearly below plan.

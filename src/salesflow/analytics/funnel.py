@@ -216,9 +216,11 @@ def _interval(conversion: Conversion | None) -> tuple[float, float] | None:
 
 
 def _below_plan(conversion: Conversion | None, planned: float | None) -> float | None:
+    """Judged with the benefit of the doubt: the undecided deals as if they all advance."""
     if conversion is None or planned is None:
         return None
-    return probability_below(conversion.share, conversion.effective_deals, planned)
+    share = min(conversion.share + conversion.undecided, 1.0)
+    return probability_below(share, conversion.effective_deals, planned)
 
 
 def _velocity(
