@@ -181,10 +181,9 @@ def test_no_dates_no_days(tmp_path: Path) -> None:
     # no entry dates: every conversion is counted, and the report says what that assumes
     assert [s.conversion_method for s in result.funnel.stages] == ["counts"] * 4
     assert result.notes == [
-        "Alpha, Beta, Gamma, Delta: no dates when deals entered, so conversion is advanced ÷ "
-        "(advanced + lost), which assumes lost deals are closed as fast as deals advance; map "
-        "data.stage_dates or pass --history",
-        "days in stage need the dates deals entered stages: map data.stage_dates or pass --history",
+        "no dates when deals entered stages: conversions are advanced ÷ (advanced + lost), "
+        "which assumes lost deals are closed as fast as deals advance, and there are no days in "
+        "stage; map data.stage_dates or pass --history"
     ]
 
 

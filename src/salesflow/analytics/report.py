@@ -75,13 +75,12 @@ def _empty(tables: DealTables) -> Funnel:
 
 
 def _notes(tables: DealTables, funnel: Funnel) -> list[str]:
-    notes = []
+    notes = [] if tables.has_dates else [UNDATED]
     undated = [s.name for s in funnel.stages if s.conversion_method == COUNTS]
-    if undated:
+    if undated and tables.has_dates:
         notes.append(
             f"{_names(undated)}: no dates when deals entered, so conversion is advanced ÷ "
-            "(advanced + lost), which assumes lost deals are closed as fast as deals advance; "
-            "map data.stage_dates or pass --history"
+            f"(advanced + lost), {EQUAL_CLOCKS}; map data.stage_dates for them"
         )
     unknown = [s.name for s in funnel.stages if s.entered and s.conversion is None]
     if unknown:
@@ -93,12 +92,14 @@ def _notes(tables: DealTables, funnel: Funnel) -> list[str]:
         for s in funnel.stages
         if s.undecided >= UNDECIDED_NOTE
     ]
-    if not tables.has_dates:
-        notes.append(
-            "days in stage need the dates deals entered stages: map data.stage_dates or pass "
-            "--history"
-        )
     return notes
+
+
+EQUAL_CLOCKS = "which assumes lost deals are closed as fast as deals advance"
+UNDATED = (
+    "no dates when deals entered stages: conversions are advanced ÷ (advanced + lost), "
+    f"{EQUAL_CLOCKS}, and there are no days in stage; map data.stage_dates or pass --history"
+)
 
 
 def _names(names: list[str]) -> str:

@@ -98,9 +98,8 @@ def _header(report: FunnelReport) -> list[Text]:
     span = window(report)
     title = Text(clean(report.process), style="bold")
     title.append(clean(f" · {source}" + (f" · {span}" if span else "")))
-    if report.as_of:
-        title.append(f" · data to {report.as_of}")
-    deals = Text(deal_summary(funnel) + " · win rate ")
+    on = f" on {report.as_of}" if report.as_of else ""
+    deals = Text(deal_summary(funnel) + on + " · win rate ")
     deals.append(win_rate_words(funnel), style="bold")
     amounts = Text(
         f"Won amount: average {money(funnel.avg_won_amount, report.currency)} · "
