@@ -636,8 +636,11 @@ def test_by_unknown_column(files: dict[str, Path]) -> None:
 def test_since_and_until(files: dict[str, Path]) -> None:
     document = analyze_json(files, "--since", "2024-02-01", "--until", "2024-03-31")
     assert (document["since"], document["until"]) == ("2024-02-01", "2024-03-31")
-    # Created in February or March: D03, D05, D06, D07, D08, D09.
-    assert document["deals"] == {"total": 6, "won": 1, "lost": 3, "open": 2}
+    # Created in February or March: D03, D05, D06, D07, D08, D09, as they stood at the end of
+    # 31 March: D03 won (03-15), D05 lost (03-01); D06 and D07 were lost in April, so still open
+    # then, like D08 and D09. Without stage dates an open deal is placed at the first stage.
+    assert document["deals"] == {"total": 6, "won": 1, "lost": 1, "open": 4}
+    assert document["as_of"] == "2024-03-31"
     text = analyze(files, "--since", "2024-02-01", "--until", "2024-03-31").stdout
     assert "created 2024-02-01 to 2024-03-31" in text
 

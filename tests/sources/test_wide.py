@@ -373,3 +373,31 @@ def test_a_skipped_stage_of_an_open_deal_counts_at_day_0(tmp_path: Path) -> None
     # is censored. F = 1/3. (Timed from S1's entry into a, 30 days, S1 would advance after S2's
     # censoring, alone at risk: F = 2/3·1 = 2/3.)
     assert funnel.stages[1].conversion == pytest.approx(1 / 3)
+
+
+def test_until_shows_the_funnel_as_it_stood_then(tmp_path: Path) -> None:
+    # --until 2024-01-10: deals first seen by then (all but W8, created 01-20, and W9, first
+    # seen 03-01), as they stood at the end of 10 January:
+    #   W4 won 02-10 → open; its entries by then: a 01-01, b 01-03 (c 01-13 not yet) → open at b
+    #   W5 won 01-22 → open at a (its c entry, 01-12, not yet)
+    #   W6 lost 01-09 → still lost at b (closed before the end)
+    #   W7 lost 01-15 → open at b (entered 01-07)
+    #   W3 entered c on 01-11 → open at a; W1 open at a, W2 open at b
+    # So won 0, lost 1 (W6 at b); open a 3 (W1 W3 W5), b 3 (W2 W4 W7).
+    result = report(tmp_path, DEALS, process=WIDE, until=date(2024, 1, 10))
+    funnel = result.funnel
+    assert result.as_of == "2024-01-10"
+    assert funnel.deals.model_dump() == {"total": 7, "won": 0, "lost": 1, "open": 6}
+    assert counts(funnel) == [(7, 4, 0, 3), (4, 0, 1, 3), (0, 0, 0, 0), (0, 0, 0, 0)]
+    # Stage a: every advance (W2 4 days, W4 2, W6 5, W7 6) is before any censoring (W1, W3
+    # 10 days; W5 9 days from 01-02; all censored at the end of 01-10, rounded): 4 of 7 advanced
+    # and 3 undecided.
+    assert funnel.stages[0].conversion == pytest.approx(4 / 7)
+    assert funnel.stages[0].undecided == pytest.approx(3 / 7)
+    # Stage b: W6 lost after 3 days (01-06 → 01-09) among 4 at risk; W2, W4 and W7 are still
+    # open and every one has waited longer than 3 days: nothing advanced, 3/4 undecided.
+    assert funnel.stages[1].conversion == pytest.approx(0.0)
+    assert funnel.stages[1].undecided == pytest.approx(3 / 4)
+    # No deal had reached c by then: no conversion there, so no win rate either.
+    assert funnel.stages[2].conversion is None
+    assert funnel.win_rate is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from salesflow.analytics.estimates import COUNTS
 from salesflow.analytics.funnel import (
@@ -16,7 +16,7 @@ from salesflow.analytics.funnel import (
 )
 from salesflow.analytics.stage_events import Stays, export_date, stage_stays
 from salesflow.model.funnel import Funnel, FunnelReport, Group
-from salesflow.sources.canonical import DealTables
+from salesflow.sources.canonical import DealTables, window_end
 
 MIN_CLOSED_TO_JUDGE = 30
 UNDECIDED_NOTE = 0.05  # a share of a stage's deals whose fate the data cannot tell yet
@@ -24,7 +24,7 @@ GROUP_KEY = "coalesce(group_key, '(none)')"
 
 
 def analyze(tables: DealTables) -> FunnelReport:
-    end = export_date(tables.con, tables.stage_count)
+    end = export_date(tables.con, tables.stage_count, window_end(tables.options.until))
     overall = _funnels(tables, OVERALL, end)
     funnel = overall.get("*") or _empty(tables)
     groups: list[Group] = []
@@ -41,7 +41,7 @@ def analyze(tables: DealTables) -> FunnelReport:
         shape=tables.shape,
         since=options.since.isoformat() if options.since else None,
         until=options.until.isoformat() if options.until else None,
-        as_of=end.date().isoformat() if end else None,
+        as_of=_day(end, tables.options.until),
         funnel=funnel,
         by=options.by,
         groups=groups,
@@ -68,6 +68,13 @@ def _funnels(tables: DealTables, group: str, end: datetime | None) -> dict[str, 
         )
         for key, tally in counted.items()
     }
+
+
+def _day(end: datetime | None, until: date | None) -> str | None:
+    """The last day the data covers: the `--until` day when it cut the data short."""
+    if end is None:
+        return None
+    return until.isoformat() if until and end == window_end(until) else end.date().isoformat()
 
 
 def _empty(tables: DealTables) -> Funnel:

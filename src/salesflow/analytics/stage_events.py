@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 
 from salesflow.analytics.survival import EventTable
+from salesflow.sources.canonical import as_of_sql
 
 ADVANCED, LOST, OPEN = 1, 2, 0
 SECONDS_PER_DAY = 86400.0
@@ -34,16 +35,20 @@ class Stays:
     timed: EventTable
 
 
-def export_date(con: duckdb.DuckDBPyConnection, stages: int) -> datetime | None:
+def export_date(
+    con: duckdb.DuckDBPyConnection, stages: int, until: datetime | None = None
+) -> datetime | None:
     """The end of the data: its latest date (a close only when the deal is closed, since an
-    open deal's close date may be a planned one in the future)."""
+    open deal's close date may be a planned one in the future), or `until` when earlier."""
     entries = ", ".join(f"e{k}" for k in range(stages))
     row = con.execute(
         "SELECT max(greatest(first_seen, CASE WHEN status <> 'open' THEN closed_at END, "
         f"{entries})) FROM first_rows"
     ).fetchone()
     value = row[0] if row else None
-    return value if isinstance(value, datetime) else None
+    if not isinstance(value, datetime):
+        return None
+    return min(value, until) if until is not None else value
 
 
 def stage_stays(
@@ -70,20 +75,8 @@ def stage_stays(
 
 
 def deals_as_of(cutoff: datetime, stages: int) -> str:
-    """The deals first seen before `cutoff`, as they stood then: closed only if closed before
-    it, entries after it not yet made, an open deal at the furthest stage entered by then (the
-    first stage when it has no date)."""
-    at = _timestamp(cutoff)
-    closed = f"(status <> 'open' AND closed_at < {at})"
-    dated = " ".join(f"WHEN e{k} < {at} THEN {k}" for k in reversed(range(stages)))
-    entries = ", ".join(f"CASE WHEN e{k} < {at} THEN e{k} END AS e{k}" for k in range(stages))
-    return f"""(
-        SELECT CASE WHEN {closed} THEN status ELSE 'open' END AS status,
-            CASE WHEN {closed} THEN position ELSE coalesce(CASE {dated} END, 0) END AS position,
-            CASE WHEN {closed} THEN closed_at END AS closed_at,
-            first_seen, {entries}
-        FROM funnel_deals WHERE first_seen < {at}
-    )"""
+    """The analysed deals as they stood at `cutoff`, as a relation."""
+    return f"({as_of_sql('funnel_deals', cutoff, stages)})"
 
 
 def _timestamp(moment: datetime) -> str:

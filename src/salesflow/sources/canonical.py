@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import duckdb
 
@@ -325,12 +325,42 @@ def _duplicates_sql(any_duplicates: bool) -> str:
 
 
 def _funnel_sql(tables: DealTables) -> str:
+    """With `--until`, the deals are taken as they stood at the end of that day: what happened
+    later is not known yet (stage_events censors the open stays there)."""
     conditions = ["deal_id IS NOT NULL", "unmapped_label IS NULL", "position IS NOT NULL"]
     conditions += _window_conditions(tables.options.since, tables.options.until)
+    kept = f"SELECT * FROM first_rows WHERE {' AND '.join(conditions)}"
+    end = window_end(tables.options.until)
+    if end is not None:
+        kept = as_of_sql(f"({kept})", end, tables.stage_count)
     return f"""
     CREATE TEMP VIEW first_rows AS
     SELECT * FROM canonical WHERE _row NOT IN (SELECT _row FROM duplicate_rows);
-    CREATE TEMP VIEW funnel_deals AS SELECT * FROM first_rows WHERE {" AND ".join(conditions)}
+    CREATE TEMP VIEW funnel_deals AS {kept}
+    """
+
+
+def window_end(until: date | None) -> datetime | None:
+    """The end of the `--until` day, where the analysis stops watching."""
+    return None if until is None else datetime.combine(until + timedelta(days=1), time())
+
+
+def as_of_sql(deals: str, cutoff: datetime, stages: int) -> str:
+    """The `deals` first seen before `cutoff`, as they stood then: closed only if closed before
+    it, entries after it not yet made, an open deal at the furthest stage entered by then (the
+    first stage when it has no date)."""
+    at = f"TIMESTAMP '{cutoff.isoformat(sep=' ')}'"
+    closed = f"(status <> 'open' AND closed_at < {at})"
+    dated = " ".join(f"WHEN e{k} < {at} THEN {k}" for k in reversed(range(stages)))
+    entries = [f"CASE WHEN e{k} < {at} THEN e{k} END AS e{k}" for k in range(stages)]
+    return f"""
+        SELECT * REPLACE (
+            CASE WHEN {closed} THEN status ELSE 'open' END AS status,
+            CASE WHEN {closed} THEN position ELSE coalesce(CASE {dated} END, 0) END AS position,
+            CASE WHEN {closed} THEN closed_at END AS closed_at,
+            {", ".join(entries)}
+        )
+        FROM {deals} WHERE first_seen < {at}
     """
 
 
