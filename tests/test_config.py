@@ -223,3 +223,20 @@ def test_default_cwd_is_the_current_directory(
     setting = resolve("process", None, environ=NO_ENV)
     assert setting is not None
     assert Path(setting.value).resolve() == (tmp_path / "p.yaml").resolve()
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    "text",
+    ["process = " + "[" * 100_000 + "]" * 100_000, "a = {" * 50_000],
+    ids=["arrays", "inline-tables"],
+)
+def test_deeply_nested_config_is_a_config_error(tmp_path: Path, text: str) -> None:
+    """A 100k-deep salesflow.toml raised RecursionError (exit 3)."""
+    touch(tmp_path / "salesflow.toml", text + "\n")
+    with pytest.raises(ConfigError) as caught:
+        find_config(tmp_path)
+    message = str(caught.value)
+    assert "salesflow.toml" in message
+    assert "\n" not in message
+    assert len(message) < 300

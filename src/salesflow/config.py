@@ -114,6 +114,8 @@ def _settings_in(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:  # tomllib recurses per nesting level: `a = [[[[…` 100,000 deep
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     if path.name == "salesflow.toml":
         document = document.get("salesflow", document)
     else:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from salesflow.analytics import backtest as bt
 from salesflow.cli.app import app
+from salesflow.errors import InputError
 from tests.sources.deal_data import tables
 
 REPO = Path(__file__).resolve().parents[2]
@@ -142,3 +143,99 @@ def test_cli_refuses_bad_options(monkeypatch: pytest.MonkeyPatch, args: list[str
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert result.stderr.count("\n") == 1
+
+
+# --- hardening (issue 10): boundaries that no test pinned, and dates at the ends of time ------
+
+
+def test_the_cohort_is_first_seen_from_the_cutoff_up_to_but_not_including_the_end(
+    tmp_path: Path,
+) -> None:
+    deals = (
+        "deal_id,stage,amount,created_at,closed_at\n"
+        "S,Closed Won,100,2024-03-01,2024-03-20\n"  # on the cutoff: in
+        "E,Closed Won,200,2024-05-01,2024-05-20\n"  # on the end: out (the next cohort's)
+        "B,Closed Won,400,2024-02-29,2024-03-20\n"  # the day before: out
+        "M,Closed Won,800,2024-04-30,2024-05-20\n"  # the last day of the period: in
+    )
+    leads, actual = bt._cohort(tables(tmp_path, deals), date(2024, 3, 1), date(2024, 5, 1))
+    assert (leads, actual) == (2, 900.0)
+
+
+def test_inside_means_between_p10_and_p90(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An actual above the P50 but below the P90 is inside the interval."""
+    from salesflow.model.forecast import Distribution
+
+    wide = Distribution(mean=2000.0, p10=100.0, p50=1000.0, p90=10_000.0)
+    monkeypatch.setattr(bt, "_distribution", lambda *args: wide)
+    monkeypatch.setattr(bt, "MIN_CLOSED", 0)
+    monkeypatch.setattr(bt, "MIN_WON", 0)
+    result = bt.backtest(tables(tmp_path, DEALS), bt.Settings([CUTOFF], horizon_months=2))
+    point = result.points[0]
+    assert point.actual == 2500.0  # between P50 and P90
+    assert point.inside is True
+    monkeypatch.setattr(bt, "_distribution", lambda *args: wide.model_copy(update={"p90": 2000.0}))
+    result = bt.backtest(tables(tmp_path, DEALS), bt.Settings([CUTOFF], horizon_months=2))
+    assert result.points[0].inside is False
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    ("day", "months"),
+    [(date(9999, 11, 15), 3), (date(1, 2, 15), -3), (date(9999, 12, 31), 1)],
+)
+def test_add_months_past_the_ends_of_the_calendar_fails_fast(day: date, months: int) -> None:
+    with pytest.raises(ValueError, match="out of range"):
+        bt.add_months(day, months)
+
+
+def test_add_months_clamps_to_the_last_day_of_the_month() -> None:
+    assert bt.add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert bt.add_months(date(2023, 1, 31), 1) == date(2023, 2, 28)
+    assert bt.add_months(date(2024, 3, 31), 1) == date(2024, 4, 30)
+    assert bt.add_months(date(2024, 1, 1), -1) == date(2023, 12, 1)
+
+
+@pytest.mark.timeout(30)
+def test_a_date_far_in_the_future_makes_no_flood_of_cutoffs(tmp_path: Path) -> None:
+    """One deal in 2190 would make ~2,000 monthly cutoffs: refused, naming the span."""
+    deals = DEALS + "F,Closed Won,10,2190-01-01,2190-02-01,\n"
+    with pytest.raises(InputError, match="more than 600 cutoffs"):
+        bt.period_cutoffs(tables(tmp_path, deals), 1)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("cutoff", ["9999-11-15", "0001-02-15", "2262-04-11"])
+def test_cli_refuses_cutoffs_outside_sane_years(
+    monkeypatch: pytest.MonkeyPatch, cutoff: str
+) -> None:
+    monkeypatch.chdir(REPO)
+    result = runner.invoke(app, ["backtest", "--cutoff", cutoff, "--sims", "100"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.stderr.strip() == (
+        f"salesflow: error: --cutoff {cutoff}: choose a date between 1900 and 2200"
+    )
+
+
+@pytest.mark.timeout(30)
+def test_cli_refuses_a_negative_seed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    result = runner.invoke(app, ["backtest", "--seed", "-5", "--sims", "100"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == "salesflow: error: --seed -5: must be 0 or more"
+
+
+@pytest.mark.timeout(30)
+def test_cli_with_cutoffs_but_no_dated_deals_is_an_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.sources.deal_data import PROCESS_YAML
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.yaml").write_text(PROCESS_YAML, encoding="utf-8")
+    (tmp_path / "d.csv").write_text("deal_id,stage\nA,Alpha\n", encoding="utf-8")
+    args = ["backtest", "-p", "p.yaml", "--deals", "d.csv", "--cutoff", "2024-01-01", "-q"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == "salesflow: error: d.csv has no dated deals to replay"

@@ -559,3 +559,61 @@ def test_a_hundred_thousand_leads_stay_on_the_closed_form(source: str) -> None:
     result = forecast(inputs, Request(leads=100_000, sims=20_000, seed=12))
     assert result.revenue.mean == pytest.approx(100_000 * per_lead(inputs), rel=0.01)
     assert result.wins.p10 > 64  # every simulation summed its deals with the normal sum
+
+
+# ------------------------------------------------------------- hardening (issue 10): bounds
+
+
+def test_leads_needed_p90_is_exact_when_nothing_is_random() -> None:
+    """Every lead wins, every deal is worth 100: 1,000 needs exactly 10 leads, not 11."""
+    certain = replace(
+        PLAN,
+        rates=Rates(planned=np.ones(4)),
+        sizes=DealSizes(amounts=np.array([100.0])),
+    )
+    result = forecast(certain, Request(leads=1, sims=1_000, target=1_000))
+    assert result.target is not None
+    assert result.target.leads_needed_mean == 10
+    assert result.target.leads_needed_p90 == 10
+    result = forecast(certain, Request(leads=1, sims=1_000, target=6_500))  # past EXACT_WINS
+    assert result.target is not None
+    assert result.target.leads_needed_p90 == 65
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("days", [100_000.0, 1_000_000.0, 1e12])
+def test_the_monthly_table_is_bounded_whatever_the_stages_take(days: float) -> None:
+    """`expected.days: 100000` with --horizon 3 held 2.7 GB; the table now stops at
+    MAX_MONTHS, and the revenue beyond it is left out with a note."""
+    import tracemalloc
+
+    slow = replace(PLAN, stage_days=[days, 1.0, 1.0, 1.0])
+    tracemalloc.start()
+    try:
+        result = forecast(slow, Request(leads=100, sims=5_000, horizon=3, start=START))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 2**20
+    assert len(result.months) <= forecast_module.MAX_MONTHS
+    assert any("left out of the months" in note for note in result.notes)
+
+
+def test_the_monthly_table_never_holds_more_than_its_cell_budget() -> None:
+    request = Request(leads=100, sims=10_000_000, horizon=120, start=START)
+    sims = forecast_module.calendar_sims(request)
+    assert sims * (forecast_module.MAX_MONTHS + 1) <= forecast_module.CALENDAR_CELLS
+    assert forecast_module.calendar_sims(Request(leads=1, sims=100_000)) == 100_000
+
+
+def test_a_long_horizon_with_many_simulations_stays_small() -> None:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = forecast(PLAN, Request(leads=1_000, sims=400_000, horizon=120, start=START))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 400 * 2**20
+    assert any("rests on the first" in note for note in result.notes)

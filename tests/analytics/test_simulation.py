@@ -26,6 +26,7 @@ from salesflow.analytics.simulation import (
     simulate,
     simulate_cohorts,
     simulate_pipeline,
+    simulate_pipeline_total,
 )
 
 PLANNED = np.array([0.4, 0.6, 0.7, 0.8])
@@ -451,3 +452,26 @@ def test_small_chunks_give_the_same_distribution(monkeypatch: pytest.MonkeyPatch
     assert abs(outcome.revenue.mean() - closed_form) < Z * mean_error(outcome.revenue)
     cohorts = simulate_cohorts(DATA_RATES, DATA_SIZES, np.array([1, 2]), sims, seed=3)
     assert cohorts.shape == (sims, 2)
+
+
+# ------------------------------------------------------------- hardening (issue 10): bounds
+
+
+def test_percentiles_are_p10_p50_p90_exactly() -> None:
+    assert percentiles(np.arange(101, dtype=np.float64)) == (50.0, 10.0, 50.0, 90.0)
+
+
+@pytest.mark.parametrize(("sims", "width"), [(250_000, 1), (100_000, 120), (7, 10**6)])
+def test_chunks_hold_a_bounded_number_of_cells(sims: int, width: int) -> None:
+    chunks = simulation._chunks(sims, width)
+    assert sum(chunks) == sims
+    assert all(0 < size * width <= max(simulation.CHUNK, width) for size in chunks)
+
+
+def test_the_pipeline_total_is_the_sum_of_the_stages_chunk_by_chunk() -> None:
+    counts = np.array([30, 12, 0, 4], dtype=np.int64)
+    probabilities = np.array([0.1, 0.25, 0.45, 0.8])
+    sizes = np.array([15_000.0, 22_000.0, 0.0, 40_000.0])
+    by_stage = simulate_pipeline(counts, probabilities, sizes, 150_000, 3)
+    total = simulate_pipeline_total(counts, probabilities, sizes, 150_000, 3)
+    np.testing.assert_allclose(total, by_stage.sum(axis=1))

@@ -648,3 +648,98 @@ def test_since_and_until(files: dict[str, Path]) -> None:
 def test_until_includes_the_whole_day(files: dict[str, Path]) -> None:
     document = analyze_json(files, "--until", "2024-01-05")
     assert document["deals"]["total"] == 1  # D01, created on 2024-01-05
+
+
+# --- hostile input (issue 10): one line and exit 2, never exit 3 or invalid JSON -----------------
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--until", "9999-12-31"),
+            "salesflow: error: --until 9999-12-31: choose a date between 1900 and 2200",
+        ),
+        (
+            ("--since", "0001-01-01"),
+            "salesflow: error: --since 0001-01-01: choose a date between 1900 and 2200",
+        ),
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar(
+    files: dict[str, Path], args: tuple[str, ...], message: str
+) -> None:
+    assert error_line(analyze(files, *args)) == message
+
+
+@pytest.mark.timeout(30)
+def test_until_the_last_sane_day_still_works(files: dict[str, Path]) -> None:
+    assert analyze_json(files, "--until", "2200-12-31")["until"] == "2200-12-31"
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("amount", ["1e308", "-1e308", "1e400"])
+def test_an_amount_beyond_the_range_is_refused_with_its_row(
+    files: dict[str, Path], amount: str
+) -> None:
+    deals = write(files["deals"].parent, "huge.csv", HEADER + ROWS + f"D99,Won,{amount},,,,\n")
+    line = error_line(analyze(files, "--format", "json", deals=deals))
+    assert line.startswith("salesflow: error: huge.csv: 1 row whose amount is infinite, NaN")
+    assert line.endswith(f"(first: row {len(ROWS.splitlines()) + 2})")
+
+
+@pytest.mark.timeout(30)
+def test_nan_and_infinity_in_parquet_never_reach_json(files: dict[str, Path]) -> None:
+    import duckdb
+
+    path = files["deals"].parent / "nan.parquet"
+    duckdb.connect().execute(
+        "COPY (SELECT * FROM (VALUES ('A', 'Won', 'nan'::DOUBLE), ('B', 'Won', 'inf'::DOUBLE), "
+        f"('C', 'Won', 5.0)) t(deal_id, stage, amount)) TO '{path}'"
+    )
+    line = error_line(analyze(files, "--format", "json", deals=path))
+    assert "nan.parquet: 2 rows whose amount is infinite, NaN" in line
+
+
+def test_the_json_writer_refuses_nan_as_a_bug(tmp_path: Path) -> None:
+    """Non-finite numbers are refused at load; one that slips through is a loud bug, never
+    `NaN` in a JSON file."""
+    from salesflow.reporters import analyze_json
+    from tests.sources.deal_data import report
+
+    real = report(tmp_path, "deal_id,stage,amount\nA,Won,10\n")
+    json.loads(analyze_json.render(real, False))
+    funnel = real.funnel.model_copy(update={"avg_won_amount": float("nan")})
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        analyze_json.render(real.model_copy(update={"funnel": funnel}), False)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "deal_id,stage\nA,Won\n".encode("utf-16"),
+            "salesflow: error: bad.csv: the file is not UTF-8 text (UTF-16 or another encoding?); "
+            "export or save it as UTF-8",
+        ),
+        (
+            ("deal_id,stage," + "x" * 140_000 + "\nA,Won,1\n").encode(),
+            "salesflow: error: bad.csv: a column name in the header is longer than 128 KB",
+        ),
+    ],
+)
+def test_unreadable_csv_headers(files: dict[str, Path], content: bytes, message: str) -> None:
+    path = files["deals"].parent / "bad.csv"
+    path.write_bytes(content)
+    assert error_line(analyze(files, deals=path)) == message
+
+
+@pytest.mark.timeout(30)
+def test_a_5000_character_path(files: dict[str, Path]) -> None:
+    result = invoke("analyze", "-p", files["process"].name, "--deals", "d" * 5000)
+    assert_clean_exit(result)
+    line = error_line(result)
+    assert line.endswith("…: cannot be read: File name too long")
+    assert len(line) < 300

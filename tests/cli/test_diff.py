@@ -452,7 +452,7 @@ def test_markdown_has_a_summary_table_and_a_section_per_stage(repo: Repo) -> Non
 def test_markdown_escapes_pipes_and_backticks(repo: Repo) -> None:
     repo.write("sales/flow.yaml", V3.replace("name: Security review", "name: Security | `review`"))
     out = run("diff", "HEAD", "-f", "markdown").stdout
-    assert "- ⚪ info: name: 'Security review' → 'Security \\| 'review''\n" in out
+    assert "- ⚪ info: name: 'Security review' → 'Security \\| \\`review\\`'\n" in out
 
 
 def test_json_contract(repo: Repo) -> None:
@@ -780,3 +780,170 @@ def test_log_lists_a_merge_that_changed_the_file(
     monkeypatch.chdir(repo.root)
     versions = json.loads(run("log", "-f", "json").stdout)["versions"]
     assert versions[0]["subject"] == "merge side"
+
+
+# --- output safety: escape sequences from the process file and git never reach the terminal ---
+
+TERMINAL_ATTACKS = "\x1b]52;c;ZWNobyBoaQ==\x07 \x1b]0;owned\x07 \x1b[2J\x9b2J"
+
+
+def _no_terminal_control(text: str) -> None:
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text), repr(text)
+
+
+def test_diff_text_sends_no_escape_sequence_from_the_process_file(repo: Repo) -> None:
+    quoted = TERMINAL_ATTACKS.encode("unicode_escape").decode()
+    repo.write("sales/flow.yaml", V3.replace("name: Security review", f'name: "Sec{quoted}"'))
+    out = run("diff", "HEAD").stdout
+    _no_terminal_control(out)
+    assert "Sec\ufffd" in out
+
+
+def test_diff_markdown_makes_no_markup_from_the_process_file(repo: Repo) -> None:
+    from markdown_it import MarkdownIt
+
+    hostile = "Sec [x](https://evil) <img src=x onerror=alert(1)> # h"
+    repo.write("sales/flow.yaml", V3.replace("name: Security review", f'name: "{hostile}"'))
+    out = run("diff", "HEAD", "-f", "markdown").stdout
+    html = MarkdownIt("commonmark").enable("table").render(out)
+    assert "<a " not in html and "<img" not in html
+
+
+def test_log_text_sends_no_escape_sequence_from_commit_subjects(repo: Repo) -> None:
+    repo.commit(f"Subject{TERMINAL_ATTACKS}", {"sales/flow.yaml": V3 + "\n"}, None, "2024-04-01")
+    out = run("log").stdout
+    _no_terminal_control(out)
+
+
+# --- hardening (issue 10): hostile git history — exit 2, one line, fast; `log` goes on ------
+
+
+@pytest.mark.timeout(60)
+def test_a_blob_over_the_cap_at_a_revision(repo: Repo) -> None:
+    (repo.root / "sales" / "flow.yaml").write_bytes(b"#" * (5 * 2**20 + 1))
+    repo.commit("huge")
+    line = error_line(invoke("diff", "HEAD", "v3"))
+    assert line == (
+        "salesflow: error: HEAD:sales/flow.yaml is larger than 5 MB (5,242,881 bytes); "
+        "a process file is far smaller"
+    )
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"salesflow: 1\nname: \xff\xfe\n", "is not UTF-8 text (byte 0xff at line 2, column 7)"),
+        (b"salesflow: 1\x00\x01", "is a binary file (a NUL byte at line 1, column 13), not a"),
+    ],
+)
+def test_an_unreadable_file_at_a_revision(repo: Repo, content: bytes, message: str) -> None:
+    (repo.root / "sales" / "flow.yaml").write_bytes(content)
+    repo.commit("unreadable", tag="bad")
+    repo.write("sales/flow.yaml", V3)
+    line = error_line(invoke("diff", "bad", "v3"))
+    assert line.startswith(f"salesflow: error: bad:sales/flow.yaml {message}")
+    assert error_line(invoke("diff", "v3", "bad:sales/flow.yaml")) == line
+
+
+@pytest.mark.timeout(60)
+def test_log_skips_an_unreadable_version_and_goes_on(repo: Repo) -> None:
+    (repo.root / "sales" / "flow.yaml").write_bytes(b"salesflow: 1\nname: caf\xe9\n")
+    repo.commit("latin-1", date="2024-04-01")
+    (repo.root / "sales" / "flow.yaml").write_bytes(b"#" * (5 * 2**20 + 1))
+    repo.commit("huge", date="2024-04-02")
+    repo.commit("back", {"sales/flow.yaml": V3.replace("days: 14", "days: 21")}, None, "2024-04-03")
+    result = run("log", "-f", "json")
+    assert result.exit_code == 0, result.output
+    versions = json.loads(result.stdout)["versions"]
+    assert [v["subject"] for v in versions[:4]] == [
+        "back",
+        "huge",
+        "latin-1",
+        "Describe the process",
+    ]
+    assert versions[1]["summary"].startswith("skipped: ")
+    assert versions[1]["summary"].endswith(
+        "is larger than 5 MB (5,242,881 bytes); a process file is far smaller"
+    )
+    assert versions[2]["summary"].startswith("skipped: ")
+    assert "is not UTF-8 text (byte 0xe9 at line 2, column 10)" in versions[2]["summary"]
+    assert versions[0]["summary"].startswith("1 warning: planned days: 14 → 21")
+    assert len(versions) == 7
+    text = run("log").stdout
+    assert text.count("skipped: ") == 2
+
+
+@pytest.mark.timeout(30)
+def test_log_with_a_non_utf8_commit_subject(repo: Repo) -> None:
+    message = repo.root.parent / "message"
+    message.write_bytes(b"caf\xe9 plan\n")
+    repo.write("sales/flow.yaml", V3.replace("days: 14", "days: 21"))
+    # an empty i18n.commitEncoding: git log then prints the subject's bytes as they are
+    repo.git("-c", "i18n.commitEncoding=", "commit", "-q", "-a", "-F", str(message))
+    result = run("log", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["versions"][0]["subject"].startswith("caf")
+
+
+@pytest.mark.parametrize("revision", ["^v1", "^HEAD", "v1...v2"])
+def test_a_revision_that_names_no_single_commit(repo: Repo, revision: str) -> None:
+    line = error_line(invoke("diff", revision))
+    assert line in {
+        f"salesflow: error: invalid revision '{revision}': it must name one commit",
+        f"salesflow: error: unknown revision '{revision}'",
+    }
+    assert "empty" not in line
+
+
+def test_a_negated_revision_is_invalid(repo: Repo) -> None:
+    line = error_line(invoke("diff", "^v1", "v2"))
+    assert line == "salesflow: error: invalid revision '^v1': it must name one commit"
+    line = error_line(invoke("diff", "v2", "^v1:sales/process.yaml"))
+    assert line == "salesflow: error: invalid revision '^v1': it must name one commit"
+
+
+def test_a_directory_at_a_revision(repo: Repo) -> None:
+    line = error_line(invoke("diff", "v3:sales", "v3"))
+    assert line == "salesflow: error: sales at revision 'v3' is a directory, not a file"
+
+
+@pytest.mark.parametrize("command", [["diff", "v1"], ["diff", "v1:sales/process.yaml"], ["log"]])
+def test_git_missing_from_path(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    empty = tmp_path / "no-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    line = error_line(invoke(*command))
+    assert line == "salesflow: error: git is not installed or not on PATH"
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("name", ["refs/tags/--output=x", "refs/heads/-x"])
+def test_a_ref_named_like_an_option_never_becomes_a_git_option(repo: Repo, name: str) -> None:
+    """`diff -- --output=x` is refused on the command line; through REV:PATH the tag is only a
+    name, and `git show --output=x` (which writes a file) never runs."""
+    repo.git("update-ref", name, "v1")
+    revision = name.split("/", 2)[2]
+    line = error_line(invoke("diff", "--", revision))
+    assert line == f"salesflow: error: '{revision}' is not a revision"
+    assert not (repo.root / "x").exists()
+
+
+@pytest.mark.timeout(60)
+def test_four_thousand_stages_through_the_cli(repo: Repo) -> None:
+    def document(count: int, suffix: str) -> str:
+        stages = "".join(
+            f"  - id: s{i}\n    name: Stage {i}{suffix}\n    aliases: [A{i}]\n"
+            f"    expected: {{conversion: 0.5, days: {i % 7 + 1}}}\n"
+            for i in (range(count) if not suffix else reversed(range(count)))
+        )
+        return f"salesflow: 1\nname: Big\nstages:\n{stages}"
+
+    repo.write("a.yaml", document(4000, ""))
+    repo.write("b.yaml", document(4000, "!"))
+    result = run("diff", "a.yaml", "b.yaml", "-f", "json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["breaking"] == 4000

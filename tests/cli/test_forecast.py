@@ -416,3 +416,69 @@ def test_target_that_is_not_a_finite_amount(written: str) -> None:
 @pytest.mark.usefixtures("files")
 def test_negative_seed() -> None:
     assert "--seed" in error_line(forecast("--leads", "5", "--seed", "-1"))
+
+
+# --- hostile input (issue 10): one line and exit 2, never exit 3 ----------------------------------
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.usefixtures("files")
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--leads", str(10**38)),
+            f"salesflow: error: --leads {10**38}: choose at most 1,000,000,000,000",
+        ),
+        (
+            ("--leads", "100", "--target", "1e308"),
+            "salesflow: error: --target 1e308: choose an amount of at most 1,000,000,000,000,000",
+        ),
+        (
+            ("--leads", "100", "--target", "1e400"),
+            "salesflow: error: --target 1e400: must be a finite amount more than 0",
+        ),
+        (
+            ("--leads-per-month", str(10**12), "--horizon", "2"),
+            f"salesflow: error: --leads-per-month {10**12}: at most 1,000,000,000,000 leads "
+            "over the horizon",
+        ),
+        (
+            ("--leads", "10", "--horizon", "2", "--start", "0001-01"),
+            "salesflow: error: --start 0001-01: choose a month between 1900 and 2200",
+        ),
+    ],
+)
+def test_numbers_beyond_the_range_are_refused(args: tuple[str, ...], message: str) -> None:
+    assert error_line(forecast(*args)) == message
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.usefixtures("files")
+def test_a_target_just_inside_the_range_works() -> None:
+    document = forecast_json("--leads", "100", "--target", "1e15")
+    assert document["target"]["amount"] == 1e15
+    assert document["target"]["leads_needed_p90"] is None  # beyond the search's 10M leads
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("amount", ["1e308", "1e400"])
+def test_an_amount_beyond_the_range_in_the_data(files: dict[str, Path], amount: str) -> None:
+    files["deals"].write_text(DEALS + f"W3,Won,{amount},\n", encoding="utf-8")
+    line = error_line(forecast("--leads", "100", "--deals", "deals.csv"))
+    assert line == (
+        "salesflow: error: deals.csv: 1 row whose amount is infinite, NaN or beyond "
+        "±1,000,000,000,000,000 (first: row 9)"
+    )
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("days", ["100000", "1000000", "1e12"])
+def test_stages_that_take_forever_keep_the_monthly_table_small(
+    files: dict[str, Path], days: str
+) -> None:
+    """`expected.days: 100000` with --horizon 3 held 2.7 GB (1,000,000: 24.5 GiB)."""
+    files["process"].write_text(PROCESS.replace("days: 10}", f"days: {days}}}"), encoding="utf-8")
+    document = forecast_json("--plan", "--leads", "100", "--horizon", "3", "--start", "2026-01")
+    assert len(document["months"]) <= 240
+    assert any("left out of the months" in note for note in document["notes"])

@@ -89,3 +89,12 @@ def test_target_that_is_a_file(tmp_path: Path) -> None:
         assert result.exit_code == 2
         assert "not a directory" in result.stderr
     assert blocker.read_text(encoding="utf-8") == "x"
+
+
+def test_a_dangling_link_in_the_way_is_refused_without_force(tmp_path: Path) -> None:
+    (tmp_path / "process.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    result = invoke("init", str(tmp_path))
+    assert_clean_exit(result)
+    assert result.exit_code == 2
+    assert "already exists" in result.output
+    assert (tmp_path / "process.yaml").is_symlink()

@@ -406,7 +406,7 @@ def test_since_lists_the_changes(repo: Path) -> None:
     assert result.exit_code == 0, result.stderr
     section = changes_section(result.stdout)
     assert section == [
-        "## What changed since HEAD~1",
+        "## What changed since HEAD\\~1",  # GFM reads a single ~ as strikethrough
         "- **warning** · discovery: exit criterion removed: 'Budget known'",
         "- **warning** · discovery: exit criterion added: 'Budget approved'",
         "- **warning** · discovery: planned conversion: 0.6 → 0.65 (+0.05)",

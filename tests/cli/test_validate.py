@@ -328,3 +328,32 @@ def test_every_text_issue_is_one_line(tmp_path: Path) -> None:
     block, summary = result.stdout.rstrip("\n").split("\n\n")
     assert all(TEXT_LINE.match(line) for line in block.splitlines()), block
     assert summary.startswith("✗ 2 errors")
+
+
+# --- output safety: escape sequences from the process file never reach the terminal -----------
+
+HOSTILE_ESCAPES = {
+    "osc52": "\x1b]52;c;ZWNobyBoaQ==\x07",  # writes the clipboard
+    "osc0": "\x1b]0;owned\x07",  # sets the window title
+    "clear": "\x1b[2J",  # clears the screen
+}
+
+
+@pytest.mark.parametrize("escape", list(HOSTILE_ESCAPES.values()), ids=list(HOSTILE_ESCAPES))
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_escape_sequences_in_the_process_file_do_not_reach_the_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, escape: str, fmt: str
+) -> None:
+    """In an unknown key (echoed in the message) and in a value, YAML double-quoted escapes."""
+    monkeypatch.chdir(tmp_path)
+    encoded = escape.encode("unicode_escape").decode()  # \x1b in a double-quoted YAML string
+    (tmp_path / "p.yaml").write_text(
+        f'salesflow: 1\nname: "N{encoded}"\n"bogus{encoded}\\nnext": 1\nstages: 3\n',
+        encoding="utf-8",
+    )
+    result = invoke("validate", "p.yaml", "--format", fmt)
+    assert "Traceback" not in result.output
+    out = result.stdout
+    assert out  # the problems are reported
+    assert "\x1b" not in out and "\x07" not in out, repr(out)
+    assert not any(line.startswith("next") for line in out.splitlines())

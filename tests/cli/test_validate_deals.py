@@ -214,8 +214,19 @@ def test_date_format_flag() -> None:
 
 
 def test_map_flag() -> None:
-    deals = CLEAN.replace("amount", "Deal Value", 1)
-    assert invoke(*_validate("--map", "amount=Deal Value", deals=deals)).exit_code == 0
+    """`--map amount=Deal Value` makes that column the amount: an unreadable value in it is
+    reported only with the flag (without it the column is not read at all)."""
+    renamed = CLEAN.replace("amount", "Deal Value", 1)
+    assert invoke(*_validate("--map", "amount=Deal Value", deals=renamed)).exit_code == 0
+    deals = renamed.replace("C6,Won,200", "C6,Won,lots")
+    mapped = invoke(*_validate("--map", "amount=Deal Value", deals=deals))
+    assert mapped.exit_code == 1, mapped.output
+    assert 'deals.csv row 7: Deal Value "lots" is not a number' in mapped.stdout
+    unmapped = invoke(*_validate(deals=deals))
+    assert unmapped.exit_code == 0, unmapped.output
+    assert "Deal Value" not in unmapped.stdout
+    # and the column must exist: with the default name there is no `Deal Value`
+    assert invoke(*_validate("--map", "amount=Deal Value", deals=CLEAN)).exit_code == 2
 
 
 @pytest.mark.parametrize(
@@ -291,3 +302,22 @@ def test_process_errors_skip_the_data(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "unknown-owner" in result.stdout
     assert "deals.csv" not in result.stdout
+
+
+# --- output safety: a cell cannot forge a line or reach the terminal with escape sequences -----
+
+FORGED_CELL = '"Limbo\n::error file=p.yaml,line=1::forged\nFORGED \x1b]52;c;ZXZpbA==\x07\x1b[2J"'
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_a_cell_cannot_forge_a_line_or_send_escape_sequences(fmt: str) -> None:
+    deals = CLEAN + f"C9,{FORGED_CELL},,2024-01-01,,\n"
+    result = invoke(*_validate("--format", fmt, deals=deals))
+    assert_clean_exit(result)
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "\x1b" not in out and "\x07" not in out
+    assert not any(line.startswith(("::error file=p.yaml", "FORGED")) for line in out.splitlines())
+    assert "Limbo" in out
+    if fmt == "github":
+        assert all(line.startswith("::") for line in out.splitlines())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,12 +101,18 @@ def test_verify_a_blob_is_not_a_commit(repo: Repo) -> None:
         git.verify(blob, repo.root)
 
 
-@pytest.mark.parametrize("revision", ["-h", "--output=x", "--all", "-", ""])
-def test_verify_refuses_what_git_would_read_as_an_option(repo: Repo, revision: str) -> None:
+@pytest.mark.parametrize("revision", ["-h", "--output=x", "--all", "-"])
+def test_verify_never_reads_a_revision_as_an_option(repo: Repo, revision: str) -> None:
+    """After `--end-of-options` these are revision names that do not exist, not options."""
     with pytest.raises(git.GitError) as caught:
         git.verify(revision, repo.root)
-    assert str(caught.value) == f"'{revision}' is not a revision"
+    assert str(caught.value) == f"unknown revision '{revision}'"
     assert not (repo.root / "x").exists()
+
+
+def test_verify_refuses_an_empty_revision(repo: Repo) -> None:
+    with pytest.raises(git.GitError, match=r"^'' is not a revision$"):
+        git.verify("", repo.root)
 
 
 # --- show, history, path_at -----------------------------------------------------------------
@@ -250,3 +257,144 @@ def test_a_file_name_with_spaces(tmp_path: Path) -> None:
     repo.commit("two", {"sales ops/our process.yaml": V2})
     version = resolve("HEAD~1", "sales ops/our process.yaml", repo.root)
     assert version.label == "HEAD~1:sales ops/the process.yaml"
+
+
+# --- hardening (issue 10): hostile history, every refusal a one-line InputError -------------
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("name", ["refs/tags/--output=x", "refs/heads/-x"])
+def test_a_ref_named_like_an_option_is_a_revision_never_an_option(repo: Repo, name: str) -> None:
+    """`--end-of-options` keeps git from reading a revision as an option: without it, a tag
+    `--output=x` is unknown to rev-parse (or, for other commands, writes a file `x`)."""
+    repo.git("update-ref", name, "v1")
+    revision = name.split("/", 2)[2]
+    assert git.verify(revision, repo.root) == repo.git("rev-parse", "v1").strip()
+    assert git.show(revision, "sales/process.yaml", repo.root) == VALID_PROCESS
+    assert not (repo.root / "x").exists()
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("revision", ["^v1", "^HEAD", "v1^!", "v1...v2", "v1..v2"])
+def test_a_range_or_negation_is_not_a_revision(repo: Repo, revision: str) -> None:
+    with pytest.raises(git.GitError) as caught:
+        git.verify(revision, repo.root)
+    assert str(caught.value) in {
+        f"invalid revision '{revision}': it must name one commit",
+        f"unknown revision '{revision}'",
+    }
+    assert "empty" not in str(caught.value)
+
+
+def test_a_negated_revision_is_invalid_not_empty(repo: Repo) -> None:
+    with pytest.raises(git.GitError, match=r"^invalid revision '\^v1': it must name one commit$"):
+        git.show("^v1", "sales/process.yaml", repo.root)
+
+
+@pytest.mark.timeout(60)
+def test_a_blob_over_the_size_cap_is_refused_before_it_is_read(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from salesflow.loader.reader import MAX_BYTES
+
+    big = repo.root / "sales" / "flow.yaml"
+    big.write_bytes(b"# " + b"x" * MAX_BYTES + b"\n")
+    repo.commit("a huge process file")
+    calls: list[list[str]] = []
+    real = git.subprocess.run
+
+    def spy(arguments: list[str], **kwargs: Any) -> Any:
+        calls.append(list(arguments))
+        return real(arguments, **kwargs)
+
+    monkeypatch.setattr(git.subprocess, "run", spy)
+    with pytest.raises(InputError) as caught:
+        git.show("HEAD", "sales/flow.yaml", repo.root)
+    assert str(caught.value) == (
+        "HEAD:sales/flow.yaml is larger than 5 MB (5,242,883 bytes); a process file is far smaller"
+    )
+    assert not [call for call in calls if "blob" in call or "show" in call]
+
+
+def test_a_blob_at_the_cap_is_read(repo: Repo) -> None:
+    from salesflow.loader.reader import MAX_BYTES
+
+    text = VALID_PROCESS + "#" * (MAX_BYTES - len(VALID_PROCESS) - 1) + "\n"
+    repo.commit("just under", {"sales/flow.yaml": text})
+    assert git.show("HEAD", "sales/flow.yaml", repo.root) == text
+
+
+@pytest.mark.timeout(30)
+def test_a_non_utf8_file_at_a_revision(repo: Repo) -> None:
+    (repo.root / "sales" / "flow.yaml").write_bytes(b"salesflow: 1\nname: caf\xe9\n")
+    repo.commit("latin-1")
+    with pytest.raises(InputError) as caught:
+        at_revision("HEAD", "sales/flow.yaml", repo.root)
+    assert str(caught.value) == (
+        "HEAD:sales/flow.yaml is not UTF-8 text (byte 0xe9 at line 2, column 10)"
+    )
+
+
+@pytest.mark.timeout(30)
+def test_a_binary_file_at_a_revision(repo: Repo) -> None:
+    (repo.root / "sales" / "flow.yaml").write_bytes(b"salesflow: 1\n\x00\x01\x02\xff")
+    repo.commit("binary")
+    with pytest.raises(InputError) as caught:
+        git.show("HEAD", "sales/flow.yaml", repo.root)
+    assert str(caught.value) == (
+        "HEAD:sales/flow.yaml is a binary file (a NUL byte at line 2, column 1), not a process file"
+    )
+
+
+def test_a_byte_order_mark_is_dropped(repo: Repo) -> None:
+    repo.commit("bom", {"sales/flow.yaml": "\ufeff" + V3})
+    assert git.show("HEAD", "sales/flow.yaml", repo.root) == V3
+
+
+def test_a_directory_at_a_revision_is_not_a_process_file(repo: Repo) -> None:
+    with pytest.raises(git.GitError, match=r"^sales at revision 'v3' is a directory, not a file$"):
+        git.show("v3", "sales", repo.root)
+
+
+def test_git_missing_is_not_reported_as_no_repository(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    empty = tmp_path / "no-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    for call in (
+        lambda: git.root(repo.root),
+        lambda: git.relative(Path("sales/flow.yaml"), repo.root),
+        lambda: resolve("v1", "sales/flow.yaml", repo.root),
+    ):
+        with pytest.raises(git.GitError, match=r"^git is not installed or not on PATH$"):
+            call()
+
+
+@pytest.mark.timeout(30)
+def test_history_with_a_non_utf8_subject_and_author(repo: Repo) -> None:
+    message = repo.root / "message"
+    message.write_bytes(b"caf\xe9 plan\n")
+    repo.write("sales/flow.yaml", V2)
+    repo.git("-c", "i18n.commitEncoding=", "commit", "-q", "-a", "-F", str(message))
+    commits = git.history("sales/flow.yaml", repo.root)
+    assert commits[0].subject.startswith("caf")
+    assert len(commits) == 5
+
+
+@pytest.mark.timeout(60)
+def test_path_at_is_one_git_call_per_question_not_one_per_commit(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for day in range(30):
+        repo.commit(f"change {day}", {"sales/flow.yaml": V3 + f"# {day}\n"})
+    calls: list[list[str]] = []
+    real = git.subprocess.run
+
+    def spy(arguments: list[str], **kwargs: Any) -> Any:
+        calls.append(list(arguments))
+        return real(arguments, **kwargs)
+
+    monkeypatch.setattr(git.subprocess, "run", spy)
+    assert git.path_at("v1", "sales/flow.yaml", repo.root) == "sales/process.yaml"
+    assert len(calls) < 10, calls

@@ -868,7 +868,8 @@ def mutated(draw: st.DrawFn, document: dict[str, Any]) -> dict[str, Any]:
         target = draw(st.sampled_from(lists))
         if action == "shuffle" and target:
             target[:] = draw(st.permutations(target))
-        elif action == "drop" and target:
+        elif action == "drop" and len(target) > (1 if target is result["stages"] else 0):
+            # never the only stage: a process has one at least, and `stage` below needs one
             del target[draw(st.integers(0, len(target) - 1))]
         elif action == "duplicate" and target and isinstance(target[0], str):
             target.append(target[0])
@@ -976,3 +977,70 @@ def _documented_kinds() -> dict[str, str]:
 
 def test_every_kind_is_documented_with_its_severity() -> None:
     assert _documented_kinds() == {kind: level.value for kind, level in SEVERITY_OF.items()}
+
+
+# --- hardening (issue 10): linear time in the number of stages, a strategy that never fails --
+
+
+def _big(count: int, renamed: bool) -> Process:
+    """`count` stages; `renamed`: in reverse order, every other id changed (matched by its
+    alias), a tenth removed and a tenth added, so every matching path is exercised."""
+    stages = []
+    for i in range(count):
+        if renamed and i % 10 == 0:
+            continue
+        sid = f"n{i}" if renamed and i % 2 else f"s{i}"
+        stages.append(
+            {
+                "id": sid,
+                "name": f"Stage {i}{'!' if renamed else ''}",
+                "aliases": [f"Alias {i}"],
+                "exit_criteria": [f"c{j}" for j in range(3)],
+                "expected": {"conversion": 0.5, "days": float(i % 7)},
+            }
+        )
+    if renamed:
+        stages.reverse()
+        stages += [{"id": f"x{i}", "name": f"Extra {i}"} for i in range(count // 10)]
+    return Process.model_validate({"salesflow": 1, "name": "Big", "stages": stages})
+
+
+@pytest.mark.timeout(30)
+def test_four_thousand_stages_diff_in_linear_time() -> None:
+    import time
+
+    before, after = _big(4000, False), _big(4000, True)
+    started = time.perf_counter()
+    found = compare(before, after)
+    elapsed = time.perf_counter() - started
+    kinds = {change.kind for change in found}
+    assert {"stage-moved", "stage-id-changed", "stage-added", "stage-removed"} <= kinds
+    assert sum(change.kind == "stage-id-changed" for change in found) == 2000
+    assert sum(change.kind == "stage-removed" for change in found) == 400
+    assert sum(change.kind == "stage-added" for change in found) == 400
+    assert elapsed < 5, f"{elapsed:.1f} s for 4,000 stages: not linear"
+
+
+@pytest.mark.timeout(30)
+def test_long_item_lists_diff_in_linear_time() -> None:
+    import time
+
+    document = {"salesflow": 1, "name": "Big", "stages": [{"id": "a", "name": "A"}]}
+    before, after = copy.deepcopy(document), copy.deepcopy(document)
+    before["stages"][0]["exit_criteria"] = [f"c{i}" for i in range(20_000)]
+    after["stages"][0]["exit_criteria"] = [f"c{i}" for i in range(10_000, 30_000)]
+    started = time.perf_counter()
+    found = compare(Process.model_validate(before), Process.model_validate(after))
+    assert time.perf_counter() - started < 5
+    assert len(found) == 20_000
+
+
+ONE_STAGE: dict[str, Any] = {"name": "A", "stages": [{"id": "lead", "name": "Lead"}]}
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.data())
+def test_mutated_never_drops_the_only_stage(data: st.DataObject) -> None:
+    """The flaky failure: `drop` on a one-stage list, then `stage` drew from integers(0, -1)."""
+    result = data.draw(mutated(copy.deepcopy(ONE_STAGE)))
+    assert len(result["stages"]) == 1

@@ -34,6 +34,9 @@ PREFIX = "# expect:"
 FIELDS = {"exit", "code", "line", "column", "severity", "message", "issues", "args", "xfail"}
 TIME_LIMIT = 1.0  # seconds; a guard against hangs, not a benchmark
 
+# The corpus holds hostile files (alias bombs, deep nesting): a broken guard fails, never hangs.
+pytestmark = pytest.mark.timeout(30)
+
 
 @dataclass(frozen=True)
 class Expectation:

@@ -1,5 +1,7 @@
 """Hostile input that is generated rather than committed: it never hangs, crashes or leaks a
-traceback, and it is refused with exit 2 and a positioned issue."""
+traceback, and it is refused with exit 2 and a positioned issue.
+
+Every test here runs under a timeout: a broken guard must fail CI, not hang it."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from salesflow.errors import ProcessFileError
 from salesflow.loader import parse_process
 from salesflow.loader.reader import MAX_BYTES
 from tests.helpers import VALID_PROCESS, issues_of, validate_json, write
+
+pytestmark = pytest.mark.timeout(30)
 
 
 def _only_issue(document: dict[str, Any]) -> dict[str, Any]:
@@ -258,3 +262,89 @@ def test_syntax_error_in_a_large_file_is_reported_fast(tmp_path: Path) -> None:
     assert '"code": "yaml-syntax"' in completed.stdout or '"code": "too-many-values"' in (
         completed.stdout
     )
+
+
+def _string_bomb(length: int, aliases: int) -> str:
+    """One long string anchored once and aliased many times: few values, much text."""
+    refs = ", ".join(["*big"] * aliases)
+    return (
+        VALID_PROCESS.replace(
+            "name: Minimal process", f"name: Minimal process\ndescription: &big {'x' * length}"
+        )
+        + f"extra: [{refs}]\n"
+    )
+
+
+def test_a_long_string_aliased_many_times_is_refused_fast() -> None:
+    text = _string_bomb(1_000_000, 10_000)
+    start = time.perf_counter()
+    with pytest.raises(ProcessFileError) as caught:
+        parse_process(text, "bomb.yaml")
+    assert time.perf_counter() - start < 1.0
+    issue = caught.value.issue
+    assert issue.code == "too-many-values"
+    assert "alias bomb" in issue.message
+    assert (issue.line, issue.column) == (text.count("\n"), 8)  # the list of aliases
+
+
+def test_a_long_string_aliased_10000_times_exits_2_in_a_child_process(tmp_path: Path) -> None:
+    path = write(tmp_path, "bomb.yaml", _string_bomb(1_000_000, 10_000))
+    completed = _run_cli(path, timeout=20)
+    assert completed.returncode == 2, completed.stderr
+    assert '"code": "too-many-values"' in completed.stdout
+    assert "Traceback" not in completed.stderr
+
+
+def test_a_long_string_aliased_a_few_times_is_fine() -> None:
+    text = VALID_PROCESS.replace(
+        "name: Minimal process", f"name: Minimal process\ndescription: &d {'x' * 100_000}"
+    ).replace("title: Account Executive", "title: *d")
+    loaded = parse_process(text, "process.yaml")
+    assert loaded.errors == []
+
+
+def test_binary_file_is_refused_with_the_position_of_the_nul_byte(tmp_path: Path) -> None:
+    path = tmp_path / "process.yaml"
+    path.write_bytes(b"salesflow: 1\nname: \x00\x01\x02binary\n")
+    result, document = validate_json(str(path))
+    assert result.exit_code == 2
+    issue = _only_issue(document)
+    assert (issue["code"], issue["line"], issue["column"]) == ("not-utf8", 2, 7)
+    assert "binary" in issue["message"]
+
+
+def test_executable_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "process.yaml"
+    path.write_bytes(Path(sys.executable).read_bytes()[:4096])
+    result, document = validate_json(str(path))
+    assert result.exit_code == 2
+    assert _only_issue(document)["code"] == "not-utf8"
+
+
+def test_validation_is_linear_in_the_number_of_problems() -> None:
+    """20,000 unknown keys took 39 s: each was located by a scan of the whole mapping."""
+    keys = 20_000
+    text = VALID_PROCESS + "".join(f"unknown_{index}: 1\n" for index in range(keys))
+    start = time.perf_counter()
+    loaded = parse_process(text, "many.yaml")
+    elapsed = time.perf_counter() - start
+    assert len(loaded.errors) == keys
+    assert elapsed < 8.0, elapsed
+    last = loaded.errors[-1]
+    assert (last.code, last.line, last.column) == ("unknown-key", text.count("\n"), 1)
+
+
+def test_many_unknown_owners_and_roles_are_checked_in_linear_time() -> None:
+    count = 3_000
+    roles = "".join(f"  - {{id: role{index}, title: T}}\n" for index in range(count))
+    stages = "".join(
+        f"  - {{id: s{index}, name: S{index}, owner: nobody{index}, exit_criteria: [x]}}\n"
+        for index in range(count)
+    )
+    text = f"salesflow: 1\nname: Many\nroles:\n{roles}stages:\n{stages}"
+    start = time.perf_counter()
+    loaded = parse_process(text, "many.yaml")
+    assert time.perf_counter() - start < 8.0
+    owners = [issue for issue in loaded.errors if issue.code == "unknown-owner"]
+    assert len(owners) == count
+    assert all(len(issue.message) < 300 for issue in owners)  # the role list is capped

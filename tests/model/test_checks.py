@@ -350,3 +350,72 @@ def test_mutations_of_a_valid_document_never_raise(data: st.DataObject) -> None:
         else:
             parent[path[-1]] = data.draw(JSON_LIKE)
     _assert_well_formed(check_document(document))
+
+
+# --- won and lost are reserved ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["won", "lost"])
+def test_stage_id_won_or_lost_is_reserved(word: str) -> None:
+    """A stage `won` validated, then every deal at it counted as won."""
+    findings = check_document(doc(stages=[stage(word, name="Deals"), stage("b")]))
+    assert [(f.code, f.path) for f in findings] == [("invalid-id", ("stages", 0, "id"))]
+    assert f"'{word}' is reserved" in findings[0].message
+
+
+@pytest.mark.parametrize("alias", ["won", "LOST", " Won ", "ＷＯＮ"])
+def test_stage_alias_won_or_lost_is_reserved(alias: str) -> None:
+    outcomes = {"won": {"name": "Closed Won"}, "lost": {"name": "Closed Lost"}}
+    findings = check_document(doc(stages=[stage("a", aliases=[alias])], outcomes=outcomes))
+    assert [(f.code, f.path) for f in findings] == [
+        ("duplicate-alias", ("stages", 0, "aliases", 0))
+    ]
+    assert "is reserved" in findings[0].message
+
+
+def test_outcomes_may_use_their_own_word() -> None:
+    outcomes = {"won": {"name": "Won"}, "lost": {"name": "Closed Lost", "aliases": ["lost"]}}
+    assert found(doc(outcomes=outcomes)) == []
+
+
+def test_an_outcome_may_not_use_the_other_outcomes_word() -> None:
+    outcomes = {"won": {"name": "Closed Won", "aliases": ["Lost"]}}
+    assert found(doc(outcomes=outcomes)) == [("duplicate-alias", ("outcomes", "won", "aliases", 0))]
+
+
+# --- Unicode case folding ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("İstanbul", "ISTANBUL"),
+        ("ΣΑΣ", "σας"),
+        ("Straße", "STRASSE"),
+        ("Ｑｕａｌｉｆｙ", "qualify"),
+    ],
+)
+def test_labels_are_compared_with_unicode_case_folding(first: str, second: str) -> None:
+    stages = [stage("a", aliases=[first]), stage("b", aliases=[second])]
+    assert found(doc(stages=stages)) == [("duplicate-alias", ("stages", 1, "aliases", 0))]
+
+
+# --- bounded work ------------------------------------------------------------------------------
+
+
+def test_suggestions_stop_when_their_budget_is_spent() -> None:
+    from salesflow.model.checks import Suggester
+
+    suggester = Suggester(budget=4)
+    assert suggester("stagse", ["stages", "roles"]) == " (did you mean 'stages'?)"
+    assert suggester("stagse", ["stages", "roles"]) == " (did you mean 'stages'?)"
+    assert suggester("stagse", ["stages", "roles"]) == ""  # budget spent: no more work
+    assert Suggester()("x" * 1000, ["stages"]) == ""
+
+
+def test_the_list_of_roles_in_a_message_is_capped() -> None:
+    roles = [{"id": f"r{index}", "title": "T"} for index in range(50)]
+    findings = check_document(doc(roles=roles, stages=[stage("a", owner="nobody")]))
+    owner = [f for f in findings if f.code == "unknown-owner"]
+    assert len(owner) == 1
+    assert "r9 and 40 more" in owner[0].message

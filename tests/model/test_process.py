@@ -103,3 +103,35 @@ def test_schema_properties_carry_descriptions() -> None:
     for definition in [schema, *schema["$defs"].values()]:
         for name, prop in definition.get("properties", {}).items():
             assert prop.get("description"), name
+
+
+NUMBER_FIELDS = [
+    ("stages", 0, "expected", "conversion"),
+    ("stages", 0, "expected", "days"),
+    ("stages", 0, "probability"),
+    ("assumptions", "deal_size"),
+]
+
+
+def _with(path: tuple[str | int, ...], value: object) -> dict[str, object]:
+    document = copy.deepcopy(VALID_DOCUMENT)
+    node: object = document
+    for part in path[:-1]:
+        node = node.setdefault(part, {}) if isinstance(node, dict) else node[part]  # type: ignore[index]
+    node[path[-1]] = value  # type: ignore[index]
+    return document
+
+
+@pytest.mark.parametrize("path", NUMBER_FIELDS)
+@pytest.mark.parametrize("value", [True, False, "0.5", float("inf"), float("-inf"), float("nan")])
+def test_numbers_are_strict_and_finite(path: tuple[str | int, ...], value: object) -> None:
+    """`conversion: true` read as 100%, `deal_size: .inf` validated and then broke forecasts."""
+    with pytest.raises(ValidationError) as caught:
+        Process.model_validate(_with(path, value))
+    assert [error["loc"] for error in caught.value.errors()] == [path]
+
+
+@pytest.mark.parametrize("path", NUMBER_FIELDS)
+def test_whole_numbers_are_still_numbers(path: tuple[str | int, ...]) -> None:
+    process = Process.model_validate(_with(path, 1))
+    assert process is not None

@@ -296,3 +296,114 @@ def test_runtime_error_in_a_template_is_a_template_problem(
     directory = template_dir(tmp_path, "A harmless first line.\n" + expression + "\n")
     line = refused(onboard(process, directory))
     assert re.match(r"salesflow: error: (\S*/)?handbook\.md\.j2:2: ", line), line
+
+
+# --- symbolic links: nothing outside the template directory, after following links -------------
+
+
+def secret_file(tmp_path: Path) -> Path:
+    """A file outside the template directory with a token in it, like /proc/self/environ."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "environ"
+    secret.write_text("CI_TOKEN=root:supersecret\n", encoding="utf-8")
+    return secret
+
+
+@pytest.mark.parametrize(
+    ("link", "target", "include"),
+    [
+        ("p", "/proc", "p/self/environ"),  # the reported attack: a link to /proc
+        ("etc", "/etc", "etc/passwd"),
+        ("secret.txt", "FILE", "secret.txt"),  # a link to a file outside
+        ("out", "DIR", "out/environ"),  # a link to a directory outside
+        ("up", "..", "up/outside/environ"),  # a relative link out of the directory
+    ],
+    ids=["proc", "etc", "file", "dir", "relative"],
+)
+def test_include_through_a_link_out_of_the_directory_is_refused(
+    process: Path, tmp_path: Path, link: str, target: str, include: str
+) -> None:
+    secret = secret_file(tmp_path)
+    directory = template_dir(tmp_path, f'A harmless first line.\n{{% include "{include}" %}}\n')
+    destination = {"FILE": str(secret), "DIR": str(secret.parent)}.get(target, target)
+    (directory / link).symlink_to(destination)
+    result = onboard(process, directory)
+    line = refused(result)
+    assert "supersecret" not in result.output and "CI_TOKEN" not in result.output
+    assert re.match(r"salesflow: error: (\S*/)?handbook\.md\.j2:2: ", line), line
+    assert "outside the template directory" in line
+
+
+def test_handbook_template_that_is_a_link_out_of_the_directory_is_refused(
+    process: Path, tmp_path: Path
+) -> None:
+    secret = secret_file(tmp_path)
+    directory = tmp_path / "templates"
+    directory.mkdir()
+    (directory / "handbook.md.j2").symlink_to(secret)
+    result = onboard(process, directory)
+    line = refused(result)
+    assert "supersecret" not in result.output
+    assert "outside the template directory" in line
+
+
+def test_extends_through_a_link_out_of_the_directory_is_refused(
+    process: Path, tmp_path: Path
+) -> None:
+    secret = secret_file(tmp_path)
+    directory = template_dir(tmp_path, '{% extends "base.md.j2" %}\n')
+    (directory / "base.md.j2").symlink_to(secret)
+    result = onboard(process, directory)
+    refused(result)
+    assert "supersecret" not in result.output
+
+
+def test_template_directory_that_is_a_link_is_refused(process: Path, tmp_path: Path) -> None:
+    """The documented policy (docs/security.md): the directory must not itself be a link, since
+    a link to `/` or `/proc` would make every file on the machine part of it."""
+    real = template_dir(tmp_path, "{{ process.name }}\n")
+    link = tmp_path / "link-to-templates"
+    link.symlink_to(real)
+    line = refused(onboard(process, link))
+    assert "symbolic link" in line
+    assert str(link) in line
+
+
+def test_template_directory_that_is_a_link_to_the_root_is_refused(
+    process: Path, tmp_path: Path
+) -> None:
+    link = tmp_path / "slash"
+    link.symlink_to("/")
+    line = refused(onboard(process, link))
+    assert "symbolic link" in line
+
+
+def test_links_inside_the_directory_are_followed(process: Path, tmp_path: Path) -> None:
+    """A link that stays inside the template directory is fine, and so is a directory reached
+    through a link higher up its path (the directory itself is a real directory)."""
+    directory = template_dir(tmp_path, '{% include "parts/title.md.j2" %}\n')
+    (directory / "real-parts").mkdir()
+    (directory / "real-parts" / "title.md.j2").write_text("# {{ process.name }}\n", "utf-8")
+    (directory / "parts").symlink_to("real-parts")
+    (tmp_path / "via").symlink_to(tmp_path)
+    result = onboard(process, tmp_path / "via" / "templates")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "# Sandbox sales\n"
+
+
+def test_template_that_is_not_a_regular_file_is_refused(process: Path, tmp_path: Path) -> None:
+    """A FIFO inside the directory would block the render forever."""
+    import os
+
+    directory = template_dir(tmp_path, '{% include "pipe" %}\n')
+    os.mkfifo(directory / "pipe")
+    line = refused(onboard(process, directory))
+    assert "not a regular file" in line
+
+
+def test_dangling_link_is_a_missing_template(process: Path, tmp_path: Path) -> None:
+    directory = template_dir(tmp_path, '{% include "gone.md.j2" %}\n')
+    (directory / "gone.md.j2").symlink_to(tmp_path / "nowhere")
+    line = refused(onboard(process, directory))
+    assert "gone.md.j2" in line

@@ -962,6 +962,7 @@ def test_text_shows_control_characters_from_the_data_harmlessly() -> None:
     hostile = hostile.model_copy(update={"groups": groups, "funnel": funnel})
     out = render("text", hostile)
     assert "\x1b" not in out and "\x07" not in out
-    assert "eve\ufffd[2J\ufffd" in out
+    # a whole escape sequence becomes one U+FFFD (not a visible "[2J" after it)
+    assert "eve\ufffd\ufffd" in out
     # stage table, days table, funnel chart and bottleneck sentence
-    assert out.count("Tech\ufffd[31m Validation") == 4
+    assert out.count("Tech\ufffd Validation") == 4

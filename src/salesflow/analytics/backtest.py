@@ -11,12 +11,15 @@ import numpy as np
 from salesflow.analytics.funnel import Tally, stage_conversions
 from salesflow.analytics.simulation import DealSizes, Rates, percentiles, simulate
 from salesflow.analytics.stage_events import deals_as_of, stage_stays
+from salesflow.errors import InputError
 from salesflow.model.forecast import Backtest, BacktestPoint, Distribution
 from salesflow.sources.canonical import DealTables
 
 MIN_CLOSED = 30  # closed deals known at a cutoff before its rates are worth a forecast
 MIN_WON = 5
 MATURITY_QUANTILE = 0.9
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # dates outside these years are refused, never replayed
+MAX_CUTOFFS = 600  # fifty years of monthly cutoffs
 
 
 @dataclass(frozen=True)
@@ -37,11 +40,25 @@ def add_months(day: date, months: int) -> date:
 
 
 def _clamped(year: int, month: int, day: int) -> date:
-    while True:
+    """The day, or the last day of the month when it has fewer days (31 → 30, 28 or 29)."""
+    if not 1 <= year <= 9999:
+        raise ValueError(f"year {year} is out of range")
+    for candidate in range(day, 27, -1):
         try:
-            return date(year, month, day)
+            return date(year, month, candidate)
         except ValueError:
-            day -= 1
+            continue
+    return date(year, month, min(day, 28))
+
+
+def check_span(first: date, last: date, what: str) -> None:
+    """Refuse dates outside FIRST_YEAR … LAST_YEAR: they are typing errors, and date arithmetic
+    near the ends of the calendar overflows."""
+    for day in (first, last):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise InputError(
+                f"{what} {day.isoformat()}: dates must fall between {FIRST_YEAR} and {LAST_YEAR}"
+            )
 
 
 def data_span(tables: DealTables) -> tuple[date, date]:
@@ -58,16 +75,28 @@ def data_span(tables: DealTables) -> tuple[date, date]:
 def period_cutoffs(tables: DealTables, every_months: int) -> list[date]:
     """Period starts after the first full period of data, up to the end of the data."""
     first, last = data_span(tables)
+    check_span(first, last, f"{tables.deals.path}: the data has a date")
     cutoff = add_months(date(first.year, first.month, 1), every_months)
-    cutoffs = []
+    cutoffs: list[date] = []
     while cutoff <= last:
+        if len(cutoffs) == MAX_CUTOFFS:
+            raise InputError(
+                f"{tables.deals.path}: the data runs from {first.isoformat()} to "
+                f"{last.isoformat()}, more than {MAX_CUTOFFS} cutoffs; choose a longer --every "
+                "period or give --cutoff dates (is a date in the data mistyped?)"
+            )
         cutoffs.append(cutoff)
         cutoff = add_months(cutoff, every_months)
     return cutoffs
 
 
 def backtest(tables: DealTables, settings: Settings) -> Backtest:
-    _, data_end = data_span(tables)
+    data_start, data_end = data_span(tables)
+    check_span(data_start, data_end, f"{tables.deals.path}: the data has a date")
+    if len(settings.cutoffs) > MAX_CUTOFFS:
+        raise InputError(f"{len(settings.cutoffs)} cutoffs: at most {MAX_CUTOFFS}")
+    for cutoff in settings.cutoffs:
+        check_span(cutoff, cutoff, "--cutoff")
     maturity = _maturity_days(tables)
     points = [_point(tables, cutoff, settings, data_end, maturity) for cutoff in settings.cutoffs]
     scored = [p for p in points if p.mature and p.error is not None]

@@ -17,6 +17,7 @@ from salesflow.analytics.simulation import (
     simulate,
     simulate_cohorts,
     simulate_pipeline,
+    simulate_pipeline_total,
 )
 from salesflow.errors import InputError
 from salesflow.model import Process
@@ -36,6 +37,8 @@ SEARCH_SIMS = 20_000
 CONFIDENCE = 0.9
 MAX_LEADS = 10_000_000
 HISTOGRAM_BINS = 20
+MAX_MONTHS = 240  # the monthly table stops 20 years after its start
+CALENDAR_CELLS = 25_000_000  # simulations × months held at once for the monthly table (200 MB)
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ def forecast(inputs: Inputs, request: Request) -> Forecast:
         target=_target(inputs, request, outcome.revenue) if request.target else None,
         months=_months(inputs, request) if request.horizon else [],
         pipeline=_pipeline(inputs, request) if request.pipeline else None,
-        notes=_notes(inputs),
+        notes=_notes(inputs) + _calendar_notes(inputs, request),
     )
 
 
@@ -171,7 +174,8 @@ def _months(inputs: Inputs, request: Request) -> list[Month]:
     assert request.horizon is not None
     start = request.start or date.today()
     cohorts = _spread(request.leads, request.horizon)
-    revenue = simulate_cohorts(inputs.rates, inputs.sizes, cohorts, request.sims, request.seed)
+    sims = calendar_sims(request)
+    revenue = simulate_cohorts(inputs.rates, inputs.sizes, cohorts, sims, request.seed)
     lag = sum(inputs.stage_days) / DAYS_PER_MONTH
     calendar = _shift(revenue, np.arange(request.horizon, dtype=np.float64) + lag, spread=True)
     if request.pipeline and inputs.open_deals is not None:
@@ -184,7 +188,7 @@ def _months(inputs: Inputs, request: Request) -> list[Month]:
             )
         already = (start - date.today()).days / DAYS_PER_MONTH
         arrival = _remaining_months(inputs) - already
-        pipeline = _pipeline_revenue(inputs, request)
+        pipeline = _pipeline_revenue(inputs, request, sims)
         calendar = _add(calendar, _shift(pipeline, arrival, spread=False))
     return _month_rows(calendar, start)
 
@@ -197,25 +201,28 @@ def _spread(leads: int, months: int) -> Ints:
 def _shift(revenue: Floats, arrival: Floats, spread: bool) -> Floats:
     """(sims, sources) revenue arriving at month offsets → (sims, months). With `spread`, a
     source arrives evenly over the month from its offset (a cohort), else at that point (an open
-    deal); what arrives before month 0 is left out."""
-    months = max(int(np.floor(arrival.max(initial=0.0))) + 2, 1)
+    deal); what arrives before month 0 or from month MAX_MONTHS on is left out, so that the
+    table's size never depends on how long the stages take."""
+    last = float(np.clip(np.floor(arrival.max(initial=0.0)), 0, MAX_MONTHS))
+    months = min(int(last) + 2, MAX_MONTHS)
     calendar = np.zeros((revenue.shape[0], months))
     for column, when in enumerate(arrival):
+        if not when < MAX_MONTHS:
+            continue
         month, fraction = int(np.floor(when)), float(when - np.floor(when))
         share = (1 - fraction) if spread else 1.0
-        if month >= 0:
+        if 0 <= month < months:
             calendar[:, month] += revenue[:, column] * share
-        if spread and month + 1 >= 0:
+        if spread and 0 <= month + 1 < months:
             calendar[:, month + 1] += revenue[:, column] * fraction
     return calendar
 
 
 def _add(first: Floats, second: Floats) -> Floats:
-    width = max(first.shape[1], second.shape[1])
-    total = np.zeros((first.shape[0], width))
-    total[:, : first.shape[1]] += first
-    total[:, : second.shape[1]] += second
-    return total
+    """The two calendars summed, in the wider one (no third table of the same size)."""
+    wide, narrow = (first, second) if first.shape[1] >= second.shape[1] else (second, first)
+    wide[:, : narrow.shape[1]] += narrow
+    return wide
 
 
 def _month_rows(calendar: Floats, start: date) -> list[Month]:
@@ -229,11 +236,17 @@ def _month_rows(calendar: Floats, start: date) -> list[Month]:
     return rows
 
 
-def _pipeline_revenue(inputs: Inputs, request: Request) -> Floats:
+def calendar_sims(request: Request) -> int:
+    """Simulations behind the monthly table: all of them, unless the table (up to MAX_MONTHS
+    wide) would not fit in CALENDAR_CELLS."""
+    return max(min(request.sims, CALENDAR_CELLS // (MAX_MONTHS + 1)), 1)
+
+
+def _pipeline_revenue(inputs: Inputs, request: Request, sims: int) -> Floats:
     deals = inputs.open_deals
     assert deals is not None
     return simulate_pipeline(
-        deals.counts, deals.probabilities, deals.amounts, request.sims, request.seed + 1
+        deals.counts, deals.probabilities, deals.amounts, sims, request.seed + 1
     )
 
 
@@ -248,13 +261,32 @@ def _pipeline(inputs: Inputs, request: Request) -> Pipeline | None:
     deals = inputs.open_deals
     if deals is None:
         return None
-    revenue = _pipeline_revenue(inputs, request).sum(axis=1)
+    revenue = simulate_pipeline_total(
+        deals.counts, deals.probabilities, deals.amounts, request.sims, request.seed + 1
+    )
     expected = float((deals.counts * deals.probabilities * deals.amounts).sum())
     return Pipeline(
         open_deals=int(deals.counts.sum()),
         expected_revenue=expected,
         revenue=_distribution(revenue),
     )
+
+
+def _calendar_notes(inputs: Inputs, request: Request) -> list[str]:
+    if not request.horizon:
+        return []
+    notes = []
+    sims = calendar_sims(request)
+    if sims < request.sims:
+        notes.append(f"the revenue per month rests on the first {sims:,} simulations")
+    lag = sum(inputs.stage_days) / DAYS_PER_MONTH
+    latest = max([lag + request.horizon, *(_remaining_months(inputs) if request.pipeline else [])])
+    if not latest < MAX_MONTHS:
+        notes.append(
+            f"revenue expected {MAX_MONTHS} months or more after the start is left out of the "
+            "months (the stages take that long)"
+        )
+    return notes
 
 
 def _notes(inputs: Inputs) -> list[str]:

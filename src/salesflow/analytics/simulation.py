@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-CHUNK = 100_000
+CHUNK = 100_000  # simulated cells (simulations × cohorts or stages) held at once
 EXACT_WINS = 64  # up to this many wins a simulation draws each deal size; above, a normal sum
 PLAN_SIGMA = 0.5  # spread of planned deal sizes (lognormal sigma) when there is no data
 
@@ -138,7 +138,7 @@ def simulate_cohorts(rates: Rates, sizes: DealSizes, cohorts: Ints, sims: int, s
     """(sims, cohorts) revenue of monthly lead cohorts that share each simulation's rates."""
     rng = np.random.default_rng(seed)
     parts = []
-    for size in _chunks(sims):
+    for size in _chunks(sims, len(cohorts)):
         leads = np.broadcast_to(cohorts, (size, len(cohorts)))
         won = chain(rng, rates.draw(rng, size), leads)
         parts.append(sizes.total(rng, won))
@@ -157,12 +157,29 @@ def simulate_pipeline(
     return np.concatenate(parts)
 
 
+def simulate_pipeline_total(
+    counts: Ints, probabilities: Floats, sizes: Floats, sims: int, seed: int
+) -> Floats:
+    """(sims,) revenue of all open deals: simulate_pipeline summed over the stages, chunk by
+    chunk, so that only one chunk of stages is held at a time (the same draws, the same sums)."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for size in _chunks(sims):
+        won = rng.binomial(np.broadcast_to(counts, (size, len(counts))), probabilities)
+        parts.append((won * sizes).sum(axis=1))
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
 def percentiles(values: Floats) -> tuple[float, float, float, float]:
     """mean, P10, P50, P90."""
     p10, p50, p90 = np.percentile(values, [10, 50, 90])
     return float(values.mean()), float(p10), float(p50), float(p90)
 
 
-def _chunks(sims: int) -> list[int]:
-    full, rest = divmod(sims, CHUNK)
-    return [CHUNK] * full + ([rest] if rest else [])
+def _chunks(sims: int, width: int = 1) -> list[int]:
+    """Simulations per chunk, so that a chunk holds about CHUNK cells of `width` columns: its
+    memory (and the deal sizes drawn for it, at most EXACT_WINS a cell) is bounded whatever the
+    number of simulations, cohorts or stages."""
+    rows = max(CHUNK // max(width, 1), 1)
+    full, rest = divmod(sims, rows)
+    return [rows] * full + ([rest] if rest else [])

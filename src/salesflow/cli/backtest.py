@@ -33,6 +33,8 @@ from salesflow.errors import InputError
 from salesflow.reporters import BACKTEST_FORMATS
 
 FORMAT_HELP = f"Output format: {', '.join(BACKTEST_FORMATS)}."
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # as salesflow.analytics.backtest (not imported at startup)
+MAX_CUTOFFS = 600
 PERIODS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 
 
@@ -87,26 +89,36 @@ def command(
         raise InputError(f"--horizon {horizon}: choose between 1 and 24 months")
     if not 100 <= sims <= 1_000_000:
         raise InputError(f"--sims {sims}: choose between 100 and 1,000,000")
-    flags = DataFlags(deals, history, table, history_table, mapping, date_format, unmapped)
-    tables = usable_tables(load_valid_process(process), data_options(flags), quiet)
+    if not 0 <= seed < 2**63:
+        raise InputError(f"--seed {seed}: must be 0 or more")
     if cutoff and every:
         raise InputError("give --cutoff dates or --every PERIOD, not both")
+    given = _dates(cutoff) if cutoff else None
+    period = _period(every) if given is None else 0
+    flags = DataFlags(deals, history, table, history_table, mapping, date_format, unmapped)
+    tables = usable_tables(load_valid_process(process), data_options(flags), quiet)
     try:
-        cutoffs = _dates(cutoff) if cutoff else period_cutoffs(tables, _period(every))
+        cutoffs = given if given is not None else period_cutoffs(tables, period)
+        result = backtest(tables, Settings(cutoffs, horizon, sims, seed))
     except ValueError:
         raise InputError(f"{tables.deals.path} has no dated deals to replay") from None
-    result = backtest(tables, Settings(cutoffs, horizon, sims, seed))
     text = render(result, use_color(no_color) and output is None)
     deliver(text, output, force)
 
 
 def _dates(values: list[str]) -> list[date]:
+    if len(values) > MAX_CUTOFFS:
+        raise InputError(f"{len(values)} --cutoff dates: at most {MAX_CUTOFFS}")
     dates = []
     for value in values:
         try:
             dates.append(date.fromisoformat(value))
         except ValueError:
             raise InputError(f"--cutoff {value}: expected a date as YYYY-MM-DD") from None
+        if not FIRST_YEAR <= dates[-1].year <= LAST_YEAR:
+            raise InputError(
+                f"--cutoff {value}: choose a date between {FIRST_YEAR} and {LAST_YEAR}"
+            )
     return sorted(dates)
 
 

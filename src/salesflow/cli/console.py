@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
 import typer
+
+from salesflow.errors import OutputError
 
 
 def use_color(no_color: bool) -> bool:
@@ -16,7 +19,43 @@ def use_color(no_color: bool) -> bool:
 
 
 def emit(text: str) -> None:
-    typer.echo(text, nl=False)
+    """A result to stdout. A stdout that cannot take it (closed, a full disk or /dev/full, an
+    encoding that cannot represent the text) is an input error, exit 2 with one line; a closed pipe
+    (`| head`) stays quiet (cli/errors.py)."""
+    stream = sys.stdout
+    if stream is None:
+        raise OutputError("cannot write the result to stdout: stdout is closed")
+    try:
+        typer.echo(text, nl=False)
+    except BrokenPipeError:
+        raise
+    except UnicodeEncodeError as error:
+        silence_stdout()
+        bad = error.object[error.start : error.end][:10]
+        raise OutputError(
+            f"cannot write the result to stdout: its encoding ({error.encoding}) cannot "
+            f"represent {bad!r}; use a UTF-8 locale or PYTHONIOENCODING=utf-8, or -o FILE"
+        ) from None
+    except OSError as error:
+        silence_stdout()
+        reason = "stdout is closed" if error.errno == errno.EBADF else error.strerror or error
+        raise OutputError(f"cannot write the result to stdout: {reason}") from None
+
+
+def silence_stdout() -> None:
+    """After a failed write to stdout, point its descriptor at /dev/null, so that what is still
+    buffered does not fail again (and print a traceback) when Python flushes it at exit."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no stdout, or a test runner's in-memory one
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(devnull)
 
 
 def note(text: str, quiet: bool = False) -> None:

@@ -82,6 +82,8 @@ def load_tables(process: Process, options: DataOptions) -> DealTables:
 
 
 UNMAPPED_CODES = ("unmapped-label", "unmapped-lost-stage")
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # as salesflow.sources.parse (not imported at startup)
+REFUSED_CODES = ("amount-out-of-range",)  # refused whatever --unmapped says
 
 
 def usable_tables(process: Process, options: DataOptions, quiet: bool) -> DealTables:
@@ -99,6 +101,8 @@ def check_usable(tables: DealTables, quiet: bool) -> list[DataProblem]:
     problems = find_problems(tables)
     history = tables.history.path if tables.history else None
     for problem in problems:
+        if problem.code in REFUSED_CODES:
+            raise DataError(f"{problem.file}: {_brief(problem, history)}")
         unmapped = problem.code in UNMAPPED_CODES
         if unmapped and tables.options.unmapped is Unmapped.ERROR:
             raise DataError(f"{problem.file}: {problem.summary}")
@@ -160,6 +164,9 @@ def _date(flag: str, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InputError(f"{flag} {value}: expected a date as YYYY-MM-DD") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InputError(f"{flag} {value}: choose a date between {FIRST_YEAR} and {LAST_YEAR}")
+    return day

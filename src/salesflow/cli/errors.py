@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import typer
 
+from salesflow.cli.console import silence_stdout
 from salesflow.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, SalesflowError
 
 P = ParamSpec("P")
 R = TypeVar("R")
 DEBUG_ENV = "SALESFLOW_DEBUG"
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived during a write; the temporary file has been removed.
+
+    A BaseException, like KeyboardInterrupt, so that no `except Exception` swallows it.
+    Raised by cli/files.py."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"terminated by signal {signum}")
+        self.exit_code = 128 + signum  # what a shell reports for a death by this signal
 
 
 def report_error(message: str) -> None:
@@ -35,8 +46,10 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except Terminated as signalled:  # SIGTERM or SIGHUP during an -o write, cleaned up
+            raise typer.Exit(signalled.exit_code) from None
         except BrokenPipeError:
-            _silence_stdout()
+            silence_stdout()
             raise typer.Exit(0) from None
         except Exception as error:
             if os.environ.get(DEBUG_ENV) == "1":
@@ -48,9 +61,3 @@ def guarded(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(EXIT_INTERNAL) from None
 
     return wrapper
-
-
-def _silence_stdout() -> None:
-    """After a closed pipe (`salesflow ... | head`), stop Python complaining at exit."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())

@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 
 FORMAT_HELP = f"Output format: {', '.join(FORECAST_FORMATS)}."
 MAX_SIMS = 10_000_000
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+MAX_LEADS = 10**12  # binomial draws stay exact in 64-bit integers well past this
+MAX_AMOUNT = 1e15  # as the largest amount read from deal data (salesflow.sources.parse)
 
 
 @guarded
@@ -145,11 +148,17 @@ def _leads(leads: int | None, horizon: int | None, per_month: int | None) -> int
             raise InputError("give --leads or --leads-per-month, not both")
         if per_month < 0:
             raise InputError(f"--leads-per-month {per_month}: must be 0 or more")
+        if per_month * horizon > MAX_LEADS:
+            raise InputError(
+                f"--leads-per-month {per_month}: at most {MAX_LEADS:,} leads over the horizon"
+            )
         leads = per_month * horizon
     if leads is None:
         raise InputError("how many leads? pass --leads N (or --leads-per-month N --horizon M)")
     if leads < 0:
         raise InputError(f"--leads {leads}: must be 0 or more")
+    if leads > MAX_LEADS:
+        raise InputError(f"--leads {leads}: choose at most {MAX_LEADS:,}")
     return leads
 
 
@@ -175,6 +184,8 @@ def _amount(text: str) -> float:
         raise InputError(f"--target {text}: expected an amount such as 250000 or 250k") from None
     if not math.isfinite(value) or value <= 0:
         raise InputError(f"--target {text}: must be a finite amount more than 0")
+    if value > MAX_AMOUNT:
+        raise InputError(f"--target {text}: choose an amount of at most {MAX_AMOUNT:,.0f}")
     return value
 
 
@@ -187,4 +198,6 @@ def _start(text: str | None) -> date:
         start = date(year, month, 1)
     except ValueError:
         raise InputError(f"--start {text}: expected a month as YYYY-MM") from None
+    if not FIRST_YEAR <= start.year <= LAST_YEAR:
+        raise InputError(f"--start {text}: choose a month between {FIRST_YEAR} and {LAST_YEAR}")
     return start

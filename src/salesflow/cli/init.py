@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -38,7 +39,8 @@ def _refuse_existing(target: Path, force: bool) -> None:
     blocking = next((p for p in (target, *target.parents) if p.exists()), None)
     if blocking is not None and not blocking.is_dir():
         raise OutputError(f"{blocking} is a file, not a directory")
-    existing = [str(target / name) for name in STARTER_FILES if (target / name).exists()]
+    # lexists: a dangling symbolic link is something there too, not a free name
+    existing = [str(target / name) for name in STARTER_FILES if os.path.lexists(target / name)]
     if existing and not force:
         verb = "exists" if len(existing) == 1 else "exist"
         raise OutputError(f"{' and '.join(existing)} already {verb}; use --force to overwrite")

@@ -51,6 +51,7 @@ def command(
 
 def _rows(commits: list[Commit], cwd: Path) -> list[dict[str, Any]]:
     """Newest first; each version compared with the one before it (the oldest with nothing)."""
+    from salesflow.diff.git import GitError, GitNotFound
     from salesflow.diff.semantic import compare
     from salesflow.diff.versions import at_revision
 
@@ -59,6 +60,11 @@ def _rows(commits: list[Commit], cwd: Path) -> list[dict[str, Any]]:
     for commit in reversed(commits):
         try:
             version = at_revision(commit.sha, commit.path, cwd).process
+        except GitNotFound:
+            raise
+        except GitError as error:  # too large, not UTF-8, binary, a directory: skip it, go on
+            rows.append(_row(commit, None, f"skipped: {error}"))
+            continue
         except InputError as error:
             reason = str(error).removeprefix("invalid process file: ")
             rows.append(_row(commit, None, f"not a valid process file: {reason}"))
@@ -93,9 +99,14 @@ def _summary(changes: list[Change]) -> str:
 
 
 def _text(rows: list[dict[str, Any]]) -> str:
+    """Two lines per version; the author, subject and summary come from the history, so escape
+    sequences and control characters in them are removed (and each stays on its line)."""
+    from salesflow.reporters.safety import terminal_line
+
     lines = [
-        f"{row['commit'][:10]}  {row['date']}  {row['author']}  {row['subject']}\n"
-        f"    {row['summary']}"
+        f"{row['commit'][:10]}  {row['date']}  {terminal_line(row['author'])}  "
+        f"{terminal_line(row['subject'])}\n"
+        f"    {terminal_line(row['summary'])}"
         for row in rows
     ]
     return "\n".join(lines) + "\n"

@@ -28,15 +28,18 @@ def compare(before: Process, after: Process) -> list[Change]:
 
 
 def _stages(before: Process, after: Process) -> list[Change]:
-    """Stage changes in the new order of the stages, each removed stage where it used to be."""
+    """Stage changes in the new order of the stages, each removed stage where it used to be.
+    Linear in the number of stages: positions are looked up by id, never searched for."""
     pairs, removed, added = match_stages(before.stages, after.stages)
+    old_position = {stage.id: index for index, stage in enumerate(before.stages)}
+    added_ids = {stage.id for stage in added}
     by_stage: dict[str, list[Change]] = {}
     for change in [*_moves(before, after, pairs), *(c for o, n in pairs for c in _stage(o, n))]:
         by_stage.setdefault(change.stage or "", []).append(change)
     slots: list[tuple[float, list[Change]]] = []
     for index, stage in enumerate(after.stages):
         found = by_stage.get(stage.id, [])
-        if stage in added:
+        if stage.id in added_ids:
             message = f"stage '{stage.id}' added at position {index + 1}"
             found = [
                 _change(
@@ -55,35 +58,68 @@ def _stages(before: Process, after: Process) -> list[Change]:
             None,
             f"stage '{stage.id}' removed",
         )
-        slots.append((before.stages.index(stage) - 0.5, [gone]))
+        slots.append((old_position[stage.id] - 0.5, [gone]))
     return [change for _, found in sorted(slots, key=lambda slot: slot[0]) for change in found]
 
 
 def match_stages(
     before: list[Stage], after: list[Stage]
 ) -> tuple[list[tuple[Stage, Stage]], list[Stage], list[Stage]]:
-    """(matched pairs in the new order, removed stages, added stages)."""
+    """(matched pairs in the new order, removed stages, added stages).
+
+    Stages pair by id first; each new stage left over then pairs with the first old stage left
+    over (in the old order) that shares a name or alias with it, ignoring case. An index from
+    label to old stages keeps this linear in the number of stages and labels."""
     old_by_id = {stage.id: stage for stage in before}
-    pairs = [(old_by_id[s.id], s) for s in after if s.id in old_by_id]
-    matched_old = {old.id for old, _ in pairs}
-    matched_new = {new.id for _, new in pairs}
+    matched_old = {stage.id for stage in after if stage.id in old_by_id}
+    index = _LabelIndex([stage for stage in before if stage.id not in matched_old])
+    renamed: dict[str, Stage] = {}  # new id -> the old stage it renames
     for new in after:
-        if new.id in matched_new:
-            continue
-        old = next((o for o in before if o.id not in matched_old and _same_stage(o, new)), None)
-        if old is not None:
-            pairs.append((old, new))
-            matched_old.add(old.id)
-            matched_new.add(new.id)
-    pairs.sort(key=lambda pair: after.index(pair[1]))
+        if new.id not in old_by_id:
+            old = index.first_unmatched(new, matched_old)
+            if old is not None:
+                renamed[new.id] = old
+                matched_old.add(old.id)
+    pairs = [
+        (old_by_id[new.id] if new.id in old_by_id else renamed[new.id], new)
+        for new in after
+        if new.id in old_by_id or new.id in renamed
+    ]
     removed = [s for s in before if s.id not in matched_old]
-    added = [s for s in after if s.id not in matched_new]
+    added = [s for s in after if s.id not in old_by_id and s.id not in renamed]
     return pairs, removed, added
 
 
-def _same_stage(old: Stage, new: Stage) -> bool:
-    labels = {label.casefold() for label in (old.name, *old.aliases)}
-    return bool(labels & {label.casefold() for label in (new.name, *new.aliases)})
+class _LabelIndex:
+    """Old stages by casefolded name and alias, each list in the old order."""
+
+    def __init__(self, stages: list[Stage]) -> None:
+        self.position = {stage.id: index for index, stage in enumerate(stages)}
+        self.by_label: dict[str, list[Stage]] = {}
+        for stage in stages:
+            for label in _labels(stage):
+                self.by_label.setdefault(label, []).append(stage)
+        self.taken: dict[str, int] = {}  # per label: how many leading stages are matched already
+
+    def first_unmatched(self, new: Stage, matched: set[str]) -> Stage | None:
+        """The earliest old stage not in `matched` that shares a label with `new`. Matched
+        stages never become unmatched, so each list is walked past them once in all."""
+        best: Stage | None = None
+        for label in _labels(new):
+            stages = self.by_label.get(label, [])
+            start = self.taken.get(label, 0)
+            while start < len(stages) and stages[start].id in matched:
+                start += 1
+            self.taken[label] = start
+            if start < len(stages):
+                found = stages[start]
+                if best is None or self.position[found.id] < self.position[best.id]:
+                    best = found
+        return best
+
+
+def _labels(stage: Stage) -> set[str]:
+    return {label.casefold() for label in (stage.name, *stage.aliases)}
 
 
 def _change(
@@ -135,9 +171,11 @@ def _items(
     new: list[str],
     what: str,
 ) -> Iterator[Change]:
-    """Item-level list changes: each added and each removed item."""
+    """Item-level list changes: each added and each removed item (sets for membership, so long
+    lists stay linear)."""
+    old_items, new_items = set(old), set(new)
     for item in old:
-        if item not in new:
+        if item not in new_items:
             yield _change(
                 f"{kind}-removed",
                 removed_severity,
@@ -148,7 +186,7 @@ def _items(
                 f"{what} removed: {_show(item)}",
             )
     for item in new:
-        if item not in old:
+        if item not in old_items:
             yield _change(
                 f"{kind}-added", severity, stage, path, None, item, f"{what} added: {_show(item)}"
             )
@@ -208,10 +246,13 @@ def _roles(before: Process, after: Process) -> Iterator[Change]:
 def _moves(before: Process, after: Process, pairs: list[tuple[Stage, Stage]]) -> Iterator[Change]:
     """A stage whose place among the stages both versions share changed: historical positions
     are read by stage order, so this is breaking."""
-    old_order = [old.id for old, _ in sorted(pairs, key=lambda p: before.stages.index(p[0]))]
+    old_position = {stage.id: index for index, stage in enumerate(before.stages)}
+    new_position = {stage.id: index for index, stage in enumerate(after.stages)}
+    old_order = sorted((old.id for old, _ in pairs), key=old_position.__getitem__)
+    old_rank = {sid: rank for rank, sid in enumerate(old_order)}
     for rank, (old, new) in enumerate(pairs):
-        if old_order.index(old.id) != rank:
-            was, now = before.stages.index(old) + 1, after.stages.index(new) + 1
+        if old_rank[old.id] != rank:
+            was, now = old_position[old.id] + 1, new_position[new.id] + 1
             yield _change(
                 "stage-moved",
                 B,

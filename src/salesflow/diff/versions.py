@@ -27,7 +27,10 @@ def resolve(argument: str, default_path: str | Callable[[], str], cwd: Path) -> 
     if isinstance(default_path, str):
         default_path = _constant(default_path)
     revision, sep, path = argument.partition(":")
-    if sep and revision and not revision.startswith("-"):
+    if not argument or argument.startswith("-"):
+        # on the command line (`diff -- --output=x`) this is a mistake, whatever git would do
+        raise git.GitError(f"'{argument}' is not a revision")
+    if sep and revision:
         path = path.lstrip("/") or git.relative(Path(default_path()), cwd)
         return at_revision(revision, path, cwd)
     path = git.relative(Path(default_path()), cwd)

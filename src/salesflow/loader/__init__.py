@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from salesflow.diagnostics import Issue, Severity
 from salesflow.errors import ProcessFileError
-from salesflow.loader.positions import locate
+from salesflow.loader.positions import Locator
 from salesflow.loader.reader import STDIN, read_text
 from salesflow.loader.schema_errors import findings_from_errors, format_path
 from salesflow.loader.tree import EMPTY_FILE_MESSAGE, Document, parse_yaml
@@ -104,8 +104,9 @@ def _version_findings(data: dict[str, object]) -> list[Finding]:
 
 def _positioned(document: Document, findings: list[Finding]) -> list[Issue]:
     issues = []
+    locator = Locator(document.root)
     for finding in findings:
-        at = locate(document.root, finding.path, finding.at_key)
+        at = locator.locate(finding.path, finding.at_key)
         issues.append(
             Issue(
                 document.file,

@@ -19,7 +19,7 @@ def read_text(source: str, name: str | None = None) -> str:
     data = _read_stdin() if source == STDIN else _read_file(Path(source), shown)
     if len(data) > MAX_BYTES:
         raise _fatal(shown, "file-too-large", f"file is larger than {MAX_BYTES // 2**20} MB")
-    return _decode(shown, data)
+    return decode(shown, data)
 
 
 def _read_stdin() -> bytes:
@@ -40,6 +40,21 @@ def _read_file(path: Path, name: str) -> bytes:
         raise _fatal(name, "file-unreadable", "permission denied") from None
     except OSError as error:
         raise _fatal(name, "file-unreadable", error.strerror or str(error)) from None
+
+
+def decode(source: str, data: bytes) -> str:
+    """The text of a process file's bytes; ProcessFileError (exit 2) for bytes that are not
+    UTF-8 text: undecodable, or binary (a NUL byte, which no YAML file contains)."""
+    text = _decode(source, data)
+    nul = text.find("\0")
+    if nul >= 0:
+        before = text[:nul]
+        line = before.count("\n") + 1
+        column = nul - (before.rfind("\n") + 1) + 1
+        raise _fatal(
+            source, "not-utf8", "file is binary, not text (it has a NUL byte)", line, column
+        )
+    return text
 
 
 def _decode(source: str, data: bytes) -> str:

@@ -11,7 +11,7 @@ from pydantic_core import ErrorDetails
 
 from salesflow.diagnostics import Severity
 from salesflow.model import Process
-from salesflow.model.checks import Finding, suggest
+from salesflow.model.checks import Finding, Suggester
 
 KEY_MARKER = "[key]"
 TYPE_NAMES = {
@@ -24,9 +24,16 @@ TYPE_NAMES = {
     "bool": "true or false",
 }
 
+FIXED_MESSAGES = {
+    "missing": ("missing-key", "required key is missing"),
+    "too_short": ("invalid-value", "must not be empty"),
+    "string_too_short": ("invalid-value", "must not be empty text"),
+}
+
 
 def findings_from_errors(errors: list[ErrorDetails]) -> list[Finding]:
-    return [_finding(error) for error in errors]
+    suggester = Suggester()
+    return [_finding(error, suggester) for error in errors]
 
 
 def format_path(path: tuple[str | int, ...]) -> str:
@@ -36,32 +43,32 @@ def format_path(path: tuple[str | int, ...]) -> str:
     return text
 
 
-def _finding(error: ErrorDetails) -> Finding:
+def _finding(error: ErrorDetails, suggest: Suggester) -> Finding:
     loc = tuple(error["loc"])
     kind = error["type"]
     marked = bool(loc) and loc[-1] == KEY_MARKER
     path = loc[:-1] if marked else loc
     at_key = marked or kind == "extra_forbidden"
-    code, message = _describe(kind, path, error)
+    code, message = _describe(kind, path, error, suggest)
     where = format_path(path)
     return Finding(path, code, Severity.ERROR, f"{where}: {message}" if where else message, at_key)
 
 
-def _describe(kind: str, path: tuple[str | int, ...], error: ErrorDetails) -> tuple[str, str]:
+def _describe(
+    kind: str, path: tuple[str | int, ...], error: ErrorDetails, suggest: Suggester
+) -> tuple[str, str]:
     value = error.get("input")
     context = error.get("ctx") or {}
-    if kind == "missing":
-        return "missing-key", "required key is missing"
+    if kind in FIXED_MESSAGES:
+        return FIXED_MESSAGES[kind]
     if kind == "extra_forbidden":
         return "unknown-key", f"unknown key{suggest(str(path[-1]), _allowed_keys(path[:-1]))}"
     if kind == "string_pattern_mismatch":
         return _pattern_message(path, value)
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
         return "out-of-range", _range_message(path, value)
-    if kind == "too_short":
-        return "invalid-value", "must not be empty"
-    if kind == "string_too_short":
-        return "invalid-value", "must not be empty text"
+    if kind == "finite_number":
+        return "out-of-range", f"must be a finite number, got {_yaml_special(value)}"
     if kind == "string_too_long":
         return "invalid-value", f"is longer than {context.get('max_length')} characters"
     expected = _expected_type(kind)
@@ -103,6 +110,12 @@ def _range_message(path: tuple[str | int, ...], raw: Any) -> str:
     if field == "deal_size":
         return f"must be greater than 0, got {value}"
     return f"must be 0 or more, got {value}"
+
+
+def _yaml_special(value: Any) -> str:
+    """`.inf`, `-.inf` or `.nan`, as the value is written in YAML."""
+    text = str(value).lower()
+    return {"inf": ".inf", "-inf": "-.inf", "nan": ".nan"}.get(text, text)
 
 
 def _short(value: Any) -> Any:

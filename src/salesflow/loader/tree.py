@@ -21,6 +21,9 @@ from salesflow.diagnostics import Issue, Severity
 from salesflow.errors import ProcessFileError
 
 MAX_VALUES = 200_000
+# Text a document may expand to through aliases, every string counted by its length: a 1 MB
+# string anchored once and aliased 10,000 times is 10 GB of text once built and validated.
+MAX_EXPANDED_CHARS = 10_000_000
 MAX_DEPTH = 64
 MAX_FLOW_BRACKETS = 1_000  # beyond this many nested [ or {, libyaml's C parser can crash
 MAX_FALLBACK_CHARS = 100_000  # the pure-Python parser is slow; retry only small files with it
@@ -133,14 +136,16 @@ def _line_of(text: str, line: int) -> str:
 
 
 class _Measure:
-    """Counts the values a document expands to, memoised per node, refusing cycles and bombs."""
+    """Counts the values and the characters a document expands to, memoised per node, refusing
+    cycles and bombs (many aliases of a container, or of one long string)."""
 
     def __init__(self, file: str) -> None:
         self.file = file
-        self.sizes: dict[int, int] = {}
+        self.sizes: dict[int, tuple[int, int]] = {}
         self.open: set[int] = set()
 
-    def size(self, node: Node, depth: int) -> int:
+    def size(self, node: Node, depth: int) -> tuple[int, int]:
+        """(values, characters) that `node` expands to."""
         key = id(node)
         if key in self.sizes:
             return self.sizes[key]
@@ -151,17 +156,33 @@ class _Measure:
                 self.file, Position.of(node), "too-deep", f"nested deeper than {MAX_DEPTH} levels"
             )
         self.open.add(key)
-        total = 1 + sum(self.size(child, depth + 1) for child in _children(node))
+        values, chars = 1, len(node.value) if isinstance(node, ScalarNode) else 0
+        for child in _children(node):
+            child_values, child_chars = self.size(child, depth + 1)
+            values += child_values
+            chars += child_chars
+            self._check(node, values, chars)
         self.open.discard(key)
-        if total > MAX_VALUES:
+        self._check(node, values, chars)
+        self.sizes[key] = (values, chars)
+        return values, chars
+
+    def _check(self, node: Node, values: int, chars: int) -> None:
+        if values > MAX_VALUES:
             raise _fatal(
                 self.file,
                 Position.of(node),
                 "too-many-values",
                 f"document expands to over {MAX_VALUES:,} values (an alias bomb?); refusing it",
             )
-        self.sizes[key] = total
-        return total
+        if chars > MAX_EXPANDED_CHARS:
+            raise _fatal(
+                self.file,
+                Position.of(node),
+                "too-many-values",
+                f"document expands to over {MAX_EXPANDED_CHARS // 1_000_000} million characters "
+                "of text (an alias bomb?); refusing it",
+            )
 
 
 def _children(node: Node) -> list[Node]:

@@ -11,9 +11,13 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from salesflow.diagnostics import Severity
+from salesflow.model.labels import RESERVED_LABELS, fold
 from salesflow.model.process import DEFAULT_OUTCOMES
 
 Path = tuple[str | int, ...]
+SUGGESTION_BUDGET = 20_000  # word-to-choice comparisons per document; beyond it, no suggestions
+MAX_SUGGESTED_WORD = 100  # characters; a longer word gets no suggestion
+LISTED_ROLES = 10
 
 
 class Finding(NamedTuple):
@@ -29,12 +33,13 @@ class Finding(NamedTuple):
 def check_document(doc: dict[str, Any]) -> list[Finding]:
     stages = list(_entries(doc, "stages"))
     roles = list(_entries(doc, "roles"))
+    suggester = Suggester()
     return [
         *_duplicate_ids(stages, "stages", "stage"),
         *_duplicate_ids(roles, "roles", "role"),
-        *_unknown_owners(stages, roles),
+        *_unknown_owners(stages, roles, suggester),
         *_duplicate_labels(doc, stages),
-        *_unknown_stage_dates(doc, stages),
+        *_unknown_stage_dates(doc, stages, suggester),
         *_probability_order(stages),
         *_missing_exit_criteria(stages),
     ]
@@ -42,10 +47,24 @@ def check_document(doc: dict[str, Any]) -> list[Finding]:
 
 def suggest(word: str, choices: list[str]) -> str:
     """` (did you mean 'x'?)` when a close match exists, else an empty string."""
-    import difflib  # only when there is something to suggest
+    return Suggester()(word, choices)
 
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+
+class Suggester:
+    """ "Did you mean" suggestions with a bounded amount of work per document: a file with
+    thousands of unknown keys or owners must not take time quadratic in their number."""
+
+    def __init__(self, budget: int = SUGGESTION_BUDGET) -> None:
+        self.left = budget
+
+    def __call__(self, word: str, choices: list[str]) -> str:
+        if not choices or len(word) > MAX_SUGGESTED_WORD or len(choices) > self.left:
+            return ""
+        self.left -= len(choices)
+        import difflib  # only when there is something to suggest
+
+        close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+        return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _entries(doc: dict[str, Any], key: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -80,14 +99,19 @@ def _duplicate_ids(
 
 
 def _unknown_owners(
-    stages: list[tuple[int, dict[str, Any]]], roles: list[tuple[int, dict[str, Any]]]
+    stages: list[tuple[int, dict[str, Any]]],
+    roles: list[tuple[int, dict[str, Any]]],
+    suggest: Suggester,
 ) -> Iterator[Finding]:
     role_ids = list(dict.fromkeys(rid for _, role in roles if (rid := _text(role.get("id")))))
+    known = set(role_ids)
+    declared = ", ".join(role_ids[:LISTED_ROLES]) if role_ids else "none declared"
+    if len(role_ids) > LISTED_ROLES:
+        declared += f" and {len(role_ids) - LISTED_ROLES} more"
     for index, stage in stages:
         owner = _text(stage.get("owner"))
-        if owner is None or owner in role_ids:
+        if owner is None or owner in known:
             continue
-        declared = ", ".join(role_ids) if role_ids else "none declared"
         yield Finding(
             ("stages", index, "owner"),
             "unknown-owner",
@@ -100,7 +124,10 @@ def _label_claims(
     doc: dict[str, Any], stages: list[tuple[int, dict[str, Any]]]
 ) -> Iterator[tuple[str, str, Path]]:
     """(label, claimant, path) for every label that maps CRM data onto a stage or outcome.
-    Outcomes come first, so a clash is reported on the stage that repeats an outcome's label."""
+    Outcomes come first, so a clash is reported on the stage that repeats an outcome's label;
+    the words `won` and `lost` always mean the outcomes, so they come before everything."""
+    for reserved in RESERVED_LABELS:
+        yield reserved, f"outcome '{reserved}'", ("outcomes", reserved)
     for outcome_key, outcome in _outcomes(doc):
         claimant = f"outcome '{outcome_key}'"
         if label := _text(outcome.get("name")):
@@ -137,12 +164,25 @@ def _alias_claims(
 def _duplicate_labels(
     doc: dict[str, Any], stages: list[tuple[int, dict[str, Any]]]
 ) -> Iterator[Finding]:
-    """A label (id, name or alias, compared case-insensitively) may mean one thing only."""
+    """A label (id, name or alias, compared with Unicode case folding) may mean one thing only;
+    `won` and `lost` are reserved for the outcomes (CRM data labelled so counts as won or lost)."""
     claimed_by: dict[str, str] = {}
     for label, claimant, path in _label_claims(doc, stages):
-        folded = label.casefold()
+        folded = fold(label)
         owner = claimed_by.setdefault(folded, claimant)
-        if owner != claimant:
+        if owner == claimant:
+            continue
+        if folded in RESERVED_LABELS:
+            kind = "id" if path[-1] == "id" else "label"
+            yield Finding(
+                path,
+                "invalid-id" if kind == "id" else "duplicate-alias",
+                Severity.ERROR,
+                f"{kind} '{label}' of {claimant} already means {owner}: '{folded}' is reserved, "
+                f"CRM data using it counts as {folded}; choose another "
+                f"{'id' if kind == 'id' else 'name or alias'}",
+            )
+        else:
             yield Finding(
                 path,
                 "duplicate-alias",
@@ -153,15 +193,16 @@ def _duplicate_labels(
 
 
 def _unknown_stage_dates(
-    doc: dict[str, Any], stages: list[tuple[int, dict[str, Any]]]
+    doc: dict[str, Any], stages: list[tuple[int, dict[str, Any]]], suggest: Suggester
 ) -> Iterator[Finding]:
     data = doc.get("data")
     stage_dates = data.get("stage_dates") if isinstance(data, dict) else None
     if not isinstance(stage_dates, dict):
         return
     stage_ids = [sid for _, stage in stages if (sid := _text(stage.get("id")))]
+    known = set(stage_ids)
     for key in stage_dates:
-        if isinstance(key, str) and key not in stage_ids:
+        if isinstance(key, str) and key not in known:
             yield Finding(
                 ("data", "stage_dates", key),
                 "unknown-stage",

@@ -15,6 +15,9 @@ SLUG_PATTERN = r"^[a-z][a-z0-9_-]*$"
 
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
 Text = Annotated[str, Field(min_length=1)]
+# A number in the plan: never true/false (`conversion: true` is not 100%), never text, and
+# finite (`.inf` and `.nan` would validate, then break every forecast).
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
 
 class Strict(BaseModel):
@@ -45,13 +48,13 @@ class Resource(Strict):
 class Expected(Strict):
     """The plan for a stage: what the team expects to achieve."""
 
-    conversion: float | None = Field(
+    conversion: Number | None = Field(
         default=None,
         gt=0,
         le=1,
         description="Planned share of deals that advance from this stage, in (0, 1].",
     )
-    days: float | None = Field(
+    days: Number | None = Field(
         default=None, ge=0, description="Planned median days a deal spends in this stage."
     )
 
@@ -72,7 +75,7 @@ class Stage(Strict):
         default_factory=list, description="Scripts, templates and guides for this stage."
     )
     expected: Expected = Field(default_factory=Expected, description="The plan in numbers.")
-    probability: float | None = Field(
+    probability: Number | None = Field(
         default=None,
         ge=0,
         le=1,
@@ -112,7 +115,7 @@ class Outcomes(Strict):
 
 
 class Assumptions(Strict):
-    deal_size: float | None = Field(
+    deal_size: Number | None = Field(
         default=None, gt=0, description="Planned average won deal size, used without data."
     )
 

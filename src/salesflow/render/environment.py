@@ -1,24 +1,100 @@
 """The jinja2 environment: sandboxed, strict about undefined names, with the filters the
 templates need. A user's template directory comes first; the defaults stay reachable as
-`default/handbook.md.j2`, so a user template can extend them."""
+`default/handbook.md.j2`, so a user template can extend them.
+
+A user's template directory is confined (see docs/security.md, "Templates"): it must not itself
+be a symbolic link, and every template loaded from it is resolved (all links followed) and
+refused unless the real file is a regular file inside the real directory, so that a link in
+the directory cannot bring in `/proc/self/environ`, `~/.ssh` or any other file outside it.
+The escaping filters are those of `salesflow.reporters.safety`, shared with every report."""
 
 from __future__ import annotations
 
-import re
+import stat
+from collections.abc import Callable
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, StrictUndefined
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    PackageLoader,
+    PrefixLoader,
+    StrictUndefined,
+    TemplateNotFound,
+)
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|])")
-TILDES = re.compile(r"~{2,}")  # strikethrough or a code fence; a single ~ is plain text
-LEADING_SIGN = re.compile(r"^(\s*)([#>+\-=])")
-LEADING_NUMBER = re.compile(r"^(\s*\d+)([.)])")
+from salesflow.errors import InputError
+from salesflow.reporters import safety
+
+MAX_TEMPLATE_BYTES = 1_000_000
+
+
+class TemplateOutsideDirectory(InputError):
+    """A template (or the template directory) leads outside the template directory."""
+
+
+class ConfinedLoader(BaseLoader):
+    """Templates from one directory, and only from it once every symbolic link is followed."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.root = confined_root(directory)
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        pieces = split_template_path(template)  # refuses `..`, like FileSystemLoader
+        path = self.root.joinpath(*pieces)
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):  # missing, a dangling link or a loop of links
+            raise TemplateNotFound(template) from None
+        if not real.is_relative_to(self.root):
+            raise TemplateOutsideDirectory(
+                f"{self.directory}: template {template} leads outside the template directory "
+                f"(to {real}); links out of it are refused"
+            )
+        info = real.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise TemplateOutsideDirectory(
+                f"{self.directory}: template {template} is not a regular file"
+            )
+        if info.st_size > MAX_TEMPLATE_BYTES:
+            raise TemplateOutsideDirectory(
+                f"{self.directory}: template {template} is larger than {MAX_TEMPLATE_BYTES:,} bytes"
+            )
+        source = real.read_text(encoding="utf-8")
+        mtime = info.st_mtime
+
+        def uptodate() -> bool:
+            try:
+                return real.stat().st_mtime == mtime
+            except OSError:
+                return False
+
+        return source, str(real), uptodate
+
+
+def confined_root(directory: Path) -> Path:
+    """The real path of a template directory, which must be a directory and not itself a link
+    (a link could make `/` or `/proc` the directory; links above it are followed)."""
+    if directory.is_symlink():
+        raise TemplateOutsideDirectory(
+            f"{directory}: the template directory is a symbolic link; give the directory it "
+            "points to instead"
+        )
+    if not directory.is_dir():
+        raise InputError(f"{directory}: not a directory")
+    return directory.resolve(strict=True)
 
 
 def environment(template_dir: Path | None, html: bool) -> SandboxedEnvironment:
     defaults = PackageLoader("salesflow.render", "templates")
-    loaders = [FileSystemLoader(template_dir)] if template_dir else []
+    loaders: list[BaseLoader] = [ConfinedLoader(template_dir)] if template_dir else []
     loader = ChoiceLoader([*loaders, PrefixLoader({"default": defaults}), defaults])
     env = SandboxedEnvironment(
         loader=loader,
@@ -31,6 +107,8 @@ def environment(template_dir: Path | None, html: bool) -> SandboxedEnvironment:
     env.filters.update(
         md=markdown_text,
         cell=table_cell,
+        url=safety.safe_url,
+        comment=comment if html else safety.comment_text,
         percent=percent,
         days=days,
         money=money,
@@ -43,18 +121,20 @@ def environment(template_dir: Path | None, html: bool) -> SandboxedEnvironment:
 
 def markdown_text(text: object) -> str:
     """Text from the process file, escaped where markdown would misread it."""
-    escaped = MARKDOWN_SPECIAL.sub(r"\\\1", str(text).replace("\n", " "))
-    escaped = TILDES.sub(lambda run: "\\~" * len(run.group()), escaped)
-    escaped = LEADING_SIGN.sub(r"\1\\\2", escaped)
-    return LEADING_NUMBER.sub(r"\1\\\2", escaped)
+    return safety.md_text(text)
 
 
 def table_cell(text: object) -> str:
-    return markdown_text(text)
+    return safety.md_text(text)
 
 
 def mermaid_label(text: object) -> str:
-    return str(text).replace('"', "#quot;").replace("\n", " ")
+    return safety.mermaid_label(text)
+
+
+def comment(text: object) -> Markup:
+    """The marker comment's text in HTML: escaped once by `safety.comment_text`, not again."""
+    return Markup(safety.comment_text(text))
 
 
 def percent(share: object) -> str:

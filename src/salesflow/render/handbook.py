@@ -10,7 +10,7 @@ from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 from jinja2.exceptions import SecurityError, UndefinedError
 
 from salesflow.errors import InputError
-from salesflow.render.environment import environment
+from salesflow.render.environment import TemplateOutsideDirectory, environment
 
 TEMPLATES = {"markdown": "handbook.md.j2", "html": "handbook.html.j2"}
 BLANK_RUNS = re.compile(r"\n{3,}")
@@ -22,11 +22,13 @@ class TemplateProblem(InputError):
 
 def render_handbook(context: dict[str, Any], fmt: str, template_dir: Path | None = None) -> str:
     name = TEMPLATES[fmt]
+    env = environment(template_dir, html=fmt == "html")  # refuses a directory that is a link
     if template_dir is not None and not (template_dir / name).is_file():
         raise TemplateProblem(f"{template_dir}: no {name} in the template directory")
-    env = environment(template_dir, html=fmt == "html")
     try:
         text = env.get_template(name).render(context)
+    except TemplateOutsideDirectory as error:  # a link out of the directory, at any depth
+        raise TemplateProblem(f"{name}{_line(error)}: {error}") from None
     except TemplateSyntaxError as error:
         raise TemplateProblem(
             f"{error.filename or error.name}:{error.lineno}: {error.message}"

@@ -2,7 +2,9 @@
 
 Rows of the whole funnel come first with `group` set to `*`, then, with `--by`, the rows of each
 group in the report's order. Numbers are written unrounded (Python's `repr` of the float); a
-missing value is an empty field. Lines end with `\\n`. See docs/analyze.md.
+missing value is an empty field. A text cell that a spreadsheet would read as a formula (it
+starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`; numbers never
+do. Lines end with `\\n`. See docs/analyze.md.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import csv
 import io
 
 from salesflow.model.funnel import Funnel, FunnelReport, StageMetrics
+from salesflow.reporters.safety import csv_cell
 
 OVERALL = "*"
 COLUMNS = (
@@ -53,7 +56,7 @@ def render(report: FunnelReport, color: bool) -> str:
 
 
 def _rows(group: str, funnel: Funnel) -> list[list[str]]:
-    return [[_field(value) for value in _values(group, stage)] for stage in funnel.stages]
+    return [[csv_cell(value) for value in _values(group, stage)] for stage in funnel.stages]
 
 
 def _values(group: str, stage: StageMetrics) -> list[Value]:
@@ -83,11 +86,3 @@ def _values(group: str, stage: StageMetrics) -> list[Value]:
         stage.completed_stays,
         stage.open_stays,
     ]
-
-
-def _field(value: Value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)

@@ -5,18 +5,9 @@ a missing value as an en dash."""
 
 from __future__ import annotations
 
-import re
-
 from salesflow.model.funnel import Funnel, FunnelReport, Group, StageMetrics
 
 MISSING = "–"
-# Control characters from the data (an escape sequence in an owner's name) must not reach a
-# terminal: they are shown as U+FFFD.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def clean(text: str) -> str:
-    return CONTROL.sub("\ufffd", text)
 
 
 def count(value: int | None) -> str:

@@ -12,7 +12,7 @@ SCHEMA_VERSION = 2
 
 def render(report: FunnelReport, color: bool) -> str:
     del color
-    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def document(report: FunnelReport) -> dict[str, Any]:

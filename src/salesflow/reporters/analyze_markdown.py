@@ -3,14 +3,11 @@ request comment, a wiki page or a CI job summary. Deterministic and without colo
 
 from __future__ import annotations
 
-import re
-
 from salesflow.model.funnel import Funnel, FunnelReport, Group, StageMetrics
 from salesflow.reporters.analyze_format import (
     DURATION_HEADERS,
     MISSING,
     bottleneck_sentence,
-    clean,
     count,
     days,
     duration_cells,
@@ -24,11 +21,10 @@ from salesflow.reporters.analyze_format import (
     win_rate_words,
     window,
 )
+from salesflow.reporters.safety import md_text as escape
 
 BAR_WIDTH = 20
 FULL = "█"
-# Characters that would start markup in GFM inline text or end a table cell.
-SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 
 STAGE_HEADERS = (
     ("Stage", "---"),
@@ -66,12 +62,6 @@ def render(report: FunnelReport, color: bool) -> str:
         blocks += [f"## By {escape(report.by or 'group')}", _group_table(report)]
     blocks += [f"**Note:** {escape(note)}" for note in report.notes]
     return "\n\n".join(blocks) + "\n"
-
-
-def escape(text: str) -> str:
-    """Text safe in a paragraph or a table cell: markup characters and `|` backslash-escaped,
-    line breaks turned into spaces."""
-    return SPECIAL.sub(r"\\\1", clean(" ".join(text.split())))
 
 
 def _summary(report: FunnelReport) -> str:

@@ -18,7 +18,6 @@ from salesflow.model.funnel import Group as DealGroup
 from salesflow.reporters.analyze_format import (
     MISSING,
     bottleneck_sentence,
-    clean,
     count,
     days,
     deal_summary,
@@ -33,6 +32,7 @@ from salesflow.reporters.analyze_format import (
     win_rate_words,
     window,
 )
+from salesflow.reporters.safety import terminal_line, terminal_text
 from salesflow.reporters.terminal import console, render_to_text
 
 WIDTH = 100
@@ -88,7 +88,7 @@ def _parts(report: FunnelReport) -> list[RenderableType]:
         parts += [Text(""), _group_table(report)]
     if report.notes:
         parts.append(Text(""))
-        parts += [Text(clean(f"Note: {note}"), style="dim") for note in report.notes]
+        parts += [Text(terminal_text(f"Note: {note}"), style="dim") for note in report.notes]
     return parts
 
 
@@ -96,8 +96,8 @@ def _header(report: FunnelReport) -> list[Text]:
     funnel = report.funnel
     source = f"{report.source} ({report.shape})"
     span = window(report)
-    title = Text(clean(report.process), style="bold")
-    title.append(clean(f" · {source}" + (f" · {span}" if span else "")))
+    title = Text(terminal_line(report.process), style="bold")
+    title.append(terminal_line(f" · {source}" + (f" · {span}" if span else "")))
     on = f" on {report.as_of}" if report.as_of else ""
     deals = Text(deal_summary(funnel) + on + " · win rate ")
     deals.append(win_rate_words(funnel), style="bold")
@@ -144,7 +144,7 @@ def _fixed_columns(table: Table, headers: tuple[str, ...], rows: list[list[Text 
 
 def _stage_cells(stage: StageMetrics) -> list[Text | str]:
     return [
-        Text(clean(stage.name)),
+        Text(terminal_line(stage.name)),
         count(stage.entered),
         count(stage.advanced),
         count(stage.lost),
@@ -159,7 +159,7 @@ def _stage_cells(stage: StageMetrics) -> list[Text | str]:
 
 def _duration_table(stages: list[StageMetrics]) -> Table:
     rows: list[list[Text | str]] = [
-        [Text(clean(stage.name)), *duration_cells(stage)] for stage in stages
+        [Text(terminal_line(stage.name)), *duration_cells(stage)] for stage in stages
     ]
     table = _table(title="Days in stage")
     _name_column(table, "Stage")
@@ -179,7 +179,7 @@ def _funnel_chart(stages: list[StageMetrics]) -> Group:
     for stage in stages:
         share = stage.entered / top if top else None
         table.add_row(
-            Text(clean(stage.name)),
+            Text(terminal_line(stage.name)),
             Text(_bar(share or 0.0), style="cyan"),
             count(stage.entered),
             percent(share),
@@ -195,7 +195,7 @@ def _bar(share: float) -> str:
 
 
 def _bottleneck(funnel: Funnel, currency: str) -> Text:
-    sentence = clean(bottleneck_sentence(funnel, currency))
+    sentence = terminal_line(bottleneck_sentence(funnel, currency))
     if funnel.bottleneck is None:
         return Text(sentence, style="green")
     label, _, rest = sentence.partition(":")
@@ -209,9 +209,9 @@ def _group_table(report: FunnelReport) -> Table:
     stages = report.funnel.stages
     stage_ids = [stage.id for stage in stages]
     rows = [_group_cells(group, stage_ids) for group in report.groups]
-    short = [clean(short_name(stage.name)) for stage in stages]
+    short = [terminal_line(short_name(stage.name)) for stage in stages]
     headers = ("Deals", "Won", "Lost", "Open", "Win rate", *short)
-    by = clean(report.by or "group")
+    by = terminal_line(report.by or "group")
     table = _table(title=f"By {by}: conversion per stage")
     _name_column(table, by.capitalize())
     _fixed_columns(table, headers, rows)
@@ -240,7 +240,7 @@ def _table(title: str | None = None) -> Table:
 
 
 def _group_cells(group: DealGroup, stage_ids: list[str]) -> list[Text | str]:
-    key = Text(clean(group.key))
+    key = Text(terminal_line(group.key))
     if group.small:
         key.append(" (small)")
     return [key, *group_numbers(group, stage_ids)]

@@ -12,4 +12,4 @@ SCHEMA_VERSION = 1
 def render(backtest: Backtest, color: bool) -> str:
     del color
     document = {"version": SCHEMA_VERSION, **backtest.model_dump()}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

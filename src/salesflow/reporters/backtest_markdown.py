@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from salesflow.model.forecast import Backtest
 from salesflow.reporters.backtest_rows import HEADERS, rows, summary
+from salesflow.reporters.safety import md_text
 
 
 def render(backtest: Backtest, color: bool) -> str:
     del color
     lines = [
-        f"# Forecast backtest: {backtest.process}",
+        f"# Forecast backtest: {md_text(backtest.process)}",
         "",
         f"{backtest.horizon_months}-month lead cohorts; data to {backtest.data_end}.",
         "",
         "| " + " | ".join(HEADERS) + " |",
         "|" + "|".join("---" if h == "cutoff" else "---:" for h in HEADERS) + "|",
-        *(
-            "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
-            for row in rows(backtest)
-        ),
+        *("| " + " | ".join(md_text(cell) for cell in row) + " |" for row in rows(backtest)),
         "",
         summary(backtest),
-        *(f"\n*Note: {note}*" for note in backtest.notes),
+        *(f"\n*Note: {md_text(note)}*" for note in backtest.notes),
     ]
     return "\n".join(lines) + "\n"

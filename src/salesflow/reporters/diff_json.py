@@ -12,7 +12,7 @@ SCHEMA_VERSION = 1
 
 def render(diff: ProcessDiff, color: bool) -> str:
     del color
-    return json.dumps(document(diff), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document(diff), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def document(diff: ProcessDiff) -> dict[str, Any]:

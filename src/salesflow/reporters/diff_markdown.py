@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from salesflow.model.diff import Level, ProcessDiff
 from salesflow.reporters.diff_grouping import PROCESS, groups, summary
+from salesflow.reporters.safety import md_code, md_text
 
 ICONS = {Level.BREAKING: "🔴 breaking", Level.WARNING: "🟡 warning", Level.INFO: "⚪ info"}
 
@@ -11,7 +12,7 @@ ICONS = {Level.BREAKING: "🔴 breaking", Level.WARNING: "🟡 warning", Level.I
 def render(diff: ProcessDiff, color: bool) -> str:
     del color
     lines = [
-        f"## Process changes: `{_cell(diff.before)}` → `{_cell(diff.after)}`",
+        f"## Process changes: `{md_code(diff.before)}` → `{md_code(diff.after)}`",
         "",
         "| severity | changes |",
         "|---|---:|",
@@ -26,12 +27,8 @@ def render(diff: ProcessDiff, color: bool) -> str:
             "",
         ]
     for key, changes in groups(diff):
-        lines += [f"### {'Process' if key == PROCESS else f'Stage `{key}`'}", ""]
-        lines += [f"- {ICONS[c.severity]}: {_cell(c.message)}" for c in changes]
+        lines += [f"### {'Process' if key == PROCESS else f'Stage `{md_code(key)}`'}", ""]
+        lines += [f"- {ICONS[c.severity]}: {md_text(c.message)}" for c in changes]
         lines.append("")
     lines.append(f"*{summary(diff)}*")
     return "\n".join(lines) + "\n"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("`", "'")

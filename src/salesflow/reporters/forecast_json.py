@@ -12,7 +12,7 @@ SCHEMA_VERSION = 1
 
 def render(forecast: Forecast, color: bool) -> str:
     del color
-    return json.dumps(document(forecast), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document(forecast), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def document(forecast: Forecast) -> dict[str, Any]:

@@ -3,16 +3,13 @@ pull-request comment, a wiki page or a CI job summary. Deterministic and without
 
 from __future__ import annotations
 
-import re
-
 from salesflow.model.forecast import Distribution, Forecast
-from salesflow.reporters.analyze_format import clean, count, money, number, percent
+from salesflow.reporters.analyze_format import count, money, number, percent
+from salesflow.reporters.safety import md_text as escape
 
 BAR_WIDTH = 20
 FULL = "█"
 MAX_LEADS_TEXT = "more than 10,000,000"
-# Characters that would start markup in GFM inline text or end a table cell.
-SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 
 
 def render(forecast: Forecast, color: bool) -> str:
@@ -33,12 +30,6 @@ def render(forecast: Forecast, color: bool) -> str:
         blocks += ["## Open pipeline", _pipeline(forecast)]
     blocks += [f"**Note:** {escape(note)}" for note in forecast.notes]
     return "\n\n".join(blocks) + "\n"
-
-
-def escape(text: str) -> str:
-    """Text safe in a paragraph or a table cell: markup characters and `|` backslash-escaped,
-    line breaks turned into spaces."""
-    return SPECIAL.sub(r"\\\1", clean(" ".join(text.split())))
 
 
 def _source(forecast: Forecast) -> str:

@@ -9,7 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from salesflow.model.forecast import Forecast
-from salesflow.reporters.analyze_format import clean, count, money, number, percent
+from salesflow.reporters.analyze_format import count, money, number, percent
+from salesflow.reporters.safety import terminal_line, terminal_text
 from salesflow.reporters.terminal import render_to_text
 
 WIDTH = 100
@@ -33,7 +34,7 @@ def _parts(forecast: Forecast) -> list[RenderableType]:
         parts.append(_months(forecast))
     if forecast.pipeline is not None:
         parts.append(_pipeline(forecast))
-    parts += [Text(f"Note: {note}", style="dim") for note in forecast.notes]
+    parts += [Text(terminal_text(f"Note: {note}"), style="dim") for note in forecast.notes]
     return parts
 
 
@@ -46,7 +47,7 @@ def _headline(forecast: Forecast) -> Text:
     )
     revenue = forecast.revenue
     text = Text()
-    text.append(f"{clean(forecast.process)} · {forecast.leads:,} leads · {source}\n")
+    text.append(f"{terminal_line(forecast.process)} · {forecast.leads:,} leads · {source}\n")
     text.append("Expected revenue ", style="bold")
     text.append(money(revenue.mean, cur), style="bold green")
     text.append(
@@ -69,7 +70,7 @@ def _stage_table(forecast: Forecast) -> Table:
         table.add_column(header, justify="left" if header == "stage" else "right")
     for stage in forecast.stages:
         table.add_row(
-            clean(stage.name),
+            terminal_line(stage.name),
             percent(stage.conversion),
             count(stage.advanced),
             count(stage.lost),
@@ -114,7 +115,7 @@ def _months(forecast: Forecast) -> Table:
         table.add_column(header, justify="left" if header == "month" else "right")
     for month in forecast.months:
         table.add_row(
-            month.month,
+            terminal_line(month.month),
             money(month.p10, cur),
             money(month.p50, cur),
             money(month.p90, cur),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from salesflow.diagnostics import Issue
 from salesflow.model.validation import ValidationReport
+from salesflow.reporters.safety import workflow_data
 
 
 def render(report: ValidationReport, color: bool) -> str:
@@ -37,7 +38,7 @@ def _annotation(issue: Issue) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return workflow_data(text)
 
 
 def _escape_property(text: str) -> str:

@@ -32,4 +32,4 @@ def render(report: ValidationReport, color: bool) -> str:
             for file_report in report.files
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from salesflow.diagnostics import Issue, Severity
 from salesflow.model.validation import ValidationReport
 from salesflow.reporters.ansi import style
+from salesflow.reporters.safety import terminal_line
 
 SEVERITY_STYLE = {Severity.ERROR: ("bold", "red"), Severity.WARNING: ("bold", "yellow")}
 
@@ -19,10 +20,16 @@ def render(report: ValidationReport, color: bool) -> str:
 
 
 def _issue_line(issue: Issue, color: bool) -> str:
-    where = style(f"{issue.location}:", "bold", color=color)
+    """One line per issue and per offending row: a message or a file name from the input can
+    neither start a line of its own nor send escape sequences to the terminal."""
+    where = style(terminal_line(f"{issue.location}:"), "bold", color=color)
     severity = style(issue.severity.value, *SEVERITY_STYLE[issue.severity], color=color)
-    line = f"{where} {severity} {style(issue.code, 'dim', color=color)}: {issue.message}"
-    details = [f"  {issue.file} row {detail.row}: {detail.message}" for detail in issue.details]
+    code = style(terminal_line(issue.code), "dim", color=color)
+    line = f"{where} {severity} {code}: {terminal_line(issue.message)}"
+    details = [
+        f"  {terminal_line(issue.file)} row {detail.row}: {terminal_line(detail.message)}"
+        for detail in issue.details
+    ]
     return "\n".join([line, *details])
 
 

@@ -6,6 +6,7 @@ import csv
 import gzip
 import mmap
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +23,10 @@ DELIMITERS = (",", ";", "\t", "|")
 CSV_ERROR = re.compile(r"CSV Error on Line: (\d+)")
 EXPECTED_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 ORIGINAL_LINE = re.compile(r"Original Line: (.*)")
+MAX_HEADER = 1 << 20  # a header line longer than this is not a header of column names
+SHOWN_PATH = 200  # characters of a path quoted in a message
+DUCKDB_KINDS = re.compile(r"^[A-Za-z ]*(Error|Exception): ")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass(frozen=True)
@@ -69,15 +74,24 @@ def blank_lines(file: Path) -> list[int]:
         return blanks
 
 
+def shown(path: str) -> str:
+    """A path as quoted in a message: shortened when absurdly long."""
+    return path if len(path) <= SHOWN_PATH else f"{path[: SHOWN_PATH - 1]}…"
+
+
 def open_source(con: duckdb.DuckDBPyConnection, path: str, table: str, alias: str) -> Source:
     file = Path(path)
-    if file.is_dir():
-        raise DataError(f"{path}: is a directory, not a data file")
-    if not file.is_file():
-        raise DataError(f"{path}: no such file")
-    if file.stat().st_size == 0:
-        raise DataError(f"{path}: the file is empty")
-    kind = _kind(file)
+    try:
+        if file.is_dir():
+            raise DataError(f"{shown(path)}: is a directory, not a data file")
+        if not file.is_file():
+            raise DataError(f"{shown(path)}: no such file")
+        if file.stat().st_size == 0:
+            raise DataError(f"{shown(path)}: the file is empty")
+        kind = _kind(file)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise DataError(f"{shown(path)}: cannot be read: {reason}") from None
     relation = _relation(con, file, kind, table, alias)
     return Source(path, kind, relation, _describe(con, relation, path, kind))
 
@@ -137,7 +151,8 @@ def _csv_relation(file: Path, kind: str, literal: str) -> str:
     delimiter, names = _csv_header(file, kind)
     if not names or not any(names):
         raise DataError(f"{file}: the first line is not a header of column names")
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    counts = Counter(names)  # linear: a header may have tens of thousands of columns
+    repeated = sorted(name for name, count in counts.items() if count > 1)
     if repeated:
         raise DataError(f"{file}: column '{repeated[0]}' appears more than once in the header")
     columns = ", ".join(f"'{quote_text(name)}': 'VARCHAR'" for name in names)
@@ -152,13 +167,31 @@ def _csv_relation(file: Path, kind: str, literal: str) -> str:
 def _csv_header(file: Path, kind: str) -> tuple[str, list[str]]:
     opener = gzip.open if kind == "csv.gz" else open
     try:
-        with opener(file, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
-            line = handle.readline()
-    except (OSError, EOFError) as error:
+        with opener(file, "rb") as handle:
+            raw = handle.readline(MAX_HEADER + 1)
+    except OSError as error:
+        raise DataError(f"{file}: cannot be read: {error.strerror or error}") from None
+    except EOFError as error:
         raise DataError(f"{file}: cannot be read: {error}") from None
+    if len(raw) > MAX_HEADER:
+        raise DataError(f"{file}: the header line is longer than {MAX_HEADER // 1024:,} KB")
+    try:
+        if raw.startswith(UTF16_BOMS) or b"\x00" in raw:
+            raise UnicodeDecodeError("utf-8", raw, 0, 1, "NUL bytes")
+        line = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(
+            f"{file}: the file is not UTF-8 text (UTF-16 or another encoding?); "
+            "export or save it as UTF-8"
+        ) from None
     counts = {delimiter: line.count(delimiter) for delimiter in DELIMITERS}
     delimiter = max(counts, key=lambda d: counts[d])
-    fields = next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+    try:
+        fields = next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise DataError(f"{file}: a column name in the header is longer than 128 KB") from None
+        raise DataError(f"{file}: the header line cannot be read as CSV") from None
     return delimiter, [field.strip() for field in fields]
 
 
@@ -166,8 +199,11 @@ def explain(error: Exception, path: str) -> str:
     """One line from a DuckDB error; a CSV line that cannot be read is named with its number."""
     text = str(error)
     found = CSV_ERROR.search(text)
+    if "parallel csv reader" in text.lower():
+        where = f"{path} row {found[1]}" if found else path
+        return f"{where}: cannot be read as CSV (an unclosed quote or a row that does not fit?)"
     if not found:
-        return f"{path}: cannot be read: {_first_line(error)}"
+        return f"{path}: cannot be read: {_plain(error)}"
     where = f"{path} row {found[1]}"
     if "not utf-8" in text.lower() or "invalid unicode" in text.lower():
         return f"{where}: the file is not UTF-8 text; export or save it as UTF-8"
@@ -176,7 +212,17 @@ def explain(error: Exception, path: str) -> str:
     shown = f" ({got[1].strip()[:80]})" if got else ""
     if expected:
         return f"{where}: the row does not fit the header{detail}{shown}"
-    return f"{where}: cannot be read: {_first_line(error).removeprefix('Invalid Input Error: ')}"
+    return f"{where}: cannot be read: {_plain(error)}"
+
+
+def _plain(error: Exception) -> str:
+    """The first line of a DuckDB error without its class ("Binder Error: ", …), which means
+    nothing to someone reading their own data; a binder error is a column of a type we cannot
+    read (a list, a struct, a blob …)."""
+    line = _first_line(error)
+    if line.startswith("Binder Error"):
+        return "a column has a type salesflow cannot read (only text, numbers and dates)"
+    return DUCKDB_KINDS.sub("", line)
 
 
 def _first_line(error: Exception) -> str:

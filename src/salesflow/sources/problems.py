@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
 
 from salesflow.diagnostics import Issue, RowDetail, Severity
 from salesflow.model.data import DataProblem
+from salesflow.sources import parse
 from salesflow.sources.canonical import DealTables
 from salesflow.sources.files import Source
 
 EXAMPLES = 5
 LISTED_LABELS = 10
+AMOUNT_OUT_OF_RANGE = "amount-out-of-range"  # refused by the commands, not only warned about
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,19 @@ def _dates_out_of_order(stages: int) -> Check:
 def _bad_value_checks(tables: DealTables) -> Iterator[Check]:
     columns = tables.columns.deals
     if "amount" in columns:
-        yield _bad_value("deals", "amount_bad", columns["amount"], "a number")
+        column = columns["amount"]
+        wild = parse.out_of_range("amount_bad", tables.deals.columns[column])
+        yield Check(
+            AMOUNT_OUT_OF_RANGE,
+            "row",
+            f"whose {column} is infinite, NaN or beyond ±{parse.MAX_AMOUNT:,.0f}",
+            "deals",
+            wild,
+            "amount_bad",
+            lambda row: f'{column} "{row[0]}" is not a finite amount within ±1e15',
+        )
+        unreadable = _bad_value("deals", "amount_bad", column, "a number")
+        yield replace(unreadable, where=f"{unreadable.where} AND NOT {wild}")
     for key, field in (("created", "created_at_bad"), ("closed", "closed_at_bad")):
         if key in columns:
             yield _bad_value("deals", field, columns[key], "a date")
