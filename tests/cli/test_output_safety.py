@@ -23,6 +23,7 @@ from typer.testing import CliRunner, Result
 
 from salesflow.cli.app import app
 from salesflow.render.context import MARKER
+from tests.helpers import STARTER
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "process.yaml"  # its name has an em dash: not in latin-1
@@ -447,3 +448,14 @@ def test_an_encoding_that_cannot_represent_the_text(tmp_path: Path) -> None:
         "represent "
     )
     assert done.stdout == ""
+
+
+def test_error_and_warning_lines_carry_no_escape_sequences(tmp_path: Path) -> None:
+    """A file name from the user or from git history is printed in errors: its escape
+    sequences must not reach the terminal (here: a missing file named with OSC 52 and ESC[2J)."""
+    process = STARTER
+    name = str(tmp_path / "evil\x1b]52;c;aGVsbG8=\x07\x1b[2J.csv")
+    result = run("analyze", "-p", str(process), "--deals", name)
+    assert result.exit_code == 2
+    assert "\x1b" not in result.output
+    assert "\x07" not in result.output

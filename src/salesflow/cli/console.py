@@ -61,7 +61,9 @@ def silence_stdout() -> None:
 def note(text: str, quiet: bool = False) -> None:
     """Progress and remarks go to stderr, and -q silences them."""
     if not quiet:
-        typer.echo(text, err=True)
+        from salesflow.reporters.safety import terminal_text
+
+        typer.echo(terminal_text(text), err=True)
 
 
 def deliver(text: str, output: str | None, force: bool) -> None:

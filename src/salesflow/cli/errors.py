@@ -29,7 +29,10 @@ class Terminated(BaseException):
 
 
 def report_error(message: str) -> None:
-    typer.echo(f"salesflow: {message}", err=True)
+    """One message on stderr; names from files and history cannot send escape sequences."""
+    from salesflow.reporters.safety import terminal_text
+
+    typer.echo(f"salesflow: {terminal_text(message)}", err=True)
 
 
 def guarded(command: Callable[P, R]) -> Callable[P, R]:
