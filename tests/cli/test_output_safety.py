@@ -23,7 +23,7 @@ from typer.testing import CliRunner, Result
 
 from salesflow.cli.app import app
 from salesflow.render.context import MARKER
-from tests.helpers import STARTER
+from tests.helpers import STARTER, assert_clean_exit, invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "process.yaml"  # its name has an em dash: not in latin-1
@@ -32,11 +32,8 @@ OURS = f"<!-- {MARKER} from process.yaml: edit the process file, then run `sales
 
 
 def run(*args: str) -> Result:
-    result = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
+    result = invoke(*args)
+    assert_clean_exit(result)
     return result
 
 
