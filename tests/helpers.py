@@ -27,6 +27,7 @@ SEMANTIC_CODES = frozenset(
         "unknown-stage",
         "probability-order",
         "missing-exit-criteria",
+        "invalid-id",  # also a schema code: the semantic check reserves `won` and `lost`
     }
 )
 SCHEMA_CODES = frozenset(

@@ -15,7 +15,7 @@ PROCESS = process_yaml("  stage_dates: {a: a_date}\n")
 DEALS = """\
 deal_id,stage,amount,created_at,closed_at,lost_at_stage,a_date
 X1,a,100,2016-13-45,,,
-X2,b,"$1,200",2024-01-01,,,
+X2,b,"$1,200.00",2024-01-01,,,
 X3,b,12.5.0,2024-01-02,,,
 X4,limbo,,2024-01-01,,,
 ,a,,2024-01-01,,,
@@ -179,7 +179,7 @@ def test_first_five_rows_and_the_count(tmp_path: Path) -> None:
     assert problem.examples[0].message == 'amount "?" is not a number'
 
 
-@pytest.mark.parametrize("amount", ["5k", "x0", "1.5k", "n/a", "12 apples", "inf", "nan"])
+@pytest.mark.parametrize("amount", ["5m", "5 kg", "x0", "n/a", "12 apples", "inf", "nan"])
 def test_amounts_with_letters_are_bad(tmp_path: Path, amount: str) -> None:
     deals = f"deal_id,stage,amount\nA,Won,{amount}\nB,Won,10\n"
     found = problems(tmp_path, deals)
@@ -243,13 +243,13 @@ def test_amounts_and_dates_that_parse(tmp_path: Path) -> None:
     ("text", "value"),
     [
         ("$12,000.50", 12000.5),
-        ("12,000", 12000.0),
-        ("1,234,567", 1234567.0),
+        ("12,000.00", 12000.0),  # 12,000 alone depends on the number format: refused
+        ("1,234,567.00", 1234567.0),
         ("1.200,50", 1200.5),  # a decimal comma
         ("12 000,50 €", 12000.5),
         ("-1.200,50", -1200.5),
         ("0,5", 0.5),
-        ("USD 2,500", 2500.0),  # a currency code
+        ("USD 2,500.00", 2500.0),  # a currency code
         ("1200,50 EUR", 1200.5),
     ],
 )

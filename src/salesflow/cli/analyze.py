@@ -21,6 +21,7 @@ from salesflow.cli.options import (
     HistoryTableOption,
     MapOption,
     NoColorOption,
+    NumberFormatOption,
     OutputOption,
     ProcessOption,
     QuietOption,
@@ -42,6 +43,7 @@ def command(
     history_table: HistoryTableOption = None,
     mapping: MapOption = None,
     date_format: DateFormatOption = None,
+    number_format: NumberFormatOption = None,
     unmapped: UnmappedOption = "error",
     by: Annotated[
         str | None,
@@ -77,7 +79,17 @@ def command(
     render = ANALYZE_FORMATS.renderer(output_format)
     loaded = load_valid_process(process)
     flags = DataFlags(
-        deals, history, table, history_table, mapping, date_format, unmapped, since, until, by
+        deals,
+        history,
+        table,
+        history_table,
+        mapping,
+        date_format,
+        unmapped,
+        since,
+        until,
+        by,
+        number_format=number_format,
     )
     options = data_options(flags)
     tables = usable_tables(loaded, options, quiet)

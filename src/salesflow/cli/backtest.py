@@ -22,6 +22,7 @@ from salesflow.cli.options import (
     HistoryTableOption,
     MapOption,
     NoColorOption,
+    NumberFormatOption,
     OutputOption,
     ProcessOption,
     QuietOption,
@@ -72,6 +73,7 @@ def command(
     history_table: HistoryTableOption = None,
     mapping: MapOption = None,
     date_format: DateFormatOption = None,
+    number_format: NumberFormatOption = None,
     unmapped: UnmappedOption = "error",
     output_format: Annotated[
         str, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
@@ -95,7 +97,16 @@ def command(
         raise InputError("give --cutoff dates or --every PERIOD, not both")
     given = _dates(cutoff) if cutoff else None
     period = _period(every) if given is None else 0
-    flags = DataFlags(deals, history, table, history_table, mapping, date_format, unmapped)
+    flags = DataFlags(
+        deals,
+        history,
+        table,
+        history_table,
+        mapping,
+        date_format,
+        unmapped,
+        number_format=number_format,
+    )
     tables = usable_tables(load_valid_process(process), data_options(flags), quiet)
     try:
         cutoffs = given if given is not None else period_cutoffs(tables, period)

@@ -32,6 +32,7 @@ class DataFlags:
     since: str | None = None
     until: str | None = None
     by: str | None = None
+    number_format: str | None = None
 
 
 def data_options(flags: DataFlags) -> DataOptions:
@@ -71,6 +72,7 @@ def optional_data_options(flags: DataFlags) -> DataOptions | None:
         since=window[0],
         until=window[1],
         by=flags.by,
+        number_format=_number_format(flags.number_format),
     )
 
 
@@ -83,7 +85,7 @@ def load_tables(process: Process, options: DataOptions) -> DealTables:
 
 UNMAPPED_CODES = ("unmapped-label", "unmapped-lost-stage")
 FIRST_YEAR, LAST_YEAR = 1900, 2200  # as salesflow.sources.parse (not imported at startup)
-REFUSED_CODES = ("amount-out-of-range",)  # refused whatever --unmapped says
+REFUSED_CODES = ("amount-out-of-range", "ambiguous-amount")  # refused whatever --unmapped says
 
 
 def usable_tables(process: Process, options: DataOptions, quiet: bool) -> DealTables:
@@ -149,6 +151,14 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
             raise InputError(f"--map {pair}: expected KEY=COLUMN, e.g. --map amount=Amount")
         mapping[key.strip()] = column.strip()
     return mapping
+
+
+def _number_format(value: str | None) -> str | None:
+    from salesflow.sources.parse import NUMBER_FORMATS
+
+    if value is None or value in NUMBER_FORMATS:
+        return value
+    raise InputError(f"--number-format {value}: choose {', '.join(NUMBER_FORMATS)}")
 
 
 def _unmapped(value: str) -> Unmapped:

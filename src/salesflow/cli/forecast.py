@@ -23,6 +23,7 @@ from salesflow.cli.options import (
     HistoryTableOption,
     MapOption,
     NoColorOption,
+    NumberFormatOption,
     OutputOption,
     ProcessOption,
     QuietOption,
@@ -95,6 +96,7 @@ def command(
     history_table: HistoryTableOption = None,
     mapping: MapOption = None,
     date_format: DateFormatOption = None,
+    number_format: NumberFormatOption = None,
     unmapped: UnmappedOption = "error",
     output_format: Annotated[
         str, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
@@ -119,7 +121,16 @@ def command(
         start=_start(start),
         pipeline=pipeline,
     )
-    flags = DataFlags(deals, history, table, history_table, mapping, date_format, unmapped)
+    flags = DataFlags(
+        deals,
+        history,
+        table,
+        history_table,
+        mapping,
+        date_format,
+        unmapped,
+        number_format=number_format,
+    )
     inputs = _inputs(load_valid_process(process), flags, plan, request, quiet)
     text = render(forecast(inputs, request), use_color(no_color) and output is None)
     deliver(text, output, force)

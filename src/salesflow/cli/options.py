@@ -78,6 +78,15 @@ DateFormatOption = Annotated[
         metavar="FORMAT",
     ),
 ]
+NumberFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--number-format",
+        help="How text amounts write thousands and decimals: 1,234.56, 1.234,56, 1 234,56 or "
+        "1'234.56 [default: the process file's data.number_format].",
+        metavar="FORMAT",
+    ),
+]
 UnmappedOption = Annotated[
     str,
     typer.Option(

@@ -14,6 +14,7 @@ from salesflow.cli.options import (
     HistoryTableOption,
     MapOption,
     NoColorOption,
+    NumberFormatOption,
     ProcessOption,
     QuietOption,
     TableOption,
@@ -59,6 +60,7 @@ def command(
     history_table: HistoryTableOption = None,
     mapping: MapOption = None,
     date_format: DateFormatOption = None,
+    number_format: NumberFormatOption = None,
     no_color: NoColorOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -72,7 +74,9 @@ def command(
     if deals is not None:
         from salesflow.cli.data import DataFlags
 
-        flags = DataFlags(deals, history, table, history_table, mapping, date_format)
+        flags = DataFlags(
+            deals, history, table, history_table, mapping, date_format, number_format=number_format
+        )
         reports += _check_data(reports[0], flags)
     report = ValidationReport(reports, strict=strict)
     if not (quiet and output_format == "text" and not report.failed):

@@ -6,7 +6,7 @@ docs/process-format.md, which a test keeps in step with these models.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -139,6 +139,9 @@ class HistoryColumnMap(Strict):
     entered: Text = Field(default="entered_at", description="Date the stage was entered.")
 
 
+NumberFormat = Literal["1,234.56", "1.234,56", "1 234,56", "1'234.56"]
+
+
 class DataMapping(Strict):
     columns: ColumnMap = Field(default_factory=ColumnMap, description="Deal table columns.")
     stage_dates: dict[Slug, Text] = Field(
@@ -147,6 +150,12 @@ class DataMapping(Strict):
     )
     history_columns: HistoryColumnMap = Field(
         default_factory=HistoryColumnMap, description="Stage-history table columns."
+    )
+    number_format: NumberFormat | None = Field(
+        default=None,
+        description="How text amounts write thousands and decimals: 1,234.56, 1.234,56, "
+        "1 234,56 or 1'234.56. Without it, an amount whose reading depends on the convention "
+        "(12.000, 1,234) is refused.",
     )
 
 

@@ -158,7 +158,8 @@ def _typed_columns(tables: DealTables) -> list[str]:
     if tables.group_column:
         items.append(f"{parse.text(tables.group_column)} AS group_key")
     if "amount" in columns:
-        typed = parse.amount(columns["amount"], types[columns["amount"]])
+        number_format = tables.options.number_format or tables.process.data.number_format
+        typed = parse.amount(columns["amount"], types[columns["amount"]], number_format)
         items += [f"{typed} AS amount", f"{parse.bad_text(columns['amount'], typed)} AS amount_bad"]
     for key, name in (("created", "created_at"), ("closed", "closed_at")):
         if key in columns:

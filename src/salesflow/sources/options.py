@@ -20,6 +20,7 @@ class DataOptions:
     history_table: str = "stage_history"
     mapping: dict[str, str] = field(default_factory=dict)
     date_format: str | None = None
+    number_format: str | None = None  # a key of sources.parse.NUMBER_FORMATS
     unmapped: Unmapped = Unmapped.ERROR
     since: date | None = None
     until: date | None = None

@@ -17,6 +17,11 @@ from salesflow.sources.files import Source
 EXAMPLES = 5
 LISTED_LABELS = 10
 AMOUNT_OUT_OF_RANGE = "amount-out-of-range"  # refused by the commands, not only warned about
+AMBIGUOUS_AMOUNT = "ambiguous-amount"  # refused too: 12.000 is 12 or 12,000 by convention
+NUMBER_FORMAT_FIX = (
+    'declare data.number_format in the process file ("1,234.56", "1.234,56", "1 234,56" or '
+    '"1\'234.56") or pass --number-format'
+)
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,21 @@ def _bad_value_checks(tables: DealTables) -> Iterator[Check]:
             lambda row: f'{column} "{row[0]}" is not a finite amount within ±1e15',
         )
         unreadable = _bad_value("deals", "amount_bad", column, "a number")
+        if not (tables.options.number_format or tables.process.data.number_format):
+            unclear = f"amount_bad IS NOT NULL AND {parse.ambiguous('amount_bad')}"
+            yield Check(
+                AMBIGUOUS_AMOUNT,
+                "row",
+                f"whose {column} reads differently by number format (thousands or decimals?); "
+                f"{NUMBER_FORMAT_FIX}",
+                "deals",
+                unclear,
+                "amount_bad",
+                lambda row: (
+                    f'{column} "{row[0]}" depends on the number format; {NUMBER_FORMAT_FIX}'
+                ),
+            )
+            wild = f"({wild} OR {unclear})"
         yield replace(unreadable, where=f"{unreadable.where} AND NOT {wild}")
     for key, field in (("created", "created_at_bad"), ("closed", "closed_at_bad")):
         if key in columns:
