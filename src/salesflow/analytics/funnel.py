@@ -172,7 +172,8 @@ def _stage(
     timing: Durations,
     dated: bool,
 ) -> StageMetrics:
-    advanced, lost = tally.advanced()[k], tally.lost_at[k]
+    lost = tally.lost_at[k]
+    advanced = tally.entered(k) - lost - tally.open_at[k]
     share = conversion.share if conversion else None
     planned = stage.expected.conversion
     return StageMetrics(
