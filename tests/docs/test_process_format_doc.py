@@ -26,6 +26,7 @@ from salesflow.model.process import (
     DataMapping,
     Expected,
     HistoryColumnMap,
+    Join,
     LostOutcome,
     Outcome,
     Outcomes,
@@ -54,6 +55,7 @@ MODELS: list[type[BaseModel]] = [
     DataMapping,
     ColumnMap,
     HistoryColumnMap,
+    Join,
 ]
 
 # Every code an Issue can carry (tests/helpers.py). A new code must be added there and to the

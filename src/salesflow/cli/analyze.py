@@ -23,10 +23,13 @@ from salesflow.cli.options import (
     NoColorOption,
     NumberFormatOption,
     OutputOption,
+    PresetOption,
     ProcessOption,
     QuietOption,
+    SheetOption,
     TableOption,
     UnmappedOption,
+    WhereOption,
 )
 from salesflow.cli.process import load_valid_process
 from salesflow.reporters import ANALYZE_FORMATS
@@ -40,8 +43,11 @@ def command(
     deals: DealsOption = None,
     history: HistoryOption = None,
     table: TableOption = None,
+    sheet: SheetOption = None,
     history_table: HistoryTableOption = None,
     mapping: MapOption = None,
+    preset: PresetOption = None,
+    where: WhereOption = None,
     date_format: DateFormatOption = None,
     number_format: NumberFormatOption = None,
     unmapped: UnmappedOption = "error",
@@ -90,6 +96,9 @@ def command(
         until,
         by,
         number_format=number_format,
+        sheet=sheet,
+        preset=preset,
+        where=where,
     )
     options = data_options(flags)
     tables = usable_tables(loaded, options, quiet)

@@ -24,10 +24,13 @@ from salesflow.cli.options import (
     NoColorOption,
     NumberFormatOption,
     OutputOption,
+    PresetOption,
     ProcessOption,
     QuietOption,
+    SheetOption,
     TableOption,
     UnmappedOption,
+    WhereOption,
 )
 from salesflow.cli.process import load_valid_process
 from salesflow.errors import InputError
@@ -70,8 +73,11 @@ def command(
     deals: DealsOption = None,
     history: HistoryOption = None,
     table: TableOption = None,
+    sheet: SheetOption = None,
     history_table: HistoryTableOption = None,
     mapping: MapOption = None,
+    preset: PresetOption = None,
+    where: WhereOption = None,
     date_format: DateFormatOption = None,
     number_format: NumberFormatOption = None,
     unmapped: UnmappedOption = "error",
@@ -106,6 +112,9 @@ def command(
         date_format,
         unmapped,
         number_format=number_format,
+        sheet=sheet,
+        preset=preset,
+        where=where,
     )
     tables = usable_tables(load_valid_process(process), data_options(flags), quiet)
     try:

@@ -33,6 +33,9 @@ class DataFlags:
     until: str | None = None
     by: str | None = None
     number_format: str | None = None
+    sheet: str | None = None
+    preset: str | None = None
+    where: list[str] | None = None
 
 
 def data_options(flags: DataFlags) -> DataOptions:
@@ -73,6 +76,9 @@ def optional_data_options(flags: DataFlags) -> DataOptions | None:
         until=window[1],
         by=flags.by,
         number_format=_number_format(flags.number_format),
+        sheet=setting("sheet", flags.sheet),
+        preset=_preset(flags.preset),
+        where=tuple(_pairs("--where", flags.where or [], "COLUMN=VALUE", "--where Pipeline=Sales")),
     )
 
 
@@ -144,13 +150,26 @@ def _settings_from(origin: str) -> Lookup:
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:
-    mapping = {}
+    return dict(_pairs("--map", pairs, "KEY=COLUMN", "--map amount=Amount"))
+
+
+def _pairs(flag: str, pairs: list[str], shape: str, example: str) -> list[tuple[str, str]]:
+    parsed = []
     for pair in pairs:
-        key, sep, column = pair.partition("=")
-        if not sep or not key.strip() or not column.strip():
-            raise InputError(f"--map {pair}: expected KEY=COLUMN, e.g. --map amount=Amount")
-        mapping[key.strip()] = column.strip()
-    return mapping
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InputError(f"{flag} {pair}: expected {shape}, e.g. {example}")
+        parsed.append((key.strip(), value.strip()))
+    return parsed
+
+
+PRESETS = ("hubspot", "salesforce", "pipedrive")  # as model.process.Preset
+
+
+def _preset(value: str | None) -> str | None:
+    if value is None or value in PRESETS:
+        return value
+    raise InputError(f"--preset {value}: choose {', '.join(PRESETS)}")
 
 
 def _number_format(value: str | None) -> str | None:

@@ -25,10 +25,13 @@ from salesflow.cli.options import (
     NoColorOption,
     NumberFormatOption,
     OutputOption,
+    PresetOption,
     ProcessOption,
     QuietOption,
+    SheetOption,
     TableOption,
     UnmappedOption,
+    WhereOption,
 )
 from salesflow.cli.process import load_valid_process
 from salesflow.errors import InputError
@@ -93,8 +96,11 @@ def command(
     deals: DealsOption = None,
     history: HistoryOption = None,
     table: TableOption = None,
+    sheet: SheetOption = None,
     history_table: HistoryTableOption = None,
     mapping: MapOption = None,
+    preset: PresetOption = None,
+    where: WhereOption = None,
     date_format: DateFormatOption = None,
     number_format: NumberFormatOption = None,
     unmapped: UnmappedOption = "error",
@@ -130,6 +136,9 @@ def command(
         date_format,
         unmapped,
         number_format=number_format,
+        sheet=sheet,
+        preset=preset,
+        where=where,
     )
     inputs = _inputs(load_valid_process(process), flags, plan, request, quiet)
     text = render(forecast(inputs, request), use_color(no_color) and output is None)

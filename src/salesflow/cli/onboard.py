@@ -24,10 +24,13 @@ from salesflow.cli.options import (
     HistoryTableOption,
     MapOption,
     OutputOption,
+    PresetOption,
     ProcessOption,
     QuietOption,
+    SheetOption,
     TableOption,
     UnmappedOption,
+    WhereOption,
 )
 from salesflow.config import require_process
 from salesflow.errors import EXIT_FINDINGS, EXIT_OK, InputError
@@ -76,8 +79,11 @@ def command(
     deals: DealsOption = None,
     history: HistoryOption = None,
     table: TableOption = None,
+    sheet: SheetOption = None,
     history_table: HistoryTableOption = None,
     mapping: MapOption = None,
+    preset: PresetOption = None,
+    where: WhereOption = None,
     date_format: DateFormatOption = None,
     unmapped: UnmappedOption = "error",
     quiet: QuietOption = False,
@@ -94,7 +100,18 @@ def command(
     process_file = require_process(process).value
     loaded = load_valid_process(process_file)
     _check_role(loaded, role)
-    flags = DataFlags(deals, history, table, history_table, mapping, date_format, unmapped)
+    flags = DataFlags(
+        deals,
+        history,
+        table,
+        history_table,
+        mapping,
+        date_format,
+        unmapped,
+        sheet=sheet,
+        preset=preset,
+        where=where,
+    )
     funnel, data_file = (None, None) if no_data else _funnel(loaded, flags, quiet)
     context = handbook_context(
         loaded,

@@ -33,7 +33,8 @@ DealsOption = Annotated[
     str | None,
     typer.Option(
         "--deals",
-        help="Deal data: a CSV (plain or .gz), Parquet or DuckDB file "
+        help="Deal data: CSV (plain, .gz or a glob), Parquet, DuckDB, SQLite, .xlsx, .xls or "
+        ".ods "
         "(default: SALESFLOW_DEALS or `deals` in salesflow.toml).",
         metavar="FILE",
         show_default=False,
@@ -93,5 +94,32 @@ UnmappedOption = Annotated[
         "--unmapped",
         help="Stage labels that match no stage: 'error', or 'ignore' to skip those deals.",
         metavar="error|ignore",
+    ),
+]
+SheetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet",
+        help="Sheet of an .xlsx, .xls or .ods deals file [default: the first].",
+        metavar="NAME",
+    ),
+]
+PresetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--preset",
+        help="The CRM whose standard export the data is: hubspot, salesforce or pipedrive "
+        "[default: the process file's data.preset].",
+        metavar="CRM",
+    ),
+]
+WhereOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        help="Read only rows whose COLUMN equals VALUE; repeatable (the same column twice: "
+        "either value).",
+        metavar="COLUMN=VALUE",
+        show_default=False,
     ),
 ]

@@ -15,9 +15,12 @@ from salesflow.cli.options import (
     MapOption,
     NoColorOption,
     NumberFormatOption,
+    PresetOption,
     ProcessOption,
     QuietOption,
+    SheetOption,
     TableOption,
+    WhereOption,
 )
 from salesflow.config import require_process
 from salesflow.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, InputError, ProcessFileError
@@ -57,8 +60,11 @@ def command(
     ] = None,
     history: HistoryOption = None,
     table: TableOption = None,
+    sheet: SheetOption = None,
     history_table: HistoryTableOption = None,
     mapping: MapOption = None,
+    preset: PresetOption = None,
+    where: WhereOption = None,
     date_format: DateFormatOption = None,
     number_format: NumberFormatOption = None,
     no_color: NoColorOption = False,
@@ -75,7 +81,16 @@ def command(
         from salesflow.cli.data import DataFlags
 
         flags = DataFlags(
-            deals, history, table, history_table, mapping, date_format, number_format=number_format
+            deals,
+            history,
+            table,
+            history_table,
+            mapping,
+            date_format,
+            number_format=number_format,
+            sheet=sheet,
+            preset=preset,
+            where=where,
         )
         reports += _check_data(reports[0], flags)
     report = ValidationReport(reports, strict=strict)

@@ -131,15 +131,42 @@ class ColumnMap(Strict):
     closed: Text = Field(default="closed_at", description="Date the deal was won or lost.")
     owner: Text = Field(default="owner", description="Rep who owns the deal.")
     lost_stage: Text = Field(default="lost_at_stage", description="Stage a lost deal was lost at.")
+    currency: Text = Field(
+        default="currency", description="ISO 4217 code of each deal's amount, if it varies."
+    )
+    pipeline: Text = Field(
+        default="pipeline", description="Pipeline of each deal (for `data.pipeline`)."
+    )
 
 
 class HistoryColumnMap(Strict):
     deal: Text = Field(default="deal_id", description="Deal id in the stage-history table.")
     stage: Text = Field(default="stage", description="Stage label entered.")
     entered: Text = Field(default="entered_at", description="Date the stage was entered.")
+    field: Text | None = Field(
+        default=None,
+        description="Field-history reports: the column naming the field that changed; only "
+        "its Stage rows are read.",
+    )
 
 
 NumberFormat = Literal["1,234.56", "1.234,56", "1 234,56", "1'234.56"]
+Preset = Literal["hubspot", "salesforce", "pipedrive"]
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+Rate = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0)]
+# A value of a data column to filter on: text, or a number written as one (coerced to text).
+FilterValue = Annotated[str, Field(max_length=1000)]
+
+
+class Join(Strict):
+    """Another file joined to the deals, for its columns (`--by`, `where`)."""
+
+    file: Text = Field(description="The file to join (relative to the process file).")
+    on: Text | dict[Text, Text] = Field(
+        description="The key: a column both files share, or {deal column: other column}."
+    )
+    table: Text | None = Field(default=None, description="Table of a DuckDB or SQLite file.")
+    sheet: Text | None = Field(default=None, description="Sheet of a spreadsheet file.")
 
 
 class DataMapping(Strict):
@@ -156,6 +183,40 @@ class DataMapping(Strict):
         description="How text amounts write thousands and decimals: 1,234.56, 1.234,56, "
         "1 234,56 or 1'234.56. Without it, an amount whose reading depends on the convention "
         "(12.000, 1,234) is refused.",
+    )
+    preset: Preset | None = Field(
+        default=None,
+        description="The CRM whose standard export this is: its column names, date formats and "
+        "status values are used where `columns` says nothing.",
+    )
+    pipeline: Text | None = Field(
+        default=None, description="Read only the deals of this pipeline (multi-pipeline exports)."
+    )
+    where: dict[Text, FilterValue | list[FilterValue]] = Field(
+        default_factory=dict,
+        description="Read only the rows whose column equals the value (or one of the values).",
+    )
+    join: list[Join] = Field(
+        default_factory=list, description="Files joined to the deals (a left join), in order."
+    )
+    date_format: Text | dict[Text, Text] | None = Field(
+        default=None,
+        description="strftime format of text dates (e.g. %d/%m/%Y), or a map of column name → "
+        "format. Without it each column's format is detected, and a column whose dates read "
+        "either way (day/month) is refused.",
+    )
+    rates: dict[CurrencyCode, Rate] = Field(
+        default_factory=dict,
+        description="Exchange rates: what one unit of each currency is worth in the process "
+        "currency (EUR: 1.08).",
+    )
+    ignore: list[Text] = Field(
+        default_factory=list,
+        description="Status or stage values whose rows are dropped and counted (e.g. Deleted).",
+    )
+    encoding: Text | None = Field(
+        default=None,
+        description="Text encoding of CSV files (utf-8, utf-16, cp1252, …); detected otherwise.",
     )
 
 

@@ -25,3 +25,6 @@ class DataOptions:
     since: date | None = None
     until: date | None = None
     by: str | None = None
+    sheet: str | None = None  # the sheet of a spreadsheet deals file
+    preset: str | None = None  # overrides the process file's data.preset
+    where: tuple[tuple[str, str], ...] = ()  # `--where COLUMN=VALUE`, added to data.where
