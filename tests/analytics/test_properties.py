@@ -19,6 +19,7 @@ STAGES = 4
 PROCESS = process_yaml(
     "  stage_dates: {a: a_date, b: b_date, c: c_date, d: d_date}\n"
     "  columns: {lost_stage: lost_at_stage}\n"
+    "  ignore: [deleted]\n"
 )
 STAGE_LABELS = [
     ["a", "Alpha", "First Touch", "prospecting"],
@@ -27,14 +28,17 @@ STAGE_LABELS = [
     ["d", "Delta", "NEGOTIATION"],
 ]
 OUTCOME_LABELS = {"won": ["Won", "closed won", " SIGNED "], "lost": ["Lost", "dead", "Closed Lost"]}
-OPEN_STATUSES = ["", "Open", "in progress"]
+# Status values must say won, lost or open (else refused as unmapped-status): `open` in any case
+# and padding, no status at all, or the deal's own stage label (Deal.row).
+OPEN_STATUSES = ["", "Open", " OPEN "]
+IGNORED_LABELS = ["Deleted", " deleted ", "DELETED"]  # data.ignore: rows dropped and counted
 START = date(2024, 1, 1)
 EPSILON = 1e-12  # wilson_interval's bounds can be one ulp inside 0 or 1 (see test_stats.py)
 
 
 @dataclass(frozen=True)
 class Deal:
-    status: str  # open, won, lost
+    status: str  # open, won, lost, deleted (ignored)
     stage: int  # where an open deal is; the furthest stage a lost deal reached
     label: int  # which of the labels to write
     lost_stage_written: bool
@@ -58,9 +62,13 @@ class Deal:
         return max(evidence, default=0)
 
     def row(self, number: int) -> str:
-        outcomes = OPEN_STATUSES if self.status == "open" else OUTCOME_LABELS[self.status]
-        outcome = outcomes[self.label % len(outcomes)]
         stage = STAGE_LABELS[self.stage][self.label % len(STAGE_LABELS[self.stage])]
+        outcomes = {
+            "open": [*OPEN_STATUSES, stage],
+            "deleted": IGNORED_LABELS,
+            **OUTCOME_LABELS,
+        }[self.status]
+        outcome = outcomes[self.label % len(outcomes)]
         if self.by_status:
             label, status = stage, outcome
         else:
@@ -78,7 +86,7 @@ class Deal:
 
 @st.composite
 def deals(draw: st.DrawFn) -> Deal:
-    status = draw(st.sampled_from(["open", "open", "won", "lost"]))
+    status = draw(st.sampled_from(["open", "open", "won", "lost", "deleted"]))
     stage = draw(st.integers(0, STAGES - 1))
     reachable = STAGES if status == "won" else stage + 1
     dated = tuple(draw(st.booleans()) if k < reachable else False for k in range(STAGES))
@@ -153,7 +161,9 @@ def test_random_tables(table: list[Deal], tmp_path_factory: pytest.TempPathFacto
     funnel = result.funnel
     _check_invariants(funnel)
 
-    # the reference model's counts
+    # the reference model's counts; deleted deals are left out and counted
+    deleted = sum(deal.status == "deleted" for deal in table)
+    assert result.ignored_rows == deleted
     won = sum(deal.status == "won" for deal in table)
     lost_at = [0] * STAGES
     open_at = [0] * STAGES
@@ -163,7 +173,7 @@ def test_random_tables(table: list[Deal], tmp_path_factory: pytest.TempPathFacto
         elif deal.status == "open":
             open_at[deal.position()] += 1
     assert funnel.deals.model_dump() == {
-        "total": len(table),
+        "total": len(table) - deleted,
         "won": won,
         "lost": sum(lost_at),
         "open": sum(open_at),

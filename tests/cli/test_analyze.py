@@ -47,7 +47,7 @@ outcomes:
 
 HEADER = "deal_id,stage,amount,created_at,closed_at,owner,lost_at_stage\n"
 ROWS = """\
-D01,Closed Won,"$12,000.00",2024-01-05,2024-02-10,ann,
+D01,Closed Won,"€12,000.00",2024-01-05,2024-02-10,ann,
 D02,won,8000,2024-01-10,2024-03-01,bob,
 D03,Won,10000,2024-02-01,2024-03-15,ann,
 D04,Lost,,2024-01-12,2024-01-30,ann,Discovery
@@ -96,6 +96,7 @@ TOP_KEYS = {
     "by",
     "groups",
     "notes",
+    "ignored_rows",
 }
 STAGE_KEYS = {
     "id",
@@ -221,6 +222,7 @@ def test_json_keys_and_numbers(files: dict[str, Path]) -> None:
     assert document["since"] is None and document["until"] is None
     assert document["as_of"] == "2024-05-01"
     assert document["deals"] == {"total": 11, "won": 3, "lost": 4, "open": 4}
+    assert document["ignored_rows"] == 0  # no data.ignore
     assert document["win_rate"] == pytest.approx(16 / 35)
     assert document["closed_win_rate"] == pytest.approx(3 / 7)
     assert document["avg_won_amount"] == pytest.approx(10000)
@@ -719,10 +721,10 @@ def test_the_json_writer_refuses_nan_as_a_bug(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (
-            "deal_id,stage\nA,Won\n".encode("utf-16"),
-            "salesflow: error: bad.csv: the file is not UTF-8 text (UTF-16 or another encoding?); "
-            "export or save it as UTF-8",
+        (  # UTF-16 with a byte-order mark is read (test_a_utf16_file_with_a_bom_is_read)
+            "deal_id,stage\nA,Won\n".encode("utf-16-le"),
+            "salesflow: error: bad.csv: the file looks like UTF-16 text without a byte-order mark; "
+            "declare data.encoding: utf-16-le (or utf-16-be) in the process file",
         ),
         (
             ("deal_id,stage," + "x" * 140_000 + "\nA,Won,1\n").encode(),
@@ -734,6 +736,17 @@ def test_unreadable_csv_headers(files: dict[str, Path], content: bytes, message:
     path = files["deals"].parent / "bad.csv"
     path.write_bytes(content)
     assert error_line(analyze(files, deals=path)) == message
+
+
+def test_a_utf16_file_with_a_bom_is_read(files: dict[str, Path]) -> None:
+    path = files["deals"].parent / "utf16.csv"
+    path.write_bytes((HEADER + ROWS).encode("utf-16"))
+    utf16, utf8 = analyze_json(files, deals=path), analyze_json(files)
+    assert (utf16.pop("source"), utf8.pop("source")) == ("utf16.csv", "deals.csv")
+    notes, same_notes = utf16.pop("notes"), utf8.pop("notes")
+    assert utf16 == utf8
+    assert notes[1:] == same_notes  # and first a note naming the encoding read
+    assert notes[0].startswith("utf16.csv: not UTF-8, read as utf-16")
 
 
 @pytest.mark.timeout(30)

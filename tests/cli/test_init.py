@@ -98,3 +98,47 @@ def test_a_dangling_link_in_the_way_is_refused_without_force(tmp_path: Path) -> 
     assert result.exit_code == 2
     assert "already exists" in result.output
     assert (tmp_path / "process.yaml").is_symlink()
+
+
+@pytest.mark.parametrize(
+    ("crm", "first_stage", "stages"),
+    [
+        ("hubspot", "Appointment Scheduled", 5),
+        ("salesforce", "Prospecting", 8),
+        ("pipedrive", "Qualified", 5),
+    ],
+)
+def test_crm_starter_validates_with_its_preset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crm: str, first_stage: str, stages: int
+) -> None:
+    assert invoke("init", "--crm", crm, str(tmp_path)).exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    result = invoke("validate", "--format", "json", "--strict")
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(result.stdout)["summary"] == {"files": 1, "errors": 0, "warnings": 0}
+    text = (tmp_path / "process.yaml").read_text(encoding="utf-8")
+    assert f"  preset: {crm}\n" in text
+    assert f"name: {first_stage}\n" in text
+    assert text.count("  - id: ") == stages + 1  # and the role
+
+
+def test_hubspot_starter_aliases_the_internal_stage_ids(tmp_path: Path) -> None:
+    assert invoke("init", "--crm", "hubspot", str(tmp_path)).exit_code == 0
+    text = (tmp_path / "process.yaml").read_text(encoding="utf-8")
+    assert "aliases: [decisionmakerboughtin]" in text
+    assert "aliases: [Won, Closed Won, closedwon]" in text
+
+
+def test_unknown_crm_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    result = invoke("init", "--crm", "zoho", str(tmp_path / "new"))
+    assert_clean_exit(result)
+    assert result.exit_code == 2
+    assert result.stderr == "salesflow: error: --crm zoho: choose hubspot, salesforce, pipedrive\n"
+    assert not (tmp_path / "new").exists()
+
+
+def test_plain_starter_names_no_columns(tmp_path: Path) -> None:
+    assert invoke("init", str(tmp_path)).exit_code == 0
+    text = (tmp_path / "process.yaml").read_text(encoding="utf-8")
+    assert "\ndata:" not in text
+    assert "# data:\n#   columns:" in text

@@ -210,7 +210,10 @@ def test_date_format_flag() -> None:
     deals = CLEAN.replace("2024-01-01", "01/01/2024").replace("2024-01-10", "10/01/2024")
     result = invoke(*_validate("--date-format", "%d/%m/%Y", deals=deals))
     assert result.exit_code == 0, result.stdout
-    assert invoke(*_validate(deals=deals)).exit_code == 1
+    # without it, dates that read either way (01/01/2024, 10/01/2024) are refused
+    refused = invoke(*_validate(deals=deals))
+    assert refused.exit_code == 2, refused.output
+    assert "10/01/2024 read either way" in refused.output
 
 
 def test_map_flag() -> None:
@@ -240,8 +243,9 @@ def test_map_flag() -> None:
         (
             ("--map", "colour=x"),
             "salesflow: error: --map colour=…: unknown key; known keys: id, stage, status, amount, "
-            "created, closed, owner, lost_stage, history.deal, history.stage, history.entered, "
-            "stage_dates.a, stage_dates.b, stage_dates.c, stage_dates.d",
+            "created, closed, owner, lost_stage, currency, pipeline, history.deal, "
+            "history.stage, history.entered, history.field, stage_dates.a, stage_dates.b, "
+            "stage_dates.c, stage_dates.d",
         ),
         (
             ("--map", "amount"),
@@ -321,3 +325,59 @@ def test_a_cell_cannot_forge_a_line_or_send_escape_sequences(fmt: str) -> None:
     assert "Limbo" in out
     if fmt == "github":
         assert all(line.startswith("::") for line in out.splitlines())
+
+
+def test_data_flag_checks_the_configured_deals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "process.yaml", PROCESS_YAML)
+    write(tmp_path, "deals.csv", CLEAN + "C9,Limbo,,2024-01-01,,\n")
+    write(tmp_path, "salesflow.toml", 'process = "process.yaml"\ndeals = "deals.csv"\n')
+    monkeypatch.chdir(tmp_path)
+    result = invoke("validate", "--data")
+    assert result.exit_code == 1
+    assert 'deals.csv row 10: stage "Limbo" matches no stage or outcome' in result.stdout
+    assert invoke("validate").exit_code == 0  # the process alone
+
+
+def test_data_flag_without_configured_deals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "process.yaml", PROCESS_YAML)
+    monkeypatch.chdir(tmp_path)
+    result = invoke("validate", "--data", env={"SALESFLOW_DEALS": None})
+    assert_clean_exit(result)
+    assert result.exit_code == 2
+    assert "no deal data: pass --deals FILE" in result.stderr
+
+
+def test_a_column_mapped_twice_is_reported_once(tmp_path: Path) -> None:
+    process = PROCESS_YAML + "data:\n  columns: {created: when, closed: when}\n"
+    write(tmp_path, "p.yaml", process)
+    write(tmp_path, "d.csv", "deal_id,stage,when\nA,a,2024-01-01\nB,b,zzz\n")
+    result = invoke("validate", "-p", str(tmp_path / "p.yaml"), "--deals", str(tmp_path / "d.csv"))
+    assert result.exit_code == 1
+    assert result.stdout.count('row 3: when "zzz" is not a date') == 1
+    write(tmp_path, "e.csv", "deal_id,stage\nA,a\n")
+    missing = invoke("validate", "-p", str(tmp_path / "p.yaml"), "--deals", str(tmp_path / "e.csv"))
+    assert missing.exit_code == 2
+    assert missing.stderr.count("has no column 'when'") == 1
+    assert "data.columns.created in the process file and data.columns.closed" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["validate", "--deals"], ["validate", "--data"]),
+        (["validate", "--deals", "--strict"], ["validate", "--data", "--strict"]),
+        (["validate", "--deals", "d.csv"], ["validate", "--deals", "d.csv"]),
+        (["validate", "--deals", "-"], ["validate", "--deals", "-"]),
+        (["validate", "--", "--deals"], ["validate", "--", "--deals"]),
+    ],
+)
+def test_a_bare_deals_flag_checks_the_configured_data(
+    arguments: list[str], expected: list[str]
+) -> None:
+    from salesflow.cli.app import configured_deals
+
+    assert configured_deals(arguments) == expected

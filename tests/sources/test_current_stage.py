@@ -14,7 +14,7 @@ import pytest
 
 from salesflow.analytics.stats import wilson_interval
 from salesflow.sources.options import Unmapped
-from tests.sources.deal_data import counts, metrics, problems, report
+from tests.sources.deal_data import PROCESS_YAML, counts, metrics, problems, report
 
 # Where each deal ends up (position = the furthest stage reached; a lost deal: where it was lost):
 DEALS = """\
@@ -366,10 +366,22 @@ def test_status_values_match_outcome_names_and_aliases(tmp_path: Path) -> None:
         "S2,c, closed won ,\n"  # won name, padded → won
         "S3,c,Dead,b\n"  # lost alias → lost at b
         "S4,c,CLOSED LOST,\n"  # lost name → lost at c (its label)
-        "S5,c,In progress,\n"  # anything else → open at c
+        "S5,c,In progress,\n"  # neither won, lost nor open: refused until declared
         "S6,c,,\n"  # empty → open at c
     )
-    funnel = report(tmp_path, deals).funnel
+    found = problems(tmp_path, deals)
+    assert [(p.code, p.count, [d.row for d in p.examples]) for p in found] == [
+        ("unmapped-status", 1, [6])
+    ]
+    assert '"In progress" (1)' in found[0].statement
+    # skipped when read anyway (the commands refuse it unless --unmapped ignore)
+    assert report(tmp_path, deals).funnel.deals.total == 5
+    # declared as a label of stage c, the status says open (at c, the stage column's)
+    declared = PROCESS_YAML.replace(
+        "aliases: [Proposal Sent]", "aliases: [Proposal Sent, In progress]"
+    )
+    assert problems(tmp_path, deals, process=declared) == []
+    funnel = report(tmp_path, deals, process=declared).funnel
     assert funnel.deals.model_dump() == {"total": 6, "won": 2, "lost": 2, "open": 2}
     # a: 6 adv 6; b: 6, lost 1 (S3), adv 5; c: 5, lost 1 (S4), open 2, adv 2; d: 2
     assert counts(funnel) == [(6, 6, 0, 0), (6, 5, 1, 0), (5, 2, 1, 2), (2, 2, 0, 0)]

@@ -396,11 +396,12 @@ def test_other_delimiters(tmp_path: Path) -> None:
 
 def test_a_csv_that_is_not_utf8_names_its_row(tmp_path: Path) -> None:
     path = tmp_path / "latin.csv"
-    path.write_bytes("deal_id,stage\nA,Alpha\nB,Caf\xe9\n".encode("latin-1"))
+    path.write_bytes(b"deal_id,stage\nA,Alpha\nB,Caf\x81\n")  # 0x81: neither UTF-8 nor cp1252
     with pytest.raises(DataError) as caught:
         report(tmp_path, deals_path=path)
-    assert (
-        str(caught.value) == f"{path} row 3: the file is not UTF-8 text; export or save it as UTF-8"
+    assert str(caught.value) == (
+        f"{path} row 3: the file is not text in any encoding tried (UTF-8, UTF-16 (with a "
+        "byte-order mark) and cp1252); declare data.encoding in the process file"
     )
 
 

@@ -12,24 +12,25 @@ import pytest
 from salesflow.errors import DataError
 from salesflow.sources import files, parse
 from salesflow.sources.connection import connect
+from salesflow.sources.headers import check_header
 from tests.sources.deal_data import problems, report, tables, write
 
 pytestmark = pytest.mark.timeout(30)
 
 
-def test_a_utf16_csv_is_not_utf8(tmp_path: Path) -> None:
+def test_a_utf16_csv_without_a_byte_order_mark_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "deals.csv"
-    path.write_bytes("deal_id,stage\nA,Alpha\n".encode("utf-16"))
+    path.write_bytes("deal_id,stage\nA,Alpha\n".encode("utf-16-le"))
     with pytest.raises(DataError) as raised:
         tables(tmp_path, deals_path=path)
-    assert "is not UTF-8 text" in str(raised.value)
+    assert "looks like UTF-16 text without a byte-order mark" in str(raised.value)
     assert "\ufffd" not in str(raised.value) and "d e a l" not in str(raised.value)
 
 
-def test_a_header_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+def test_a_header_in_no_known_encoding_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "deals.csv"
-    path.write_bytes(b"deal_id,st\xe4ge\nA,Alpha\n")
-    with pytest.raises(DataError, match="is not UTF-8 text"):
+    path.write_bytes(b"deal_id,st\x81ge\nA,Alpha\n")  # 0x81: neither UTF-8 nor cp1252
+    with pytest.raises(DataError, match="row 1: the file is not text in any encoding tried"):
         tables(tmp_path, deals_path=path)
 
 
@@ -50,7 +51,7 @@ def test_duplicate_columns_are_found_in_linear_time(tmp_path: Path) -> None:
     path = write(tmp_path, "wide.csv", header + "\n")
     started = time.perf_counter()
     with pytest.raises(DataError, match="column 'c17' appears more than once"):
-        files._csv_relation(path, "csv", str(path))
+        check_header(str(path), header.split(","))
     assert time.perf_counter() - started < 2.0  # quadratic: 22 s
 
 

@@ -232,11 +232,14 @@ def test_csv_text_is_text(tmp_path: Path) -> None:
 
 # ---- problems, the process file and the commands ----------------------------------------------
 
+# A process in euros: the amounts below are all in its currency, so only their number format is
+# in question (amounts in another currency without data.rates are refused: test_currencies.py).
+EUR_PROCESS = PROCESS_YAML.replace("name: Four stages\n", "name: Four stages\ncurrency: EUR\n")
 DEALS = """\
 deal_id,stage,amount
 A,Won,"12.000 €"
 B,Won,"€ 2.500"
-C,Won,"$12,000.00"
+C,Won,"€12,000.00"
 D,Won,n/a
 E,Won,"1,234,50"
 F,Won,1.5k
@@ -244,7 +247,7 @@ F,Won,1.5k
 
 
 def test_ambiguous_amounts_are_a_problem_with_rows_and_the_fix(tmp_path: Path) -> None:
-    found = problems(tmp_path, DEALS)
+    found = problems(tmp_path, DEALS, process=EUR_PROCESS)
     assert [(p.code, p.count) for p in found] == [(AMBIGUOUS_AMOUNT, 3), ("bad-amount", 1)]
     ambiguous = found[0]
     assert ambiguous.summary.startswith(
@@ -261,9 +264,9 @@ def test_ambiguous_amounts_are_a_problem_with_rows_and_the_fix(tmp_path: Path) -
 
 
 def test_the_process_file_format_reads_them(tmp_path: Path) -> None:
-    process = process_yaml('  number_format: "1.234,56"\n')
+    process = EUR_PROCESS + 'data:\n  number_format: "1.234,56"\n'
     found = problems(tmp_path, DEALS, process=process)
-    # $12,000.00 does not fit 1.234,56, nor does n/a, nor 1,234,50, nor 1.5k (a dot only groups)
+    # €12,000.00 does not fit 1.234,56, nor does n/a, nor 1,234,50, nor 1.5k (a dot only groups)
     assert [(p.code, [d.row for d in p.examples]) for p in found] == [("bad-amount", [4, 5, 6, 7])]
     european = 'deal_id,stage,amount\nA,Won,12.000 €\nB,Won,€ 2.500\nC,Won,"1,5k"\n'
     assert problems(tmp_path, european, process=process) == []
@@ -286,7 +289,7 @@ def test_an_unknown_format_is_a_process_file_error(tmp_path: Path) -> None:
 
 
 def _cli_files(tmp_path: Path, data: str = "") -> tuple[Path, Path]:
-    process = write(tmp_path, "p.yaml", PROCESS_YAML + (f"data:\n{data}" if data else ""))
+    process = write(tmp_path, "p.yaml", EUR_PROCESS + (f"data:\n{data}" if data else ""))
     deals = write(tmp_path, "deals.csv", DEALS.replace("D,Won,n/a\n", ""))
     return process, deals
 
@@ -343,6 +346,6 @@ def test_validate_deals_lists_the_rows(tmp_path: Path) -> None:
         assert value in json.loads(json.dumps(text))
     flagged = invoke(
         "validate", str(process), "--deals", str(deals), "--number-format", "1,234.56"
-    )  # $12,000.00 and 1.5k fit; 12.000 € reads 12, € 2.500 2.5; 1,234,50 does not fit
+    )  # €12,000.00 and 1.5k fit; 12.000 € reads 12, € 2.500 2.5; 1,234,50 does not fit
     assert AMBIGUOUS_AMOUNT not in flagged.stdout
     assert "1,234,50" in flagged.stdout

@@ -8,7 +8,7 @@ import pytest
 
 from salesflow.diagnostics import Severity
 from salesflow.model.data import DataProblem
-from tests.sources.deal_data import counts, problems, process_yaml, report
+from tests.sources.deal_data import PROCESS_YAML, counts, problems, process_yaml, report
 
 PROCESS = process_yaml("  stage_dates: {a: a_date}\n")
 
@@ -240,23 +240,26 @@ def test_amounts_and_dates_that_parse(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "value"),
+    ("text", "value", "currency"),
     [
-        ("$12,000.50", 12000.5),
-        ("12,000.00", 12000.0),  # 12,000 alone depends on the number format: refused
-        ("1,234,567.00", 1234567.0),
-        ("1.200,50", 1200.5),  # a decimal comma
-        ("12 000,50 €", 12000.5),
-        ("-1.200,50", -1200.5),
-        ("0,5", 0.5),
-        ("USD 2,500.00", 2500.0),  # a currency code
-        ("1200,50 EUR", 1200.5),
+        ("$12,000.50", 12000.5, "USD"),
+        ("12,000.00", 12000.0, "USD"),  # 12,000 alone depends on the number format: refused
+        ("1,234,567.00", 1234567.0, "USD"),
+        ("1.200,50", 1200.5, "USD"),  # a decimal comma
+        ("12 000,50 €", 12000.5, "EUR"),  # amounts in another currency need data.rates
+        ("-1.200,50", -1200.5, "USD"),
+        ("0,5", 0.5, "USD"),
+        ("USD 2,500.00", 2500.0, "USD"),  # a currency code
+        ("1200,50 EUR", 1200.5, "EUR"),
     ],
 )
-def test_amount_formats(tmp_path: Path, text: str, value: float) -> None:
+def test_amount_formats(tmp_path: Path, text: str, value: float, currency: str) -> None:
     deals = f'deal_id,stage,amount\nA,Won,"{text}"\n'
-    assert problems(tmp_path, deals) == []
-    assert report(tmp_path, deals).funnel.avg_won_amount == pytest.approx(value)
+    process = PROCESS_YAML.replace(
+        "name: Four stages\n", f"name: Four stages\ncurrency: {currency}\n"
+    )
+    assert problems(tmp_path, deals, process=process) == []
+    assert report(tmp_path, deals, process=process).funnel.avg_won_amount == pytest.approx(value)
 
 
 def test_date_format_bad_values(tmp_path: Path) -> None:

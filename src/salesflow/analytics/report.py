@@ -17,6 +17,7 @@ from salesflow.analytics.funnel import (
 from salesflow.analytics.stage_events import Stays, export_date, stage_stays
 from salesflow.model.funnel import Funnel, FunnelReport, Group
 from salesflow.sources.canonical import DealTables, window_end
+from salesflow.sources.rules import ignored_rows
 
 MIN_CLOSED_TO_JUDGE = 30
 UNDECIDED_NOTE = 0.05  # a share of a stage's deals whose fate the data cannot tell yet
@@ -34,6 +35,7 @@ def analyze(tables: DealTables) -> FunnelReport:
             for key, f in sorted(_funnels(tables, GROUP_KEY, end).items())
         ]
     options = tables.options
+    ignored = ignored_rows(tables)
     return FunnelReport(
         process=tables.process.name,
         currency=tables.process.currency,
@@ -45,7 +47,8 @@ def analyze(tables: DealTables) -> FunnelReport:
         funnel=funnel,
         by=options.by,
         groups=groups,
-        notes=_notes(tables, funnel),
+        notes=_notes(tables, funnel) + _ignored_note(ignored),
+        ignored_rows=ignored,
     )
 
 
@@ -82,7 +85,13 @@ def _empty(tables: DealTables) -> Funnel:
 
 
 def _notes(tables: DealTables, funnel: Funnel) -> list[str]:
-    notes = [] if tables.has_dates else [UNDATED]
+    notes = _source_notes(tables)
+    notes += [] if tables.has_dates else [UNDATED]
+    left_out = _undated_left_out(tables)
+    if left_out:
+        notes.append(
+            f"--since/--until left out {left_out:,} deal{'s' * (left_out != 1)} with no date"
+        )
     undated = [s.name for s in funnel.stages if s.conversion_method == COUNTS]
     if undated and tables.has_dates:
         notes.append(
@@ -102,11 +111,36 @@ def _notes(tables: DealTables, funnel: Funnel) -> list[str]:
     return notes
 
 
+def _source_notes(tables: DealTables) -> list[str]:
+    """How the files were read, where the user should know (an encoding guessed, a footer
+    left out)."""
+    sources = [tables.deals, *([tables.history] if tables.history else [])]
+    return [note for source in sources for note in source.notes]
+
+
+def _undated_left_out(tables: DealTables) -> int:
+    """Deals the window left out only because they have no date at all (no first-seen date)."""
+    if tables.options.since is None and tables.options.until is None:
+        return 0
+    row = tables.con.execute(
+        "SELECT count(*) FROM first_rows WHERE first_seen IS NULL AND deal_id IS NOT NULL "
+        "AND unmapped_label IS NULL AND position IS NOT NULL"
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 EQUAL_CLOCKS = "which assumes lost deals are closed as fast as deals advance"
 UNDATED = (
     "no dates when deals entered stages: conversions are advanced ÷ (advanced + lost), "
     f"{EQUAL_CLOCKS}, and there are no days in stage; map data.stage_dates or pass --history"
 )
+
+
+def _ignored_note(ignored: int) -> list[str]:
+    if not ignored:
+        return []
+    rows = f"{ignored:,} row" + ("" if ignored == 1 else "s")
+    return [f"{rows} left out: their status or stage is in data.ignore"]
 
 
 def _names(names: list[str]) -> str:

@@ -99,8 +99,9 @@ def command(
         sheet=sheet,
         preset=preset,
         where=where,
+        process=process,
     )
     options = data_options(flags)
-    tables = usable_tables(loaded, options, quiet)
+    tables = usable_tables(loaded, options, quiet, reported=True)
     text = render(analyze(tables), use_color(no_color) and output is None)
     deliver(text, output, force)

@@ -86,12 +86,30 @@ def requested_command(arguments: list[str]) -> str | None:
     return first if first in COMMANDS else None
 
 
+def configured_deals(arguments: list[str]) -> list[str]:
+    """`validate --deals` with no file after it checks the configured deal data: typer has no
+    option with an optional value, so a bare `--deals` (last, or followed by another option)
+    becomes `--data`."""
+    rewritten = list(arguments)
+    for index, argument in enumerate(arguments):
+        following = arguments[index + 1] if index + 1 < len(arguments) else None
+        bare = following is None or (following.startswith("-") and following != "-")
+        if argument == "--deals" and bare:
+            rewritten[index] = "--data"
+        if argument == "--":
+            break
+    return rewritten
+
+
 def main() -> None:
     """Console entry point. Exits without the interpreter's teardown, which for the modules a
     command loads costs more than the command itself (see docs/benchmarks.md)."""
-    command = requested_command(sys.argv[1:])
+    arguments = sys.argv[1:]
+    command = requested_command(arguments)
+    if command == "validate":
+        arguments = configured_deals(arguments)
     try:
-        build([command] if command else COMMANDS)(prog_name="salesflow")
+        build([command] if command else COMMANDS)(args=arguments, prog_name="salesflow")
         code = 0
     except SystemExit as exit:
         code = _exit_status(exit.code)

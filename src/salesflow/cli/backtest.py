@@ -115,6 +115,7 @@ def command(
         sheet=sheet,
         preset=preset,
         where=where,
+        process=process,
     )
     tables = usable_tables(load_valid_process(process), data_options(flags), quiet)
     try:

@@ -36,6 +36,7 @@ class DataFlags:
     sheet: str | None = None
     preset: str | None = None
     where: list[str] | None = None
+    process: str | None = None  # the -p flag: `data.join` files are relative to the process file
 
 
 def data_options(flags: DataFlags) -> DataOptions:
@@ -79,7 +80,16 @@ def optional_data_options(flags: DataFlags) -> DataOptions | None:
         sheet=setting("sheet", flags.sheet),
         preset=_preset(flags.preset),
         where=tuple(_pairs("--where", flags.where or [], "COLUMN=VALUE", "--where Pipeline=Sales")),
+        process_dir=_process_dir(flags.process),
     )
+
+
+def _process_dir(flag: str | None) -> str | None:
+    """The process file's directory, as the commands find the process file."""
+    from pathlib import Path
+
+    found = resolve("process", flag)
+    return str(Path(found.value).parent) if found else None
 
 
 def load_tables(process: Process, options: DataOptions) -> DealTables:
@@ -89,14 +99,28 @@ def load_tables(process: Process, options: DataOptions) -> DealTables:
     return build(connect(), process, options)
 
 
-UNMAPPED_CODES = ("unmapped-label", "unmapped-lost-stage")
+UNMAPPED_CODES = ("unmapped-label", "unmapped-lost-stage", "unmapped-status")
 FIRST_YEAR, LAST_YEAR = 1900, 2200  # as salesflow.sources.parse (not imported at startup)
-REFUSED_CODES = ("amount-out-of-range", "ambiguous-amount")  # refused whatever --unmapped says
+# refused whatever --unmapped says
+REFUSED_CODES = (
+    "amount-out-of-range",
+    "ambiguous-amount",
+    "unknown-currency",
+    "currency-mismatch",
+)
 
 
-def usable_tables(process: Process, options: DataOptions, quiet: bool) -> DealTables:
-    """The canonical tables, once their problems are refused or warned about."""
+def usable_tables(
+    process: Process, options: DataOptions, quiet: bool, reported: bool = False
+) -> DealTables:
+    """The canonical tables, once their problems are refused or warned about. How the files
+    were read (an encoding guessed, a footer left out) is a note on stderr, unless the command's
+    own report carries it (`reported`: analyze)."""
     tables = load_tables(process, options)
+    if not reported:
+        sources = [tables.deals, *([tables.history] if tables.history else [])]
+        for source_note in (text for source in sources for text in source.notes):
+            note(f"salesflow: note: {source_note}", quiet)
     check_usable(tables, quiet)
     return tables
 
@@ -124,6 +148,8 @@ def _brief(problem: DataProblem, history: str | None) -> str:
     summary = problem.statement
     if problem.code == "unmapped-lost-stage":
         return f"{summary}; those lost stages are ignored"
+    if problem.code == "unmapped-status":
+        return f"{summary}; these deals are skipped"
     if problem.code == "unmapped-label":
         skipped = "history rows" if problem.file == history else "deals"
         return f"{summary}; these {skipped} are skipped"

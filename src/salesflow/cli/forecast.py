@@ -139,6 +139,7 @@ def command(
         sheet=sheet,
         preset=preset,
         where=where,
+        process=process,
     )
     inputs = _inputs(load_valid_process(process), flags, plan, request, quiet)
     text = render(forecast(inputs, request), use_color(no_color) and output is None)

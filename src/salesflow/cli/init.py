@@ -1,4 +1,5 @@
-"""`salesflow init [DIR]`: scaffold a commented process.yaml and salesflow.toml."""
+"""`salesflow init [--crm CRM] [DIR]`: scaffold a commented process.yaml (the plain starter, or
+the default pipeline of a CRM with its preset) and salesflow.toml."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from salesflow.cli.console import note
 from salesflow.cli.errors import guarded
 from salesflow.cli.files import atomic_write
 from salesflow.cli.options import ForceOption, QuietOption
-from salesflow.errors import OutputError
+from salesflow.errors import InputError, OutputError
 
 STARTER_FILES = ("process.yaml", "salesflow.toml")
+CRMS = ("hubspot", "salesforce", "pipedrive")  # a starter/<crm>.yaml each
 
 
 @guarded
@@ -23,14 +25,24 @@ def command(
     directory: Annotated[
         str, typer.Argument(help="Where to create the files (created if missing).", metavar="DIR")
     ] = ".",
+    crm: Annotated[
+        str | None,
+        typer.Option(
+            "--crm",
+            help=f"Start from this CRM's default pipeline and preset: {', '.join(CRMS)}.",
+            metavar="CRM",
+            show_default=False,
+        ),
+    ] = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Create a starter process.yaml and salesflow.toml."""
+    sources = {"process.yaml": _process_starter(crm), "salesflow.toml": "salesflow.toml"}
     target = Path(directory)
     _refuse_existing(target, force)
     for name in STARTER_FILES:
-        atomic_write(target / name, _starter(name), force=True)
+        atomic_write(target / name, _starter(sources[name]), force=True)
         note(f"created {target / name}", quiet)
     note("next: edit process.yaml, then run `salesflow validate`", quiet)
 
@@ -44,6 +56,14 @@ def _refuse_existing(target: Path, force: bool) -> None:
     if existing and not force:
         verb = "exists" if len(existing) == 1 else "exist"
         raise OutputError(f"{' and '.join(existing)} already {verb}; use --force to overwrite")
+
+
+def _process_starter(crm: str | None) -> str:
+    if crm is None:
+        return "process.yaml"
+    if crm.lower() not in CRMS:
+        raise InputError(f"--crm {crm}: choose {', '.join(CRMS)}")
+    return f"{crm.lower()}.yaml"
 
 
 def _starter(name: str) -> str:

@@ -111,6 +111,7 @@ def command(
         sheet=sheet,
         preset=preset,
         where=where,
+        process=process_file,
     )
     funnel, data_file = (None, None) if no_data else _funnel(loaded, flags, quiet)
     context = handbook_context(

@@ -75,7 +75,8 @@ DateFormatOption = Annotated[
     str | None,
     typer.Option(
         "--date-format",
-        help="strftime format of dates in the data, e.g. %d/%m/%Y [default: ISO 8601].",
+        help="strftime format of every text date column, e.g. %d/%m/%Y [default: the process "
+        "file's data.date_format, else detected per column].",
         metavar="FORMAT",
     ),
 ]

@@ -53,11 +53,19 @@ def command(
         str | None,
         typer.Option(
             "--deals",
-            help="Also check this deal data (CSV, Parquet or DuckDB) against the process.",
+            help="Also check this deal data against the process.",
             metavar="FILE",
             show_default=False,
         ),
     ] = None,
+    configured_data: Annotated[
+        bool,
+        typer.Option(
+            "--data",
+            help="Also check the configured deal data (SALESFLOW_DEALS or `deals` in "
+            "salesflow.toml) against the process.",
+        ),
+    ] = False,
     history: HistoryOption = None,
     table: TableOption = None,
     sheet: SheetOption = None,
@@ -74,10 +82,11 @@ def command(
     --deals)."""
     render = VALIDATION_FORMATS.renderer(output_format)
     sources = files or [require_process(process).value]
-    if deals is not None and len(sources) != 1:
+    check_data = deals is not None or configured_data
+    if check_data and len(sources) != 1:
         raise InputError("--deals checks data against one process file; give only one")
     reports = [_check(source) for source in sources]
-    if deals is not None:
+    if check_data:
         from salesflow.cli.data import DataFlags
 
         flags = DataFlags(
@@ -91,6 +100,7 @@ def command(
             sheet=sheet,
             preset=preset,
             where=where,
+            process=sources[0],
         )
         reports += _check_data(reports[0], flags)
     report = ValidationReport(reports, strict=strict)
@@ -116,7 +126,8 @@ def _check_data(process_report: FileReport, flags: DataFlags) -> list[FileReport
         return []
     tables = load_tables(process_report.process, data_options(flags))
     files = [tables.deals.path] + ([tables.history.path] if tables.history else [])
-    issues = problem_issues(find_problems(tables))
+    # a column mapped to two keys (created and closed) gives the same finding twice
+    issues = list(dict.fromkeys(problem_issues(find_problems(tables))))
     return [FileReport(file, [i for i in issues if i.file == file]) for file in files]
 
 

@@ -90,3 +90,4 @@ class FunnelReport(Result):
     by: str | None = None
     groups: list[Group] = []
     notes: list[str] = []
+    ignored_rows: int = 0  # rows dropped by data.ignore

@@ -29,6 +29,7 @@ def document(report: FunnelReport) -> dict[str, Any]:
         "by": report.by,
         "groups": [group_fields(group) for group in report.groups],
         "notes": report.notes,
+        "ignored_rows": report.ignored_rows,
     }
 
 

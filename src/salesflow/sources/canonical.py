@@ -21,28 +21,34 @@ stage rather than rows: the time in each stage is a difference of two columns, w
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import duckdb
 
 from salesflow.errors import DataError
 from salesflow.model import Process
-from salesflow.sources import parse
+from salesflow.sources import dates, parse
 from salesflow.sources.columns import (
     REQUIRED_DEAL_KEYS,
     ResolvedColumns,
     check_map_keys,
+    closed_lost_column,
     resolve,
     wanted_deal_columns,
     wanted_history_columns,
     wanted_stage_dates,
 )
 from salesflow.sources.files import Source, explain, open_source
+from salesflow.sources.filters import Filters, bind, check_kept, wanted_filters
 from salesflow.sources.history import create_history_tables
+from salesflow.sources.joins import join_files
 from salesflow.sources.labels import lookup, outcome_labels, stage_labels
 from salesflow.sources.options import DataOptions
+from salesflow.sources.preset_dates import preset_stage_dates
+from salesflow.sources.presets import Preset, preset_named, with_preset_outcomes
+from salesflow.sources.rules import amount_item, has_left_out, rule_columns, rule_inputs
 
 TYPED_DATE_KEYS = ("created", "closed")
 
@@ -58,6 +64,7 @@ class DealTables:
     history: Source | None
     columns: ResolvedColumns
     group_column: str | None
+    filters: Filters = field(default_factory=dict)
 
     @property
     def stage_count(self) -> int:
@@ -84,21 +91,39 @@ class DealTables:
 
 def build(con: duckdb.DuckDBPyConnection, process: Process, options: DataOptions) -> DealTables:
     check_map_keys(options.mapping, process)
-    deals = open_source(con, options.deals, options.table, "deals_db")
-    history = _open_history(con, options)
+    deals = open_source(
+        con,
+        options.deals,
+        options.table,
+        "deals_db",
+        sheet=options.sheet,
+        encoding=process.data.encoding,
+    )
+    history = _open_history(con, options, process.data.encoding)
+    deals = join_files(con, deals, process, options)
     available = list(deals.columns)
+    preset = preset_named(options.preset or process.data.preset)
+    process = with_preset_outcomes(process, preset)
+    wanted = wanted_deal_columns(process, options.mapping, available, preset)
+    found_dates = preset_stage_dates(preset, process, available, deals.name)
     columns = ResolvedColumns(
-        deals=resolve(
-            wanted_deal_columns(process, options.mapping), available, deals.name, REQUIRED_DEAL_KEYS
+        deals=resolve(wanted, available, deals.name, REQUIRED_DEAL_KEYS),
+        stage_dates=resolve(
+            wanted_stage_dates(process, options.mapping, found_dates), available, deals.name
         ),
-        stage_dates=resolve(wanted_stage_dates(process, options.mapping), available, deals.name),
-        history=_history_columns(history, process, options),
+        history=_history_columns(history, process, options, preset),
+        closed_lost=closed_lost_column(process, options.mapping, available, preset),
     )
     group_column = _group_column(options.by, columns, available, deals.name)
+    filters = wanted_filters(process, options, columns.deals, available, deals.name)
+    bind(con, filters)
     if history is not None:
-        create_history_tables(con, history, columns.history, options.date_format, process)
-    tables = DealTables(con, process, options, deals, history, columns, group_column)
-    for sql in (_deals_raw_sql(tables), _deals_sql(tables), _canonical_sql(tables)):
+        order = preset.date_order if preset else None
+        create_history_tables(con, history, columns.history, options.date_format, process, order)
+    tables = DealTables(con, process, options, deals, history, columns, group_column, filters)
+    _run(con, _deals_raw_sql(tables), deals.path)
+    check_kept(con, filters, deals.relation, deals.name)
+    for sql in (_deals_sql(tables), _canonical_sql(tables)):
         _run(con, sql, deals.path)
     _run(con, _duplicates_sql(_has_duplicates(con)), deals.path)
     _run(con, _funnel_sql(tables), deals.path)
@@ -106,18 +131,22 @@ def build(con: duckdb.DuckDBPyConnection, process: Process, options: DataOptions
 
 
 def _history_columns(
-    source: Source | None, process: Process, options: DataOptions
+    source: Source | None, process: Process, options: DataOptions, preset: Preset | None
 ) -> dict[str, str]:
     if source is None:
         return {}
-    wanted = wanted_history_columns(process, options.mapping)
-    return resolve(wanted, list(source.columns), source.name, tuple(wanted))
+    available = list(source.columns)
+    wanted = wanted_history_columns(process, options.mapping, available, preset)
+    required = tuple(key for key, want in wanted.items() if want.asked_by is not None)
+    return resolve(wanted, available, source.name, required)
 
 
-def _open_history(con: duckdb.DuckDBPyConnection, options: DataOptions) -> Source | None:
+def _open_history(
+    con: duckdb.DuckDBPyConnection, options: DataOptions, encoding: str | None
+) -> Source | None:
     if options.history is None:
         return None
-    return open_source(con, options.history, options.history_table, "history_db")
+    return open_source(con, options.history, options.history_table, "history_db", encoding=encoding)
 
 
 def _group_column(
@@ -142,11 +171,12 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, path: str) -> None:
         raise DataError(explain(error, path)) from None
 
 
-def _typed_columns(tables: DealTables) -> list[str]:
-    """SELECT items of the `typed` step: every value parsed, with its raw text when bad."""
+def _typed_columns(tables: DealTables, layers: parse.DateLayers) -> list[str]:
+    """SELECT items of the `typed` step: every value parsed, with its raw text when bad (the
+    dates read in the inner `layers`)."""
     columns = tables.columns.deals
     types = tables.deals.columns
-    date_format = tables.options.date_format
+    date_format = _date_formats(tables)
     items = [
         f"{parse.text(columns['id'])} AS deal_id",
         f"{parse.text(columns['stage'])} AS stage_text",
@@ -163,10 +193,32 @@ def _typed_columns(tables: DealTables) -> list[str]:
         items += [f"{typed} AS amount", f"{parse.bad_text(columns['amount'], typed)} AS amount_bad"]
     for key, name in (("created", "created_at"), ("closed", "closed_at")):
         if key in columns:
-            items += _date_items(columns[key], types, date_format, name)
+            items += _date_items(columns[key], types, date_format, name, layers)
     for index, column in sorted(tables.columns.stage_dates.items()):
-        items += _date_items(column, types, date_format, f"d{index}")
-    return items
+        items += _date_items(column, types, date_format, f"d{index}", layers)
+    if _closed_lost(tables):
+        lost = tables.columns.closed_lost or ""
+        items += _date_items(lost, types, date_format, "lost_at", layers)
+    return items + rule_inputs(tables)
+
+
+def _closed_lost(tables: DealTables) -> bool:
+    """A second closing-date column (Pipedrive's Lost time beside its Won time)."""
+    return tables.columns.closed_lost is not None and "closed" in tables.columns.deals
+
+
+def _typed_sql(tables: DealTables) -> str:
+    """The typed step; with two closing-date columns, the deal closed at the later of them (a
+    deal reopened and closed again keeps both)."""
+    layers = parse.DateLayers()
+    items = _typed_columns(tables, layers)
+    typed = f"SELECT {', '.join(items)} FROM {layers.wrap(tables.deals.relation)}"
+    if not _closed_lost(tables):
+        return typed
+    return (
+        "SELECT * REPLACE (greatest(closed_at, lost_at) AS closed_at, "
+        f"coalesce(closed_at_bad, lost_at_bad) AS closed_at_bad) FROM ({typed})"
+    )
 
 
 def _stored(tables: DealTables) -> list[str]:
@@ -191,7 +243,11 @@ def _placeholders(tables: DealTables) -> list[str]:
         *(
             []
             if "status" in columns
-            else [("status_outcome", "VARCHAR"), ("status_given", "BOOLEAN")]
+            else [
+                ("status_outcome", "VARCHAR"),
+                ("status_given", "BOOLEAN"),
+                ("unmapped_status", "VARCHAR"),
+            ]
         ),
         *(
             []
@@ -219,10 +275,32 @@ def _optional(columns: dict[str, str], key: str, parser: Callable[[str], str], n
 
 
 def _date_items(
-    column: str, types: dict[str, str], date_format: str | None, name: str
+    column: str,
+    types: dict[str, str],
+    date_format: Mapping[str, tuple[str, ...]],
+    name: str,
+    layers: parse.DateLayers,
 ) -> list[str]:
-    typed = parse.timestamp(column, types[column], date_format)
-    return [f"{typed} AS {name}", f"{parse.bad_text(column, typed)} AS {name}_bad"]
+    text, read = layers.add(column, types[column], date_format.get(column, ()))
+    sane = parse.sane_years(read)
+    return [f"{sane} AS {name}", f"CASE WHEN {sane} IS NULL THEN {text} END AS {name}_bad"]
+
+
+def _date_formats(tables: DealTables) -> dict[str, tuple[str, ...]]:
+    """The formats each date column of the deals is read by (sources.dates), once the
+    data.date_format map is checked against every date column, the history's too."""
+    columns = tables.columns
+    read = [columns.deals[key] for key in TYPED_DATE_KEYS if key in columns.deals]
+    read += [column for _, column in sorted(columns.stage_dates.items())]
+    read += [columns.closed_lost] if _closed_lost(tables) and columns.closed_lost else []
+    configured = tables.process.data.date_format
+    entered = [columns.history["entered"]] if "entered" in columns.history else []
+    dates.check_format_columns(configured, [*read, *entered])
+    preset = preset_named(tables.options.preset or tables.process.data.preset)
+    order = preset.date_order if preset else None
+    return dates.date_formats(
+        tables.con, tables.deals, read, (tables.options.date_format, configured), order
+    )
 
 
 def _deals_raw_sql(tables: DealTables) -> str:
@@ -245,22 +323,24 @@ def _deals_raw_sql(tables: DealTables) -> str:
             f"CASE WHEN lost_label IS NOT NULL AND lost_stage IS NULL AND "
             f"{lookup(outcomes, 'lost_label')} IS NULL THEN lost_text END AS unmapped_lost",
         ]
+    stored = [amount_item(tables) if item == "amount" else item for item in _stored(tables)]
     return f"""
     CREATE TEMP TABLE deals_raw AS
-    SELECT {", ".join([*_stored(tables), *labels])}
-    FROM (SELECT {", ".join(_typed_columns(tables))} FROM {tables.deals.relation})
+    SELECT {", ".join([*stored, *labels, *rule_columns(tables)])}
+    FROM ({_typed_sql(tables)})
     """
 
 
 def _deals_sql(tables: DealTables) -> str:
     row = f"rowid + {tables.deals.first_row} AS _row"
     extra = ", ".join([*_placeholders(tables), *_entries(tables)])
+    kept = " WHERE r.left_out IS NULL" if has_left_out(tables) else ""
     if tables.history is None:
-        return f"CREATE TEMP VIEW deals AS SELECT {row}, *, {extra} FROM deals_raw r"
+        return f"CREATE TEMP VIEW deals AS SELECT {row}, *, {extra} FROM deals_raw r{kept}"
     return f"""
     CREATE TEMP TABLE deals AS
     SELECT r.{row}, r.*, {extra}
-    FROM deals_raw r LEFT JOIN history_wide h ON h.deal_id = r.deal_id
+    FROM deals_raw r LEFT JOIN history_wide h ON h.deal_id = r.deal_id{kept}
     """
 
 
@@ -272,6 +352,9 @@ def _entries(tables: DealTables) -> list[str]:
         sources = ([f"r.d{k}"] if k in tables.columns.stage_dates else []) + (
             [f"h.h{k}"] if tables.history is not None else []
         )
+        if "field" in tables.columns.history and "created" in tables.columns.deals:
+            # a field history dates the stage a deal was created in by its created date
+            sources.append(f"CASE WHEN h.start_stage = {k} THEN r.created_at END")
         value = f"least({', '.join(sources)})" if sources else "NULL::TIMESTAMP"
         entries.append(f"{value} AS e{k}")
     return entries
@@ -329,6 +412,7 @@ def _funnel_sql(tables: DealTables) -> str:
     """With `--until`, the deals are taken as they stood at the end of that day: what happened
     later is not known yet (stage_events censors the open stays there)."""
     conditions = ["deal_id IS NOT NULL", "unmapped_label IS NULL", "position IS NOT NULL"]
+    conditions.append("unmapped_status IS NULL")
     conditions += _window_conditions(tables.options.since, tables.options.until)
     kept = f"SELECT * FROM first_rows WHERE {' AND '.join(conditions)}"
     end = window_end(tables.options.until)

@@ -1,12 +1,12 @@
-"""Where deal data comes from: a CSV (plain or gzip), a Parquet file or a DuckDB database."""
+"""Where deal data comes from: CSV files (plain, gzip, any supported encoding, one file or a
+glob of several), Parquet, a DuckDB or SQLite database, or a spreadsheet (.xlsx, .xls, .ods)."""
 
 from __future__ import annotations
 
-import csv
-import gzip
+import glob
 import mmap
 import re
-from collections import Counter
+import zipfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,18 +15,34 @@ import duckdb
 
 from salesflow.errors import DataError
 from salesflow.sources.connection import quote_name, quote_text
+from salesflow.sources.csvfile import CsvFile, csv_relation, prepare_csv
+from salesflow.sources.database import attached_relation
+from salesflow.sources.spreadsheet import load_sheet
+from salesflow.sources.sqlite import load_sqlite_table
 
 PARQUET_MAGIC = b"PAR1"
 DUCKDB_MAGIC = b"DUCK"
 GZIP_MAGIC = b"\x1f\x8b"
-DELIMITERS = (",", ";", "\t", "|")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and encrypted Office files)
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+GLOB_CHARACTERS = re.compile(r"[*?[]")
 CSV_ERROR = re.compile(r"CSV Error on Line: (\d+)")
 EXPECTED_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 ORIGINAL_LINE = re.compile(r"Original Line: (.*)")
-MAX_HEADER = 1 << 20  # a header line longer than this is not a header of column names
 SHOWN_PATH = 200  # characters of a path quoted in a message
 DUCKDB_KINDS = re.compile(r"^[A-Za-z ]*(Error|Exception): ")
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+SPREADSHEETS = ("xlsx", "xls", "ods")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One file of a source read from several: its name and the UTF-8 text DuckDB reads."""
+
+    name: str
+    read: str
+    relation: str
 
 
 @dataclass(frozen=True)
@@ -37,28 +53,60 @@ class Source:
     kind: str
     relation: str
     columns: dict[str, str]  # name → DuckDB type
+    first_row: int = 1  # number of the first data row: a CSV's header is row 1
+    lines_file: str | None = None  # the text whose blank lines DuckDB skipped
+    skipped_rows: tuple[int, ...] = ()  # rows left out (empty rows of a spreadsheet)
+    parts: tuple[Part, ...] = ()  # the files, when several are read as one
+    notes: tuple[str, ...] = ()  # how the file was read, for the user (an encoding guessed …)
 
     @property
     def name(self) -> str:
         """The file as the user named it, for messages."""
         return self.path
 
-    @property
-    def first_row(self) -> int:
-        """Number of the first data row: a CSV's header is row 1, as in a spreadsheet."""
-        return 2 if self.kind.startswith("csv") else 1
-
     def display_row(self, row: int) -> int:
-        """The row as a spreadsheet shows it: DuckDB skips blank lines, a spreadsheet does not."""
-        for blank in self._blank_lines:
-            if blank > row:
-                break
-            row += 1
-        return row
+        """The row as a spreadsheet shows it (DuckDB skips blank lines, a spreadsheet does
+        not); for several files, the row within its own file."""
+        if self.parts:
+            index, row = self._locate(row)
+            return _shift(row, blank_lines(Path(self.parts[index].read)))
+        return _shift(row, self._skipped)
+
+    def row_file(self, row: int) -> str | None:
+        """The file of a row, when the source is several files."""
+        return self.parts[self._locate(row)[0]].name if self.parts else None
+
+    def _locate(self, row: int) -> tuple[int, int]:
+        """The file of a row (by rowid + first_row) and the row's number within it."""
+        index = row - self.first_row
+        for part, size in enumerate(self._part_sizes):
+            if index < size:
+                return part, index + self.first_row
+            index -= size
+        return len(self.parts) - 1, index + self.first_row
 
     @cached_property
-    def _blank_lines(self) -> list[int]:
-        return blank_lines(Path(self.path)) if self.kind == "csv" else []
+    def _part_sizes(self) -> list[int]:
+        """Rows of each file: counted only when a row is reported."""
+        con = duckdb.connect()
+        counts = [
+            con.execute(f"SELECT count(*) FROM {part.relation}").fetchone() for part in self.parts
+        ]
+        return [int(count[0]) if count else 0 for count in counts]
+
+    @cached_property
+    def _skipped(self) -> tuple[int, ...]:
+        if self.lines_file is not None:
+            return tuple(blank_lines(Path(self.lines_file)))
+        return self.skipped_rows
+
+
+def _shift(row: int, skipped: tuple[int, ...] | list[int]) -> int:
+    for blank in skipped:
+        if blank > row:
+            break
+        row += 1
+    return row
 
 
 def blank_lines(file: Path) -> list[int]:
@@ -79,8 +127,51 @@ def shown(path: str) -> str:
     return path if len(path) <= SHOWN_PATH else f"{path[: SHOWN_PATH - 1]}…"
 
 
-def open_source(con: duckdb.DuckDBPyConnection, path: str, table: str, alias: str) -> Source:
+def open_source(
+    con: duckdb.DuckDBPyConnection,
+    path: str,
+    table: str,
+    alias: str,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+) -> Source:
+    """The data file at `path` (or the CSV files matching it) as a relation on `con`; `alias`
+    names what is attached or loaded for it, `table` the table of a database, `sheet` the
+    sheet of a spreadsheet, `encoding` the declared encoding of CSV text."""
+    if GLOB_CHARACTERS.search(path) and not _exists(path):
+        return _several_csv(con, path, encoding)
     file = Path(path)
+    kind = _checked_kind(file, path)
+    if kind in ("csv", "csv.gz"):
+        prepared = prepare_csv(con, file, kind == "csv.gz", encoding)
+        relation = csv_relation([prepared])
+        lines = None if prepared.gzip else str(prepared.read)
+        columns = _describe(con, relation, path, kind)
+        return Source(path, kind, relation, columns, 2, lines, notes=prepared.notes)
+    if kind in SPREADSHEETS:
+        loaded = load_sheet(con, file, kind, sheet, alias)
+        relation = quote_name(alias)
+        columns = _describe(con, relation, path, kind)
+        return Source(path, kind, relation, columns, loaded.first_row, None, loaded.skipped)
+    if kind == "sqlite":
+        load_sqlite_table(con, file, table, alias)
+        return Source(path, kind, quote_name(alias), _describe(con, quote_name(alias), path, kind))
+    if kind == "parquet":
+        relation = f"read_parquet('{quote_text(str(file))}')"
+    else:
+        relation = attached_relation(con, file, table, alias)
+    return Source(path, kind, relation, _describe(con, relation, path, kind))
+
+
+def _exists(path: str) -> bool:
+    try:
+        return Path(path).exists()
+    except OSError:
+        return False
+
+
+def _checked_kind(file: Path, path: str) -> str:
     try:
         if file.is_dir():
             raise DataError(f"{shown(path)}: is a directory, not a data file")
@@ -88,12 +179,48 @@ def open_source(con: duckdb.DuckDBPyConnection, path: str, table: str, alias: st
             raise DataError(f"{shown(path)}: no such file")
         if file.stat().st_size == 0:
             raise DataError(f"{shown(path)}: the file is empty")
-        kind = _kind(file)
+        return _kind(file)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise DataError(f"{shown(path)}: cannot be read: {reason}") from None
-    relation = _relation(con, file, kind, table, alias)
-    return Source(path, kind, relation, _describe(con, relation, path, kind))
+
+
+def _several_csv(con: duckdb.DuckDBPyConnection, pattern: str, encoding: str | None) -> Source:
+    """CSV files matching a glob, in name order, read as one table; each must have the header
+    of the first."""
+    paths = sorted(glob.glob(pattern))  # noqa: PTH207 - a pattern may hold directories and be absolute
+    if not paths:
+        raise DataError(f"{shown(pattern)}: no file matches")
+    files: list[CsvFile] = []
+    for path in paths:
+        kind = _checked_kind(Path(path), path)
+        if kind != "csv":
+            raise DataError(
+                f"{shown(path)}: several files are read only as plain CSV text, and this is "
+                f"{_KIND_NAMES.get(kind, kind)}; name it alone"
+            )
+        files.append(prepare_csv(con, Path(path), False, encoding))
+        if files[-1].names != files[0].names or files[-1].delimiter != files[0].delimiter:
+            raise DataError(
+                f"{shown(path)}: its header differs from that of {shown(paths[0])}; files read "
+                "together must have the same columns in the same order"
+            )
+    relation = csv_relation(files)
+    parts = tuple(Part(str(f.file), str(f.read), csv_relation([f])) for f in files)
+    notes = tuple(note for f in files for note in f.notes)
+    columns = _describe(con, relation, pattern, "csv")
+    return Source(pattern, "csv", relation, columns, 2, None, parts=parts, notes=notes)
+
+
+_KIND_NAMES = {
+    "csv.gz": "gzip-compressed",
+    "parquet": "a Parquet file",
+    "duckdb": "a DuckDB database",
+    "sqlite": "a SQLite database",
+    "xlsx": "an Excel workbook",
+    "xls": "an Excel workbook",
+    "ods": "an OpenDocument spreadsheet",
+}
 
 
 def _describe(
@@ -108,91 +235,35 @@ def _describe(
 
 def _kind(file: Path) -> str:
     with file.open("rb") as handle:
-        head = handle.read(12)
+        head = handle.read(16)
     if head.startswith(PARQUET_MAGIC):
         return "parquet"
     if head[8:12] == DUCKDB_MAGIC:
         return "duckdb"
+    if head.startswith(SQLITE_MAGIC):
+        return "sqlite"
+    if head.startswith(OLE2_MAGIC):
+        return "xls"
+    if head.startswith(ZIP_MAGIC):
+        return _zip_kind(file)
     return "csv.gz" if head.startswith(GZIP_MAGIC) else "csv"
 
 
-def _relation(con: duckdb.DuckDBPyConnection, file: Path, kind: str, table: str, alias: str) -> str:
-    literal = quote_text(str(file))
-    if kind == "parquet":
-        return f"read_parquet('{literal}')"
-    if kind in ("csv", "csv.gz"):
-        return _csv_relation(file, kind, literal)
-    return _attached_table(con, file, literal, table, alias)
-
-
-def _attached_table(
-    con: duckdb.DuckDBPyConnection, file: Path, literal: str, table: str, alias: str
-) -> str:
+def _zip_kind(file: Path) -> str:
     try:
-        con.execute(f"ATTACH '{literal}' AS {quote_name(alias)} (READ_ONLY)")
-    except duckdb.Error as error:
-        raise DataError(f"{file}: cannot open the DuckDB database: {_first_line(error)}") from None
-    tables = [
-        str(row[0])
-        for row in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = ?", [alias]
-        ).fetchall()
-    ]
-    if table not in tables:
-        known = ", ".join(sorted(tables)) or "none"
-        raise DataError(f"{file}: no table '{table}' (tables: {known}); choose one with --table")
-    return f"{quote_name(alias)}.{quote_name(table)}"
-
-
-def _csv_relation(file: Path, kind: str, literal: str) -> str:
-    """Read every column as text, with the layout taken from the header line rather than
-    sniffed: a sniffer given ragged rows may pick another line as the header, while a fixed
-    layout makes DuckDB name the first line that does not fit."""
-    delimiter, names = _csv_header(file, kind)
-    if not names or not any(names):
-        raise DataError(f"{file}: the first line is not a header of column names")
-    counts = Counter(names)  # linear: a header may have tens of thousands of columns
-    repeated = sorted(name for name, count in counts.items() if count > 1)
-    if repeated:
-        raise DataError(f"{file}: column '{repeated[0]}' appears more than once in the header")
-    columns = ", ".join(f"'{quote_text(name)}': 'VARCHAR'" for name in names)
-    compression = "gzip" if kind == "csv.gz" else "none"
-    return (
-        f"read_csv('{literal}', auto_detect = false, header = true, "
-        f"delim = '{quote_text(delimiter)}', quote = '\"', escape = '\"', "
-        f"columns = {{{columns}}}, compression = '{compression}')"
+        with zipfile.ZipFile(file) as archive:
+            names = archive.namelist()
+            mimetype = archive.read("mimetype") if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, KeyError) as error:
+        raise DataError(f"{file}: a damaged zip archive ({error}); export the file again") from None
+    if any(name.startswith("xl/") for name in names):
+        return "xlsx"
+    if mimetype.strip() == ODS_MIMETYPE:
+        return "ods"
+    raise DataError(
+        f"{file}: is a zip archive, not a spreadsheet or CSV; unzip it and name the CSV, "
+        "Excel or OpenDocument file inside"
     )
-
-
-def _csv_header(file: Path, kind: str) -> tuple[str, list[str]]:
-    opener = gzip.open if kind == "csv.gz" else open
-    try:
-        with opener(file, "rb") as handle:
-            raw = handle.readline(MAX_HEADER + 1)
-    except OSError as error:
-        raise DataError(f"{file}: cannot be read: {error.strerror or error}") from None
-    except EOFError as error:
-        raise DataError(f"{file}: cannot be read: {error}") from None
-    if len(raw) > MAX_HEADER:
-        raise DataError(f"{file}: the header line is longer than {MAX_HEADER // 1024:,} KB")
-    try:
-        if raw.startswith(UTF16_BOMS) or b"\x00" in raw:
-            raise UnicodeDecodeError("utf-8", raw, 0, 1, "NUL bytes")
-        line = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataError(
-            f"{file}: the file is not UTF-8 text (UTF-16 or another encoding?); "
-            "export or save it as UTF-8"
-        ) from None
-    counts = {delimiter: line.count(delimiter) for delimiter in DELIMITERS}
-    delimiter = max(counts, key=lambda d: counts[d])
-    try:
-        fields = next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
-    except csv.Error as error:
-        if "field larger than field limit" in str(error):
-            raise DataError(f"{file}: a column name in the header is longer than 128 KB") from None
-        raise DataError(f"{file}: the header line cannot be read as CSV") from None
-    return delimiter, [field.strip() for field in fields]
 
 
 def explain(error: Exception, path: str) -> str:
@@ -206,7 +277,10 @@ def explain(error: Exception, path: str) -> str:
         return f"{path}: cannot be read: {_plain(error)}"
     where = f"{path} row {found[1]}"
     if "not utf-8" in text.lower() or "invalid unicode" in text.lower():
-        return f"{where}: the file is not UTF-8 text; export or save it as UTF-8"
+        return (
+            f"{where}: the file is not UTF-8 text; declare data.encoding (e.g. cp1252) in the "
+            "process file"
+        )
     expected, got = EXPECTED_COLUMNS.search(text), ORIGINAL_LINE.search(text)
     detail = f": the header has {expected[1]} fields" if expected else ""
     shown = f" ({got[1].strip()[:80]})" if got else ""

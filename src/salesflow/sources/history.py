@@ -1,6 +1,7 @@
 """A stage-history table (one row per stage entry, like Salesforce's OpportunityHistory) read
 into `history_raw` (file order; the view `history_rows` adds `_row`) and pivoted into
-`history_wide`: per deal, when it first entered each stage."""
+`history_wide`: per deal, when it first entered each stage. A field-history table (a `field`
+column) is read by sources.field_history."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import duckdb
 from salesflow.errors import DataError
 from salesflow.model import Process
 from salesflow.sources import parse
+from salesflow.sources.dates import Order, date_formats
+from salesflow.sources.field_history import field_history_sql, field_pivot_sql
 from salesflow.sources.files import Source, explain
 from salesflow.sources.labels import lookup, outcome_labels, stage_labels
 
@@ -19,8 +22,15 @@ def create_history_tables(
     columns: dict[str, str],
     date_format: str | None,
     process: Process,
+    order_hint: Order | None = None,
 ) -> None:
-    entered = parse.timestamp(columns["entered"], source.columns[columns["entered"]], date_format)
+    layers = parse.DateLayers()
+    text, read = _entered(
+        con, source, columns["entered"], (date_format, process), order_hint, layers
+    )
+    entered = parse.sane_years(read)
+    entered_bad = f"CASE WHEN {entered} IS NULL THEN {text} END"
+    relation = layers.wrap(source.relation)
     label = parse.label(columns["stage"])
     stages, outcomes = stage_labels(process), outcome_labels(process)
     statements = [
@@ -33,18 +43,36 @@ def create_history_tables(
                 AND {lookup(outcomes, label)} IS NULL THEN {parse.text(columns["stage"])} END
                 AS unmapped_label,
             {entered} AS entered_at,
-            {parse.bad_text(columns["entered"], entered)} AS entered_at_bad
-        FROM {source.relation}
+            {entered_bad} AS entered_at_bad
+        FROM {relation}
         """,
         f"CREATE TEMP VIEW history_rows AS SELECT rowid + {source.first_row} AS _row, * "
         "FROM history_raw",
         _pivot_sql(len(process.stages)),
     ]
+    if "field" in columns:
+        statements[0] = field_history_sql(relation, columns, (entered, entered_bad), process)
+        statements[2] = field_pivot_sql(len(process.stages))
     for sql in statements:
         try:
             con.execute(sql)
         except duckdb.Error as error:
             raise DataError(explain(error, source.path)) from None
+
+
+def _entered(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    column: str,
+    declared: tuple[str | None, Process],
+    order_hint: Order | None,
+    layers: parse.DateLayers,
+) -> tuple[str, str]:
+    """The names of the entry date's text and reading in `layers`, by the declared or detected
+    format (sources.dates)."""
+    flag, process = declared
+    formats = date_formats(con, source, [column], (flag, process.data.date_format), order_hint)
+    return layers.add(column, source.columns[column], formats[column])
 
 
 def _pivot_sql(stage_count: int) -> str:

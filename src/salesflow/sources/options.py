@@ -27,4 +27,6 @@ class DataOptions:
     by: str | None = None
     sheet: str | None = None  # the sheet of a spreadsheet deals file
     preset: str | None = None  # overrides the process file's data.preset
-    where: tuple[tuple[str, str], ...] = ()  # `--where COLUMN=VALUE`, added to data.where
+    # `--where COLUMN=VALUE`: replaces data.where's filter on that column; repeated, either value
+    where: tuple[tuple[str, str], ...] = ()
+    process_dir: str | None = None  # where `data.join` files are looked for

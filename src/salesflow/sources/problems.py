@@ -9,15 +9,21 @@ from typing import Any
 import duckdb
 
 from salesflow.diagnostics import Issue, RowDetail, Severity
+from salesflow.model import Process
 from salesflow.model.data import DataProblem
-from salesflow.sources import parse
+from salesflow.sources import currency, parse
 from salesflow.sources.canonical import DealTables
+from salesflow.sources.connection import quote_text
 from salesflow.sources.files import Source
+from salesflow.sources.rules import uses_currencies
 
 EXAMPLES = 5
 LISTED_LABELS = 10
 AMOUNT_OUT_OF_RANGE = "amount-out-of-range"  # refused by the commands, not only warned about
 AMBIGUOUS_AMOUNT = "ambiguous-amount"  # refused too: 12.000 is 12 or 12,000 by convention
+UNMAPPED_STATUS = "unmapped-status"  # refused unless --unmapped ignore, like unmapped labels
+UNKNOWN_CURRENCY = "unknown-currency"  # refused: an amount in a currency with no rate
+CURRENCY_MISMATCH = "currency-mismatch"  # refused: the currency column and the amount disagree
 NUMBER_FORMAT_FIX = (
     'declare data.number_format in the process file ("1,234.56", "1.234,56", "1 234,56" or '
     '"1\'234.56") or pass --number-format'
@@ -71,6 +77,10 @@ def _deal_problems(tables: DealTables) -> Iterator[DataProblem]:
     yield _unmapped(con, "deals", source, "unmapped_label", "stage", "unmapped-label")
     yield _unmapped(con, "deals", source, "unmapped_lost", "lost stage", "unmapped-lost-stage")
     yield _duplicates(con, source)
+    if "status" in tables.columns.deals:
+        yield _unmapped_status(con, source)
+    if uses_currencies(tables):
+        yield _unknown_currencies(con, source, tables.process)
     yield from _run_all(con, source, list(_deal_checks(tables)))
 
 
@@ -85,6 +95,7 @@ def _deal_checks(tables: DealTables) -> Iterator[Check]:
         lambda row: "the deal id is empty",
     )
     yield from _bad_value_checks(tables)
+    yield from _rule_checks(tables)
     yield Check(
         "missing-stage",
         "open deal",
@@ -125,6 +136,34 @@ def _deal_checks(tables: DealTables) -> Iterator[Check]:
         lambda row: f'lost deal "{row[0]}" shows no stage it was lost at',
         Severity.WARNING,
     )
+
+
+def _rule_checks(tables: DealTables) -> Iterator[Check]:
+    columns = tables.columns.deals
+    if uses_currencies(tables) and "currency" in columns and "amount" in columns:
+        amount, named = columns["amount"], columns["currency"]
+        yield Check(
+            CURRENCY_MISMATCH,
+            "row",
+            f"whose {amount} is written in another currency than {named} says; correct one",
+            "deals",
+            "currency_given IS NOT NULL AND currency_written IS NOT NULL "
+            "AND currency_given <> currency_written",
+            "currency_written, currency_given",
+            lambda row: f"{amount} is in {row[0]} but {named} says {row[1]}",
+        )
+    for join in tables.process.data.join:
+        file = join.file
+        yield Check(
+            "unmatched-join",
+            "deal",
+            f"with no row in {file}: its columns are empty for them",
+            "deals",
+            f"list_contains(string_split(join_missed, ', '), '{quote_text(file)}')",
+            "deal_id",
+            lambda row, file=file: f'deal "{row[0]}" has no row in {file}',  # type: ignore[misc]
+            Severity.WARNING,
+        )
 
 
 def _dates_out_of_order(stages: int) -> Check:
@@ -209,7 +248,7 @@ def _history_problems(tables: DealTables) -> Iterator[DataProblem]:
             f"for a deal that is not in {deals_file}",
             "history_rows",
             "deal_id IS NOT NULL AND deal_id NOT IN "
-            "(SELECT deal_id FROM deals WHERE deal_id IS NOT NULL)",
+            "(SELECT deal_id FROM deals_raw WHERE deal_id IS NOT NULL)",
             "deal_id",
             lambda row: f'deal "{row[0]}" is not in {deals_file}',
         ),
@@ -241,9 +280,7 @@ def _run(con: duckdb.DuckDBPyConnection, source: Source, check: Check, count: in
         f"SELECT _row, {check.select} FROM {check.table} WHERE {check.where} "
         f"ORDER BY _row LIMIT {EXAMPLES}"
     ).fetchall()
-    examples = [
-        RowDetail(source.display_row(int(row[0])), check.describe(tuple(row[1:]))) for row in rows
-    ]
+    examples = [_detail(source, int(row[0]), check.describe(tuple(row[1:]))) for row in rows]
     return DataProblem(file, check.code, check.severity, count, summary, examples)
 
 
@@ -264,14 +301,69 @@ def _unmapped(
         f"{listed}{more}"
     )
     examples = [
-        RowDetail(
-            source.display_row(int(label[2])),
+        _detail(
+            source,
+            int(label[2]),
             f'{what} "{label[0]}" matches no stage or outcome ({plural(int(label[1]), "row")})',
         )
         for label in labels[:EXAMPLES]
     ]
     hint = "add each to a stage's aliases (--unmapped ignore skips them)"
     return DataProblem(source.name, code, Severity.ERROR, count, statement, examples, hint)
+
+
+def _unmapped_status(con: duckdb.DuckDBPyConnection, source: Source) -> DataProblem:
+    """Status values that say neither won, lost nor open: a deal is open only when the data says
+    so."""
+    values = _grouped(con, "unmapped_status", "lower(unmapped_status)")
+    count = sum(n for _, n, _ in values)
+    listed = ", ".join(f'"{value}" ({n:,})' for value, n, _ in values[:LISTED_LABELS])
+    more = f" and {len(values) - LISTED_LABELS} more" if len(values) > LISTED_LABELS else ""
+    statement = (
+        f"{plural(count, 'row')} with a status that means neither won, lost nor open: "
+        f"{listed}{more}"
+    )
+    examples = [
+        RowDetail(source.display_row(row), f'status "{value}" is not won, lost or open')
+        for value, _, row in values[:EXAMPLES]
+    ]
+    hint = (
+        "add each to outcomes.won or outcomes.lost aliases, to a stage's aliases (open there), "
+        "or to data.ignore (rows dropped)"
+    )
+    return DataProblem(
+        source.name, UNMAPPED_STATUS, Severity.ERROR, count, statement, examples, hint
+    )
+
+
+def _unknown_currencies(
+    con: duckdb.DuckDBPyConnection, source: Source, process: Process
+) -> DataProblem:
+    """Rows in a currency that is neither the process's nor in data.rates: refused."""
+    known = ", ".join(f"'{quote_text(code)}'" for code in currency.known(process))
+    values = _grouped(con, "currency", "currency", f"currency NOT IN ({known})")
+    count = sum(n for _, n, _ in values)
+    listed = ", ".join(f"{value} ({n:,})" for value, n, _ in values)
+    statement = (
+        f"{plural(count, 'row')} in a currency other than {process.currency} with no rate: "
+        f"{listed}; {currency.RATES_FIX}"
+    )
+    examples = [
+        RowDetail(source.display_row(row), f"the amount is in {value}, which has no rate")
+        for value, _, row in values[:EXAMPLES]
+    ]
+    return DataProblem(source.name, UNKNOWN_CURRENCY, Severity.ERROR, count, statement, examples)
+
+
+def _grouped(
+    con: duckdb.DuckDBPyConnection, field: str, key: str, where: str = "true"
+) -> list[tuple[str, int, int]]:
+    """(value as first written, rows, first row) per value of `field`, most frequent first."""
+    rows = con.execute(
+        f"SELECT arg_min({field}, _row), count(*), min(_row) FROM deals "
+        f"WHERE {field} IS NOT NULL AND {where} GROUP BY {key} ORDER BY 2 DESC, 1"
+    ).fetchall()
+    return [(str(value), int(n), int(first)) for value, n, first in rows]
 
 
 def _duplicates(con: duckdb.DuckDBPyConnection, source: Source) -> DataProblem:
@@ -282,14 +374,22 @@ def _duplicates(con: duckdb.DuckDBPyConnection, source: Source) -> DataProblem:
         f"GROUP BY deal_id ORDER BY min(_row) LIMIT {EXAMPLES}"
     ).fetchall()
     examples = [
-        RowDetail(
-            source.display_row(int(row[1][0])),
+        _detail(
+            source,
+            int(row[1][0]),
             f'duplicate id "{row[0]}" in rows {_row_list([source.display_row(r) for r in row[1]])}',
         )
         for row in rows
     ]
     summary = f"{plural(count, 'deal id')} on more than one row; the first row of each is used"
     return DataProblem(source.name, "duplicate-id", Severity.ERROR, count, summary, examples)
+
+
+def _detail(source: Source, row: int, message: str) -> RowDetail:
+    """A row as its file numbers it; when the source is several files, the message names
+    the row's own file."""
+    file = source.row_file(row)
+    return RowDetail(source.display_row(row), f"{message} (in {file})" if file else message)
 
 
 def _row_list(numbers: list[int]) -> str:

@@ -1,0 +1,236 @@
+"""How each text date column is read: by the format the user declared, or by the one format
+(ISO 8601, m/d/Y, d/m/Y, d.m.Y, d-m-Y, each with or without a time) that reads its values.
+
+A column whose values read either way (3/5/2024: March 5 or May 3) is refused unless a hint
+(a CRM preset's date order) says which; so is a time zone that names no single offset. To keep
+ISO files fast, a sample of each column is read first: the whole column is scanned only when
+the sample is not all ISO 8601.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import duckdb
+
+from salesflow.errors import DataError
+from salesflow.sources import parse
+from salesflow.sources.files import Source, explain
+
+Order = Literal["mdy", "dmy"]
+SAMPLE = 2000  # rows read before deciding which columns are ISO 8601
+EXAMPLES = 3
+# A column most of whose values no format reads is refused from this many on (fewer are
+# typing errors, flagged per row).
+REFUSED_AT = 3
+# A value ISO 8601 does not read that another family might: a day, month and year, or a time
+# followed by letters (AM/PM, a zone).
+OTHER = r"^[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2}|[0-9]:[0-9]{2}.*[A-Za-z]"
+TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p")
+
+
+def _family(*days: str) -> tuple[str, ...]:
+    """Every format of a date order: two-digit years first (%Y would read `24` as year 24)."""
+    return tuple(day + time for day in days for time in TIMES)
+
+
+ISO = "ISO 8601"
+MDY, DMY = "%m/%d/%Y", "%d/%m/%Y"
+FAMILIES: dict[str, tuple[str, ...]] = {
+    ISO: (),
+    MDY: _family("%m/%d/%y", "%m/%d/%Y"),
+    DMY: _family("%d/%m/%y", "%d/%m/%Y"),
+    "%d.%m.%Y": _family("%d.%m.%y", "%d.%m.%Y"),
+    "%d-%m-%Y": _family("%d-%m-%Y"),
+}
+NAMES = tuple(FAMILIES)
+HINTED = {"mdy": MDY, "dmy": DMY}
+AMBIGUOUS_ZONES = "IST is India, Ireland or Israel"
+
+DateFormat = str | Mapping[str, str] | None
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What each candidate format makes of a column's non-empty values."""
+
+    values: int
+    read: dict[str, int]  # family → values it reads
+    either_way: list[str]  # values m/d/Y and d/m/Y both read, as different dates
+    unreadable: list[str]  # values no family reads
+    unknown_zones: list[str]  # zone abbreviations outside parse.ZONES
+    zoned_values: list[str] = field(default_factory=list)  # values with such a zone
+
+
+def date_formats(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    columns: Iterable[str],
+    declared: tuple[str | None, DateFormat],
+    order_hint: Order | None = None,
+) -> dict[str, tuple[str, ...]]:
+    """Column → the strftime formats its text is read by (empty: ISO 8601). `declared` is the
+    `--date-format` flag (or salesflow.toml's date_format), which applies to every column, then
+    the process's data.date_format (one format, or a map of column → format)."""
+    formats: dict[str, tuple[str, ...]] = {}
+    undeclared = []
+    for column in dict.fromkeys(columns):
+        given = declared_format(*declared, column)
+        if given is not None:
+            formats[column] = (given,)
+        elif source.columns[column].startswith(parse.TEMPORAL_TYPES):
+            formats[column] = ()
+        else:
+            undeclared.append(column)
+    iso = _iso_in_sample(con, source, undeclared)
+    for column in undeclared:
+        family = ISO if column in iso else detect(con, source, column, order_hint)
+        formats[column] = FAMILIES[family]
+    return formats
+
+
+def declared_format(flag: str | None, configured: DateFormat, column: str) -> str | None:
+    if flag:
+        return flag
+    if configured is None or isinstance(configured, str):
+        return configured or None
+    if column in configured:
+        return configured[column]
+    folded = {key.casefold(): value for key, value in configured.items()}
+    return folded.get(column.casefold())
+
+
+def check_format_columns(configured: DateFormat, date_columns: Iterable[str]) -> None:
+    """A data.date_format map may only name columns read as dates (of the deals or history)."""
+    if configured is None or isinstance(configured, str):
+        return
+    known = list(dict.fromkeys(date_columns))
+    folded = {column.casefold() for column in known}
+    for key in configured:
+        if key.casefold() not in folded:
+            raise DataError(
+                f"data.date_format: '{key}' is not a column read as a date; the date columns: "
+                f"{', '.join(known) or 'none'}"
+            )
+
+
+def detect(
+    con: duckdb.DuckDBPyConnection, source: Source, column: str, order_hint: Order | None
+) -> str:
+    """The family that reads every value of the column (see choose)."""
+    return choose(_scan(con, source, column), order_hint, source.name, column)
+
+
+def choose(scan: Scan, order_hint: Order | None, file: str, column: str) -> str:
+    if scan.unknown_zones:
+        raise _zone_error(file, column, scan)
+    if scan.values == 0:
+        return ISO
+    best = max(scan.read.values())
+    if best * 2 < scan.values and scan.values - best >= REFUSED_AT:
+        shown = ", ".join(scan.unreadable)
+        raise DataError(
+            f"{file}: column '{column}': no date format reads most of its values "
+            f"(such as {shown}); declare it in data.date_format, e.g. "
+            f'{{"{column}": "%d/%m/%Y %H:%M"}}'
+        )
+    winners = [name for name in NAMES if scan.read[name] == best]
+    if MDY in winners and DMY in winners and scan.either_way:
+        if order_hint is None:
+            raise _ambiguous(file, column, scan.either_way)
+        return HINTED[order_hint]
+    return winners[0]
+
+
+def _ambiguous(file: str, column: str, values: list[str]) -> DataError:
+    return DataError(
+        f"{file}: column '{column}': dates such as {', '.join(values)} read either way "
+        f"(month/day or day/month); declare the format in data.date_format, e.g. "
+        f'{{"{column}": "{MDY}"}} or {{"{column}": "{DMY}"}}'
+    )
+
+
+def _zone_error(file: str, column: str, scan: Scan) -> DataError:
+    return DataError(
+        f"{file}: column '{column}': time zone {', '.join(scan.unknown_zones)} (in "
+        f"{', '.join(scan.zoned_values)}) names no single offset ({AMBIGUOUS_ZONES}) or none "
+        "salesflow knows; export the dates in UTC or with an offset such as +05:30"
+    )
+
+
+def _iso_in_sample(con: duckdb.DuckDBPyConnection, source: Source, columns: list[str]) -> set[str]:
+    """The columns the first SAMPLE rows show to be ISO 8601 (see below): one quick look for
+    all columns; the other formats are tried, on the whole column, only for the rest."""
+    if not columns:
+        return set()
+    layers = parse.DateLayers()
+    names = [layers.add(column, "VARCHAR", ()) for column in columns]
+    # ISO when ISO reads most values of the sample, and none of the others looks like a date
+    # of another family or a time with a zone (those are typing errors, flagged per row), and
+    # there is a value, or the sample is the whole file (an empty column has nothing to detect).
+    whole = f"count(*) < {SAMPLE}"
+    counts = [
+        f"count({read}) * 2 >= count({text}) AND (count({text}) > 0 OR {whole}) AND "
+        f"count({text}) FILTER (WHERE {read} IS NULL AND regexp_matches({text}, '{OTHER}')) = 0"
+        for text, read in names
+    ]
+    sample = f"(SELECT * FROM {source.relation} LIMIT {SAMPLE})"
+    sql = f"SELECT {', '.join(counts)} FROM {layers.wrap(sample)}"
+    try:
+        row = con.execute(sql).fetchone()
+    except duckdb.Error as error:
+        raise DataError(explain(error, source.path)) from None
+    assert row is not None  # an aggregate has one row
+    return {column for column, iso in zip(columns, row, strict=True) if iso}
+
+
+def _scan(con: duckdb.DuckDBPyConnection, source: Source, column: str) -> Scan:
+    try:
+        row = con.execute(_scan_sql(source.relation, column)).fetchone()
+    except duckdb.Error as error:
+        raise DataError(explain(error, source.path)) from None
+    assert row is not None  # an aggregate has one row
+    values, *counts = row[: len(NAMES) + 1]
+    either_way, unreadable, zones, zoned = row[len(NAMES) + 1 :]
+    return Scan(
+        values=int(values or 0),
+        read={name: int(count or 0) for name, count in zip(NAMES, counts, strict=True)},
+        either_way=list(either_way or [])[:EXAMPLES],
+        unreadable=list(unreadable or [])[:EXAMPLES],
+        unknown_zones=sorted(zones or []),
+        zoned_values=list(zoned or [])[:EXAMPLES],
+    )
+
+
+def _scan_sql(relation: str, column: str) -> str:
+    """Per family, how many non-empty values it reads; the distinct values are read once, each
+    step over the names of the one before (written out, the readings came to 80 KB of SQL)."""
+    rows = f"SELECT v FROM (SELECT {parse.text(column)} AS v FROM {relation}) WHERE v IS NOT NULL"
+    reads = [
+        f"{parse.split_reading('v', 'body', 'zm', FAMILIES[name])} AS r{i}"
+        for i, name in enumerate(NAMES)
+    ]
+    sane = [f"{parse.sane_years(f'r{i}')} AS f{i}" for i in range(len(NAMES))]
+    counts = [f"sum(n) FILTER (WHERE f{i} IS NOT NULL)" for i in range(len(NAMES))]
+    mdy, dmy = (f"f{NAMES.index(name)}" for name in (MDY, DMY))
+    unknown = "zm IS NULL"
+    none_read = " AND ".join(f"f{i} IS NULL" for i in range(len(NAMES)))
+    return f"""
+    WITH counted AS (SELECT v, count(*) AS n FROM ({rows}) GROUP BY v),
+    zoned AS (SELECT v, n, {parse.zone("v")} AS tz FROM counted),
+    split AS (
+        SELECT v, n, tz, rtrim(left(v, length(v) - length(tz))) AS body,
+            {parse.zone_minutes("tz")} AS zm
+        FROM zoned
+    ),
+    raw AS (SELECT v, n, tz, zm, {", ".join(reads)} FROM split),
+    read AS (SELECT v, n, tz, zm, {", ".join(sane)} FROM raw)
+    SELECT sum(n), {", ".join(counts)},
+        list(v ORDER BY v) FILTER (WHERE {mdy} <> {dmy})[1:{EXAMPLES}],
+        list(v ORDER BY v) FILTER (WHERE {none_read})[1:{EXAMPLES}],
+        list(DISTINCT tz) FILTER (WHERE {unknown}),
+        list(v ORDER BY v) FILTER (WHERE {unknown})[1:{EXAMPLES}]
+    FROM read
+    """
