@@ -44,7 +44,7 @@ def test_ignored_rows_are_dropped_and_counted(tmp_path: Path) -> None:
     built = report(tmp_path, DEALS, process=process_yaml(data))
     assert built.ignored_rows == 4
     deals = built.funnel.deals
-    # D1 open, D2 won, D5 lost, D7 open at Beta (a stage label in the status column)
+    # D1 open, D2 won, D5 lost, D7 open (a stage label as status means open)
     assert (deals.total, deals.won, deals.lost, deals.open) == (4, 1, 1, 2)
     assert "4 rows left out" in built.notes[-1]
     assert codes(tmp_path, data) == {}

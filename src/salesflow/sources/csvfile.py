@@ -49,10 +49,7 @@ def prepare_csv(
     if not encoding.is_utf8:
         read = transcode(con, file, encoding)
         if not encoding.declared:
-            notes.append(
-                f"{file}: not UTF-8, read as {encoding.name} (the Windows/Excel default); "
-                f"declare data.encoding if that is wrong"
-            )
+            notes.append(_encoding_note(file, encoding.name))
     delimiter, names = csv_header(read, compressed=False)
     check_header(str(file), names)
     footer = find_footer(read, delimiter, len(names))
@@ -64,6 +61,17 @@ def prepare_csv(
             cut_footer(read, footer)
         notes.append(f"{file}: the {footer.lines} footer lines after the data were left out")
     return CsvFile(file, read, False, delimiter, names, tuple(notes))
+
+
+def _encoding_note(file: Path, name: str) -> str:
+    """A byte-order mark is certain; cp1252 is a guess (the Windows/Excel default) when the
+    bytes are not UTF-8."""
+    if name.startswith("utf"):
+        return f"{file}: not UTF-8, read as {name} (its byte-order mark says so)"
+    return (
+        f"{file}: not UTF-8, read as {name} (the Windows/Excel default); "
+        "declare data.encoding if that is wrong"
+    )
 
 
 def csv_relation(files: list[CsvFile]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 import duckdb
@@ -28,6 +29,12 @@ REFUSED_AT = 3
 # A value ISO 8601 does not read that another family might: a day, month and year, or a time
 # followed by letters (AM/PM, a zone).
 OTHER = r"^[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2}|[0-9]:[0-9]{2}.*[A-Za-z]"
+# Values that read alike: the date as written, the time's digits as zeros (`5.3.2024 6:41 PM`
+# and `5.3.2024 9:02 PM` are one group; the time starts one or two digits before its colon).
+SIGNATURE = (
+    "CASE WHEN strpos(v, ':') > 2 THEN left(v, strpos(v, ':') - 3) || "
+    "regexp_replace(substr(v, strpos(v, ':') - 2), '[0-9]', '0', 'g') ELSE v END"
+)
 TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p")
 
 
@@ -62,6 +69,7 @@ class Scan:
     unreadable: list[str]  # values no family reads
     unknown_zones: list[str]  # zone abbreviations outside parse.ZONES
     zoned_values: list[str] = field(default_factory=list)  # values with such a zone
+    common: str | None = None  # a value of the most frequent shape
 
 
 def date_formats(
@@ -86,8 +94,7 @@ def date_formats(
             undeclared.append(column)
     iso = _iso_in_sample(con, source, undeclared)
     for column in undeclared:
-        family = ISO if column in iso else detect(con, source, column, order_hint)
-        formats[column] = FAMILIES[family]
+        formats[column] = () if column in iso else detect(con, source, column, order_hint)
     return formats
 
 
@@ -118,9 +125,22 @@ def check_format_columns(configured: DateFormat, date_columns: Iterable[str]) ->
 
 def detect(
     con: duckdb.DuckDBPyConnection, source: Source, column: str, order_hint: Order | None
-) -> str:
-    """The family that reads every value of the column (see choose)."""
-    return choose(_scan(con, source, column), order_hint, source.name, column)
+) -> tuple[str, ...]:
+    """The formats of the family that reads every value of the column (see choose), the one
+    its most frequent shape is written in first (parse reads by it before looking at shapes:
+    three times faster)."""
+    scan = _scan(con, source, column)
+    return _first(FAMILIES[choose(scan, order_hint, source.name, column)], scan.common)
+
+
+def _first(formats: tuple[str, ...], common: str | None) -> tuple[str, ...]:
+    for date_format in formats if common else ():
+        try:
+            datetime.strptime(common or "", date_format)
+        except ValueError:
+            continue
+        return (date_format, *(f for f in formats if f != date_format))
+    return formats
 
 
 def choose(scan: Scan, order_hint: Order | None, file: str, column: str) -> str:
@@ -193,7 +213,7 @@ def _scan(con: duckdb.DuckDBPyConnection, source: Source, column: str) -> Scan:
         raise DataError(explain(error, source.path)) from None
     assert row is not None  # an aggregate has one row
     values, *counts = row[: len(NAMES) + 1]
-    either_way, unreadable, zones, zoned = row[len(NAMES) + 1 :]
+    either_way, unreadable, zones, zoned, common = row[len(NAMES) + 1 :]
     return Scan(
         values=int(values or 0),
         read={name: int(count or 0) for name, count in zip(NAMES, counts, strict=True)},
@@ -201,12 +221,15 @@ def _scan(con: duckdb.DuckDBPyConnection, source: Source, column: str) -> Scan:
         unreadable=list(unreadable or [])[:EXAMPLES],
         unknown_zones=sorted(zones or []),
         zoned_values=list(zoned or [])[:EXAMPLES],
+        common=common,
     )
 
 
 def _scan_sql(relation: str, column: str) -> str:
-    """Per family, how many non-empty values it reads; the distinct values are read once, each
-    step over the names of the one before (written out, the readings came to 80 KB of SQL)."""
+    """Per family, how many non-empty values it reads. Values are grouped by their date and the
+    shape of their time (SIGNATURE), and one of each group is read: a million timestamps come
+    down to a few thousand. Each step is over the names of the one before (written out, the
+    readings came to 80 KB of SQL)."""
     rows = f"SELECT v FROM (SELECT {parse.text(column)} AS v FROM {relation}) WHERE v IS NOT NULL"
     reads = [
         f"{parse.split_reading('v', 'body', 'zm', FAMILIES[name])} AS r{i}"
@@ -218,7 +241,7 @@ def _scan_sql(relation: str, column: str) -> str:
     unknown = "zm IS NULL"
     none_read = " AND ".join(f"f{i} IS NULL" for i in range(len(NAMES)))
     return f"""
-    WITH counted AS (SELECT v, count(*) AS n FROM ({rows}) GROUP BY v),
+    WITH counted AS (SELECT min(v) AS v, count(*) AS n FROM ({rows}) GROUP BY {SIGNATURE}),
     zoned AS (SELECT v, n, {parse.zone("v")} AS tz FROM counted),
     split AS (
         SELECT v, n, tz, rtrim(left(v, length(v) - length(tz))) AS body,
@@ -231,6 +254,7 @@ def _scan_sql(relation: str, column: str) -> str:
         list(v ORDER BY v) FILTER (WHERE {mdy} <> {dmy})[1:{EXAMPLES}],
         list(v ORDER BY v) FILTER (WHERE {none_read})[1:{EXAMPLES}],
         list(DISTINCT tz) FILTER (WHERE {unknown}),
-        list(v ORDER BY v) FILTER (WHERE {unknown})[1:{EXAMPLES}]
+        list(v ORDER BY v) FILTER (WHERE {unknown})[1:{EXAMPLES}],
+        arg_max(v, n)
     FROM read
     """

@@ -214,7 +214,13 @@ def _reading(value: str, formats: Sequence[str] = ()) -> str:
             f"ELSE {_zoned(value, ())} END"
         )
     zoneless = tuple(_zoneless(f) for f in formats)
-    return f"coalesce({_tried(value, zoneless)}, {_zoned(value, zoneless)})"
+    reading = f"coalesce({_tried(value, zoneless)}, {_zoned(value, zoneless)})"
+    if len(zoneless) == 1:
+        return reading
+    # The first format is the column's most frequent (sources.dates): a value it reads skips
+    # the shape tests (a CASE, unlike coalesce, evaluates its other branch only when needed).
+    first = f"try_strptime({value}, '{quote_text(zoneless[0])}')"
+    return f"CASE WHEN {first} IS NOT NULL THEN {first} ELSE {reading} END"
 
 
 def split_reading(value: str, body: str, minutes: str, formats: Sequence[str]) -> str:
