@@ -244,7 +244,7 @@ def _scan_sql(relation: str, column: str) -> str:
     WITH counted AS (SELECT min(v) AS v, count(*) AS n FROM ({rows}) GROUP BY {SIGNATURE}),
     zoned AS (SELECT v, n, {parse.zone("v")} AS tz FROM counted),
     split AS (
-        SELECT v, n, tz, rtrim(left(v, length(v) - length(tz))) AS body,
+        SELECT v, n, tz, {parse.without_zone("v", "tz")} AS body,
             {parse.zone_minutes("tz")} AS zm
         FROM zoned
     ),

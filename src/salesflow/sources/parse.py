@@ -188,33 +188,23 @@ def out_of_range(raw: str, column_type: str) -> str:
     )
 
 
-def timestamp(column: str, column_type: str, formats: Sequence[str] = ()) -> str:
-    """Dates and timestamps as they are; text by `formats` (strftime codes such as %d/%m/%Y,
-    tried in turn), or as ISO 8601 without any. A time zone after the time (`Z`, `+02:00`,
-    `-0500`, `EST`, `CET`: see ZONES) is converted to UTC; one outside ZONES makes the value
-    unreadable (sources.dates refuses it), never dropped."""
-    return sane_years(reading(column, column_type, text(column), formats))
-
-
 def reading(column: str, column_type: str, value: str, formats: Sequence[str] = ()) -> str:
     """The timestamp of `column` (its trimmed text is `value`, SQL), before the years are
-    checked (see sane_years). The expression repeats `value` many times: pass a column name
-    computed in an inner query, not an expression, or the SQL grows past what DuckDB binds
-    quickly (hundreds of KB for a wide export)."""
+    checked (see sane_years): dates and timestamps as they are; text by `formats` (strftime
+    codes such as %d/%m/%Y), or as ISO 8601 without any. A time zone after the time (`Z`,
+    `+02:00`, `-0500`, `EST`, `CET`: see ZONES) is converted to UTC; one outside ZONES makes the
+    value unreadable (sources.dates refuses it), never dropped. The expression repeats `value`
+    many times: pass a column name computed in an inner query (DateLayers), not an expression,
+    or the SQL grows past what DuckDB binds quickly (hundreds of KB for a wide export)."""
     if column_type.startswith(TEMPORAL_TYPES):
         return f"TRY_CAST({quote_name(column)} AS TIMESTAMP)"
     return _reading(value, formats)
 
 
-def read_text(value: str, formats: Sequence[str] = ()) -> str:
-    """The timestamp a trimmed text `value` (SQL) gives read by `formats` (ISO 8601 without)."""
-    return sane_years(_reading(value, formats))
-
-
 def _reading(value: str, formats: Sequence[str] = ()) -> str:
     # Not bound by a lambda (as in _guessed): DuckDB computes the repeated `value` once, and a
     # lambda over every row made ISO dates 35% slower. Most values are read by the first,
-    # cheap branch; only the rest reach the zone's (see _zoned).
+    # cheap branch; only the rest reach the zone's (see _iso_zoned).
     if not formats:
         # DuckDB's cast ignores what follows a time (` PM`, ` EST`, ` +0200`): a value with
         # anything after it is read strictly, but for an offset right after the time.
@@ -223,25 +213,28 @@ def _reading(value: str, formats: Sequence[str] = ()) -> str:
         return (
             f"CASE WHEN {plain} THEN TRY_CAST({value} AS TIMESTAMP) "
             f"WHEN {offset} THEN CAST(TRY_CAST({value} AS TIMESTAMPTZ) AS TIMESTAMP) "
-            f"ELSE {_zoned(value, ())} END"
+            f"ELSE {_iso_zoned(value)} END"
         )
+    found = zone(value)
+    return split_reading(value, without_zone(value, found), zone_minutes(found), formats)
+
+
+def split_reading(value: str, body: str, minutes: str, formats: Sequence[str]) -> str:
+    """`value` read by `formats`: as it is, else its `body` (the value without its time zone)
+    with the zone's offset of `minutes` applied (see zone, zone_minutes). A detection scan passes
+    columns computed beforehand, which keeps its SQL small. Without formats: ISO 8601."""
+    if not formats:
+        return _reading(value, formats)
     zoneless = tuple(_zoneless(f) for f in formats)
-    reading = f"coalesce({_tried(value, zoneless)}, {_zoned(value, zoneless)})"
+    reading = (
+        f"coalesce({_tried(value, zoneless)}, {_tried(body, zoneless)} - to_minutes({minutes}))"
+    )
     if len(zoneless) == 1:
         return reading
     # The first format is the column's most frequent (sources.dates): a value it reads skips
     # the shape tests (a CASE, unlike coalesce, evaluates its other branch only when needed).
     first = f"try_strptime({value}, '{quote_text(zoneless[0])}')"
     return f"CASE WHEN {first} IS NOT NULL THEN {first} ELSE {reading} END"
-
-
-def split_reading(value: str, body: str, minutes: str, formats: Sequence[str]) -> str:
-    """As _reading, over columns computed beforehand: `body` is the value without its time zone
-    and `minutes` the zone's offset (see zone, zone_minutes); small SQL for a detection scan."""
-    if not formats:
-        return _reading(value, formats)
-    zoneless = tuple(_zoneless(f) for f in formats)
-    return f"coalesce({_tried(value, zoneless)}, {_tried(body, zoneless)} - to_minutes({minutes}))"
 
 
 def sane_years(value: str) -> str:
@@ -296,17 +289,18 @@ def zone_minutes(zone_text: str) -> str:
     )
 
 
-def _zoned(value: str, formats: tuple[str, ...]) -> str:
-    """`value` read by `formats` (ISO_STRICT without), its time zone applied. No lambda binds
-    the zone: even on rows that never reach it, one made ISO dates 30% slower."""
+def _iso_zoned(value: str) -> str:
+    """An ISO 8601 `value` the cast does not read (AM/PM, a named zone), its time zone applied:
+    rare, so each ISO_STRICT format is tried in turn. No lambda binds the zone: even on rows
+    that never reach it, one made ISO dates 30% slower."""
     found = zone(value)
-    body = f"rtrim(left({value}, length({value}) - length({found})))"
-    if formats:
-        parsed = _tried(body, formats)
-    else:  # rare (AM/PM or a named zone in ISO dates): each format tried in turn
-        tried = ", ".join(f"'{iso}'" for iso in ISO_STRICT)
-        parsed = f"try_strptime({body}, [{tried}])"
-    return f"{parsed} - to_minutes({zone_minutes(found)})"
+    tried = ", ".join(f"'{iso}'" for iso in ISO_STRICT)
+    body = without_zone(value, found)
+    return f"try_strptime({body}, [{tried}]) - to_minutes({zone_minutes(found)})"
+
+
+def without_zone(value: str, found: str) -> str:
+    return f"rtrim(left({value}, length({value}) - length({found})))"
 
 
 def _tried(value: str, formats: tuple[str, ...]) -> str:
@@ -343,7 +337,7 @@ def _value_shape(value: str, date_format: str) -> str:
 
 
 def _zoneless(date_format: str) -> str:
-    """A declared format without its zone code: the zone is read by ZONES (see _zoned)."""
+    """A declared format without its zone code: the zone is read by ZONES (see split_reading)."""
     return re.sub(r"\s*%[zZ]", "", date_format)
 
 
