@@ -85,7 +85,7 @@ def _empty(tables: DealTables) -> Funnel:
 
 
 def _notes(tables: DealTables, funnel: Funnel) -> list[str]:
-    notes = _source_notes(tables)
+    notes = list(tables.read_notes)
     notes += [] if tables.has_dates else [UNDATED]
     left_out = _undated_left_out(tables)
     if left_out:
@@ -109,13 +109,6 @@ def _notes(tables: DealTables, funnel: Funnel) -> list[str]:
         if s.undecided >= UNDECIDED_NOTE
     ]
     return notes
-
-
-def _source_notes(tables: DealTables) -> list[str]:
-    """How the files were read, where the user should know (an encoding guessed, a footer
-    left out)."""
-    sources = [tables.deals, *([tables.history] if tables.history else [])]
-    return [note for source in sources for note in source.notes]
 
 
 def _undated_left_out(tables: DealTables) -> int:

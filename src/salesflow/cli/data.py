@@ -118,9 +118,8 @@ def usable_tables(
     own report carries it (`reported`: analyze)."""
     tables = load_tables(process, options)
     if not reported:
-        sources = [tables.deals, *([tables.history] if tables.history else [])]
-        for source_note in (text for source in sources for text in source.notes):
-            note(f"salesflow: note: {source_note}", quiet)
+        for read_note in tables.read_notes:
+            note(f"salesflow: note: {read_note}", quiet)
     check_usable(tables, quiet)
     return tables
 

@@ -67,6 +67,13 @@ class DealTables:
     filters: Filters = field(default_factory=dict)
 
     @property
+    def read_notes(self) -> list[str]:
+        """How the files were read, where the user should know (an encoding guessed, a footer
+        left out)."""
+        sources = [self.deals, *([self.history] if self.history else [])]
+        return [note for source in sources for note in source.notes]
+
+    @property
     def stage_count(self) -> int:
         return len(self.process.stages)
 
