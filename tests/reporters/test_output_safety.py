@@ -17,8 +17,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from salesflow.diagnostics import Issue, RowDetail, Severity
+from salesflow.model.backtest import Backtest, BacktestPoint
 from salesflow.model.diff import Change, Level, ProcessDiff
-from salesflow.model.forecast import Backtest, BacktestPoint, Distribution, Forecast
+from salesflow.model.forecast import Distribution, Forecast
 from salesflow.model.funnel import FunnelReport
 from salesflow.model.validation import FileReport, ValidationReport
 from salesflow.reporters import (

@@ -12,7 +12,8 @@ from salesflow.analytics.funnel import Tally, stage_conversions
 from salesflow.analytics.simulation import DealSizes, Rates, percentiles, simulate
 from salesflow.analytics.stage_events import deals_as_of, stage_stays
 from salesflow.errors import InputError
-from salesflow.model.forecast import Backtest, BacktestPoint, Distribution
+from salesflow.model.backtest import Backtest, BacktestPoint
+from salesflow.model.forecast import Distribution
 from salesflow.sources.canonical import DealTables
 
 MIN_CLOSED = 30  # closed deals known at a cutoff before its rates are worth a forecast

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Generic, TypeVar, cast
 from salesflow.errors import InputError
 
 if TYPE_CHECKING:  # the result models load only with the command that makes them
+    from salesflow.model.backtest import Backtest
     from salesflow.model.diff import ProcessDiff
-    from salesflow.model.forecast import Backtest, Forecast
+    from salesflow.model.forecast import Forecast
     from salesflow.model.funnel import FunnelReport
     from salesflow.model.validation import ValidationReport
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from salesflow.model.forecast import Backtest
+from salesflow.model.backtest import Backtest
 
 SCHEMA_VERSION = 1
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from salesflow.model.forecast import Backtest
+from salesflow.model.backtest import Backtest
 from salesflow.reporters.backtest_rows import HEADERS, rows, summary
 from salesflow.reporters.safety import md_text
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from salesflow.model.forecast import Backtest, BacktestPoint
+from salesflow.model.backtest import Backtest, BacktestPoint
 from salesflow.reporters.analyze_format import MISSING, money, percent
 
 HEADERS = ("cutoff", "leads", "forecast P50", "P10–P90", "actual", "error", "inside", "naive")

@@ -6,7 +6,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from salesflow.model.forecast import Backtest
+from salesflow.model.backtest import Backtest
 from salesflow.reporters.backtest_rows import HEADERS, rows, summary
 from salesflow.reporters.safety import terminal_line, terminal_text
 from salesflow.reporters.terminal import render_to_text
