@@ -2,6 +2,10 @@
 
     python benchmarks/calibration.py [--replicates 200] [--seed 1] [--scenarios a,b]
         [--jobs N] [--out FILE] [--export-at "YYYY-MM-DD HH:MM:SS"]
+    python benchmarks/calibration.py forecast [--replicates 100] [...]
+
+The second form calibrates `salesflow forecast` instead (benchmarks/forecast_calibration.py, which
+draws its data with the generator below); `forecast --help` lists its options.
 
 prints a markdown report (for docs/benchmarks.md) to stdout, and to `--out` as well when given;
 progress and timings go to stderr. It is a measurement, not a test: it exits 0 whatever the
@@ -68,17 +72,20 @@ import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 Floats = NDArray[np.float64]
-ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = Path(__file__).resolve().parent
+ROOT = BENCHMARKS.parent
+T = TypeVar("T")
+R = TypeVar("R")
 
 Z_95 = 1.959963984540054
 TRUTH_SEED = 20_261_201
@@ -119,6 +126,7 @@ class Scenario:
     deals: int
     sigma: float = 0.6  # of the log of every duration
     informative: bool = False  # targets reported, not judged
+    amount_sigma: float = AMOUNT_SIGMA  # of the log of the amount (its mean is AMOUNT_MEAN)
 
     @property
     def stages(self) -> int:
@@ -252,7 +260,8 @@ def simulate(
     advances = rng.random(shape) < np.array(scenario.conversions)
     to_advance = rng.lognormal(np.log(scenario.advance_days), scenario.sigma, shape)
     to_lose = rng.lognormal(np.log(scenario.loss_days), scenario.sigma, shape)
-    amount = rng.lognormal(math.log(AMOUNT_MEAN) - AMOUNT_SIGMA**2 / 2, AMOUNT_SIGMA, deals)
+    amount_sigma = scenario.amount_sigma
+    amount = rng.lognormal(math.log(AMOUNT_MEAN) - amount_sigma**2 / 2, amount_sigma, deals)
     duration = np.where(advances, to_advance, to_lose)
 
     entered = np.full(shape, np.nan)
@@ -340,13 +349,25 @@ def write_deals(deals: Deals, scenario: Scenario, path: Path, export_at: datetim
             )
 
 
-def process_yaml(scenario: Scenario) -> str:
-    """The process file: the plan equals the truth."""
+@dataclass(frozen=True)
+class Plan:
+    """What a process file declares: `expected.conversion` per stage and `assumptions.deal_size`."""
+
+    conversions: tuple[float, ...]
+    deal_size: float
+
+
+def process_yaml(scenario: Scenario, plan: Plan | Literal["truth"] | None = "truth") -> str:
+    """The process file. Its plan equals the truth by default; `None` declares no plan at all
+    (neither `expected.conversion` nor `assumptions.deal_size`)."""
+    if plan == "truth":
+        plan = Plan(scenario.conversions, AMOUNT_MEAN)
     stages = "\n".join(
-        f"  - {{id: {sid}, name: Stage {STAGE_NAMES[k]}, owner: ae, exit_criteria: [done],"
-        f" expected: {{conversion: {scenario.conversions[k]}}}}}"
+        f"  - {{id: {sid}, name: Stage {STAGE_NAMES[k]}, owner: ae, exit_criteria: [done]"
+        + (f", expected: {{conversion: {plan.conversions[k]:g}}}}}" if plan else "}")
         for k, sid in enumerate(scenario.ids)
     )
+    assumptions = f"assumptions: {{deal_size: {plan.deal_size:.0f}}}\n" if plan else ""
     dates = ", ".join(f"{sid}: {sid}_date" for sid in scenario.ids)
     return f"""salesflow: 1
 name: Calibration ({scenario.stages} stages)
@@ -358,8 +379,7 @@ stages:
 outcomes:
   won: {{name: Won, aliases: [Won]}}
   lost: {{name: Lost, aliases: [Lost]}}
-assumptions: {{deal_size: {AMOUNT_MEAN:.0f}}}
-data:
+{assumptions}data:
   columns:
     {{id: deal_id, stage: stage, amount: amount, created: created_at, closed: closed_at,
       lost_stage: lost_at_stage}}
@@ -408,11 +428,17 @@ def run_analyze(process: Path, deals: Path, cwd: Path) -> tuple[dict[str, Any] |
     return report, None
 
 
-def prepared_process(scenario: Scenario, workdir: Path, window: float, export_at: datetime) -> Path:
-    """The scenario's process file, checked with `salesflow validate --strict` against a sample
-    export; a file that does not validate stops the script."""
+def prepared_process(
+    scenario: Scenario,
+    workdir: Path,
+    window: float,
+    export_at: datetime,
+    plan: Plan | Literal["truth"] | None = "truth",
+) -> Path:
+    """The scenario's process file (with `plan`, see process_yaml), checked with `salesflow
+    validate --strict` against a sample export; a file that does not validate stops the script."""
     process = workdir / f"{scenario.name}.yaml"
-    process.write_text(process_yaml(scenario), encoding="utf-8")
+    process.write_text(process_yaml(scenario, plan), encoding="utf-8")
     sample = workdir / f"{scenario.name}-sample.csv"
     deals = simulate(scenario, scenario.deals, window, np.random.default_rng(TRUTH_SEED))
     write_deals(deals, scenario, sample, export_at)
@@ -574,14 +600,22 @@ def measure(
     window = arrival_window(scenario)
     process = prepared_process(scenario, workdir, window, export_at)
     work = [Job(scenario, r, seed, window, process, workdir, export_at) for r in range(replicates)]
-    outcomes: list[Outcome | None] = [None] * replicates
+    outcomes = in_parallel(run_replicate, work, jobs, scenario.name, started)
+    return Result(scenario, truth, window, outcomes, time.perf_counter() - started)
+
+
+def in_parallel(
+    run: Callable[[Job], R], work: Sequence[Job], jobs: int, name: str, started: float
+) -> list[R]:
+    """`run(job)` for every job on `jobs` threads (each mostly waits on its subprocess), in the
+    order of `work`; progress on stderr, timed from `started`."""
+    results: list[R | None] = [None] * len(work)
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(run_replicate, job): job.index for job in work}
+        futures = {pool.submit(run, job): i for i, job in enumerate(work)}
         for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
-            outcomes[futures[future]] = future.result()
-            progress(scenario.name, done, replicates, started)
-    finished = [o for o in outcomes if o is not None]
-    return Result(scenario, truth, window, finished, time.perf_counter() - started)
+            results[futures[future]] = future.result()
+            progress(name, done, len(work), started)
+    return [result for result in results if result is not None]
 
 
 def progress(name: str, done: int, total: int, started: float) -> None:
@@ -957,14 +991,19 @@ def render(results: Sequence[Result], header: str, elapsed: float) -> str:
 # --- command line ------------------------------------------------------------------------------
 
 
-def scenario_list(text: str) -> list[Scenario]:
+def chosen(text: str, choices: Mapping[str, T]) -> list[T]:
+    """The comma-separated names of `text`, looked up in `choices` (an argparse type)."""
     names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in SCENARIOS]
+    unknown = [name for name in names if name not in choices]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
-            f"unknown scenario {', '.join(unknown) or '(none)'}; choose from {', '.join(SCENARIOS)}"
+            f"unknown scenario {', '.join(unknown) or '(none)'}; choose from {', '.join(choices)}"
         )
-    return [SCENARIOS[name] for name in names]
+    return [choices[name] for name in names]
+
+
+def scenario_list(text: str) -> list[Scenario]:
+    return chosen(text, SCENARIOS)
 
 
 def moment(text: str) -> datetime:
@@ -983,7 +1022,8 @@ def positive(text: str) -> int:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Bias and interval coverage of `salesflow analyze` on synthetic exports."
+        description="Bias and interval coverage of `salesflow analyze` on synthetic exports.",
+        epilog="`calibration.py forecast --help`: the calibration of `salesflow forecast`.",
     )
     parser.add_argument("--replicates", type=positive, default=200, help="per scenario")
     parser.add_argument("--seed", type=int, default=1)
@@ -1003,8 +1043,21 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def forecast_main(argv: Sequence[str]) -> int:
+    """`calibration.py forecast ...`: benchmarks/forecast_calibration.py, which imports this file
+    as the module `calibration` (so, run as a script, it is loaded a second time)."""
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.insert(0, str(BENCHMARKS))
+    import forecast_calibration
+
+    return forecast_calibration.main(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == ["forecast"]:
+        return forecast_main(arguments[1:])
+    args = parse_args(arguments)
     export_at = args.export_at or DEFAULT_EXPORT
     started = time.perf_counter()
     results = []

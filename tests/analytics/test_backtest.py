@@ -1,5 +1,6 @@
-"""The backtest's replay: the funnel as it stood at a cutoff, the cohort after it, the baseline,
-maturity, and the scores, on small hand-made tables and on the bundled example."""
+"""The backtest's replay: the funnel as it stood at a cutoff, the cohort after it, the baseline
+(from what was known at the cutoff only), censoring (open cohorts left out, never scored as 0),
+and the scores, on small hand-made tables and on the bundled example."""
 
 from __future__ import annotations
 
@@ -7,13 +8,18 @@ import json
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from salesflow.analytics import backtest as bt
+from salesflow.analytics import scores
+from salesflow.analytics.cohort_outcomes import Hindsight, cohort
 from salesflow.cli.app import app
 from salesflow.errors import InputError
-from tests.sources.deal_data import tables
+from salesflow.model.backtest import BacktestPoint
+from salesflow.model.forecast import Distribution
+from tests.sources.deal_data import process_yaml, tables
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -59,17 +65,71 @@ def test_stage_dates_place_the_open_deals(tmp_path: Path) -> None:
     assert tally.advanced() == [3, 2, 1, 1]  # entered 4, 3, 2, 1 less lost and open
 
 
-def test_the_cohort_after_the_cutoff_and_what_it_won(tmp_path: Path) -> None:
-    data = tables(tmp_path, DEALS)
-    assert bt._cohort(data, CUTOFF, date(2024, 6, 1)) == (2, 2500.0)  # N1 won, N2 open
-    assert bt._cohort(data, date(2024, 1, 1), CUTOFF) == (4, 1000.0)
+# L3 was lost at b and W3 won, neither with a close date: each is decided from its last stage date.
+UNDATED = """\
+deal_id,stage,amount,created_at,closed_at,lost_at_stage,a_at,b_at,c_at,d_at
+L3,Closed Lost,,2024-01-12,,b,2024-01-12,2024-01-20,,
+W3,Closed Won,900,2024-01-05,,,2024-01-05,2024-01-06,2024-01-07,2024-01-08
+"""
 
 
-def test_the_naive_baseline_is_last_periods_revenue_per_lead(tmp_path: Path) -> None:
-    data = tables(tmp_path, DEALS)
-    # 2024-01-01..03-01: 1,000 won (W1), 4 leads → 250 a lead; 2 leads next → 500.
-    assert bt._baseline(data, CUTOFF, 2, 2) == pytest.approx(500.0)
-    assert bt._baseline(data, date(2023, 6, 1), 2, 2) is None  # no leads in that period
+def test_deals_closed_without_a_date_are_closed_from_their_last_stage_date(
+    tmp_path: Path,
+) -> None:
+    data = tables(tmp_path, UNDATED, process=process_yaml(WIDE_DATA))
+    before, _ = bt._tally_at(data, date(2024, 1, 15))
+    assert (before.won, before.lost_at, before.open_at) == (1, [0, 0, 0, 0], [1, 0, 0, 0])
+    after, closed = bt._tally_at(data, CUTOFF)  # not open forever: lost at b
+    assert (after.won, after.lost_at, after.open_at, closed) == (1, [0, 1, 0, 0], [0] * 4, 2)
+    assert list(bt._won_amounts(data, date(2024, 1, 15))) == [900.0]
+
+
+# The naive baseline at 2024-06-01, one month: the won deals known then took 30 days each (A1,
+# A2, B1), so the window is the month of leads before 2024-05-02: B1, B2, B3. By the cutoff
+# only B1 had won (1,000); B2 wins after it, B4 is first seen after the window.
+BASELINE = """\
+deal_id,stage,amount,created_at,closed_at,lost_at_stage
+A1,Closed Won,100,2024-01-01,2024-01-31,
+A2,Closed Won,100,2024-01-02,2024-02-01,
+B1,Closed Won,1000,2024-04-10,2024-05-10,
+B2,Closed Won,5000,2024-04-15,2024-07-01,
+B3,Closed Lost,,2024-04-20,2024-05-01,a
+B4,Closed Won,9999,2024-05-10,2024-06-09,
+"""
+BASELINE_CUTOFF = date(2024, 6, 1)
+
+
+def test_the_naive_baseline_is_revenue_per_lead_of_cohorts_known_at_the_cutoff(
+    tmp_path: Path,
+) -> None:
+    data = tables(tmp_path, BASELINE)
+    assert bt._baseline(data, BASELINE_CUTOFF, 1, 6) == pytest.approx(1000 / 3 * 6)
+    assert bt._baseline(data, date(2024, 1, 1), 1, 6) is None  # no leads in that window
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        BASELINE.replace("B2,Closed Won,5000", "B2,Closed Lost,5000"),  # B2 lost after the cutoff
+        BASELINE.replace("2024-05-10,2024-06-09", "2024-05-10,2024-12-31"),  # B4 slow
+        BASELINE.replace("2024-04-15,2024-07-01", "2024-04-15,2024-06-01"),  # on the cutoff
+    ],
+    ids=["lost later", "slow win", "won on the cutoff"],
+)
+def test_the_naive_baseline_uses_nothing_after_the_cutoff(tmp_path: Path, later: str) -> None:
+    """The same baseline whatever happens after the cutoff, and on the data cut at the cutoff
+    (`--until` the day before)."""
+    for name in "abc":
+        (tmp_path / name).mkdir()
+    expected = bt._baseline(tables(tmp_path / "a", BASELINE), BASELINE_CUTOFF, 1, 6)
+    assert bt._baseline(tables(tmp_path / "b", later), BASELINE_CUTOFF, 1, 6) == expected
+    cut = tables(tmp_path / "c", later, until=date(2024, 5, 31))
+    assert bt._baseline(cut, BASELINE_CUTOFF, 1, 6) == expected
+
+
+def test_an_open_deals_planned_close_date_does_not_end_the_data(tmp_path: Path) -> None:
+    deals = DEALS + "P,Gamma,900,2024-04-01,2025-12-31,\n"  # planned to close in 2025
+    assert bt.data_span(tables(tmp_path, deals)) == (date(2024, 1, 5), date(2024, 4, 20))
 
 
 def test_months_are_added_on_the_calendar() -> None:
@@ -105,25 +165,51 @@ def test_the_bundled_example_is_scored_honestly() -> None:
     for point in scored:
         assert point.forecast.p10 <= point.forecast.p50 <= point.forecast.p90
         assert point.inside == (point.forecast.p10 <= point.actual <= point.forecast.p90)
-        assert point.error == pytest.approx((point.forecast.p50 - point.actual) / point.actual)
+        assert point.error == pytest.approx((point.forecast.mean - point.actual) / point.actual)
+        assert point.crps is not None and point.crps > 0
+        assert point.baseline is not None
+        assert point.baseline_crps == pytest.approx(abs(point.baseline - point.actual))
     assert result.coverage == pytest.approx(sum(bool(p.inside) for p in scored) / len(scored))
     assert result.mape == pytest.approx(sum(abs(p.error or 0) for p in scored) / len(scored))
+    crps = [p.crps or 0 for p in scored]
+    naive = [p.baseline_crps or 0 for p in scored]
+    assert result.crps == pytest.approx(sum(crps) / len(crps))
+    assert result.skill == pytest.approx(1 - sum(crps) / sum(naive))
+    actual = sum(p.actual for p in scored)
+    assert result.bias == pytest.approx(sum(p.forecast.mean for p in scored) / actual - 1)
+    unscored = [p for p in result.points if not p.mature]
+    assert all(p.crps is None and p.inside is None and p.error is None for p in unscored)
     young = [p for p in result.points if not p.mature]
     assert young and young[-1].cutoff == cutoffs[-1].isoformat()
 
 
 runner = CliRunner()
+TOP_KEYS = [
+    "version", "process", "currency", "horizon_months", "data_end", "maturity_days", "points",
+    "scored", "mape", "bias", "coverage", "crps", "baseline_crps", "skill", "baseline_mape",
+    "notes",
+]  # fmt: skip
+POINT_KEYS = [
+    "cutoff", "status", "closed_deals", "won_deals", "leads", "forecast", "actual", "mature",
+    "error", "inside", "crps", "baseline", "baseline_crps", "open_deals", "stale_deals",
+]  # fmt: skip
 
 
 def test_cli_in_the_repository(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
-    result = runner.invoke(app, ["backtest", "--format", "json", "--sims", "2000"])
+    cutoffs = ["--cutoff", "2026-01-01", "--cutoff", "2026-03-01", "--cutoff", "2026-06-01"]
+    result = runner.invoke(app, ["backtest", *cutoffs, "--format", "json", "--sims", "2000"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert {"points", "scored", "mape", "bias", "coverage", "baseline_mape"} <= set(document)
-    text = runner.invoke(app, ["backtest", "--sims", "2000", "--no-color"])
-    assert text.exit_code == 0 and "cutoff" in text.stdout and "MAPE" in text.stdout
-    markdown = runner.invoke(app, ["backtest", "--sims", "2000", "-f", "markdown"])
+    assert list(document) == TOP_KEYS
+    assert [p["status"] for p in document["points"]] == ["too little data", "scored", "too young"]
+    assert all(list(point) == POINT_KEYS for point in document["points"])
+    assert list(document["points"][0]["forecast"]) == ["mean", "p10", "p50", "p90"]
+    assert document["skill"] == pytest.approx(1 - document["crps"] / document["baseline_crps"])
+    one = ["backtest", "--cutoff", "2026-03-01", "--sims", "2000"]
+    text = runner.invoke(app, [*one, "--no-color"])
+    assert text.exit_code == 0 and "cutoff" in text.stdout and "skill" in text.stdout
+    markdown = runner.invoke(app, [*one, "-f", "markdown"])
     assert markdown.exit_code == 0 and "| cutoff |" in markdown.stdout
 
 
@@ -145,6 +231,117 @@ def test_cli_refuses_bad_options(monkeypatch: pytest.MonkeyPatch, args: list[str
     assert result.stderr.count("\n") == 1
 
 
+# Ten deals won in 10 days, XL in 330 (the 99th percentile of the won cycle: 294.8 days) and M1
+# in 10; the data ends on 2024-11-30. January's cohort won 11,000 and holds S, open for 315 days:
+# stale. March's won 2,000 (M1) and holds M2 (5,000), open for 265 days: not stale, still open.
+FLOW = (
+    "deal_id,stage,amount,created_at,closed_at,lost_at_stage\n"
+    + "".join(f"X{k},Closed Won,1000,2024-01-0{k + 1},2024-01-{k + 11},\n" for k in range(9))
+    + "X9,Closed Won,1000,2024-01-10,2024-01-20,\n"
+    "XL,Closed Won,1000,2024-01-01,2024-11-26,\n"
+    "S,Beta,5000,2024-01-20,,\n"
+    "M1,Closed Won,2000,2024-03-05,2024-03-15,\n"
+    "M2,Gamma,5000,2024-03-10,,\n"
+    "Z,Closed Lost,,2024-11-20,2024-11-30,a\n"
+)
+FLOW_CUTOFFS = [date(2024, 1, 1), date(2024, 3, 1), date(2024, 11, 1)]
+
+
+@pytest.fixture
+def flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> bt.Backtest:
+    """The FLOW backtest at one-month horizons with a fixed forecast: mean 10,000."""
+    monkeypatch.setattr(bt, "MIN_CLOSED", 0)
+    monkeypatch.setattr(bt, "MIN_WON", 0)
+    monkeypatch.setattr(bt, "_revenue_draws", lambda *args: np.linspace(0.0, 20_000.0, 201))
+    return bt.backtest(tables(tmp_path, FLOW), bt.Settings(FLOW_CUTOFFS, horizon_months=1))
+
+
+def test_a_cohort_with_open_deals_is_left_out_not_scored_as_zero(flow: bt.Backtest) -> None:
+    assert [p.status for p in flow.points] == ["scored", "still open", "too young"]
+    march = flow.points[1]
+    assert (march.leads, march.actual, march.open_deals, march.stale_deals) == (2, 2000.0, 1, 0)
+    assert (march.mature, march.error, march.inside, march.crps) == (False, None, None, None)
+    assert flow.scored == 1
+    assert any("1 cutoff(s) left out" in note for note in flow.notes)
+
+
+def test_a_stale_open_deal_counts_as_not_going_to_win(flow: bt.Backtest) -> None:
+    january = flow.points[0]
+    assert (january.leads, january.actual, january.open_deals, january.stale_deals) == (
+        12,
+        11_000.0,
+        0,
+        1,
+    )
+    assert any(note.startswith("1 open deal(s) of the scored cohorts") for note in flow.notes)
+    assert any("more than 295 days" in note for note in flow.notes)
+
+
+def test_a_scored_cutoff_has_its_scores(flow: bt.Backtest) -> None:
+    draws = np.linspace(0.0, 20_000.0, 201)
+    january = flow.points[0]
+    assert january.error == pytest.approx((10_000 - 11_000) / 11_000)
+    assert january.crps == pytest.approx(scores.crps_sample(draws, 11_000.0))
+    assert january.baseline is None  # nothing known before the first deal
+    assert (flow.coverage, flow.bias, flow.crps) == (1.0, pytest.approx(-1 / 11), january.crps)
+    assert (flow.baseline_crps, flow.skill, flow.baseline_mape) == (None, None, None)
+
+
+def point(
+    mean: float, actual: float, inside: bool, crps: float, baseline: float | None
+) -> BacktestPoint:
+    return BacktestPoint(
+        cutoff="2024-01-01",
+        status="scored",
+        closed_deals=100,
+        won_deals=10,
+        leads=50,
+        forecast=Distribution(mean=mean, p10=0.0, p50=mean, p90=2 * mean),
+        actual=actual,
+        mature=True,
+        error=None,
+        inside=inside,
+        crps=crps,
+        baseline=baseline,
+        baseline_crps=None if baseline is None else abs(baseline - actual),
+    )
+
+
+def test_the_aggregate_scores() -> None:
+    summary = bt.summarize(
+        [
+            point(110.0, 100.0, True, 10.0, 80.0),
+            point(90.0, 100.0, False, 30.0, None),  # no baseline: left out of the skill
+            point(50.0, 0.0, True, 5.0, 10.0),  # nothing won: no MAPE, but a CRPS
+        ]
+    )
+    assert summary == bt.Summary(
+        scored=3,
+        mape=pytest.approx(0.1),
+        bias=pytest.approx((110 + 90 + 50 - 200) / 200),
+        coverage=pytest.approx(2 / 3),
+        crps=pytest.approx(15.0),
+        baseline_crps=pytest.approx(15.0),
+        skill=pytest.approx(1 - (10 + 5) / (20 + 10)),
+        baseline_mape=pytest.approx(0.2),
+    )
+
+
+def test_nothing_scored_has_no_scores() -> None:
+    assert bt.summarize([]) == bt.Summary(0, None, None, None, None, None, None, None)
+
+
+def test_a_perfect_forecast_mean_has_no_bias() -> None:
+    """Forecast means equal to the expected actual (lognormal cohorts, σ = 0.6): bias about 0,
+    where the old definition, the mean of (P50 − actual) ÷ actual, gave +20%."""
+    rng = np.random.default_rng(8)
+    mean = float(np.exp(0.6**2 / 2)) * 1000
+    actuals = rng.lognormal(np.log(1000), 0.6, 5000)
+    summary = bt.summarize([point(mean, float(a), True, 0.0, None) for a in actuals])
+    assert summary.bias is not None and abs(summary.bias) < 0.02
+    assert float(np.mean((1000 - actuals) / actuals)) == pytest.approx(np.exp(0.18) - 1, abs=0.03)
+
+
 # --- hardening (issue 10): boundaries that no test pinned, and dates at the ends of time ------
 
 
@@ -158,25 +355,24 @@ def test_the_cohort_is_first_seen_from_the_cutoff_up_to_but_not_including_the_en
         "B,Closed Won,400,2024-02-29,2024-03-20\n"  # the day before: out
         "M,Closed Won,800,2024-04-30,2024-05-20\n"  # the last day of the period: in
     )
-    leads, actual = bt._cohort(tables(tmp_path, deals), date(2024, 3, 1), date(2024, 5, 1))
-    assert (leads, actual) == (2, 900.0)
+    data = tables(tmp_path, deals)
+    seen = Hindsight.of(data, date(2024, 5, 20))
+    period = cohort(data, date(2024, 3, 1), date(2024, 5, 1), seen)
+    assert (period.leads, period.actual) == (2, 900.0)
 
 
 def test_inside_means_between_p10_and_p90(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An actual above the P50 but below the P90 is inside the interval."""
-    from salesflow.model.forecast import Distribution
-
-    wide = Distribution(mean=2000.0, p10=100.0, p50=1000.0, p90=10_000.0)
-    monkeypatch.setattr(bt, "_distribution", lambda *args: wide)
+    """An actual (11,000) above the P50 but below the P90 is inside the interval."""
     monkeypatch.setattr(bt, "MIN_CLOSED", 0)
     monkeypatch.setattr(bt, "MIN_WON", 0)
-    result = bt.backtest(tables(tmp_path, DEALS), bt.Settings([CUTOFF], horizon_months=2))
-    point = result.points[0]
-    assert point.actual == 2500.0  # between P50 and P90
-    assert point.inside is True
-    monkeypatch.setattr(bt, "_distribution", lambda *args: wide.model_copy(update={"p90": 2000.0}))
-    result = bt.backtest(tables(tmp_path, DEALS), bt.Settings([CUTOFF], horizon_months=2))
-    assert result.points[0].inside is False
+    wide = np.linspace(0.0, 20_000.0, 201)  # P10 2,000, P90 18,000
+    monkeypatch.setattr(bt, "_revenue_draws", lambda *args: wide)
+    data = tables(tmp_path, FLOW)
+    point = bt.backtest(data, bt.Settings([date(2024, 1, 1)], horizon_months=1)).points[0]
+    assert (point.actual, point.forecast.p50, point.inside) == (11_000.0, 10_000.0, True)
+    monkeypatch.setattr(bt, "_revenue_draws", lambda *args: wide / 2)  # P90 9,000
+    point = bt.backtest(data, bt.Settings([date(2024, 1, 1)], horizon_months=1)).points[0]
+    assert point.inside is False
 
 
 @pytest.mark.timeout(30)

@@ -153,7 +153,7 @@ def _check_invariants(funnel: Funnel) -> None:
     assert funnel.win_rate == cumulative[-1]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(table=st.lists(deals(), min_size=1, max_size=60))
 def test_random_tables(table: list[Deal], tmp_path_factory: pytest.TempPathFactory) -> None:
     directory: Path = tmp_path_factory.mktemp("deals")

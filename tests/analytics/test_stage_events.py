@@ -39,7 +39,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from salesflow.analytics.funnel import OVERALL
 from salesflow.analytics.report import analyze
-from salesflow.analytics.stage_events import Stays, export_date, stage_stays
+from salesflow.analytics.stage_events import Stays, deals_as_of, export_date, stage_stays
 from salesflow.analytics.survival import EventTable
 from salesflow.sources.canonical import DealTables
 from tests.sources.deal_data import process_yaml, tables
@@ -394,3 +394,44 @@ def test_naive_aalen_johansen_is_lifelines(rows: list[tuple[int, int]]) -> None:
     ours = naive_aalen_johansen([(t / 4, e) for t, e in rows])
     theirs = float(fitter.cumulative_density_.iloc[-1, 0])
     assert (ours if ours is not None else 0.0) == pytest.approx(theirs, abs=1e-12)
+
+
+# --- deals as they stood at a cutoff -------------------------------------------------------------
+
+# L was lost at b and W won, neither with a close date; O is still open.
+UNDATED = """\
+deal_id,stage,amount,created_at,closed_at,lost_at_stage,a_at,b_at,c_at,d_at
+L,Closed Lost,,2024-01-12,,b,2024-01-12,2024-01-20,,
+W,Closed Won,900,2024-01-05,,,2024-01-05,,,
+O,Beta,,2024-01-06,,,2024-01-06,2024-01-25,,
+"""
+
+
+def as_of(deal_tables: DealTables, cutoff: datetime) -> dict[str, tuple[str, int, object]]:
+    rows = deal_tables.con.execute(
+        f"SELECT deal_id, status, position, closed_at FROM {deals_as_of(cutoff, STAGES)}"
+    ).fetchall()
+    return {deal_id: (status, position, closed) for deal_id, status, position, closed in rows}
+
+
+def test_a_deal_closed_without_a_date_is_closed_from_its_last_known_date(tmp_path: Path) -> None:
+    """Not open forever: L is lost from its last stage date (b, 01-20) on, W won from its first-seen
+    date (its only date) on; their close dates stay unknown, as in analyze."""
+    wide = "  stage_dates: {a: a_at, b: b_at, c: c_at, d: d_at}\n"
+    deal_tables = tables(tmp_path, UNDATED, process=process_yaml(wide))
+    assert as_of(deal_tables, datetime(2024, 1, 15)) == {
+        "L": ("open", 0, None),
+        "W": ("won", 3, None),
+        "O": ("open", 0, None),
+    }
+    assert as_of(deal_tables, datetime(2024, 2, 1)) == {
+        "L": ("lost", 1, None),
+        "W": ("won", 3, None),
+        "O": ("open", 1, None),
+    }
+    # the stay in b ended in a loss, untimed (no close date), as analyze counts it
+    stays = stage_stays(
+        deal_tables.con, OVERALL, STAGES, {0, 1}, datetime(2024, 2, 1),
+        deals_as_of(datetime(2024, 2, 1), STAGES),
+    )["*"][1]  # fmt: skip
+    assert (float(stays.all.second.sum()), float(stays.timed.second.sum())) == (1.0, 0.0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import subprocess
 import sys
 from collections import Counter
@@ -15,6 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.benchmarks.scripts import load_script
+
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "calibration.py"
 EXPORT_AT = datetime(2026, 6, 30, 18, 0, 0)
 STAMP = "%Y-%m-%d %H:%M:%S"
@@ -22,13 +23,8 @@ STAMP = "%Y-%m-%d %H:%M:%S"
 
 @pytest.fixture(scope="module")
 def calibration() -> ModuleType:
-    """The script, loaded from its path: benchmarks/ is not a package."""
-    spec = importlib.util.spec_from_file_location("calibration_script", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
+    """The script, loaded from its path."""
+    return load_script(SCRIPT, "calibration_script")
 
 
 def exported_rows(

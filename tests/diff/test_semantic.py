@@ -769,7 +769,7 @@ def test_no_change_no_difference() -> None:
 # --- properties -----------------------------------------------------------------------------
 
 PROPERTY_SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=75, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 IDS = ["lead", "discovery", "demo", "proposal", "legal"]

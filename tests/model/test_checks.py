@@ -319,7 +319,7 @@ def _assert_well_formed(findings: list[Finding]) -> None:
         assert all(isinstance(part, str | int) for part in finding.path)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.dictionaries(KEYS, JSON_LIKE, max_size=8))
 def test_arbitrary_documents_never_raise(document: dict[str, Any]) -> None:
     _assert_well_formed(check_document(document))
@@ -336,7 +336,7 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return paths
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_mutations_of_a_valid_document_never_raise(data: st.DataObject) -> None:
     document = copy.deepcopy(VALID_DOCUMENT)

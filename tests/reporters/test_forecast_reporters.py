@@ -55,6 +55,9 @@ def forecast(full: bool = True) -> Forecast:
         wins=Distribution(mean=9.07135, p10=5.0, p50=9.0, p90=13.0),
         revenue=Distribution(mean=217728.4, p10=118904.25, p50=211350.0, p90=325117.9),
         deal_size=24000.0,
+        deal_size_model="lognormal",
+        won_amounts=115,
+        dispersion=0.0125,
         stages=[
             stage("lead", "Lead", 0.45, (180, 220), 120.0),
             stage("discovery", "Discovery | Call", 0.6, (120, 80), 54.0),
@@ -70,9 +73,42 @@ def forecast(full: bool = True) -> Forecast:
         if full
         else None,
         months=[
-            Month(month="2026-11", mean=21000.0, p10=0.0, p50=18000.0, p90=48000.0),
-            Month(month="2026-12", mean=96000.5, p10=52000.0, p50=94000.0, p90=142000.0),
-            Month(month="2027-01", mean=100727.9, p10=61000.0, p50=99000.0, p90=144500.0),
+            Month(
+                month="2026-11",
+                mean=21000.0,
+                p10=0.0,
+                p50=18000.0,
+                p90=48000.0,
+                new_leads=0.0,
+                pipeline=21000.0,
+            ),
+            Month(
+                month="2026-12",
+                mean=96000.5,
+                p10=52000.0,
+                p50=94000.0,
+                p90=142000.0,
+                new_leads=30000.0,
+                pipeline=66000.5,
+            ),
+            Month(
+                month="2027-01",
+                mean=100727.9,
+                p10=61000.0,
+                p50=99000.0,
+                p90=144500.0,
+                new_leads=95000.0,
+                pipeline=5727.9,
+            ),
+            Month(
+                month="later",
+                mean=301000.0,
+                p10=200000.0,
+                p50=300000.0,
+                p90=400000.0,
+                new_leads=92728.4,
+                pipeline=208271.6,
+            ),
         ]
         if full
         else [],
@@ -94,6 +130,9 @@ def plan_forecast() -> Forecast:
         update={
             "source": "plan",
             "closed_deals": 0,
+            "deal_size_model": "plan",
+            "won_amounts": 0,
+            "dispersion": 0.0,
             "stages": [s.model_copy(update={"advanced": None, "lost": None}) for s in base.stages],
             "notes": [
                 "rates and deal size come from the plan in the process file: the interval covers "
@@ -294,7 +333,12 @@ def test_json_has_the_optional_parts_only_when_present() -> None:
     render = FORECAST_FORMATS.renderer("json")
     full = json.loads(render(forecast(), False))
     assert full["target"]["leads_needed_p90"] == 221
-    assert [month["month"] for month in full["months"]] == ["2026-11", "2026-12", "2027-01"]
+    assert [month["month"] for month in full["months"]] == [
+        "2026-11",
+        "2026-12",
+        "2027-01",
+        "later",
+    ]
     assert full["pipeline"]["open_deals"] == 37
     bare = json.loads(render(forecast(full=False), False))
     assert not {"target", "months", "pipeline"} & set(bare)

@@ -1,26 +1,46 @@
 """Replay the data as of past cutoffs: forecast each cutoff's next leads with only what was known
-then, and compare with what those leads actually won (DESIGN section 5, `salesflow backtest`)."""
+then, and compare with what those leads actually won (DESIGN section 5, `salesflow backtest`).
+
+The forecast itself comes from one function, `_revenue_draws`; everything else here decides
+which cutoffs can be scored (enough data then, outcomes known now) and scores them.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
+from numpy.typing import NDArray
 
+from salesflow.analytics import dispersion, scores
+from salesflow.analytics.cohort_outcomes import (
+    MATURITY_QUANTILE,
+    OPEN_SHARE,
+    STALE_QUANTILE,
+    Hindsight,
+    cohort,
+    stale_deals,
+    timestamp,
+    won_cycle_days,
+)
+from salesflow.analytics.deal_sizes import DealSizes
+from salesflow.analytics.forecast_inputs import cycle_through
 from salesflow.analytics.funnel import Tally, stage_conversions
-from salesflow.analytics.simulation import DealSizes, Rates, percentiles, simulate
+from salesflow.analytics.simulation import Rates, even_cohorts, simulate_cohorts
 from salesflow.analytics.stage_events import deals_as_of, stage_stays
 from salesflow.errors import InputError
-from salesflow.model.backtest import Backtest, BacktestPoint
+from salesflow.model.backtest import Backtest, BacktestPoint, Status
 from salesflow.model.forecast import Distribution
 from salesflow.sources.canonical import DealTables
 
 MIN_CLOSED = 30  # closed deals known at a cutoff before its rates are worth a forecast
 MIN_WON = 5
-MATURITY_QUANTILE = 0.9
 FIRST_YEAR, LAST_YEAR = 1900, 2200  # dates outside these years are refused, never replayed
 MAX_CUTOFFS = 600  # fifty years of monthly cutoffs
+
+Floats = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -63,10 +83,12 @@ def check_span(first: date, last: date, what: str) -> None:
 
 
 def data_span(tables: DealTables) -> tuple[date, date]:
-    """The first day a deal was seen and the last date anywhere in the data."""
-    dates = ", ".join(["closed_at", *(f"e{k}" for k in range(tables.stage_count))])
+    """The first day a deal was seen and the last date anywhere in the data (an open deal's close
+    date is a planned one, not something that happened)."""
+    entries = ", ".join(f"e{k}" for k in range(tables.stage_count))
+    closed = "CASE WHEN status <> 'open' THEN closed_at END"
     row = tables.con.execute(
-        f"SELECT min(first_seen), max(greatest(first_seen, {dates})) FROM funnel_deals"
+        f"SELECT min(first_seen), max(greatest(first_seen, {closed}, {entries})) FROM funnel_deals"
     ).fetchone()
     if not row or row[0] is None:
         raise ValueError("no dated deals")
@@ -98,61 +120,132 @@ def backtest(tables: DealTables, settings: Settings) -> Backtest:
         raise InputError(f"{len(settings.cutoffs)} cutoffs: at most {MAX_CUTOFFS}")
     for cutoff in settings.cutoffs:
         check_span(cutoff, cutoff, "--cutoff")
-    maturity = _maturity_days(tables)
-    points = [_point(tables, cutoff, settings, data_end, maturity) for cutoff in settings.cutoffs]
-    scored = [p for p in points if p.mature and p.error is not None]
+    hindsight = Hindsight.of(tables, data_end)
+    points = [_point(tables, cutoff, settings, hindsight) for cutoff in settings.cutoffs]
+    summary = summarize([p for p in points if p.status == "scored"])
     return Backtest(
         process=tables.process.name,
         currency=tables.process.currency,
         horizon_months=settings.horizon_months,
         data_end=data_end.isoformat(),
-        maturity_days=maturity,
+        maturity_days=hindsight.maturity_days,
         points=points,
-        scored=len(scored),
-        mape=_mean([abs(p.error) for p in scored if p.error is not None]),
-        bias=_mean([p.error for p in scored if p.error is not None]),
-        coverage=_mean([1.0 if p.inside else 0.0 for p in scored]),
-        baseline_mape=_mean(
-            [abs(p.baseline - p.actual) / p.actual for p in scored if p.baseline is not None]
-        ),
-        notes=_notes(points),
+        scored=summary.scored,
+        mape=summary.mape,
+        bias=summary.bias,
+        coverage=summary.coverage,
+        crps=summary.crps,
+        baseline_crps=summary.baseline_crps,
+        skill=summary.skill,
+        baseline_mape=summary.baseline_mape,
+        notes=_notes(tables, points, settings.horizon_months, hindsight),
     )
+
+
+@dataclass(frozen=True)
+class Summary:
+    scored: int
+    mape: float | None
+    bias: float | None
+    coverage: float | None
+    crps: float | None
+    baseline_crps: float | None
+    skill: float | None
+    baseline_mape: float | None
+
+
+def summarize(scored: list[BacktestPoint]) -> Summary:
+    """The aggregate scores over the scored cutoffs; the baseline's, and the skill, over those
+    of them that have a baseline."""
+    means = [p.forecast.mean for p in scored]
+    actuals = [p.actual for p in scored]
+    paired = [p for p in scored if p.baseline is not None and p.baseline_crps is not None]
+    baseline_crps = [p.baseline_crps or 0.0 for p in paired]
+    return Summary(
+        scored=len(scored),
+        mape=scores.mape(means, actuals),
+        bias=scores.relative_bias(means, actuals),
+        coverage=scores.mean([1.0 if p.inside else 0.0 for p in scored]),
+        crps=scores.mean([p.crps or 0.0 for p in scored]),
+        baseline_crps=scores.mean(baseline_crps),
+        skill=scores.skill([p.crps or 0.0 for p in paired], baseline_crps),
+        baseline_mape=scores.mape([p.baseline or 0.0 for p in paired], [p.actual for p in paired]),
+    )
+
+
+NO_FORECAST = Distribution(mean=0.0, p10=0.0, p50=0.0, p90=0.0)
 
 
 def _point(
-    tables: DealTables, cutoff: date, settings: Settings, data_end: date, maturity: float
+    tables: DealTables, cutoff: date, settings: Settings, hindsight: Hindsight
 ) -> BacktestPoint:
     end = add_months(cutoff, settings.horizon_months)
     tally, closed = _tally_at(tables, cutoff)
-    leads, actual = _cohort(tables, cutoff, end)
-    rates = _rates_at(tables, cutoff, tally)
-    sizes = DealSizes(
-        amounts=_won_amounts(tables, cutoff), planned=tables.process.assumptions.deal_size
-    )
+    outcome = cohort(tables, cutoff, end, hindsight)
     enough = closed >= MIN_CLOSED and tally.won >= MIN_WON
-    forecast = _distribution(rates, sizes, leads, settings) if enough else None
-    mature = end + timedelta(days=maturity) <= data_end
-    error = (forecast.p50 - actual) / actual if forecast and actual > 0 else None
-    status = "too little data" if not enough else ("scored" if mature else "too young")
-    return BacktestPoint(
+    draws = _revenue_draws(tables, cutoff, outcome.leads, settings) if enough else None
+    status = _status(enough, hindsight.mature(end), outcome.settled)
+    point = BacktestPoint(
         cutoff=cutoff.isoformat(),
         status=status,
         closed_deals=closed,
         won_deals=tally.won,
-        leads=leads,
-        forecast=forecast or Distribution(mean=0.0, p10=0.0, p50=0.0, p90=0.0),
-        actual=actual,
-        mature=status == "scored",
-        error=error,
-        inside=(forecast.p10 <= actual <= forecast.p90) if forecast else None,
-        baseline=_baseline(tables, cutoff, settings.horizon_months, leads),
+        leads=outcome.leads,
+        forecast=_distribution(draws) if draws is not None else NO_FORECAST,
+        actual=outcome.actual,
+        mature=False,
+        error=None,
+        inside=None,
+        baseline=_baseline(tables, cutoff, settings.horizon_months, outcome.leads),
+        open_deals=outcome.open,
+        stale_deals=outcome.stale,
+    )
+    return _scored(point, draws) if status == "scored" and draws is not None else point
+
+
+def _status(enough: bool, mature: bool, settled: bool) -> Status:
+    if not enough:
+        return "too little data"
+    if not mature:
+        return "too young"
+    return "scored" if settled else "still open"
+
+
+def _scored(point: BacktestPoint, draws: Floats) -> BacktestPoint:
+    """The point with its scores: only a scored cutoff has them. The draws are dropped after."""
+    forecast, actual, baseline = point.forecast, point.actual, point.baseline
+    return point.model_copy(
+        update={
+            "mature": True,
+            "error": (forecast.mean - actual) / actual if actual > 0 else None,
+            "inside": forecast.p10 <= actual <= forecast.p90,
+            "crps": scores.crps_sample(draws, actual),
+            "baseline_crps": None if baseline is None else scores.crps_point(baseline, actual),
+        }
     )
 
 
-def _distribution(rates: Rates, sizes: DealSizes, leads: int, settings: Settings) -> Distribution:
-    outcome = simulate(rates, sizes, leads, settings.sims, settings.seed)
-    mean, p10, p50, p90 = percentiles(outcome.revenue)
-    return Distribution(mean=mean, p10=p10, p50=p50, p90=p90)
+def _revenue_draws(tables: DealTables, cutoff: date, leads: int, settings: Settings) -> Floats:
+    """The forecast being tested: simulated revenue of `leads` new leads, from what was known at
+    `cutoff` only (conversions from the survival estimates on the data as it stood, deal sizes
+    from the deals won before it). Every score reads this array and nothing else of the model,
+    so a new forecast model is tested by changing this function alone."""
+    tally, _ = _tally_at(tables, cutoff)
+    rates = _rates_at(tables, cutoff, tally)
+    sizes = DealSizes(
+        amounts=_won_amounts(tables, cutoff), planned=tables.process.assumptions.deal_size
+    )
+    moment = _moment(cutoff)
+    as_of = deals_as_of(moment, tables.stage_count)
+    spread = dispersion.measure(tables.con, moment, as_of).dispersion
+    cohorts = even_cohorts(leads, settings.horizon_months)
+    _, revenue = simulate_cohorts(rates, sizes, cohorts, settings.sims, settings.seed, spread)
+    return np.asarray(revenue.sum(axis=1), dtype=np.float64)
+
+
+def _distribution(draws: Floats) -> Distribution:
+    p10, p50, p90 = np.percentile(draws, [10, 50, 90])
+    return Distribution(mean=float(draws.mean()), p10=float(p10), p50=float(p50), p90=float(p90))
 
 
 def _tally_at(tables: DealTables, cutoff: date) -> tuple[Tally, int]:
@@ -174,11 +267,14 @@ def _rates_at(tables: DealTables, cutoff: date, tally: Tally) -> Rates:
         tables.con, "'*'", tables.stage_count, tables.dated_stages, moment, as_of
     ).get("*", {})
     conversions = stage_conversions(tally, stays)
+    plan = [stage.expected.conversion for stage in tables.process.stages]
     return Rates(
+        through=cycle_through(tables, stays),
         advanced=np.array(tally.advanced(), dtype=np.int64),
         lost=np.array(tally.lost_at, dtype=np.int64),
         estimated=np.array([c.share if c else 0.0 for c in conversions]),
         effective=np.array([c.effective_deals if c else 0.0 for c in conversions]),
+        prior=np.array([np.nan if p is None else p for p in plan], dtype=np.float64),
     )
 
 
@@ -186,67 +282,47 @@ def _moment(day: date) -> datetime:
     return datetime(day.year, day.month, day.day)
 
 
-def _won_amounts(tables: DealTables, cutoff: date) -> np.ndarray:
+def _won_amounts(tables: DealTables, cutoff: date) -> Floats:
+    as_of = deals_as_of(_moment(cutoff), tables.stage_count)
     rows = tables.con.execute(
-        "SELECT amount FROM funnel_deals WHERE status = 'won' AND amount IS NOT NULL "
-        f"AND closed_at < TIMESTAMP '{cutoff.isoformat()}'"
+        f"SELECT amount FROM {as_of} WHERE status = 'won' AND amount IS NOT NULL"
     ).fetchnumpy()
     return np.asarray(rows["amount"], dtype=np.float64)
 
 
-def _cohort(tables: DealTables, start: date, end: date) -> tuple[int, float]:
-    """The leads first seen in [start, end) and the revenue they eventually won."""
-    row = tables.con.execute(
-        f"""
-        SELECT count(*), coalesce(sum(amount) FILTER (WHERE status = 'won'), 0)
-        FROM funnel_deals
-        WHERE first_seen >= TIMESTAMP '{start.isoformat()}'
-          AND first_seen < TIMESTAMP '{end.isoformat()}'
-        """
-    ).fetchone()
-    return (int(row[0]), float(row[1])) if row else (0, 0.0)
-
-
 def _baseline(tables: DealTables, cutoff: date, months: int, leads: int) -> float | None:
-    """The naive forecast: last period's won revenue per lead, times this period's leads."""
-    start = add_months(cutoff, -months)
+    """The naive forecast: revenue per lead of the latest `months` of leads whose outcome was
+    (mostly) known at the cutoff, times this period's leads. Those leads were first seen in a
+    window that ends one maturity before the cutoff (the MATURITY_QUANTILE of the sales cycle
+    of the deals won by then), and their revenue is what they had won by the cutoff: nothing
+    after the cutoff is used. None when that window has no leads."""
+    lag = won_cycle_days(tables, MATURITY_QUANTILE, before=cutoff) or 0.0
+    end = cutoff - timedelta(days=math.ceil(lag))
+    start = add_months(end, -months)
+    as_of = deals_as_of(_moment(cutoff), tables.stage_count)
     row = tables.con.execute(
         f"""
-        SELECT
-            sum(amount) FILTER (WHERE status = 'won' AND closed_at >= TIMESTAMP '{start}'
-                                AND closed_at < TIMESTAMP '{cutoff}'),
-            count(*) FILTER (WHERE first_seen >= TIMESTAMP '{start}'
-                             AND first_seen < TIMESTAMP '{cutoff}')
-        FROM funnel_deals
+        SELECT count(*), coalesce(sum(amount) FILTER (WHERE status = 'won'), 0) FROM {as_of}
+        WHERE first_seen >= {timestamp(start)} AND first_seen < {timestamp(end)}
         """
     ).fetchone()
-    if not row or not row[1]:
+    if not row or not row[0]:
         return None
-    return float(row[0] or 0.0) / int(row[1]) * leads
-
-
-def _maturity_days(tables: DealTables) -> float:
-    """How long after its period a cohort needs before its result is known: the 90th percentile
-    of the sales cycle of won deals."""
-    row = tables.con.execute(
-        f"SELECT quantile_cont(date_diff('second', first_seen, closed_at) / 86400.0, "
-        f"{MATURITY_QUANTILE}) FROM funnel_deals WHERE status = 'won' AND closed_at >= first_seen"
-    ).fetchone()
-    return float(row[0]) if row and row[0] is not None else 0.0
-
-
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
+    return float(row[1]) / int(row[0]) * leads
 
 
 def _day(value: object) -> date:
     return value.date() if isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
 
 
-def _notes(points: list[BacktestPoint]) -> list[str]:
+def _notes(
+    tables: DealTables, points: list[BacktestPoint], months: int, hindsight: Hindsight
+) -> list[str]:
     notes = []
-    little = sum(1 for p in points if p.status == "too little data")
-    young = sum(1 for p in points if p.status == "too young")
+    little, young, still_open = (
+        sum(1 for p in points if p.status == status)
+        for status in ("too little data", "too young", "still open")
+    )
     if little:
         notes.append(
             f"{little} cutoff(s) had too little data: fewer than {MIN_CLOSED} closed or "
@@ -254,7 +330,22 @@ def _notes(points: list[BacktestPoint]) -> list[str]:
         )
     if young:
         notes.append(
-            f"{young} cutoff(s) too young to score: their leads had not had time to close by "
-            "the end of the data"
+            f"{young} cutoff(s) too young to score: their leads had not had time to close by the "
+            "end of the data"
+        )
+    if still_open:
+        notes.append(
+            f"{still_open} cutoff(s) left out, not scored as if their open deals were lost: those "
+            f"deals could add more than {OPEN_SHARE:.0%} to the revenue their leads won"
+        )
+    starts = [
+        date.fromisoformat(p.cutoff) for p in points if p.status == "scored" and p.stale_deals
+    ]
+    stale = stale_deals(tables, [(day, add_months(day, months)) for day in starts], hindsight)
+    if stale:
+        notes.append(
+            f"{stale} open deal(s) of the scored cohorts were first seen more than "
+            f"{hindsight.stale_days or 0:.0f} days before the end of the data (longer than "
+            f"{STALE_QUANTILE:.0%} of won deals took to win): counted as stale, not going to win"
         )
     return notes

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 
+from salesflow.analytics.deal_sizes import DealSizes
+from salesflow.analytics.lead_search import LeadPaths, fewest_leads
+from salesflow.analytics.phasing import DAYS_PER_MONTH, Lag, cohort_shares, label, spread_wins
+from salesflow.analytics.pipeline import OpenGroups
 from salesflow.analytics.simulation import (
-    DealSizes,
+    NO_DISPERSION,
+    Dispersion,
     Floats,
     Ints,
     Rates,
+    even_cohorts,
     percentiles,
+    price,
     simulate,
-    simulate_cohorts,
-    simulate_pipeline,
-    simulate_pipeline_total,
+    slices,
+    win_chance,
 )
-from salesflow.errors import InputError
 from salesflow.model import Process
 from salesflow.model.forecast import (
     Distribution,
@@ -32,22 +37,11 @@ from salesflow.model.forecast import (
     Target,
 )
 
-DAYS_PER_MONTH = 30.44
 SEARCH_SIMS = 20_000
 CONFIDENCE = 0.9
 MAX_LEADS = 10_000_000
 HISTOGRAM_BINS = 20
-MAX_MONTHS = 240  # the monthly table stops 20 years after its start
-CALENDAR_CELLS = 25_000_000  # simulations × months held at once for the monthly table (200 MB)
-
-
-@dataclass(frozen=True)
-class OpenDeals:
-    """Open deals per stage: how many, each one's chance to win, their average amount."""
-
-    counts: Ints
-    probabilities: Floats
-    amounts: Floats
+CALENDAR_CELLS = 25_000_000  # simulations × calendar columns held at once (200 MB)
 
 
 @dataclass(frozen=True)
@@ -56,9 +50,12 @@ class Inputs:
     source: Source
     rates: Rates
     sizes: DealSizes
-    stage_days: list[float]
+    lag: Lag  # days from lead to won, among the wins
     closed_deals: int
-    open_deals: OpenDeals | None = None
+    open_deals: OpenGroups | None = None
+    data_end: date | None = None
+    dispersion: Dispersion = NO_DISPERSION
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -73,8 +70,9 @@ class Request:
 
 
 def forecast(inputs: Inputs, request: Request) -> Forecast:
-    outcome = simulate(inputs.rates, inputs.sizes, request.leads, request.sims, request.seed)
-    expected = inputs.rates.expected()
+    outcome = simulate(
+        inputs.rates, inputs.sizes, request.leads, request.sims, request.seed, inputs.dispersion
+    )
     return Forecast(
         process=inputs.process.name,
         currency=inputs.process.currency,
@@ -83,16 +81,19 @@ def forecast(inputs: Inputs, request: Request) -> Forecast:
         sims=request.sims,
         seed=request.seed,
         closed_deals=inputs.closed_deals,
-        expected_wins=request.leads * float(np.prod(expected)),
+        expected_wins=request.leads * inputs.rates.win_rate(),
         wins=_distribution(outcome.wins.astype(np.float64)),
         revenue=_distribution(outcome.revenue),
         deal_size=inputs.sizes.mean,
+        deal_size_model=inputs.sizes.model,
+        won_amounts=inputs.sizes.observed,
+        dispersion=inputs.dispersion.rho,
         stages=_stages(inputs, request.leads),
         histogram=_histogram(outcome.revenue),
         target=_target(inputs, request, outcome.revenue) if request.target else None,
         months=_months(inputs, request) if request.horizon else [],
         pipeline=_pipeline(inputs, request) if request.pipeline else None,
-        notes=_notes(inputs) + _calendar_notes(inputs, request),
+        notes=[*inputs.notes, *_calendar_notes(request)],
     )
 
 
@@ -103,15 +104,17 @@ def _distribution(values: Floats) -> Distribution:
 
 def _stages(inputs: Inputs, leads: int) -> list[StageRate]:
     expected = inputs.rates.expected()
+    weights = inputs.rates.plan_weight()
+    advanced, lost = inputs.rates.advanced, inputs.rates.lost
     entering = float(leads)
     rates = []
     for k, stage in enumerate(inputs.process.stages):
-        advanced, lost = inputs.rates.advanced, inputs.rates.lost
         rates.append(
             StageRate(
                 id=stage.id,
                 name=stage.name,
                 conversion=float(expected[k]),
+                plan_weight=float(weights[k]),
                 advanced=int(advanced[k]) if advanced is not None else None,
                 lost=int(lost[k]) if lost is not None else None,
                 expected_entering=entering,
@@ -133,7 +136,7 @@ def _histogram(revenue: Floats) -> Histogram:
 
 def _target(inputs: Inputs, request: Request, revenue: Floats) -> Target:
     assert request.target is not None
-    per_lead = float(np.prod(inputs.rates.expected())) * inputs.sizes.mean
+    per_lead = inputs.rates.win_rate() * inputs.sizes.mean
     mean_needed = math.ceil(request.target / per_lead) if per_lead > 0 else None
     return Target(
         amount=request.target,
@@ -144,155 +147,134 @@ def _target(inputs: Inputs, request: Request, revenue: Floats) -> Target:
 
 
 def _leads_for(inputs: Inputs, request: Request, start: int) -> int | None:
-    """The fewest leads that reach the target with 90% probability: doubling, then bisection,
-    every step on the same random numbers. The simulated probability rises with the leads only
-    roughly (binomial draws are not coupled across lead counts), so the answer can be a few
-    leads high: well within the noise of the forecast itself."""
+    """The fewest leads that reach the target with 90% probability, on min(sims, SEARCH_SIMS)
+    simulations coupled across lead counts (analytics/lead_search.py)."""
     assert request.target is not None
-    target = request.target
     sims = min(request.sims, SEARCH_SIMS)
-
-    def reaches(leads: int) -> bool:
-        outcome = simulate(inputs.rates, inputs.sizes, leads, sims, request.seed)
-        return float((outcome.revenue >= target).mean()) >= CONFIDENCE
-
-    high = max(start, 1)
-    while not reaches(high):
-        if high >= MAX_LEADS:
-            return None
-        high = min(high * 2, MAX_LEADS)
-    low = high // 2 if high > start else 0
-    while high - low > 1:
-        middle = (low + high) // 2
-        low, high = (low, middle) if reaches(middle) else (middle, high)
-    return high
+    paths = LeadPaths.start(inputs.rates, inputs.sizes, sims, request.seed, inputs.dispersion)
+    return fewest_leads(paths, request.target, CONFIDENCE, start, MAX_LEADS)
 
 
-def _months(inputs: Inputs, request: Request) -> list[Month]:
-    """Leads arrive evenly through each month of the horizon, so a month's cohort closes evenly
-    through the month that starts `lag` later: split between the two months it overlaps."""
-    assert request.horizon is not None
-    start = request.start or date.today()
-    cohorts = _spread(request.leads, request.horizon)
-    sims = calendar_sims(request)
-    revenue = simulate_cohorts(inputs.rates, inputs.sizes, cohorts, sims, request.seed)
-    lag = sum(inputs.stage_days) / DAYS_PER_MONTH
-    calendar = _shift(revenue, np.arange(request.horizon, dtype=np.float64) + lag, spread=True)
-    if request.pipeline and inputs.open_deals is not None:
-        # Open deals are counted from today and close at a point; the calendar starts at `start`
-        # (deals expected to close before it are outside it).
-        if start < date(date.today().year, date.today().month, 1):
-            raise InputError(
-                f"--start {start:%Y-%m}: with --pipeline the months start this month or later, "
-                "since open deals are counted from today"
-            )
-        already = (start - date.today()).days / DAYS_PER_MONTH
-        arrival = _remaining_months(inputs) - already
-        pipeline = _pipeline_revenue(inputs, request, sims)
-        calendar = _add(calendar, _shift(pipeline, arrival, spread=False))
-    return _month_rows(calendar, start)
+# --- the months ----------------------------------------------------------------------------------
 
 
-def _spread(leads: int, months: int) -> Ints:
-    base, extra = divmod(leads, months)
-    return np.array([base + (1 if m < extra else 0) for m in range(months)], dtype=np.int64)
-
-
-def _shift(revenue: Floats, arrival: Floats, spread: bool) -> Floats:
-    """(sims, sources) revenue arriving at month offsets → (sims, months). With `spread`, a
-    source arrives evenly over the month from its offset (a cohort), else at that point (an open
-    deal); what arrives before month 0 or from month MAX_MONTHS on is left out, so that the
-    table's size never depends on how long the stages take."""
-    last = float(np.clip(np.floor(arrival.max(initial=0.0)), 0, MAX_MONTHS))
-    months = min(int(last) + 2, MAX_MONTHS)
-    calendar = np.zeros((revenue.shape[0], months))
-    for column, when in enumerate(arrival):
-        if not when < MAX_MONTHS:
-            continue
-        month, fraction = int(np.floor(when)), float(when - np.floor(when))
-        share = (1 - fraction) if spread else 1.0
-        if 0 <= month < months:
-            calendar[:, month] += revenue[:, column] * share
-        if spread and 0 <= month + 1 < months:
-            calendar[:, month + 1] += revenue[:, column] * fraction
-    return calendar
-
-
-def _add(first: Floats, second: Floats) -> Floats:
-    """The two calendars summed, in the wider one (no third table of the same size)."""
-    wide, narrow = (first, second) if first.shape[1] >= second.shape[1] else (second, first)
-    wide[:, : narrow.shape[1]] += narrow
-    return wide
-
-
-def _month_rows(calendar: Floats, start: date) -> list[Month]:
-    rows = []
-    last = int(np.nonzero(calendar.mean(axis=0) > 0)[0].max(initial=0))
-    for index in range(last + 1):
-        mean, p10, p50, p90 = percentiles(calendar[:, index])
-        year, month = divmod(start.month - 1 + index, 12)
-        label = f"{start.year + year:04d}-{month + 1:02d}"
-        rows.append(Month(month=label, mean=mean, p10=p10, p50=p50, p90=p90))
-    return rows
+def first_month(request: Request, today: date | None = None) -> date:
+    """The first month of the calendar: --start, else the month after today."""
+    if request.start is not None:
+        return date(request.start.year, request.start.month, 1)
+    day = today or date.today()
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def calendar_sims(request: Request) -> int:
-    """Simulations behind the monthly table: all of them, unless the table (up to MAX_MONTHS
-    wide) would not fit in CALENDAR_CELLS."""
-    return max(min(request.sims, CALENDAR_CELLS // (MAX_MONTHS + 1)), 1)
+    """Simulations behind the monthly table: all of them, unless the table (its months plus an
+    "earlier" and a "later" column) would not fit in CALENDAR_CELLS."""
+    assert request.horizon is not None
+    return max(min(request.sims, CALENDAR_CELLS // (request.horizon + 2)), 1)
 
 
-def _pipeline_revenue(inputs: Inputs, request: Request, sims: int) -> Floats:
-    deals = inputs.open_deals
-    assert deals is not None
-    return simulate_pipeline(
-        deals.counts, deals.probabilities, deals.amounts, sims, request.seed + 1
-    )
+def _months(inputs: Inputs, request: Request) -> list[Month]:
+    """Monthly cohorts of new leads, each win landing a drawn time-to-win after its lead; and,
+    with --pipeline, the open deals landing when their time still to go says. Both use each
+    simulation's conversion draws, and the table is held once, filled chunk by chunk."""
+    assert request.horizon is not None
+    months = request.horizon
+    start = first_month(request)
+    sims = calendar_sims(request)
+    cohorts = even_cohorts(request.leads, months)
+    shares = [cohort_shares(inputs.lag, c, months) for c in range(months)]
+    groups = inputs.open_deals if request.pipeline else None
+    end = inputs.data_end or start
+    landing = groups.shares((end - start).days / DAYS_PER_MONTH, months) if groups else None
+    rng = np.random.default_rng(request.seed)
+    every = inputs.sizes.draw(rng, sims)
+    total = np.zeros((sims, months + 2))
+    from_new, from_pipeline = np.zeros(months + 2), np.zeros(months + 2)
+    for rows in slices(sims, months + 2):
+        size = rows.stop - rows.start
+        drawn = inputs.rates.draw(rng, size)
+        chance = inputs.dispersion.vary(rng, win_chance(inputs.rates, rng, size, drawn), months)
+        wins = rng.binomial(np.broadcast_to(cohorts, chance.shape), chance).astype(np.int64)
+        landed = np.zeros((size, months + 2), dtype=np.int64)
+        for c in range(months):
+            landed += spread_wins(rng, wins[:, c], shares[c])
+        total[rows] = price(rng, landed, every.take(rows))
+        from_new += total[rows].sum(axis=0)
+        if groups is not None and landing is not None:
+            pipeline = _landed_pipeline(groups, rng, drawn, landing)
+            total[rows] += pipeline
+            from_pipeline += pipeline.sum(axis=0)
+    return _month_rows(total, from_new / sims, from_pipeline / sims, start, months)
 
 
-def _remaining_months(inputs: Inputs) -> Floats:
-    """An open deal in stage s has, on average, half of s and all later stages still to go."""
-    days = np.array(inputs.stage_days, dtype=np.float64)
-    remaining = [days[s] / 2 + days[s + 1 :].sum() for s in range(len(days))]
-    return np.array(remaining, dtype=np.float64) / DAYS_PER_MONTH
+def _landed_pipeline(
+    groups: OpenGroups, rng: np.random.Generator, drawn: Floats, landing: Floats
+) -> Floats:
+    """(sims, columns) revenue of the open deals won in each simulation, by calendar column."""
+    chance = groups.chance(drawn)
+    wins = rng.binomial(np.broadcast_to(groups.count, chance.shape), chance).astype(np.int64)
+    calendar = np.zeros((drawn.shape[0], landing.shape[1]))
+    for g in range(len(groups.count)):
+        calendar += spread_wins(rng, wins[:, g], landing[g]) * groups.amount[g]
+    return calendar
+
+
+def _month_rows(
+    total: Floats, from_new: Floats, from_pipeline: Floats, start: date, months: int
+) -> list[Month]:
+    """One row per month, and "earlier" / "later" when they hold revenue."""
+    rows = []
+    for index in range(months + 2):
+        if index in (0, months + 1) and not total[:, index].any():
+            continue
+        name = "earlier" if index == 0 else "later" if index == months + 1 else None
+        mean, p10, p50, p90 = percentiles(total[:, index])
+        rows.append(
+            Month(
+                month=name or label(start.year, start.month, index - 1),
+                mean=mean,
+                p10=p10,
+                p50=p50,
+                p90=p90,
+                new_leads=float(from_new[index]),
+                pipeline=float(from_pipeline[index]),
+            )
+        )
+    return rows
+
+
+# --- the open pipeline ---------------------------------------------------------------------------
+
+
+def _pipeline_wins(inputs: Inputs, rng: np.random.Generator, sims: int) -> Ints:
+    """(sims, groups) open deals won, each group at its chance in each simulation."""
+    groups = inputs.open_deals
+    assert groups is not None
+    chance = groups.chance(inputs.rates.draw(rng, sims))
+    return rng.binomial(np.broadcast_to(groups.count, chance.shape), chance).astype(np.int64)
 
 
 def _pipeline(inputs: Inputs, request: Request) -> Pipeline | None:
-    deals = inputs.open_deals
-    if deals is None:
+    groups = inputs.open_deals
+    if groups is None:
         return None
-    revenue = simulate_pipeline_total(
-        deals.counts, deals.probabilities, deals.amounts, request.sims, request.seed + 1
-    )
-    expected = float((deals.counts * deals.probabilities * deals.amounts).sum())
+    rng = np.random.default_rng(request.seed + 1)
+    parts = [
+        _pipeline_wins(inputs, rng, rows.stop - rows.start) @ groups.amount
+        for rows in slices(request.sims, max(len(groups.count), 1))
+    ]
+    revenue = np.concatenate(parts) if parts else np.zeros(request.sims)
     return Pipeline(
-        open_deals=int(deals.counts.sum()),
-        expected_revenue=expected,
+        open_deals=groups.deals,
+        expected_revenue=groups.expected(inputs.rates),
         revenue=_distribution(revenue),
     )
 
 
-def _calendar_notes(inputs: Inputs, request: Request) -> list[str]:
+def _calendar_notes(request: Request) -> list[str]:
     if not request.horizon:
         return []
-    notes = []
     sims = calendar_sims(request)
     if sims < request.sims:
-        notes.append(f"the revenue per month rests on the first {sims:,} simulations")
-    lag = sum(inputs.stage_days) / DAYS_PER_MONTH
-    latest = max([lag + request.horizon, *(_remaining_months(inputs) if request.pipeline else [])])
-    if not latest < MAX_MONTHS:
-        notes.append(
-            f"revenue expected {MAX_MONTHS} months or more after the start is left out of the "
-            "months (the stages take that long)"
-        )
-    return notes
-
-
-def _notes(inputs: Inputs) -> list[str]:
-    if inputs.source == "plan":
-        return [
-            "rates and deal size come from the plan in the process file: the interval covers "
-            "process noise only, not uncertainty in the rates"
-        ]
-    return [f"rates rest on {inputs.closed_deals:,} closed deals"]
+        return [f"the revenue per month rests on the first {sims:,} simulations"]
+    return []

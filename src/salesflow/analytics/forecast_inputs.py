@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 
-from salesflow.analytics.forecast import Inputs, OpenDeals
-from salesflow.analytics.report import analyze
-from salesflow.analytics.simulation import DealSizes, Rates
+from salesflow.analytics import dispersion
+from salesflow.analytics.deal_sizes import MIN_FOR_CHECK, DealSizes
+from salesflow.analytics.estimates import survival_conversion
+from salesflow.analytics.forecast import Inputs
+from salesflow.analytics.phasing import Lag
+from salesflow.analytics.pipeline import OpenGroups, group
+from salesflow.analytics.report import overall
+from salesflow.analytics.simulation import Floats, Rates
+from salesflow.analytics.stage_events import Stays
 from salesflow.errors import InputError
 from salesflow.model import Process
 from salesflow.model.funnel import Funnel
@@ -32,75 +40,184 @@ def plan_inputs(process: Process) -> Inputs:
         source="plan",
         rates=Rates(planned=planned),
         sizes=DealSizes(planned=process.assumptions.deal_size),
-        stage_days=[s.expected.days or 0.0 for s in process.stages],
+        lag=Lag.planned(sum(s.expected.days or 0.0 for s in process.stages)),
         closed_deals=0,
+        notes=[
+            "rates and deal size come from the plan in the process file: the interval covers "
+            "process noise only, not uncertainty in the rates"
+        ],
     )
 
 
-def data_inputs(tables: DealTables) -> Inputs:
-    """Observed conversions, won amounts, days in stage and open deals."""
+def data_inputs(tables: DealTables, with_pipeline: bool = False) -> Inputs:
+    """Observed conversions (shrunk toward the plan where it has one), won amounts, time to
+    win, cohort-to-cohort variation and, with `with_pipeline`, the open deals."""
     process = tables.process
-    funnel = analyze(tables).funnel
-    if funnel.deals.won + funnel.deals.lost == 0:
+    whole = overall(tables)
+    funnel, stays, end = whole.funnel, whole.stays, whole.end
+    closed = funnel.deals.won + funnel.deals.lost
+    if closed == 0:
         raise InputError(f"{tables.deals.path} has no closed deals to learn rates from; use --plan")
+    rates = _rates(process, funnel, cycle_through(tables, stays))
+    amounts, sizing_note = _won_amounts(tables)
+    sizes = DealSizes(amounts=amounts, planned=process.assumptions.deal_size)
+    measured = dispersion.measure(tables.con, end)
+    open_deals = _open_deals(tables, funnel, stays, end) if with_pipeline else None
+    if open_deals is not None:
+        _check_pipeline_stages(process, rates, open_deals)
     return Inputs(
         process=process,
         source="data",
-        rates=Rates(
-            advanced=np.array([s.advanced for s in funnel.stages], dtype=np.int64),
-            lost=np.array([s.lost for s in funnel.stages], dtype=np.int64),
-            estimated=np.array([s.conversion or 0.0 for s in funnel.stages], dtype=np.float64),
-            effective=np.array([s.effective_deals or 0.0 for s in funnel.stages]),
-        ),
-        sizes=DealSizes(amounts=_won_amounts(tables), planned=process.assumptions.deal_size),
-        stage_days=_stage_days(process, funnel),
-        closed_deals=funnel.deals.won + funnel.deals.lost,
-        open_deals=_open_deals(tables, funnel),
+        rates=rates,
+        sizes=sizes,
+        lag=_lag(process, funnel, stays, tables.stage_count),
+        closed_deals=closed,
+        open_deals=open_deals,
+        data_end=end.date() if end else None,
+        dispersion=measured.dispersion,
+        notes=_notes(process, rates, sizes, closed, [sizing_note, measured.note]),
     )
 
 
-def _won_amounts(tables: DealTables) -> np.ndarray:
-    rows = tables.con.execute(
-        "SELECT amount FROM funnel_deals WHERE status = 'won' AND amount IS NOT NULL"
-    ).fetchnumpy()
-    amounts: np.ndarray = np.asarray(rows["amount"], dtype=np.float64)
-    if not len(amounts) and tables.process.assumptions.deal_size is None:
+def cycle_through(tables: DealTables, stays: dict[int, Stays]) -> tuple[float, float] | None:
+    """With no stage entry dates, the stages' conversions are counts, which treat deals still
+    open as if they did not exist; the chance that a lead is won is then measured over the
+    sales cycle instead (first seen → won, lost or still open: Aalen–Johansen), which does not
+    need them."""
+    cycle = stays.get(tables.stage_count)
+    if tables.dated_stages or cycle is None:
+        return None
+    found = survival_conversion(cycle)
+    return (found.share, found.effective_deals) if found else None
+
+
+def _rates(process: Process, funnel: Funnel, through: tuple[float, float] | None) -> Rates:
+    plan = [s.expected.conversion for s in process.stages]
+    return Rates(
+        through=through,
+        advanced=np.array([s.advanced for s in funnel.stages], dtype=np.int64),
+        lost=np.array([s.lost for s in funnel.stages], dtype=np.int64),
+        estimated=np.array([s.conversion or 0.0 for s in funnel.stages], dtype=np.float64),
+        effective=np.array([s.effective_deals or 0.0 for s in funnel.stages]),
+        prior=np.array([np.nan if p is None else p for p in plan], dtype=np.float64),
+    )
+
+
+def _won_amounts(tables: DealTables) -> tuple[Floats, str | None]:
+    """The won amounts; with none and no assumptions.deal_size, the (positive) amounts of the
+    other deals, with a note saying so: a deal's value in the CRM is the best evidence of what a
+    win is worth that is left. Nothing at all to size a win with is refused."""
+    won = _amounts(tables, "status = 'won'")
+    if len(won) or tables.process.assumptions.deal_size is not None:
+        return won, None
+    others = _amounts(tables, "status <> 'won' AND amount > 0")
+    if not len(others):
         raise InputError(
-            f"{tables.deals.path} has no won amounts and the process no assumptions.deal_size"
+            f"{tables.deals.path} has no won amounts (nor amounts of other deals) and the "
+            "process no assumptions.deal_size"
         )
-    return amounts
+    return others, (
+        f"no won amounts and no assumptions.deal_size: wins are sized from the amounts of "
+        f"{len(others):,} open and lost deals"
+    )
 
 
-def _stage_days(process: Process, funnel: Funnel) -> list[float]:
-    """Observed median days in each stage, else the planned days, else none."""
-    return [
+def _amounts(tables: DealTables, condition: str) -> Floats:
+    rows = tables.con.execute(
+        f"SELECT amount FROM funnel_deals WHERE {condition} AND amount IS NOT NULL"
+    ).fetchnumpy()
+    return np.asarray(rows["amount"], dtype=np.float64)
+
+
+def _lag(process: Process, funnel: Funnel, stays: dict[int, Stays], stages: int) -> Lag:
+    """Days from lead to won: the cumulative incidence of winning over the sales cycle, else
+    the plan's (or the observed median) days per stage summed, with the planned spread."""
+    cycle = stays.get(stages)
+    found = Lag.of_wins(cycle.timed) if cycle is not None else None
+    if found is not None:
+        return found
+    days = [
         observed.median_days if observed.median_days is not None else (stage.expected.days or 0.0)
         for stage, observed in zip(process.stages, funnel.stages, strict=True)
     ]
+    return Lag.planned(sum(days))
 
 
-def _open_deals(tables: DealTables, funnel: Funnel) -> OpenDeals:
-    """Open deals per stage, weighted by the stage's `probability`, else the observed chance
-    to win from that stage; amounts missing → the average won amount."""
-    count = tables.stage_count
-    counts = np.zeros(count, dtype=np.int64)
-    amounts = np.zeros(count, dtype=np.float64)
+def _open_deals(
+    tables: DealTables, funnel: Funnel, stays: dict[int, Stays], end: datetime | None
+) -> OpenGroups:
+    """Open deals with their stage, days in it (to the end of the data) and amount (missing →
+    the average won amount, else the planned deal size)."""
     average = funnel.avg_won_amount or tables.process.assumptions.deal_size or 0.0
+    entered = _entry_sql(tables.stage_count)
     rows = tables.con.execute(
-        "SELECT position, count(*), avg(coalesce(amount, ?)) FROM funnel_deals "
-        "WHERE status = 'open' GROUP BY position",
-        [average],
-    ).fetchall()
-    for position, number, amount in rows:
-        counts[int(position)] = int(number)
-        amounts[int(position)] = float(amount)
-    probabilities = np.array(
-        [
-            stage.probability
-            if stage.probability is not None
-            else (observed.win_probability or 0.0)
-            for stage, observed in zip(tables.process.stages, funnel.stages, strict=True)
-        ],
-        dtype=np.float64,
+        f"SELECT position, greatest(date_diff('second', {entered}, ?) / 86400.0, 0), "
+        "coalesce(amount, ?) FROM funnel_deals WHERE status = 'open'",
+        [end or datetime(1970, 1, 1), average],
+    ).fetchnumpy()
+    names = list(rows)
+    ages = np.nan_to_num(np.asarray(rows[names[1]], dtype=np.float64)) if end else None
+    stage_of = np.asarray(rows[names[0]], dtype=np.int64)
+    advance = [
+        Lag.of_wins(stays[k].timed) if k in stays else None for k in range(tables.stage_count)
+    ]
+    return group(
+        stage_of,
+        ages if ages is not None else np.zeros(len(stage_of)),
+        np.asarray(rows[names[2]], dtype=np.float64),
+        stays,
+        advance,
     )
-    return OpenDeals(counts, probabilities, amounts)
+
+
+def _entry_sql(stages: int) -> str:
+    """When an open deal entered its current stage: its entry date, else its latest earlier
+    entry, else when it was first seen."""
+    cases = []
+    for k in range(stages):
+        known = [f"e{k}", *(f"e{j}" for j in range(k - 1, -1, -1)), "first_seen"]
+        cases.append(f"WHEN {k} THEN coalesce({', '.join(known)})")
+    return f"(CASE position {' '.join(cases)} END)"
+
+
+def _check_pipeline_stages(process: Process, rates: Rates, groups: OpenGroups) -> None:
+    """Open deals need every stage from theirs on to have a conversion: decided deals or a
+    plan. A stage with neither is refused, never valued at 0 or at a guess."""
+    if not len(groups.stage):
+        return
+    successes, failures = rates.evidence()
+    first = int(groups.stage.min())
+    for k in range(first, len(process.stages)):
+        planned = process.stages[k].expected.conversion is not None
+        if successes[k] + failures[k] == 0 and not planned:
+            stage = process.stages[k]
+            raise InputError(
+                f"stage {stage.id} has no decided deal and no expected.conversion: the open "
+                "pipeline cannot be valued; add expected.conversion to the stage in the process "
+                "file"
+            )
+
+
+def _notes(
+    process: Process, rates: Rates, sizes: DealSizes, closed: int, extra: list[str | None]
+) -> list[str]:
+    notes = [f"rates rest on {closed:,} closed deals"]
+    if rates.through is not None:
+        notes.append(
+            "the stages have no entry dates: the chance that a lead is won comes from the sales "
+            "cycle (deals still open counted as unfinished), the stage table from counts"
+        )
+    successes, failures = rates.evidence()
+    weights = rates.plan_weight()
+    for k, stage in enumerate(process.stages):
+        if successes[k] + failures[k] == 0:
+            source = "its plan" if weights[k] > 0 else "a uniform prior (anything from 0 to 1)"
+            notes.append(
+                f"stage {stage.id} has no decided deal: its conversion comes from {source}"
+            )
+    if sizes.from_prior:
+        notes.append(
+            f"{sizes.observed} won amount(s), fewer than {MIN_FOR_CHECK}: the deal size leans on "
+            "the plan's assumptions.deal_size as a prior"
+        )
+    return notes + [note for note in extra if note]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from salesflow.analytics.estimates import COUNTS
@@ -24,10 +25,27 @@ UNDECIDED_NOTE = 0.05  # a share of a stage's deals whose fate the data cannot t
 GROUP_KEY = "coalesce(group_key, '(none)')"
 
 
-def analyze(tables: DealTables) -> FunnelReport:
+@dataclass(frozen=True)
+class Overall:
+    """The funnel of all deals, with the stays it was estimated from and the end of the data."""
+
+    funnel: Funnel
+    stays: dict[int, Stays]
+    end: datetime | None
+
+
+def overall(tables: DealTables) -> Overall:
     end = export_date(tables.con, tables.stage_count, window_end(tables.options.until))
-    overall = _funnels(tables, OVERALL, end)
-    funnel = overall.get("*") or _empty(tables)
+    stays: dict[str, dict[int, Stays]] = {}
+    if end is not None:
+        stays = stage_stays(tables.con, OVERALL, tables.stage_count, tables.dated_stages, end)
+    funnel = _funnels(tables, OVERALL, end, stays).get("*") or _empty(tables)
+    return Overall(funnel, stays.get("*", {}), end)
+
+
+def analyze(tables: DealTables) -> FunnelReport:
+    whole = overall(tables)
+    funnel, end = whole.funnel, whole.end
     groups: list[Group] = []
     if tables.group_column is not None:
         groups = [
@@ -52,13 +70,20 @@ def analyze(tables: DealTables) -> FunnelReport:
     )
 
 
-def _funnels(tables: DealTables, group: str, end: datetime | None) -> dict[str, Funnel]:
+def _funnels(
+    tables: DealTables,
+    group: str,
+    end: datetime | None,
+    stays: dict[str, dict[int, Stays]] | None = None,
+) -> dict[str, Funnel]:
+    """The funnel of each group; `stays` when already counted for these groups."""
     stages = tables.stage_count
     counted = tallies(tables.con, group, stages)
     money = amounts(tables.con, group)
-    stays: dict[str, dict[int, Stays]] = {}
-    if end is not None:
-        stays = stage_stays(tables.con, group, stages, tables.dated_stages, end)
+    if stays is None:
+        stays = {}
+        if end is not None:
+            stays = stage_stays(tables.con, group, stages, tables.dated_stages, end)
     return {
         key: build_funnel(
             tables.process,

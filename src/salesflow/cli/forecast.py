@@ -158,7 +158,7 @@ def _inputs(
             raise InputError(f"--pipeline needs the open deals in deal data: {why}")
         return plan_inputs(process)
     tables = usable_tables(process, options, quiet)
-    return data_inputs(tables)
+    return data_inputs(tables, with_pipeline=request.pipeline)
 
 
 def _leads(leads: int | None, horizon: int | None, per_month: int | None) -> int:

@@ -24,6 +24,7 @@ class StageRate(Result):
     id: str
     name: str
     conversion: float
+    plan_weight: float = 0.0
     advanced: int | None
     lost: int | None
     expected_entering: float
@@ -37,11 +38,15 @@ class Target(Result):
 
 
 class Month(Result):
+    """A calendar month (YYYY-MM), or "earlier" / "later" for what lands outside the months."""
+
     month: str
     mean: float
     p10: float
     p50: float
     p90: float
+    new_leads: float = 0.0
+    pipeline: float = 0.0
 
 
 class Histogram(Result):
@@ -67,6 +72,9 @@ class Forecast(Result):
     wins: Distribution
     revenue: Distribution
     deal_size: float
+    deal_size_model: Literal["bootstrap", "lognormal", "plan"] = "plan"
+    won_amounts: int = 0
+    dispersion: float = 0.0
     stages: list[StageRate]
     histogram: Histogram
     target: Target | None = None

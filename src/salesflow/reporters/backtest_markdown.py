@@ -12,7 +12,8 @@ def render(backtest: Backtest, color: bool) -> str:
     lines = [
         f"# Forecast backtest: {md_text(backtest.process)}",
         "",
-        f"{backtest.horizon_months}-month lead cohorts; data to {backtest.data_end}.",
+        f"{backtest.horizon_months}-month lead cohorts; data to {backtest.data_end}; amounts in "
+        f"{md_text(backtest.currency)}.",
         "",
         "| " + " | ".join(HEADERS) + " |",
         "|" + "|".join("---" if h == "cutoff" else "---:" for h in HEADERS) + "|",

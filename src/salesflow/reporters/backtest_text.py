@@ -18,7 +18,8 @@ def render(backtest: Backtest, color: bool) -> str:
     heading = Text(
         f"{terminal_line(backtest.process)} · backtest of {backtest.horizon_months}-month lead "
         f"cohorts · data to {backtest.data_end} · a cohort is scored "
-        f"{backtest.maturity_days:.0f} days after its period (90% of won deals close by then)"
+        f"{backtest.maturity_days:.0f} days after its period (90% of won deals close by then) · "
+        f"amounts in {terminal_line(backtest.currency)}"
     )
     table = Table(box=box.SIMPLE_HEAD)
     for header in HEADERS:

@@ -29,10 +29,14 @@ def document(forecast: Forecast) -> dict[str, Any]:
         "wins": forecast.wins.model_dump(),
         "revenue": forecast.revenue.model_dump(),
         "deal_size": forecast.deal_size,
+        "deal_size_model": forecast.deal_size_model,
+        "won_amounts": forecast.won_amounts,
+        "dispersion": forecast.dispersion,
         "stages": [
             {
                 "id": s.id,
                 "conversion": s.conversion,
+                "plan_weight": s.plan_weight,
                 "expected_entering": s.expected_entering,
                 "advanced": s.advanced,
                 "lost": s.lost,

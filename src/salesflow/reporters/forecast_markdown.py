@@ -5,6 +5,13 @@ from __future__ import annotations
 
 from salesflow.model.forecast import Distribution, Forecast
 from salesflow.reporters.analyze_format import count, money, number, percent
+from salesflow.reporters.forecast_rows import (
+    dispersion_line,
+    has_plan_weight,
+    month_headers,
+    month_rows,
+    size_line,
+)
 from salesflow.reporters.safety import md_text as escape
 
 BAR_WIDTH = 20
@@ -56,9 +63,12 @@ def _summary(forecast: Forecast) -> str:
         f"- **Rates:** {_source(forecast)}",
         f"- **Expected revenue:** {money(revenue.mean, cur)} ({_spread(revenue, currency=cur)})",
         f"- **Expected wins:** {number(forecast.expected_wins)} ({_spread(forecast.wins)})",
-        f"- **Average deal:** {money(forecast.deal_size, cur)}",
+        f"- **Deal size:** {size_line(forecast)}",
         f"- **Simulations:** {count(forecast.sims)}, seed {forecast.seed}",
     ]
+    spread = dispersion_line(forecast)
+    if spread:
+        lines.append(f"- **Between cohorts:** {spread}")
     return "\n".join(lines)
 
 
@@ -67,16 +77,18 @@ def _row(cells: list[str]) -> str:
 
 
 def _stage_table(forecast: Forecast) -> str:
-    lines = [
-        _row(["Stage", "Conversion", "Advanced", "Lost", "Expected entering"]),
-        _row(["---", "--:", "--:", "--:", "--:"]),
-    ]
+    weighted = has_plan_weight(forecast)
+    plan = ["Plan weight"] if weighted else []
+    headers = ["Stage", "Conversion", *plan, "Advanced", "Lost", "Expected entering"]
+    lines = [_row(headers), _row(["---", *("--:" for _ in headers[1:])])]
     for stage in forecast.stages:
+        weight = [percent(stage.plan_weight)] if weighted else []
         lines.append(
             _row(
                 [
                     escape(stage.name),
                     percent(stage.conversion),
+                    *weight,
                     count(stage.advanced),
                     count(stage.lost),
                     number(stage.expected_entering),
@@ -110,23 +122,10 @@ def _target(forecast: Forecast) -> str:
 
 
 def _months(forecast: Forecast) -> str:
-    cur = forecast.currency
-    lines = [
-        _row(["Month", "P10", "P50", "P90", "Mean"]),
-        _row(["---", "--:", "--:", "--:", "--:"]),
-    ]
-    for month in forecast.months:
-        lines.append(
-            _row(
-                [
-                    escape(month.month),
-                    money(month.p10, cur),
-                    money(month.p50, cur),
-                    money(month.p90, cur),
-                    money(month.mean, cur),
-                ]
-            )
-        )
+    headers = month_headers(forecast)
+    lines = [_row(list(headers)), _row(["---", *("--:" for _ in headers[1:])])]
+    for row in month_rows(forecast):
+        lines.append(_row([escape(row[0]), *row[1:]]))
     return "\n".join(lines)
 
 

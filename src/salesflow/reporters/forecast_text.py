@@ -10,6 +10,13 @@ from rich.text import Text
 
 from salesflow.model.forecast import Forecast
 from salesflow.reporters.analyze_format import count, money, number, percent
+from salesflow.reporters.forecast_rows import (
+    dispersion_line,
+    has_plan_weight,
+    month_headers,
+    month_rows,
+    size_line,
+)
 from salesflow.reporters.safety import terminal_line, terminal_text
 from salesflow.reporters.terminal import render_to_text
 
@@ -57,21 +64,26 @@ def _headline(forecast: Forecast) -> Text:
     wins = forecast.wins
     text.append(
         f"Expected wins {number(forecast.expected_wins)}  (P10 {number(wins.p10)} · "
-        f"P50 {number(wins.p50)} · P90 {number(wins.p90)}) · average deal "
-        f"{money(forecast.deal_size, cur)}\n"
+        f"P50 {number(wins.p50)} · P90 {number(wins.p90)}) · {size_line(forecast)}\n"
     )
-    text.append(f"{forecast.sims:,} simulations, seed {forecast.seed}", style="dim")
+    spread = dispersion_line(forecast)
+    tail = f" · {spread}" if spread else ""
+    text.append(f"{forecast.sims:,} simulations, seed {forecast.seed}{tail}", style="dim")
     return text
 
 
 def _stage_table(forecast: Forecast) -> Table:
     table = Table(box=box.SIMPLE_HEAD, title=None, pad_edge=False)
-    for header in ("stage", "conversion", "advanced", "lost", "expected entering"):
+    weighted = has_plan_weight(forecast)
+    headers = ("stage", "conversion", *(("plan weight",) if weighted else ()), "advanced", "lost")
+    for header in (*headers, "expected entering"):
         table.add_column(header, justify="left" if header == "stage" else "right")
     for stage in forecast.stages:
+        weight = (percent(stage.plan_weight),) if weighted else ()
         table.add_row(
             terminal_line(stage.name),
             percent(stage.conversion),
+            *weight,
             count(stage.advanced),
             count(stage.lost),
             number(stage.expected_entering),
@@ -109,18 +121,11 @@ def _target(forecast: Forecast) -> Text:
 
 
 def _months(forecast: Forecast) -> Table:
-    cur = forecast.currency
     table = Table(box=box.SIMPLE_HEAD, title="Revenue by month", title_justify="left")
-    for header in ("month", "P10", "P50", "P90", "mean"):
+    for header in month_headers(forecast):
         table.add_column(header, justify="left" if header == "month" else "right")
-    for month in forecast.months:
-        table.add_row(
-            terminal_line(month.month),
-            money(month.p10, cur),
-            money(month.p50, cur),
-            money(month.p90, cur),
-            money(month.mean, cur),
-        )
+    for row in month_rows(forecast):
+        table.add_row(terminal_line(row[0]), *row[1:])
     return table
 
 
