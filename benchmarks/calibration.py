@@ -5,7 +5,8 @@
     python benchmarks/calibration.py forecast [--replicates 100] [...]
 
 The second form calibrates `salesflow forecast` instead (benchmarks/forecast_calibration.py, which
-draws its data with the generator below); `forecast --help` lists its options.
+draws its data with the generator below); `forecast --help` lists its options. `calibration.py
+phasing` checks the months of `forecast --horizon` the same way (benchmarks/phasing_calibration.py).
 
 prints a markdown report (for docs/benchmarks.md) to stdout, and to `--out` as well when given;
 progress and timings go to stderr. It is a measurement, not a test: it exits 0 whatever the
@@ -1053,10 +1054,21 @@ def forecast_main(argv: Sequence[str]) -> int:
     return forecast_calibration.main(argv)
 
 
+def phasing_main(argv: Sequence[str]) -> int:
+    """`calibration.py phasing ...`: benchmarks/phasing_calibration.py (loaded like forecast)."""
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.insert(0, str(BENCHMARKS))
+    import phasing_calibration
+
+    return phasing_calibration.main(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     if arguments[:1] == ["forecast"]:
         return forecast_main(arguments[1:])
+    if arguments[:1] == ["phasing"]:
+        return phasing_main(arguments[1:])
     args = parse_args(arguments)
     export_at = args.export_at or DEFAULT_EXPORT
     started = time.perf_counter()
