@@ -151,20 +151,21 @@ def _open_deals(
     average = funnel.avg_won_amount or tables.process.assumptions.deal_size or 0.0
     entered = _entry_sql(tables.stage_count)
     rows = tables.con.execute(
-        f"SELECT position, greatest(date_diff('second', {entered}, ?) / 86400.0, 0), "
-        "coalesce(amount, ?) FROM funnel_deals WHERE status = 'open'",
+        f"SELECT position AS stage, "
+        f"greatest(date_diff('second', {entered}, ?) / 86400.0, 0) AS age, "
+        "coalesce(amount, ?) AS amount FROM funnel_deals WHERE status = 'open'",
         [end or datetime(1970, 1, 1), average],
     ).fetchnumpy()
-    names = list(rows)
-    ages = np.nan_to_num(np.asarray(rows[names[1]], dtype=np.float64)) if end else None
-    stage_of = np.asarray(rows[names[0]], dtype=np.int64)
+    stage_of = np.asarray(rows["stage"], dtype=np.int64)
+    # Without an end of the data (no dates at all) every open deal counts as just arrived.
+    ages = np.nan_to_num(np.asarray(rows["age"], dtype=np.float64)) if end else None
     advance = [
         Lag.of_wins(stays[k].timed) if k in stays else None for k in range(tables.stage_count)
     ]
     return group(
         stage_of,
         ages if ages is not None else np.zeros(len(stage_of)),
-        np.asarray(rows[names[2]], dtype=np.float64),
+        np.asarray(rows["amount"], dtype=np.float64),
         stays,
         advance,
     )

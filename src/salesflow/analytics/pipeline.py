@@ -68,35 +68,41 @@ class OpenGroups:
         )
 
 
+@dataclass(frozen=True)
+class OpenGroup:
+    stage: int
+    count: int
+    amount: float
+    factor: float
+    to_go: Floats
+
+
 def group(
     stage_of: Ints, age: Floats, amount: Floats, stays: dict[int, Stays], advance: list[Lag | None]
 ) -> OpenGroups:
     """Open deals (their stage, days in it and amount) grouped by stage and age quartile, each
     group with its age factor and timing."""
     rng = np.random.default_rng(TIMING_SEED)
-    columns: tuple[list[int], list[int], list[float], list[float], list[Floats]] = (
-        [],
-        [],
-        [],
-        [],
-        [],
-    )
+    found: list[OpenGroup] = []
     for stage in np.unique(stage_of).tolist():
         ages, amounts = age[stage_of == stage], amount[stage_of == stage]
         factors = age_factor(stays.get(stage), ages)
         for members in _quartiles(ages):
-            columns[0].append(stage)
-            columns[1].append(len(members))
-            columns[2].append(float(amounts[members].mean()))
-            columns[3].append(float(factors[members].mean()))
-            columns[4].append(_to_go(rng, ages[members], stage, advance))
-    stages, counts, amounts_, factors_, to_go = columns
+            found.append(
+                OpenGroup(
+                    stage,
+                    len(members),
+                    float(amounts[members].mean()),
+                    float(factors[members].mean()),
+                    _to_go(rng, ages[members], stage, advance),
+                )
+            )
     return OpenGroups(
-        np.array(stages, dtype=np.int64),
-        np.array(counts, dtype=np.int64),
-        np.array(amounts_, dtype=np.float64),
-        np.array(factors_, dtype=np.float64),
-        to_go,
+        np.array([g.stage for g in found], dtype=np.int64),
+        np.array([g.count for g in found], dtype=np.int64),
+        np.array([g.amount for g in found], dtype=np.float64),
+        np.array([g.factor for g in found], dtype=np.float64),
+        [g.to_go for g in found],
     )
 
 
