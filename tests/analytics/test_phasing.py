@@ -245,3 +245,18 @@ def test_spread_wins_follow_the_shares() -> None:
     assert (np.abs(means - 40 * shares) <= Z * error).all()
     one = spread_wins(np.random.default_rng(3), np.array([7, 9]), np.array([0.0, 1.0, 0.0]))
     assert one.tolist() == [[0, 7, 0], [0, 9, 0]]
+
+
+@pytest.mark.parametrize("age", [0.0, 7.0, 10.0, 25.0, 40.0, 50.0])
+def test_remaining_draws_follow_the_distribution_beyond_the_age(age: float) -> None:
+    """The vectorised draw of the days still to go has the law of `beyond(age)`: the same values
+    with the same probabilities (0 past the last value)."""
+    lag = Lag(np.array([5.0, 10.0, 20.0, 40.0]), np.array([0.1, 0.4, 0.3, 0.2]))
+    draws = lag.remaining(np.random.default_rng(1), np.full(100_000, age))
+    rest = lag.beyond(age)
+    if rest is None:
+        assert (draws == 0).all()
+        return
+    values, counts = np.unique(draws, return_counts=True)
+    np.testing.assert_allclose(values, rest.days)
+    np.testing.assert_allclose(counts / len(draws), rest.weights, atol=0.01)

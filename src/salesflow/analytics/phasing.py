@@ -56,6 +56,16 @@ class Lag:
     def sample(self, rng: np.random.Generator, size: int) -> Floats:
         return np.asarray(rng.choice(self.days, size=size, p=self.weights), dtype=np.float64)
 
+    def remaining(self, rng: np.random.Generator, ages: Floats) -> Floats:
+        """For each age, a draw of the days still to go of a stay already that old: the
+        distribution beyond the age, by inverse transform (0 past the last value)."""
+        cumulative = np.cumsum(self.weights)
+        reached = np.searchsorted(self.days, ages, side="right")
+        done = np.where(reached > 0, cumulative[np.maximum(reached - 1, 0)], 0.0)
+        target = done + rng.random(len(ages)) * (1.0 - done)
+        index = np.minimum(np.searchsorted(cumulative, target, side="right"), len(self.days) - 1)
+        return np.where(done < 1.0 - 1e-12, np.maximum(self.days[index] - ages, 0.0), 0.0)
+
     def beyond(self, age: float) -> Lag | None:
         """The days still to go for a stay already `age` days old."""
         keep = self.days > age

@@ -140,11 +140,7 @@ def _to_go(rng: np.random.Generator, ages: Floats, stage: int, advance: list[Lag
     total = np.zeros(TIMING_DRAWS)
     current = advance[stage]
     if current is not None:
-        for age in np.unique(ages_drawn):
-            rest = current.beyond(float(age))
-            where = ages_drawn == age
-            if rest is not None:
-                total[where] = rest.sample(rng, int(where.sum()))
+        total += current.remaining(rng, ages_drawn)
     for later in advance[stage + 1 :]:
         if later is not None:
             total += later.sample(rng, TIMING_DRAWS)
