@@ -401,3 +401,18 @@ def test_until_shows_the_funnel_as_it_stood_then(tmp_path: Path) -> None:
     # No deal had reached c by then: no conversion there, so no win rate either.
     assert funnel.stages[2].conversion is None
     assert funnel.win_rate is None
+
+
+def test_until_closes_a_deal_lost_without_a_date_from_its_last_known_date(
+    tmp_path: Path,
+) -> None:
+    """A deal lost with no close date (L1, last entered b on 01-06) is lost as of any --until
+    after that date, and still open before it: not open forever."""
+    deals = HEADER + (
+        "W1,a,,2024-01-01,,,2024-01-01,,,\n"
+        "L1,Lost,,2024-01-01,,,2024-01-01,2024-01-06,,\n"
+    )
+    later = report(tmp_path, deals, process=WIDE, until=date(2024, 1, 10)).funnel
+    assert later.deals.model_dump() == {"total": 2, "won": 0, "lost": 1, "open": 1}
+    earlier = report(tmp_path, deals, process=WIDE, until=date(2024, 1, 5)).funnel
+    assert earlier.deals.model_dump() == {"total": 2, "won": 0, "lost": 0, "open": 2}

@@ -75,24 +75,9 @@ def stage_stays(
 
 
 def deals_as_of(cutoff: datetime, stages: int) -> str:
-    """The analysed deals as they stood at `cutoff`, as a relation.
-
-    A deal won or lost without a close date counts as closed from its last known date (its
-    latest stage date, else its first-seen date): otherwise it would stay open at every cutoff.
-    Its close date stays unknown (NULL) in the relation, so that its stays are untimed, as in
-    `analyze`."""
-    entries = ", ".join(f"e{k}" for k in range(stages))
-    last_known = f"coalesce(greatest({entries}), first_seen)"
-    undated = "(status <> 'open' AND closed_at IS NULL)"
-    dated = (
-        f"SELECT * REPLACE (CASE WHEN {undated} THEN {last_known} ELSE closed_at END AS closed_at),"
-        f" {undated} AS _undated_close FROM funnel_deals"
-    )
-    as_of = as_of_sql(f"({dated})", cutoff, stages)
-    return (
-        "(SELECT * EXCLUDE (_undated_close) REPLACE "
-        f"(CASE WHEN _undated_close THEN NULL ELSE closed_at END AS closed_at) FROM ({as_of}))"
-    )
+    """The analysed deals as they stood at `cutoff`, as a relation (sources.canonical.as_of_sql:
+    a deal won or lost without a close date is closed from its last known date)."""
+    return f"({as_of_sql('funnel_deals', cutoff, stages)})"
 
 
 def _timestamp(moment: datetime) -> str:

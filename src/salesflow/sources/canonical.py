@@ -440,9 +440,12 @@ def window_end(until: date | None) -> datetime | None:
 def as_of_sql(deals: str, cutoff: datetime, stages: int) -> str:
     """The `deals` first seen before `cutoff`, as they stood then: closed only if closed before
     it, entries after it not yet made, an open deal at the furthest stage entered by then (the
-    first stage when it has no date)."""
+    first stage when it has no date). A deal won or lost without a close date counts as closed
+    from its last known date (its latest stage date, else when it was first seen), otherwise it
+    would look open at every cutoff; its close date stays unknown (NULL)."""
     at = f"TIMESTAMP '{cutoff.isoformat(sep=' ')}'"
-    closed = f"(status <> 'open' AND closed_at < {at})"
+    last_known = f"coalesce(greatest({', '.join(f'e{k}' for k in range(stages))}), first_seen)"
+    closed = f"(status <> 'open' AND coalesce(closed_at, {last_known}) < {at})"
     dated = " ".join(f"WHEN e{k} < {at} THEN {k}" for k in reversed(range(stages)))
     entries = [f"CASE WHEN e{k} < {at} THEN e{k} END AS e{k}" for k in range(stages)]
     return f"""
