@@ -409,8 +409,7 @@ def test_until_closes_a_deal_lost_without_a_date_from_its_last_known_date(
     """A deal lost with no close date (L1, last entered b on 01-06) is lost as of any --until
     after that date, and still open before it: not open forever."""
     deals = HEADER + (
-        "W1,a,,2024-01-01,,,2024-01-01,,,\n"
-        "L1,Lost,,2024-01-01,,,2024-01-01,2024-01-06,,\n"
+        "W1,a,,2024-01-01,,,2024-01-01,,,\nL1,Lost,,2024-01-01,,,2024-01-01,2024-01-06,,\n"
     )
     later = report(tmp_path, deals, process=WIDE, until=date(2024, 1, 10)).funnel
     assert later.deals.model_dump() == {"total": 2, "won": 0, "lost": 1, "open": 1}
