@@ -1054,6 +1054,13 @@ def forecast_main(argv: Sequence[str]) -> int:
     return forecast_calibration.main(argv)
 
 
+def emit(report: str, out: Path | None) -> None:
+    """The markdown report to stdout, and to `out` as well when given."""
+    print(report)
+    if out is not None:
+        out.write_text(report + "\n", encoding="utf-8")
+
+
 def phasing_main(argv: Sequence[str]) -> int:
     """`calibration.py phasing ...`: benchmarks/phasing_calibration.py (loaded like forecast)."""
     if str(BENCHMARKS) not in sys.path:
@@ -1081,9 +1088,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             results.append(result)
     header = environment(args.seed, args.replicates, args.jobs, export_at)
     report = render(results, header, time.perf_counter() - started)
-    print(report)
-    if args.out is not None:
-        args.out.write_text(report + "\n", encoding="utf-8")
+    emit(report, args.out)
     return 0
 
 

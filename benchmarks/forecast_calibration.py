@@ -496,9 +496,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
     header = f"{cal.environment(args.seed, args.replicates, args.jobs, export_at)} {origin()}"
     report = render(results, header, time.perf_counter() - started, args.sims)
-    print(report)
-    if args.out is not None:
-        args.out.write_text(report + "\n", encoding="utf-8")
+    cal.emit(report, args.out)
     return 0
 
 

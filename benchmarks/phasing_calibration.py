@@ -176,9 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
     header = cal.environment(args.seed, args.replicates, args.jobs, export_at)
     report = render(truth, replicates, header, time.perf_counter() - started)
-    print(report)
-    if args.out is not None:
-        args.out.write_text(report + "\n", encoding="utf-8")
+    cal.emit(report, args.out)
     return 0
 
 
