@@ -71,6 +71,7 @@ TOP_KEYS = {
     "deal_size_model",
     "won_amounts",
     "dispersion",
+    "dispersion_cohorts",
     "stages",
     "histogram",
     "notes",
@@ -491,3 +492,18 @@ def test_stages_that_take_forever_keep_the_monthly_table_small(
     assert [month["month"] for month in months] == ["2026-01", "2026-02", "2026-03", "later"]
     assert months[-1]["mean"] == pytest.approx(document["revenue"]["mean"], rel=0.05)
     assert sum(month["mean"] for month in months[:-1]) == 0
+
+
+def test_data_without_dates_says_what_it_cannot_measure(files: dict[str, Path]) -> None:
+    """The deals have no dates and the plan no days: the months put each cohort's revenue in
+    its own month and say why, and the variation between cohorts is reported as not measured,
+    not as 0. With the plan's days the time to win comes from them, without the note."""
+    planned = forecast_json("--leads", "90", "--deals", "deals.csv", "--horizon", "3")
+    assert not any("no time from lead to won" in note for note in planned["notes"])
+    no_days = PROCESS.replace(", days: 10", "").replace(", days: 20", "")
+    files["process"].write_text(no_days, encoding="utf-8")
+    document = forecast_json("--leads", "90", "--deals", "deals.csv", "--horizon", "3")
+    assert document["dispersion_cohorts"] == 0
+    assert any("no time from lead to won is known" in note for note in document["notes"])
+    text = forecast("--leads", "90", "--deals", "deals.csv").stdout
+    assert "cohort-to-cohort variation not measured" in " ".join(text.split())

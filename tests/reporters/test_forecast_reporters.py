@@ -58,6 +58,7 @@ def forecast(full: bool = True) -> Forecast:
         deal_size_model="lognormal",
         won_amounts=115,
         dispersion=0.0125,
+        dispersion_cohorts=14,
         stages=[
             stage("lead", "Lead", 0.45, (180, 220), 120.0),
             stage("discovery", "Discovery | Call", 0.6, (120, 80), 54.0),
@@ -133,6 +134,7 @@ def plan_forecast() -> Forecast:
             "deal_size_model": "plan",
             "won_amounts": 0,
             "dispersion": 0.0,
+            "dispersion_cohorts": 0,
             "stages": [s.model_copy(update={"advanced": None, "lost": None}) for s in base.stages],
             "notes": [
                 "rates and deal size come from the plan in the process file: the interval covers "
@@ -345,3 +347,9 @@ def test_json_has_the_optional_parts_only_when_present() -> None:
     plan = json.loads(render(plan_forecast(), False))
     assert plan["source"] == "plan" and plan["closed_deals"] == 0
     assert plan["stages"][0]["advanced"] is None
+
+
+def test_one_won_amount_is_singular() -> None:
+    single = forecast(full=False).model_copy(update={"won_amounts": 1})
+    text = flat(FORECAST_FORMATS.renderer("text")(single, False))
+    assert "lognormal fitted to 1 won amount)" in text

@@ -88,12 +88,13 @@ def forecast(inputs: Inputs, request: Request) -> Forecast:
         deal_size_model=inputs.sizes.model,
         won_amounts=inputs.sizes.observed,
         dispersion=inputs.dispersion.rho,
+        dispersion_cohorts=inputs.dispersion.cohorts,
         stages=_stages(inputs, request.leads),
         histogram=_histogram(outcome.revenue),
         target=_target(inputs, request, outcome.revenue) if request.target else None,
         months=_months(inputs, request) if request.horizon else [],
         pipeline=_pipeline(inputs, request) if request.pipeline else None,
-        notes=[*inputs.notes, *_calendar_notes(request)],
+        notes=[*inputs.notes, *_calendar_notes(inputs, request)],
     )
 
 
@@ -271,10 +272,16 @@ def _pipeline(inputs: Inputs, request: Request) -> Pipeline | None:
     )
 
 
-def _calendar_notes(request: Request) -> list[str]:
+def _calendar_notes(inputs: Inputs, request: Request) -> list[str]:
     if not request.horizon:
         return []
+    notes = []
+    if inputs.lag.mean == 0:
+        notes.append(
+            "no time from lead to won is known (no dated wins in the data, no expected.days in "
+            "the plan): each month's revenue is placed in the month its leads arrive"
+        )
     sims = calendar_sims(request)
     if sims < request.sims:
-        return [f"the revenue per month rests on the first {sims:,} simulations"]
-    return []
+        notes.append(f"the revenue per month rests on the first {sims:,} simulations")
+    return notes

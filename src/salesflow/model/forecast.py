@@ -75,6 +75,7 @@ class Forecast(Result):
     deal_size_model: Literal["bootstrap", "lognormal", "plan"] = "plan"
     won_amounts: int = 0
     dispersion: float = 0.0
+    dispersion_cohorts: int = 0
     stages: list[StageRate]
     histogram: Histogram
     target: Target | None = None

@@ -32,6 +32,7 @@ def document(forecast: Forecast) -> dict[str, Any]:
         "deal_size_model": forecast.deal_size_model,
         "won_amounts": forecast.won_amounts,
         "dispersion": forecast.dispersion,
+        "dispersion_cohorts": forecast.dispersion_cohorts,
         "stages": [
             {
                 "id": s.id,

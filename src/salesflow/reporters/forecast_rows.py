@@ -7,8 +7,8 @@ from salesflow.model.forecast import Forecast, Month
 from salesflow.reporters.analyze_format import money
 
 SIZE_MODELS = {
-    "bootstrap": "resampled from {n} won amounts",
-    "lognormal": "lognormal fitted to {n} won amounts",
+    "bootstrap": "resampled from {n}",
+    "lognormal": "lognormal fitted to {n}",
     "plan": "lognormal around the plan's deal size",
 }
 
@@ -40,14 +40,20 @@ def _month(month: Month, forecast: Forecast) -> tuple[str, ...]:
 
 
 def size_line(forecast: Forecast) -> str:
-    model = SIZE_MODELS[forecast.deal_size_model].format(n=f"{forecast.won_amounts:,}")
+    amounts = "won amount" if forecast.won_amounts == 1 else "won amounts"
+    model = SIZE_MODELS[forecast.deal_size_model].format(n=f"{forecast.won_amounts:,} {amounts}")
     return f"average deal {money(forecast.deal_size, forecast.currency)} ({model})"
 
 
 def dispersion_line(forecast: Forecast) -> str | None:
     if forecast.source != "data":
         return None
-    return f"cohort-to-cohort variation ρ = {forecast.dispersion:.4f}"
+    if not forecast.dispersion_cohorts:
+        return "cohort-to-cohort variation not measured"
+    return (
+        f"cohort-to-cohort variation ρ = {forecast.dispersion:.4f} "
+        f"({forecast.dispersion_cohorts:,} monthly cohorts)"
+    )
 
 
 def has_plan_weight(forecast: Forecast) -> bool:
