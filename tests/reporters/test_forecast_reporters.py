@@ -353,3 +353,13 @@ def test_one_won_amount_is_singular() -> None:
     single = forecast(full=False).model_copy(update={"won_amounts": 1})
     text = flat(FORECAST_FORMATS.renderer("text")(single, False))
     assert "lognormal fitted to 1 won amount)" in text
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_one_open_deal_is_singular(fmt: str) -> None:
+    full = forecast()
+    assert full.pipeline is not None
+    single = full.model_copy(
+        update={"pipeline": full.pipeline.model_copy(update={"open_deals": 1})}
+    )
+    assert "1 deal, weighted" in flat(FORECAST_FORMATS.renderer(fmt)(single, False))

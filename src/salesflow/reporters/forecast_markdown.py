@@ -10,6 +10,7 @@ from salesflow.reporters.forecast_rows import (
     has_plan_weight,
     month_headers,
     month_rows,
+    open_deals,
     size_line,
 )
 from salesflow.reporters.safety import md_text as escape
@@ -134,6 +135,6 @@ def _pipeline(forecast: Forecast) -> str:
     assert pipeline is not None
     cur = forecast.currency
     return (
-        f"**Open pipeline:** {count(pipeline.open_deals)} deals, weighted "
+        f"**Open pipeline:** {open_deals(forecast)}, weighted "
         f"{money(pipeline.expected_revenue, cur)} ({_spread(pipeline.revenue, currency=cur)})"
     )

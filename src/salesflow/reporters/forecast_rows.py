@@ -56,5 +56,12 @@ def dispersion_line(forecast: Forecast) -> str | None:
     )
 
 
+def open_deals(forecast: Forecast) -> str:
+    """ "1 deal", "172 deals": the open pipeline's size."""
+    assert forecast.pipeline is not None
+    number = forecast.pipeline.open_deals
+    return f"{number:,} deal" if number == 1 else f"{number:,} deals"
+
+
 def has_plan_weight(forecast: Forecast) -> bool:
     return any(stage.plan_weight > 0 for stage in forecast.stages)

@@ -15,6 +15,7 @@ from salesflow.reporters.forecast_rows import (
     has_plan_weight,
     month_headers,
     month_rows,
+    open_deals,
     size_line,
 )
 from salesflow.reporters.safety import terminal_line, terminal_text
@@ -136,7 +137,7 @@ def _pipeline(forecast: Forecast) -> Text:
     revenue = pipeline.revenue
     weighted = money(pipeline.expected_revenue, cur)
     return Text(
-        f"Open pipeline: {pipeline.open_deals:,} deals, weighted {weighted} "
+        f"Open pipeline: {open_deals(forecast)}, weighted {weighted} "
         f"(P10 {money(revenue.p10, cur)} · P50 {money(revenue.p50, cur)} · "
         f"P90 {money(revenue.p90, cur)})"
     )
