@@ -283,7 +283,8 @@ def test_a_higher_rate_never_lowers_the_forecast(stage: int) -> None:
     for field in ("mean", "p10", "p50", "p90"):
         assert getattr(raised.revenue, field) >= getattr(base.revenue, field)
     assert raised.revenue.mean > base.revenue.mean
-    assert raised.target.probability >= base.target.probability
+    # The forward simulations of two rates are not coupled draw by draw: within Monte Carlo noise.
+    assert raised.target.probability >= base.target.probability - 0.005
     assert raised.target.leads_needed_mean is not None
     assert base.target.leads_needed_mean is not None
     assert raised.target.leads_needed_mean <= base.target.leads_needed_mean

@@ -257,7 +257,7 @@ def test_price_adds_each_cells_wins_at_its_simulations_size() -> None:
     wins = np.array([[1, 2, EXACT_WINS + 6], [3, 0, 100]], dtype=np.int64)
     totals = price(np.random.default_rng(1), wins, draws)
     assert totals.shape == (2, 3)
-    np.testing.assert_allclose(totals, [[1.0, 2.0, 70.0], [3_000.0, 0.0, 100_000.0]])
+    np.testing.assert_allclose(totals, [[1.0, 2.0, EXACT_WINS + 6.0], [3_000.0, 0.0, 100_000.0]])
     single = price(np.random.default_rng(1), np.array([5, 0], dtype=np.int64), draws)
     np.testing.assert_allclose(single, [5.0, 0.0])
 

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from salesflow.analytics.deal_sizes import DealSizes, SizeDraws
 
 CHUNK = 100_000  # simulated cells (simulations × cohorts or groups) held at once
-EXACT_WINS = 64  # wins per cell priced one by one; beyond, a gamma sum
+EXACT_WINS = 32  # wins per cell priced one by one; beyond, a gamma sum
 PLAN_WEIGHT = 10.0  # a planned conversion counts as this many decided deals
 PRIOR_FLOOR = 0.5  # no Beta parameter of the plan's prior below this (a plan of 0 or 1)
 
