@@ -26,7 +26,7 @@ from salesflow.analytics.cohort_outcomes import (
     won_cycle_days,
 )
 from salesflow.analytics.deal_sizes import DealSizes
-from salesflow.analytics.forecast_inputs import cycle_through
+from salesflow.analytics.forecast_inputs import cycle_through, planned_prior
 from salesflow.analytics.funnel import Tally, stage_conversions
 from salesflow.analytics.simulation import Rates, even_cohorts, simulate_cohorts
 from salesflow.analytics.stage_events import deals_as_of, stage_stays
@@ -267,14 +267,13 @@ def _rates_at(tables: DealTables, cutoff: date, tally: Tally) -> Rates:
         tables.con, "'*'", tables.stage_count, tables.dated_stages, moment, as_of
     ).get("*", {})
     conversions = stage_conversions(tally, stays)
-    plan = [stage.expected.conversion for stage in tables.process.stages]
     return Rates(
         through=cycle_through(tables, stays),
         advanced=np.array(tally.advanced(), dtype=np.int64),
         lost=np.array(tally.lost_at, dtype=np.int64),
         estimated=np.array([c.share if c else 0.0 for c in conversions]),
         effective=np.array([c.effective_deals if c else 0.0 for c in conversions]),
-        prior=np.array([np.nan if p is None else p for p in plan], dtype=np.float64),
+        prior=planned_prior(tables.process),
     )
 
 

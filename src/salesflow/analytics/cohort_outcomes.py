@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import duckdb
+
 from salesflow.sources.canonical import DealTables
 
 MATURITY_QUANTILE = 0.9  # of the won sales cycle: how long a cohort waits before it is scored
@@ -104,9 +106,17 @@ def won_cycle_days(tables: DealTables, quantile: float, before: date | None = No
     """A quantile of the sales cycle (first seen → won, in days) of the won deals with a close
     date, only those closed before `before` when given; None when there are none."""
     known = "" if before is None else f" AND closed_at < {timestamp(before)}"
-    row = tables.con.execute(
+    return cycle_quantile(tables.con, quantile, "funnel_deals", known)
+
+
+def cycle_quantile(
+    con: duckdb.DuckDBPyConnection, quantile: float, deals: str, condition: str = ""
+) -> float | None:
+    """The quantile of first seen → won (days) over the won deals of the relation `deals` that
+    have a close date (and meet `condition`, an SQL `AND …`); None when there are none."""
+    row = con.execute(
         f"SELECT quantile_cont(date_diff('second', first_seen, closed_at) / 86400.0, {quantile})"
-        f" FROM funnel_deals WHERE status = 'won' AND closed_at >= first_seen{known}"
+        f" FROM {deals} WHERE status = 'won' AND closed_at >= first_seen{condition}"
     ).fetchone()
     return float(row[0]) if row and row[0] is not None else None
 

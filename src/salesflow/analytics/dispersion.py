@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 import duckdb
 import numpy as np
 
+from salesflow.analytics.cohort_outcomes import MATURITY_QUANTILE, cycle_quantile
 from salesflow.analytics.simulation import Dispersion, Floats
 
 MIN_COHORTS = 6  # mature monthly cohorts needed to measure the variation
 MIN_LEADS = 10  # a cohort with fewer leads says too little about its own rate
 MAX_RHO = 0.5
-MATURITY_QUANTILE = 0.9
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,8 @@ def measure(
 def _mature_cohorts(
     con: duckdb.DuckDBPyConnection, end: datetime, deals: str
 ) -> tuple[Floats, Floats]:
-    maturity = _maturity(con, end, deals)
+    # In `deals` as they stood at `end`, only deals closed by then have a close date.
+    maturity = cycle_quantile(con, MATURITY_QUANTILE, deals) or 0.0
     last_month = end - timedelta(days=maturity)
     rows = con.execute(
         f"""
@@ -82,13 +83,3 @@ def _mature_cohorts(
         [end, last_month, MIN_LEADS],
     ).fetchnumpy()
     return rows["n"].astype(np.float64), rows["w"].astype(np.float64)
-
-
-def _maturity(con: duckdb.DuckDBPyConnection, end: datetime, deals: str) -> float:
-    row = con.execute(
-        f"SELECT quantile_cont(date_diff('second', first_seen, closed_at) / 86400.0, "
-        f"{MATURITY_QUANTILE}) FROM {deals} WHERE status = 'won' AND closed_at >= first_seen "
-        "AND closed_at <= ?",
-        [end],
-    ).fetchone()
-    return float(row[0]) if row and row[0] is not None else 0.0

@@ -16,14 +16,13 @@ from salesflow.analytics.simulation import (
     NO_DISPERSION,
     Dispersion,
     Floats,
-    Ints,
     Rates,
+    cohort_wins,
     even_cohorts,
     percentiles,
     price,
     simulate,
     slices,
-    win_chance,
 )
 from salesflow.model import Process
 from salesflow.model.forecast import (
@@ -194,8 +193,7 @@ def _months(inputs: Inputs, request: Request) -> list[Month]:
     for rows in slices(sims, months + 2):
         size = rows.stop - rows.start
         drawn = inputs.rates.draw(rng, size)
-        chance = inputs.dispersion.vary(rng, win_chance(inputs.rates, rng, size, drawn), months)
-        wins = rng.binomial(np.broadcast_to(cohorts, chance.shape), chance).astype(np.int64)
+        wins = cohort_wins(rng, inputs.rates, inputs.dispersion, cohorts, size, drawn)
         landed = np.zeros((size, months + 2), dtype=np.int64)
         for c in range(months):
             landed += spread_wins(rng, wins[:, c], shares[c])
@@ -212,8 +210,7 @@ def _landed_pipeline(
     groups: OpenGroups, rng: np.random.Generator, drawn: Floats, landing: Floats
 ) -> Floats:
     """(sims, columns) revenue of the open deals won in each simulation, by calendar column."""
-    chance = groups.chance(drawn)
-    wins = rng.binomial(np.broadcast_to(groups.count, chance.shape), chance).astype(np.int64)
+    wins = groups.wins(rng, drawn)
     calendar = np.zeros((drawn.shape[0], landing.shape[1]))
     for g in range(len(groups.count)):
         calendar += spread_wins(rng, wins[:, g], landing[g]) * groups.amount[g]
@@ -247,21 +244,13 @@ def _month_rows(
 # --- the open pipeline ---------------------------------------------------------------------------
 
 
-def _pipeline_wins(inputs: Inputs, rng: np.random.Generator, sims: int) -> Ints:
-    """(sims, groups) open deals won, each group at its chance in each simulation."""
-    groups = inputs.open_deals
-    assert groups is not None
-    chance = groups.chance(inputs.rates.draw(rng, sims))
-    return rng.binomial(np.broadcast_to(groups.count, chance.shape), chance).astype(np.int64)
-
-
 def _pipeline(inputs: Inputs, request: Request) -> Pipeline | None:
     groups = inputs.open_deals
     if groups is None:
         return None
     rng = np.random.default_rng(request.seed + 1)
     parts = [
-        _pipeline_wins(inputs, rng, rows.stop - rows.start) @ groups.amount
+        groups.wins(rng, inputs.rates.draw(rng, rows.stop - rows.start)) @ groups.amount
         for rows in slices(request.sims, max(len(groups.count), 1))
     ]
     revenue = np.concatenate(parts) if parts else np.zeros(request.sims)

@@ -91,15 +91,20 @@ def cycle_through(tables: DealTables, stays: dict[int, Stays]) -> tuple[float, f
     return (found.share, found.effective_deals) if found else None
 
 
-def _rates(process: Process, funnel: Funnel, through: tuple[float, float] | None) -> Rates:
+def planned_prior(process: Process) -> Floats:
+    """The plan's conversion of each stage, NaN where it has none: the conversions' prior."""
     plan = [s.expected.conversion for s in process.stages]
+    return np.array([np.nan if p is None else p for p in plan], dtype=np.float64)
+
+
+def _rates(process: Process, funnel: Funnel, through: tuple[float, float] | None) -> Rates:
     return Rates(
         through=through,
         advanced=np.array([s.advanced for s in funnel.stages], dtype=np.int64),
         lost=np.array([s.lost for s in funnel.stages], dtype=np.int64),
         estimated=np.array([s.conversion or 0.0 for s in funnel.stages], dtype=np.float64),
         effective=np.array([s.effective_deals or 0.0 for s in funnel.stages]),
-        prior=np.array([np.nan if p is None else p for p in plan], dtype=np.float64),
+        prior=planned_prior(process),
     )
 
 

@@ -49,6 +49,11 @@ class OpenGroups:
         current = np.clip(rates[:, self.stage] * self.factor, 0.0, 1.0)
         return np.asarray(current * after[:, self.stage], dtype=np.float64)
 
+    def wins(self, rng: np.random.Generator, rates: Floats) -> Ints:
+        """(sims, groups) open deals won, each group at its chance in each simulation."""
+        chance = self.chance(rates)
+        return np.asarray(rng.binomial(np.broadcast_to(self.count, chance.shape), chance))
+
     def expected(self, rates: Rates) -> float:
         """Σ deals × mean chance × amount. A factor above 1 (a deal at an age where few deals
         are lost) is capped at a chance of 1 draw by draw, so its mean is averaged over

@@ -164,6 +164,23 @@ def win_chance(
     return np.asarray(stages.prod(axis=1), dtype=np.float64)
 
 
+def cohort_wins(
+    rng: np.random.Generator,
+    rates: Rates,
+    dispersion: Dispersion,
+    leads: int | Ints,
+    sims: int,
+    drawn: Floats | None = None,
+) -> Ints:
+    """Wins in `sims` simulations: (sims,) for one cohort of `leads`, (sims, cohorts) for an
+    array of cohort sizes; each cohort's chance varies around its simulation's (`dispersion`)."""
+    chance = win_chance(rates, rng, sims, drawn)
+    if isinstance(leads, int):
+        return rng.binomial(leads, dispersion.vary(rng, chance)).astype(np.int64)
+    varied = dispersion.vary(rng, chance, len(leads))
+    return rng.binomial(np.broadcast_to(leads, varied.shape), varied).astype(np.int64)
+
+
 def simulate(
     rates: Rates,
     sizes: DealSizes,
@@ -177,12 +194,9 @@ def simulate(
     every = sizes.draw(rng, sims)
     wins, revenue = [], []
     for rows in slices(sims):
-        chunk = rows.stop - rows.start
-        draws = every.take(rows)
-        chance = dispersion.vary(rng, win_chance(rates, rng, chunk))
-        won = rng.binomial(leads, chance).astype(np.int64)
+        won = cohort_wins(rng, rates, dispersion, leads, rows.stop - rows.start)
         wins.append(won)
-        revenue.append(price(rng, won, draws))
+        revenue.append(price(rng, won, every.take(rows)))
     return Outcome(np.concatenate(wins), np.concatenate(revenue))
 
 
@@ -200,12 +214,9 @@ def simulate_cohorts(
     every = sizes.draw(rng, sims)
     wins, revenue = [], []
     for rows in slices(sims, len(cohorts)):
-        chunk = rows.stop - rows.start
-        draws = every.take(rows)
-        chance = dispersion.vary(rng, win_chance(rates, rng, chunk), len(cohorts))
-        won = rng.binomial(np.broadcast_to(cohorts, chance.shape), chance).astype(np.int64)
+        won = cohort_wins(rng, rates, dispersion, cohorts, rows.stop - rows.start)
         wins.append(won)
-        revenue.append(price(rng, won, draws))
+        revenue.append(price(rng, won, every.take(rows)))
     return np.concatenate(wins), np.concatenate(revenue)
 
 

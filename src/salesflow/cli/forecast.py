@@ -210,10 +210,10 @@ def _amount(text: str) -> float:
     return value
 
 
-def _start(text: str | None) -> date:
+def _start(text: str | None) -> date | None:
+    """--start as the first day of its month; None (the month after today) when not given."""
     if text is None:
-        today = date.today()
-        return date(today.year + today.month // 12, today.month % 12 + 1, 1)
+        return None
     try:
         year, month = (int(part) for part in text.split("-"))
         start = date(year, month, 1)
