@@ -183,7 +183,7 @@ def _point(
     tally, closed = _tally_at(tables, cutoff)
     outcome = cohort(tables, cutoff, end, hindsight)
     enough = closed >= MIN_CLOSED and tally.won >= MIN_WON
-    draws = _revenue_draws(tables, cutoff, outcome.leads, settings) if enough else None
+    draws = _revenue_draws(tables, cutoff, tally, outcome.leads, settings) if enough else None
     status = _status(enough, hindsight.mature(end), outcome.settled)
     point = BacktestPoint(
         cutoff=cutoff.isoformat(),
@@ -225,12 +225,14 @@ def _scored(point: BacktestPoint, draws: Floats) -> BacktestPoint:
     )
 
 
-def _revenue_draws(tables: DealTables, cutoff: date, leads: int, settings: Settings) -> Floats:
-    """The forecast being tested: simulated revenue of `leads` new leads, from what was known at
-    `cutoff` only (conversions from the survival estimates on the data as it stood, deal sizes
-    from the deals won before it). Every score reads this array and nothing else of the model,
-    so a new forecast model is tested by changing this function alone."""
-    tally, _ = _tally_at(tables, cutoff)
+def _revenue_draws(
+    tables: DealTables, cutoff: date, tally: Tally, leads: int, settings: Settings
+) -> Floats:
+    """The forecast being tested: simulated revenue of `leads` new leads, as `horizon` monthly
+    cohorts, from what was known at `cutoff` only (`tally`: the deals as they stood then; the
+    conversions' survival posterior, the deals won before it, the variation between the cohorts
+    mature by then). Every score reads this array and nothing else of the model, so a new
+    forecast model is tested by changing this function alone."""
     rates = _rates_at(tables, cutoff, tally)
     sizes = DealSizes(
         amounts=_won_amounts(tables, cutoff), planned=tables.process.assumptions.deal_size
