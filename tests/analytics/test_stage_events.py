@@ -266,18 +266,18 @@ def test_the_reference_follows_the_rules() -> None:
 
 def test_stays_of_a_hand_made_table(tmp_path: Path) -> None:
     deal_tables = build(tmp_path, HAND)
-    end = export_date(deal_tables.con, STAGES)
+    end = export_date(deal_tables.engine, STAGES)
     assert end == END
-    found = stage_stays(deal_tables.con, OVERALL, STAGES, deal_tables.dated_stages, end)
+    found = stage_stays(deal_tables.engine, OVERALL, STAGES, deal_tables.dated_stages, end)
     assert set(found) == {"*"}
     assert_same_stays(found["*"], reference(HAND, END))
 
 
 def test_stages_without_a_date_column_have_no_stays(tmp_path: Path) -> None:
     deal_tables = build(tmp_path, HAND)
-    end = export_date(deal_tables.con, STAGES)
+    end = export_date(deal_tables.engine, STAGES)
     assert end is not None
-    found = stage_stays(deal_tables.con, OVERALL, STAGES, {1, 3}, end)["*"]
+    found = stage_stays(deal_tables.engine, OVERALL, STAGES, {1, 3}, end)["*"]
     assert set(found) == {1, 3, CYCLE}
 
 
@@ -347,10 +347,10 @@ def deal_lists(draw: st.DrawFn) -> list[Deal]:
 def test_random_tables(deals: list[Deal], tmp_path_factory: pytest.TempPathFactory) -> None:
     deal_tables = build(tmp_path_factory.mktemp("stays"), deals)
     end = export_end(deals)
-    assert export_date(deal_tables.con, STAGES) == end
+    assert export_date(deal_tables.engine, STAGES) == end
     expected = reference(deals, end) if end is not None else {}
     if end is not None:
-        found = stage_stays(deal_tables.con, OVERALL, STAGES, deal_tables.dated_stages, end)
+        found = stage_stays(deal_tables.engine, OVERALL, STAGES, deal_tables.dated_stages, end)
         assert_same_stays(found["*"], expected)
 
     funnel = analyze(deal_tables).funnel
@@ -431,7 +431,7 @@ def test_a_deal_closed_without_a_date_is_closed_from_its_last_known_date(tmp_pat
     }
     # the stay in b ended in a loss, untimed (no close date), as analyze counts it
     stays = stage_stays(
-        deal_tables.con, OVERALL, STAGES, {0, 1}, datetime(2024, 2, 1),
+        deal_tables.engine, OVERALL, STAGES, {0, 1}, datetime(2024, 2, 1),
         deals_as_of(datetime(2024, 2, 1), STAGES),
     )["*"][1]  # fmt: skip
     assert (float(stays.all.second.sum()), float(stays.timed.second.sum())) == (1.0, 0.0)

@@ -266,7 +266,7 @@ def _rates_at(tables: DealTables, cutoff: date, tally: Tally) -> Rates:
     moment = _moment(cutoff)
     as_of = deals_as_of(moment, tables.stage_count)
     stays = stage_stays(
-        tables.con, "'*'", tables.stage_count, tables.dated_stages, moment, as_of
+        tables.engine, "'*'", tables.stage_count, tables.dated_stages, moment, as_of
     ).get("*", {})
     conversions = stage_conversions(tally, stays)
     return Rates(

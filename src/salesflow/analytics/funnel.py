@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
-
 from salesflow.analytics.bottleneck import DealSize, find_bottleneck
 from salesflow.analytics.estimates import (
     COUNTS,
@@ -25,6 +23,7 @@ from salesflow.analytics.stats import probability_below, product, ratio, wilson_
 from salesflow.model import Process
 from salesflow.model.funnel import DealCounts, Funnel, StageMetrics
 from salesflow.model.process import Stage
+from salesflow.sources.engine import Engine
 
 OVERALL = "'*'"
 
@@ -83,28 +82,34 @@ class Observed:
     dated: frozenset[int] = frozenset()
 
 
-def tallies(con: duckdb.DuckDBPyConnection, group: str, stages: int) -> dict[str, Tally]:
-    rows = con.execute(
-        f"SELECT {group} AS g, position, status, count(*) FROM funnel_deals GROUP BY ALL"
-    ).fetchall()
+def tallies(engine: Engine, group: str, stages: int) -> dict[str, Tally]:
+    rows = engine.rows(
+        f"SELECT g, position, status, count(*) FROM (SELECT {group} AS g, position, status "
+        "FROM funnel_deals) deals GROUP BY g, position, status"
+    )
     result: dict[str, Tally] = {}
     for key, position, status, count in rows:
         result.setdefault(str(key), Tally.empty(stages)).add(status, int(position), int(count))
     return result
 
 
-def amounts(con: duckdb.DuckDBPyConnection, group: str) -> dict[str, Amounts]:
-    won = "status = 'won' AND amount IS NOT NULL"
-    rows = con.execute(
+def amounts(engine: Engine, group: str) -> dict[str, Amounts]:
+    """The won amounts' count, mean, median and spread per group. The median is the mean of
+    the middle one or two ranks (2·rank ∈ {n, n+1, n+2}), which every SQL dialect can run."""
+    rows = engine.rows(
         f"""
-        SELECT {group} AS g,
-            count(*) FILTER (WHERE {won}),
-            avg(amount) FILTER (WHERE {won}),
-            median(amount) FILTER (WHERE {won}),
-            stddev_samp(amount) FILTER (WHERE {won})
-        FROM funnel_deals GROUP BY ALL
+        SELECT g, count(*), avg(amount),
+            avg(CASE WHEN 2 * rank_ IN (n_, n_ + 1, n_ + 2) THEN amount END),
+            stddev_samp(amount)
+        FROM (
+            SELECT {group} AS g, amount,
+                row_number() OVER (PARTITION BY {group} ORDER BY amount) AS rank_,
+                count(*) OVER (PARTITION BY {group}) AS n_
+            FROM funnel_deals WHERE status = 'won' AND amount IS NOT NULL
+        ) won
+        GROUP BY g
         """
-    ).fetchall()
+    )
     return {
         str(row[0]): Amounts(int(row[1]), _float(row[2]), _float(row[3]), _float(row[4]))
         for row in rows

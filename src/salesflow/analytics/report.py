@@ -35,10 +35,10 @@ class Overall:
 
 
 def overall(tables: DealTables) -> Overall:
-    end = export_date(tables.con, tables.stage_count, window_end(tables.options.until))
+    end = export_date(tables.engine, tables.stage_count, window_end(tables.options.until))
     stays: dict[str, dict[int, Stays]] = {}
     if end is not None:
-        stays = stage_stays(tables.con, OVERALL, tables.stage_count, tables.dated_stages, end)
+        stays = stage_stays(tables.engine, OVERALL, tables.stage_count, tables.dated_stages, end)
     funnel = _funnels(tables, OVERALL, end, stays).get("*") or _empty(tables)
     return Overall(funnel, stays.get("*", {}), end)
 
@@ -78,12 +78,12 @@ def _funnels(
 ) -> dict[str, Funnel]:
     """The funnel of each group; `stays` when already counted for these groups."""
     stages = tables.stage_count
-    counted = tallies(tables.con, group, stages)
-    money = amounts(tables.con, group)
+    counted = tallies(tables.engine, group, stages)
+    money = amounts(tables.engine, group)
     if stays is None:
         stays = {}
         if end is not None:
-            stays = stage_stays(tables.con, group, stages, tables.dated_stages, end)
+            stays = stage_stays(tables.engine, group, stages, tables.dated_stages, end)
     return {
         key: build_funnel(
             tables.process,
@@ -140,11 +140,11 @@ def _undated_left_out(tables: DealTables) -> int:
     """Deals the window left out only because they have no date at all (no first-seen date)."""
     if tables.options.since is None and tables.options.until is None:
         return 0
-    row = tables.con.execute(
+    rows = tables.engine.rows(
         "SELECT count(*) FROM first_rows WHERE first_seen IS NULL AND deal_id IS NOT NULL "
         "AND unmapped_label IS NULL AND position IS NOT NULL"
-    ).fetchone()
-    return int(row[0]) if row else 0
+    )
+    return int(rows[0][0]) if rows else 0
 
 
 EQUAL_CLOCKS = "which assumes lost deals are closed as fast as deals advance"

@@ -17,11 +17,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-import duckdb
 import numpy as np
 
 from salesflow.analytics.survival import EventTable
 from salesflow.sources.canonical import as_of_sql
+from salesflow.sources.engine import Engine, Rows
 
 ADVANCED, LOST, OPEN = 1, 2, 0
 SECONDS_PER_DAY = 86400.0
@@ -35,24 +35,22 @@ class Stays:
     timed: EventTable
 
 
-def export_date(
-    con: duckdb.DuckDBPyConnection, stages: int, until: datetime | None = None
-) -> datetime | None:
+def export_date(engine: Engine, stages: int, until: datetime | None = None) -> datetime | None:
     """The end of the data: its latest date (a close only when the deal is closed, since an
     open deal's close date may be a planned one in the future), or `until` when earlier."""
     entries = ", ".join(f"e{k}" for k in range(stages))
-    row = con.execute(
+    rows = engine.rows(
         "SELECT max(greatest(first_seen, CASE WHEN status <> 'open' THEN closed_at END, "
         f"{entries})) FROM first_rows"
-    ).fetchone()
-    value = row[0] if row else None
+    )
+    value = rows[0][0] if rows else None
     if not isinstance(value, datetime):
         return None
     return min(value, until) if until is not None else value
 
 
 def stage_stays(
-    con: duckdb.DuckDBPyConnection,
+    engine: Engine,
     group: str,
     stages: int,
     dated: set[int],
@@ -60,17 +58,31 @@ def stage_stays(
     deals: str = "funnel_deals",
 ) -> dict[str, dict[int, Stays]]:
     """For each group: the stays of each dated stage, and under key `stages` the sales cycle,
-    of the `deals` (a relation with the canonical columns) as they stood at `end`."""
+    of the `deals` (a relation with the canonical columns) as they stood at `end`.
+
+    One scan: each deal is paired with every stage number (a cross join with a list of them,
+    portable to every SQL dialect), and each field picks its stage's expression."""
     at = _timestamp(end)
-    items = [_stage_item(k, stages, at) for k in sorted(dated)] + [_cycle_item(stages, at)]
-    rows = con.execute(
+    items = {k: _stage_item(k, stages, at) for k in sorted(dated)}
+    items[stages] = _cycle_item(stages, at)
+    numbers = " UNION ALL ".join(f"SELECT {k} AS k" for k in items)
+
+    def pick(field: str) -> str:
+        cases = " ".join(f"WHEN {k} THEN {item[field]}" for k, item in items.items())
+        return f"CASE s.k {cases} END AS {field}"
+
+    fields = ", ".join(pick(field) for field in ("event", "t", "timed"))
+    rows = engine.rows(
         f"""
-        SELECT g, s.k, s.t, s.event, s.timed, count(*) AS n
-        FROM (SELECT {group} AS g, unnest([{", ".join(items)}]) AS s FROM {deals})
-        WHERE s.event IS NOT NULL
-        GROUP BY ALL
+        SELECT g, k, t, event, timed, count(*) AS n
+        FROM (
+            SELECT d.g, s.k, {fields}
+            FROM (SELECT {group} AS g, * FROM {deals}) d CROSS JOIN ({numbers}) s
+        ) stays
+        WHERE event IS NOT NULL
+        GROUP BY g, k, t, event, timed
         """
-    ).fetchnumpy()
+    )
     return _tables(rows)
 
 
@@ -84,7 +96,7 @@ def _timestamp(moment: datetime) -> str:
     return f"TIMESTAMP '{moment.isoformat(sep=' ')}'"
 
 
-def _stage_item(k: int, stages: int, at: str) -> str:
+def _stage_item(k: int, stages: int, at: str) -> dict[str, str]:
     later = [f"e{j}" for j in range(k + 1, stages)]
     next_entry = f"coalesce({', '.join(later)})" if later else "NULL::TIMESTAMP"
     earlier = f"greatest({', '.join(f'e{j}' for j in range(k))})" if k else "NULL::TIMESTAMP"
@@ -107,33 +119,33 @@ def _stage_item(k: int, stages: int, at: str) -> str:
     return _item(str(k), event, start, exit_at, f"e{k} IS NOT NULL")
 
 
-def _cycle_item(stages: int, at: str) -> str:
+def _cycle_item(stages: int, at: str) -> dict[str, str]:
     event = f"CASE status WHEN 'won' THEN {ADVANCED} WHEN 'lost' THEN {LOST} ELSE {OPEN} END"
     exit_at = f"CASE WHEN status = 'open' THEN {at} ELSE closed_at END"
     return _item(str(stages), event, "first_seen", exit_at, "TRUE")
 
 
-def _item(k: str, event: str, start: str, exit_at: str, known_start: str) -> str:
+def _item(k: str, event: str, start: str, exit_at: str, known_start: str) -> dict[str, str]:
     days = f"date_diff('second', {start}, {exit_at}) / {SECONDS_PER_DAY}"
-    return (
-        f"{{'k': {k}, 'event': {event}, "
-        f"'t': CASE WHEN {days} >= 0 THEN round({days}) ELSE 0 END, "
-        f"'timed': coalesce({known_start} AND {days} >= 0, FALSE)}}"
-    )
+    return {
+        "event": event,
+        "t": f"CASE WHEN {days} >= 0 THEN round({days}) ELSE 0 END",
+        "timed": f"coalesce({known_start} AND {days} >= 0, FALSE)",
+    }
 
 
-def _tables(rows: dict[str, np.ndarray]) -> dict[str, dict[int, Stays]]:
-    parts: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for index, (group, stage) in enumerate(zip(rows["g"], rows["k"], strict=True)):
-        parts[(str(group), int(stage))].append(index)
+def _tables(rows: Rows) -> dict[str, dict[int, Stays]]:
+    parts: dict[tuple[str, int], list[tuple[float, int, bool, float]]] = defaultdict(list)
+    for group, stage, t, event, timed, n in rows:
+        parts[(str(group), int(stage))].append((float(t), int(event), bool(timed), float(n)))
     result: dict[str, dict[int, Stays]] = defaultdict(dict)
-    for (group, stage), indices in parts.items():
-        chosen = np.asarray(indices)
+    for (group, stage), part in parts.items():
+        times, events, timed, counts = (np.asarray(column) for column in zip(*part, strict=True))
         result[group][stage] = _stays(
-            rows["t"][chosen].astype(np.float64),
-            rows["event"][chosen].astype(np.int64),
-            rows["timed"][chosen].astype(bool),
-            rows["n"][chosen].astype(np.float64),
+            times.astype(np.float64),
+            events.astype(np.int64),
+            timed.astype(bool),
+            counts.astype(np.float64),
         )
     return dict(result)
 

@@ -40,6 +40,7 @@ from salesflow.sources.columns import (
     wanted_history_columns,
     wanted_stage_dates,
 )
+from salesflow.sources.engine import Engine, LocalEngine
 from salesflow.sources.files import Source, explain, open_source
 from salesflow.sources.filters import Filters, bind, check_kept, wanted_filters
 from salesflow.sources.history import create_history_tables
@@ -65,6 +66,12 @@ class DealTables:
     columns: ResolvedColumns
     group_column: str | None
     filters: Filters = field(default_factory=dict)
+    remote: Engine | None = None  # the database the aggregates run in (sources.remote)
+
+    @property
+    def engine(self) -> Engine:
+        """Where the aggregate queries over `first_rows` and `funnel_deals` run."""
+        return self.remote or LocalEngine(self.con)
 
     @property
     def read_notes(self) -> list[str]:

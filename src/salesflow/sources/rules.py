@@ -96,7 +96,5 @@ def ignored_rows(tables: DealTables) -> int:
     """Rows `data.ignore` dropped (among those the filters keep)."""
     if not has_left_out(tables):
         return 0
-    row = tables.con.execute(
-        "SELECT count(*) FILTER (WHERE left_out = 'ignored') FROM deals_raw"
-    ).fetchone()
-    return int(row[0]) if row else 0
+    rows = tables.engine.rows("SELECT count(*) FROM deals_raw WHERE left_out = 'ignored'")
+    return int(rows[0][0]) if rows else 0

@@ -1,0 +1,29 @@
+"""Where the metrics' SQL runs: the embedded DuckDB, or the team's own database.
+
+The aggregate queries of `analyze` are written once, in DuckDB's dialect, over the canonical
+relations (`first_rows`, `funnel_deals`). Locally they run as they are; against a database
+(sources.remote) they are prefixed with the canonical CTEs and transpiled to its dialect, so
+only their small results cross the network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import duckdb
+
+Rows = list[tuple[Any, ...]]
+
+
+class Engine(Protocol):
+    def rows(self, sql: str) -> Rows:
+        """The rows of a SELECT written in DuckDB's dialect."""
+        ...
+
+
+@dataclass(frozen=True)
+class LocalEngine:
+    con: duckdb.DuckDBPyConnection
+
+    def rows(self, sql: str) -> Rows:
+        return self.con.execute(sql).fetchall()
