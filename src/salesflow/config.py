@@ -16,7 +16,16 @@ from typing import Any, NamedTuple
 from salesflow.errors import ConfigError, InputError
 
 PATH_KEYS = frozenset({"process", "deals", "history"})
-KEYS = ("process", "deals", "history", "table", "history_table", "date_format", "sheet")
+KEYS = (
+    "process",
+    "deals",
+    "history",
+    "table",
+    "history_table",
+    "query",
+    "date_format",
+    "sheet",
+)
 ENV_PREFIX = "SALESFLOW_"
 DEFAULT_PROCESS = "process.yaml"
 COMMAND_LINE = "command line"

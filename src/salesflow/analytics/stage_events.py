@@ -60,27 +60,35 @@ def stage_stays(
     """For each group: the stays of each dated stage, and under key `stages` the sales cycle,
     of the `deals` (a relation with the canonical columns) as they stood at `end`.
 
-    One scan: each deal is paired with every stage number (a cross join with a list of them,
-    portable to every SQL dialect), and each field picks its stage's expression."""
+    One scan, portable to every SQL dialect: each deal's row carries its stay in every stage
+    (event_k, t_k, timed_k), and GROUPING SETS count them stage by stage; GROUPING() tells
+    which stage a result row counts. (Pairing each deal with every stage number instead, by a
+    cross join, made PostgreSQL evaluate the canonical columns once per pair.)"""
     at = _timestamp(end)
     items = {k: _stage_item(k, stages, at) for k in sorted(dated)}
     items[stages] = _cycle_item(stages, at)
-    numbers = " UNION ALL ".join(f"SELECT {k} AS k" for k in items)
+    fields = ", ".join(
+        f"{item[field]} AS {field}_{k}"
+        for k, item in items.items()
+        for field in ("event", "t", "timed")
+    )
+    columns = ", ".join(f"event_{k}, t_{k}, timed_{k}" for k in items)
+    sets = ", ".join(f"(g, event_{k}, t_{k}, timed_{k})" for k in items)
+    which = " ".join(f"WHEN GROUPING(event_{k}) = 0 THEN {k}" for k in items)
 
     def pick(field: str) -> str:
-        cases = " ".join(f"WHEN {k} THEN {item[field]}" for k, item in items.items())
-        return f"CASE s.k {cases} END AS {field}"
+        cases = " ".join(f"WHEN {k} THEN {field}_{k}" for k in items)
+        return f"CASE k {cases} END"
 
-    fields = ", ".join(pick(field) for field in ("event", "t", "timed"))
     rows = engine.rows(
         f"""
-        SELECT g, k, t, event, timed, count(*) AS n
+        SELECT g, k, {pick("t")}, {pick("event")} AS event, {pick("timed")}, n
         FROM (
-            SELECT d.g, s.k, {fields}
-            FROM (SELECT {group} AS g, * FROM {deals}) d CROSS JOIN ({numbers}) s
-        ) stays
-        WHERE event IS NOT NULL
-        GROUP BY g, k, t, event, timed
+            SELECT g, CASE {which} END AS k, {columns}, count(*) AS n
+            FROM (SELECT {group} AS g, {fields} FROM {deals}) d
+            GROUP BY GROUPING SETS ({sets})
+        ) counted
+        WHERE {pick("event")} IS NOT NULL
         """
     )
     return _tables(rows)
@@ -126,10 +134,11 @@ def _cycle_item(stages: int, at: str) -> dict[str, str]:
 
 
 def _item(k: str, event: str, start: str, exit_at: str, known_start: str) -> dict[str, str]:
-    days = f"date_diff('second', {start}, {exit_at}) / {SECONDS_PER_DAY}"
+    """Each field names `days` once: a database may evaluate it once per mention."""
+    days = f"(epoch({exit_at}) - epoch({start})) / {SECONDS_PER_DAY}"
     return {
         "event": event,
-        "t": f"CASE WHEN {days} >= 0 THEN round({days}) ELSE 0 END",
+        "t": f"greatest(round({days}), 0)",
         "timed": f"coalesce({known_start} AND {days} >= 0, FALSE)",
     }
 

@@ -25,9 +25,11 @@ from salesflow.cli.options import (
     OutputOption,
     PresetOption,
     ProcessOption,
+    QueryOption,
     QuietOption,
     SheetOption,
     TableOption,
+    TimeoutOption,
     UnmappedOption,
     WhereOption,
 )
@@ -48,6 +50,8 @@ def command(
     mapping: MapOption = None,
     preset: PresetOption = None,
     where: WhereOption = None,
+    query: QueryOption = None,
+    timeout: TimeoutOption = None,
     date_format: DateFormatOption = None,
     number_format: NumberFormatOption = None,
     unmapped: UnmappedOption = "error",
@@ -99,6 +103,8 @@ def command(
         sheet=sheet,
         preset=preset,
         where=where,
+        query=query,
+        timeout=timeout,
         process=process,
     )
     options = data_options(flags)

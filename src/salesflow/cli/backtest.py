@@ -26,9 +26,11 @@ from salesflow.cli.options import (
     OutputOption,
     PresetOption,
     ProcessOption,
+    QueryOption,
     QuietOption,
     SheetOption,
     TableOption,
+    TimeoutOption,
     UnmappedOption,
     WhereOption,
 )
@@ -78,6 +80,8 @@ def command(
     mapping: MapOption = None,
     preset: PresetOption = None,
     where: WhereOption = None,
+    query: QueryOption = None,
+    timeout: TimeoutOption = None,
     date_format: DateFormatOption = None,
     number_format: NumberFormatOption = None,
     unmapped: UnmappedOption = "error",
@@ -115,6 +119,8 @@ def command(
         sheet=sheet,
         preset=preset,
         where=where,
+        query=query,
+        timeout=timeout,
         process=process,
     )
     tables = usable_tables(load_valid_process(process), data_options(flags), quiet)

@@ -37,6 +37,8 @@ class DataFlags:
     preset: str | None = None
     where: list[str] | None = None
     process: str | None = None  # the -p flag: `data.join` files are relative to the process file
+    query: str | None = None
+    timeout: float | None = None
 
 
 def data_options(flags: DataFlags) -> DataOptions:
@@ -68,7 +70,7 @@ def optional_data_options(flags: DataFlags) -> DataOptions | None:
     return DataOptions(
         deals=deals.value,
         history=setting("history", flags.history),
-        table=setting("table", flags.table) or "deals",
+        table=setting("table", flags.table),
         history_table=setting("history_table", flags.history_table) or "stage_history",
         mapping=_mapping(flags.mapping or []),
         date_format=setting("date_format", flags.date_format),
@@ -81,6 +83,8 @@ def optional_data_options(flags: DataFlags) -> DataOptions | None:
         preset=_preset(flags.preset),
         where=tuple(_pairs("--where", flags.where or [], "COLUMN=VALUE", "--where Pipeline=Sales")),
         process_dir=_process_dir(flags.process),
+        query=setting("query", flags.query),
+        timeout=flags.timeout,
     )
 
 
@@ -115,13 +119,18 @@ def usable_tables(
 ) -> DealTables:
     """The canonical tables, once their problems are refused or warned about. How the files
     were read (an encoding guessed, a footer left out) is a note on stderr, unless the command's
-    own report carries it (`reported`: analyze)."""
+    own report carries it (`reported`: analyze, which also needs only aggregates, so a database
+    computes them; the other commands fetch each canonical deal from it)."""
     tables = load_tables(process, options)
     if not reported:
         for read_note in tables.read_notes:
             note(f"salesflow: note: {read_note}", quiet)
     check_usable(tables, quiet)
-    return tables
+    if reported or tables.remote is None:
+        return tables
+    from salesflow.sources.remote.build import fetch_deals
+
+    return fetch_deals(tables)
 
 
 def check_usable(tables: DealTables, quiet: bool) -> list[DataProblem]:

@@ -27,9 +27,11 @@ from salesflow.cli.options import (
     OutputOption,
     PresetOption,
     ProcessOption,
+    QueryOption,
     QuietOption,
     SheetOption,
     TableOption,
+    TimeoutOption,
     UnmappedOption,
     WhereOption,
 )
@@ -101,6 +103,8 @@ def command(
     mapping: MapOption = None,
     preset: PresetOption = None,
     where: WhereOption = None,
+    query: QueryOption = None,
+    timeout: TimeoutOption = None,
     date_format: DateFormatOption = None,
     number_format: NumberFormatOption = None,
     unmapped: UnmappedOption = "error",
@@ -139,6 +143,8 @@ def command(
         sheet=sheet,
         preset=preset,
         where=where,
+        query=query,
+        timeout=timeout,
         process=process,
     )
     inputs = _inputs(load_valid_process(process), flags, plan, request, quiet)

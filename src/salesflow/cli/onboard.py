@@ -26,9 +26,11 @@ from salesflow.cli.options import (
     OutputOption,
     PresetOption,
     ProcessOption,
+    QueryOption,
     QuietOption,
     SheetOption,
     TableOption,
+    TimeoutOption,
     UnmappedOption,
     WhereOption,
 )
@@ -84,6 +86,8 @@ def command(
     mapping: MapOption = None,
     preset: PresetOption = None,
     where: WhereOption = None,
+    query: QueryOption = None,
+    timeout: TimeoutOption = None,
     date_format: DateFormatOption = None,
     unmapped: UnmappedOption = "error",
     quiet: QuietOption = False,
@@ -111,6 +115,8 @@ def command(
         sheet=sheet,
         preset=preset,
         where=where,
+        query=query,
+        timeout=timeout,
         process=process_file,
     )
     funnel, data_file = (None, None) if no_data else _funnel(loaded, flags, quiet)

@@ -51,14 +51,37 @@ HistoryOption = Annotated[
 ]
 TableOption = Annotated[
     str | None,
-    typer.Option("--table", help="Table of a DuckDB deals file [default: deals].", metavar="NAME"),
+    typer.Option(
+        "--table",
+        help="Table of a database or a DuckDB/SQLite deals file [default: deals].",
+        metavar="NAME",
+    ),
 ]
 HistoryTableOption = Annotated[
     str | None,
     typer.Option(
         "--history-table",
-        help="Table of a DuckDB history file [default: stage_history].",
+        help="Table of a database or a DuckDB history file [default: stage_history].",
         metavar="NAME",
+    ),
+]
+QueryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--query",
+        help="The deals as one SELECT, in the database's own SQL (instead of --table).",
+        metavar="SQL",
+        show_default=False,
+    ),
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        help="Seconds a database may spend on one query before it is cancelled.",
+        metavar="SECONDS",
+        min=0.001,
+        show_default=False,
     ),
 ]
 MapOption = Annotated[

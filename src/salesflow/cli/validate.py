@@ -17,9 +17,11 @@ from salesflow.cli.options import (
     NumberFormatOption,
     PresetOption,
     ProcessOption,
+    QueryOption,
     QuietOption,
     SheetOption,
     TableOption,
+    TimeoutOption,
     WhereOption,
 )
 from salesflow.config import require_process
@@ -73,6 +75,8 @@ def command(
     mapping: MapOption = None,
     preset: PresetOption = None,
     where: WhereOption = None,
+    query: QueryOption = None,
+    timeout: TimeoutOption = None,
     date_format: DateFormatOption = None,
     number_format: NumberFormatOption = None,
     no_color: NoColorOption = False,
@@ -100,6 +104,8 @@ def command(
             sheet=sheet,
             preset=preset,
             where=where,
+            query=query,
+            timeout=timeout,
             process=sources[0],
         )
         reports += _check_data(reports[0], flags)

@@ -170,6 +170,16 @@ class Join(Strict):
 
 
 class DataMapping(Strict):
+    table: Text | None = Field(
+        default=None,
+        description="The deals' table in a database, or in a DuckDB or SQLite file "
+        "(--table overrides it).",
+    )
+    query: Text | None = Field(
+        default=None,
+        description="The deals as one SELECT in the database's own SQL, instead of a table "
+        "(--query overrides it).",
+    )
     columns: ColumnMap = Field(default_factory=ColumnMap, description="Deal table columns.")
     stage_dates: dict[Slug, Text] = Field(
         default_factory=dict,

@@ -49,6 +49,7 @@ from salesflow.sources.labels import lookup, outcome_labels, stage_labels
 from salesflow.sources.options import DataOptions
 from salesflow.sources.preset_dates import preset_stage_dates
 from salesflow.sources.presets import Preset, preset_named, with_preset_outcomes
+from salesflow.sources.remote.urls import is_database_url
 from salesflow.sources.rules import amount_item, has_left_out, rule_columns, rule_inputs
 
 TYPED_DATE_KEYS = ("created", "closed")
@@ -104,11 +105,15 @@ class DealTables:
 
 
 def build(con: duckdb.DuckDBPyConnection, process: Process, options: DataOptions) -> DealTables:
+    if is_database_url(options.deals):
+        from salesflow.sources.remote.build import build_remote
+
+        return build_remote(con, process, options)
     check_map_keys(options.mapping, process)
     deals = open_source(
         con,
         options.deals,
-        options.table,
+        options.table or process.data.table or "deals",
         "deals_db",
         sheet=options.sheet,
         encoding=process.data.encoding,
@@ -128,13 +133,13 @@ def build(con: duckdb.DuckDBPyConnection, process: Process, options: DataOptions
         history=_history_columns(history, process, options, preset),
         closed_lost=closed_lost_column(process, options.mapping, available, preset),
     )
-    group_column = _group_column(options.by, columns, available, deals.name)
+    grouped_by = group_column(options.by, columns, available, deals.name)
     filters = wanted_filters(process, options, columns.deals, available, deals.name)
     bind(con, filters)
     if history is not None:
         order = preset.date_order if preset else None
         create_history_tables(con, history, columns.history, options.date_format, process, order)
-    tables = DealTables(con, process, options, deals, history, columns, group_column, filters)
+    tables = DealTables(con, process, options, deals, history, columns, grouped_by, filters)
     _run(con, _deals_raw_sql(tables), deals.path)
     check_kept(con, filters, deals.relation, deals.name)
     for sql in (_deals_sql(tables), _canonical_sql(tables)):
@@ -163,7 +168,7 @@ def _open_history(
     return open_source(con, options.history, options.history_table, "history_db", encoding=encoding)
 
 
-def _group_column(
+def group_column(
     by: str | None, columns: ResolvedColumns, available: list[str], file: str
 ) -> str | None:
     if by is None:
@@ -427,7 +432,7 @@ def _funnel_sql(tables: DealTables) -> str:
     later is not known yet (stage_events censors the open stays there)."""
     conditions = ["deal_id IS NOT NULL", "unmapped_label IS NULL", "position IS NOT NULL"]
     conditions.append("unmapped_status IS NULL")
-    conditions += _window_conditions(tables.options.since, tables.options.until)
+    conditions += window_conditions(tables.options.since, tables.options.until)
     kept = f"SELECT * FROM first_rows WHERE {' AND '.join(conditions)}"
     end = window_end(tables.options.until)
     if end is not None:
@@ -445,28 +450,33 @@ def window_end(until: date | None) -> datetime | None:
 
 
 def as_of_sql(deals: str, cutoff: datetime, stages: int) -> str:
-    """The `deals` first seen before `cutoff`, as they stood then: closed only if closed before
-    it, entries after it not yet made, an open deal at the furthest stage entered by then (the
-    first stage when it has no date). A deal won or lost without a close date counts as closed
-    from its last known date (its latest stage date, else when it was first seen), otherwise it
-    would look open at every cutoff; its close date stays unknown (NULL)."""
+    """The `deals` first seen before `cutoff`, as they stood then (`as_of_items`)."""
+    at = f"TIMESTAMP '{cutoff.isoformat(sep=' ')}'"
+    replaced = ", ".join(
+        f"{value} AS {name}" for name, value in as_of_items(cutoff, stages).items()
+    )
+    return f"SELECT * REPLACE ({replaced}) FROM {deals} WHERE first_seen < {at}"
+
+
+def as_of_items(cutoff: datetime, stages: int) -> dict[str, str]:
+    """The columns that change when deals are taken as they stood at `cutoff`: closed only if
+    closed before it, entries after it not yet made, an open deal at the furthest stage entered
+    by then (the first stage when it has no date). A deal won or lost without a close date
+    counts as closed from its last known date (its latest stage date, else when it was first
+    seen), otherwise it would look open at every cutoff; its close date stays unknown (NULL)."""
     at = f"TIMESTAMP '{cutoff.isoformat(sep=' ')}'"
     last_known = f"coalesce(greatest({', '.join(f'e{k}' for k in range(stages))}), first_seen)"
     closed = f"(status <> 'open' AND coalesce(closed_at, {last_known}) < {at})"
     dated = " ".join(f"WHEN e{k} < {at} THEN {k}" for k in reversed(range(stages)))
-    entries = [f"CASE WHEN e{k} < {at} THEN e{k} END AS e{k}" for k in range(stages)]
-    return f"""
-        SELECT * REPLACE (
-            CASE WHEN {closed} THEN status ELSE 'open' END AS status,
-            CASE WHEN {closed} THEN position ELSE coalesce(CASE {dated} END, 0) END AS position,
-            CASE WHEN {closed} THEN closed_at END AS closed_at,
-            {", ".join(entries)}
-        )
-        FROM {deals} WHERE first_seen < {at}
-    """
+    return {
+        "status": f"CASE WHEN {closed} THEN status ELSE 'open' END",
+        "position": f"CASE WHEN {closed} THEN position ELSE coalesce(CASE {dated} END, 0) END",
+        "closed_at": f"CASE WHEN {closed} THEN closed_at END",
+        **{f"e{k}": f"CASE WHEN e{k} < {at} THEN e{k} END" for k in range(stages)},
+    }
 
 
-def _window_conditions(since: date | None, until: date | None) -> list[str]:
+def window_conditions(since: date | None, until: date | None) -> list[str]:
     conditions = []
     if since is not None:
         conditions.append(f"first_seen >= TIMESTAMP '{since.isoformat()}'")

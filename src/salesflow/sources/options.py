@@ -16,7 +16,7 @@ class Unmapped(StrEnum):
 class DataOptions:
     deals: str
     history: str | None = None
-    table: str = "deals"
+    table: str | None = None  # None: the process file's data.table, else "deals"
     history_table: str = "stage_history"
     mapping: dict[str, str] = field(default_factory=dict)
     date_format: str | None = None
@@ -30,3 +30,6 @@ class DataOptions:
     # `--where COLUMN=VALUE`: replaces data.where's filter on that column; repeated, either value
     where: tuple[tuple[str, str], ...] = ()
     process_dir: str | None = None  # where `data.join` files are looked for
+    query: str | None = None  # a database's deals as a SELECT (instead of `table`)
+    history_query: str | None = None  # a database's stage history as a SELECT
+    timeout: float | None = None  # seconds a database may spend on one statement

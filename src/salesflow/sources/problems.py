@@ -47,6 +47,10 @@ class Check:
 
 def find_problems(tables: DealTables) -> list[DataProblem]:
     """Every problem found, in a stable order."""
+    if tables.remote is not None:
+        from salesflow.sources.remote.problems import remote_problems
+
+        return remote_problems(tables.remote, tables.deals.path)
     problems = [*_deal_problems(tables), *_history_problems(tables)]
     return [problem for problem in problems if problem.count]
 

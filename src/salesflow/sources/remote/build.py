@@ -1,0 +1,198 @@
+"""The canonical tables of deal data that lives in a database (`--deals postgresql://…`).
+
+Nothing is copied: the canonical relations are CTEs over the table (or `--query`), and the
+metrics' aggregates run on the server (sources.remote.session). Commands that need each deal
+(forecast, backtest, onboard) fetch the canonical columns only, computed there (`fetch_deals`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import duckdb
+
+from salesflow.errors import DataError, InputError
+from salesflow.model import Process
+from salesflow.sources.canonical import DealTables, group_column
+from salesflow.sources.columnar import load_rows
+from salesflow.sources.columns import (
+    REQUIRED_DEAL_KEYS,
+    ResolvedColumns,
+    check_map_keys,
+    resolve,
+    wanted_deal_columns,
+    wanted_history_columns,
+    wanted_stage_dates,
+)
+from salesflow.sources.connection import quote_name
+from salesflow.sources.engine import Rows
+from salesflow.sources.files import Source
+from salesflow.sources.filters import wanted_filters
+from salesflow.sources.options import DataOptions
+from salesflow.sources.remote.drivers import connect
+from salesflow.sources.remote.relations import FUNNEL_COLUMNS, Layout, entry_columns, kept_sql
+from salesflow.sources.remote.session import Session
+from salesflow.sources.remote.transpile import check_query, to_duckdb
+from salesflow.sources.remote.urls import DatabaseUrl, is_database_url, parse_url
+from salesflow.sources.remote.vocabulary import discover
+
+CANONICAL_TYPES = {
+    "deal_id": "VARCHAR",
+    "group_key": "VARCHAR",
+    "amount": "DOUBLE",
+    "status": "VARCHAR",
+    "position": "INTEGER",
+    "unmapped_label": "VARCHAR",
+}
+FILES_ONLY = (
+    ("sheet", "--sheet is for spreadsheets"),
+    ("date_format", "--date-format is for text files; a database's dates are typed"),
+    ("number_format", "--number-format is for text files; a database's amounts are typed"),
+)
+
+
+def build_remote(
+    con: duckdb.DuckDBPyConnection, process: Process, options: DataOptions
+) -> DealTables:
+    url = parse_url(options.deals)
+    _refuse_file_settings(url, process, options)
+    check_map_keys(options.mapping, process)
+    session = Session(url, connect(url, options.timeout), options.timeout)
+    data = process.data
+    query = options.query or (None if options.table else data.query)
+    relation = _relation(url, query, options.table or data.table or "deals", "--query")
+    available = session.columns(relation)
+    deals = Source(url.shown, url.scheme, relation, dict.fromkeys(available, ""))
+    columns = ResolvedColumns(
+        deals=resolve(
+            wanted_deal_columns(process, options.mapping, available, None),
+            available,
+            url.shown,
+            REQUIRED_DEAL_KEYS,
+        ),
+        stage_dates=resolve(wanted_stage_dates(process, options.mapping), available, url.shown),
+    )
+    history = _history(session, url, process, options)
+    if history is not None:
+        wanted = wanted_history_columns(process, options.mapping, list(history.columns), None)
+        needed = tuple(key for key, want in wanted.items() if want.asked_by is not None)
+        history_columns = resolve(wanted, list(history.columns), history.path, needed)
+        columns = dataclasses.replace(columns, history=history_columns)
+    group = group_column(options.by, columns, available, url.shown)
+    filters = wanted_filters(process, options, columns.deals, available, url.shown)
+    history_relation = history.relation if history else None
+    vocabulary = discover(
+        session,
+        process,
+        columns.deals,
+        columns.history.get("stage"),
+        (relation, history_relation),
+        kept_sql(filters),
+        options,
+    )
+    session.layout = Layout(
+        process,
+        options,
+        relation,
+        columns.deals,
+        columns.stage_dates,
+        history_relation,
+        columns.history,
+        group,
+        filters,
+        vocabulary,
+        fence=url.target.dialect == "postgres",
+    )
+    _refuse_duplicates(session)
+    return DealTables(con, process, options, deals, history, columns, group, filters, session)
+
+
+def fetch_deals(tables: DealTables) -> DealTables:
+    """The tables with the canonical deals fetched into the local DuckDB (computed on the
+    server, canonical columns only), for the commands that need each deal."""
+    session = tables.remote
+    if not isinstance(session, Session):
+        return tables
+    stages = tables.stage_count
+    wanted = [*FUNNEL_COLUMNS, *entry_columns(stages)]
+    for name, extra in (("funnel_deals", []), ("first_rows", ["unmapped_label"])):
+        listed = ", ".join([*wanted, *extra])
+        rows = session.rows(f"SELECT {listed} FROM {name}")
+        _store(tables.con, name, [*wanted, *extra], rows)
+    ignored = session.rows("SELECT count(*) FROM deals_raw WHERE left_out = 'ignored'")
+    tables.con.execute(
+        "CREATE TEMP TABLE deals_raw AS SELECT 'ignored' AS left_out FROM range(?)",
+        [int(ignored[0][0])],
+    )
+    return dataclasses.replace(tables, remote=None)
+
+
+def _store(con: duckdb.DuckDBPyConnection, name: str, columns: list[str], rows: Rows) -> None:
+    """CREATE TEMP TABLE `name` from the fetched rows, each column in its canonical type (a
+    column of NULLs included)."""
+    load_rows(con, f"{name}_fetched", columns, rows)
+    typed = ", ".join(
+        f"CAST({quote_name(column)} AS {CANONICAL_TYPES.get(column, 'TIMESTAMP')}) AS {column}"
+        for column in columns
+    )
+    con.execute(f"CREATE TEMP TABLE {name} AS SELECT {typed} FROM {name}_fetched")
+    con.execute(f"DROP TABLE {name}_fetched")
+
+
+def _refuse_file_settings(url: DatabaseUrl, process: Process, options: DataOptions) -> None:
+    for key, reason in FILES_ONLY:
+        if getattr(options, key):
+            raise InputError(f"{url.shown}: {reason}")
+    data = process.data
+    if data.join:
+        raise InputError(f"{url.shown}: data.join is for files; join in --query instead")
+    if options.preset or data.preset:
+        raise InputError(
+            f"{url.shown}: presets name a CRM export's columns; map a database's columns "
+            "with data.columns (see docs/data-sources.md)"
+        )
+    if data.history_columns.field:
+        raise InputError(
+            f"{url.shown}: data.history_columns.field is for field-history exports; "
+            "select the stage rows with a view or a table instead"
+        )
+
+
+def _relation(url: DatabaseUrl, query: str | None, table: str, flag: str) -> str:
+    """The relation to read: the query (checked to be one SELECT, then in DuckDB's dialect for
+    the CTEs), else the table, each part of a dotted name quoted."""
+    if query is not None:
+        check_query(query, url.target.dialect, f"{flag}")
+        return f"({to_duckdb(query, url.target.dialect)})"
+    return ".".join(quote_name(part) for part in table.split("."))
+
+
+def _history(
+    session: Session, url: DatabaseUrl, process: Process, options: DataOptions
+) -> Source | None:
+    if options.history is None:
+        return None
+    if not is_database_url(options.history) or parse_url(options.history).shown != url.shown:
+        raise InputError(
+            f"--history {options.history}: with --deals {url.shown}, the history must be a "
+            "table of the same database (pass the same URL with --history-table)"
+        )
+    relation = _relation(url, options.history_query, options.history_table, "--history-query")
+    available = session.columns(relation)
+    return Source(
+        f"{url.shown} ({options.history_table})", url.scheme, relation, dict.fromkeys(available, "")
+    )
+
+
+def _refuse_duplicates(session: Session) -> None:
+    rows = session.rows(
+        "SELECT count(*), min(deal_id) FROM (SELECT deal_id FROM deals_raw "
+        "WHERE deal_id IS NOT NULL AND left_out IS NULL GROUP BY deal_id HAVING count(*) > 1) d"
+    )
+    repeated, first = (int(rows[0][0]), rows[0][1]) if rows else (0, None)
+    if repeated:
+        raise DataError(
+            f"{session.url.shown}: {repeated:,} deal id{'s' * (repeated != 1)} on more than one "
+            f'row (first: "{first}"); a database table must have one row per deal: choose them '
+            "with --query"
+        )

@@ -1,0 +1,228 @@
+"""The canonical relations over a database table, as CTEs in DuckDB's dialect (transpiled per
+target by sources.remote.transpile): the same names and columns the local build makes
+(sources.canonical), so the metrics' queries run unchanged.
+
+A database's columns are typed, so values are cast, not parsed: amounts to DOUBLE, dates to
+TIMESTAMP (in UTC). Labels are matched by sources.remote.vocabulary: each row joins the small
+table of its column's values. Every CTE reads only the one before it, so no dialect has to accept
+a column alias in the SELECT that defines it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from salesflow.model import Process
+from salesflow.sources.canonical import as_of_items, window_conditions, window_end
+from salesflow.sources.connection import quote_name, quote_text
+from salesflow.sources.options import DataOptions
+from salesflow.sources.remote.vocabulary import Vocabulary
+
+FUNNEL_COLUMNS = (
+    "deal_id",
+    "group_key",
+    "amount",
+    "created_at",
+    "closed_at",
+    "status",
+    "position",
+    "first_seen",
+)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each canonical field is read from: `deals` and `history` are relations (a quoted
+    table name, or a parenthesised query); the dicts map canonical keys to their columns."""
+
+    process: Process
+    options: DataOptions
+    deals: str
+    columns: dict[str, str]
+    stage_dates: dict[int, str] = field(default_factory=dict)
+    history: str | None = None
+    history_columns: dict[str, str] = field(default_factory=dict)
+    group_column: str | None = None
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    # PostgreSQL folds a CTE into the query that reads it, and then evaluates each canonical
+    # column once per mention (a position inside a stay inside a count …). A window function in
+    # funnel_deals stops the folding (its columns are computed once), without stopping the
+    # parallel scan; other planners need no such help.
+    fence: bool = False
+
+    @property
+    def stages(self) -> int:
+        return len(self.process.stages)
+
+
+def relations(layout: Layout) -> dict[str, str]:
+    ctes = {"typed": _typed(layout), "deals_raw": _deals_raw(layout)}
+    if layout.history is not None:
+        ctes["history_rows"] = _history_rows(layout)
+        ctes["history_wide"] = _history_wide(layout)
+    ctes["deals"] = _deals(layout)
+    ctes["judged"] = _judged(layout)
+    ctes["first_rows"] = _first_rows(layout)
+    ctes["funnel_deals"] = _funnel_deals(layout)
+    return ctes
+
+
+def entry_columns(stages: int) -> list[str]:
+    return [f"e{k}" for k in range(stages)]
+
+
+def text(column: str, table: str = "src") -> str:
+    return f"NULLIF(trim(CAST({table}.{quote_name(column)} AS VARCHAR)), '')"
+
+
+def raw(column: str | None, table: str = "src") -> str:
+    """A label column as the server writes it as text (the key of sources.remote.vocabulary)."""
+    if column is None:
+        return "CAST(NULL AS VARCHAR)"
+    return f"CAST({table}.{quote_name(column)} AS VARCHAR)"
+
+
+def kept_sql(filters: dict[str, tuple[str, ...]]) -> str:
+    """True for a row every `--where`/`data.where` filter keeps."""
+    tests = [
+        f"trim(CAST(src.{quote_name(column)} AS VARCHAR)) IN ({_list([v.strip() for v in values])})"
+        for column, values in filters.items()
+    ]
+    return f"coalesce({' AND '.join(tests)}, FALSE)" if tests else "TRUE"
+
+
+def _typed(layout: Layout) -> str:
+    columns = layout.columns
+    items = [
+        f"{text(columns['id'])} AS deal_id",
+        f"{raw(columns['stage'])} AS stage_raw",
+        f"{raw(columns.get('status'))} AS status_raw",
+        f"{raw(columns.get('lost_stage'))} AS lost_raw",
+        _cast(columns.get("amount"), "DOUBLE", "amount"),
+        _cast(columns.get("created"), "TIMESTAMP", "created_at"),
+        _cast(columns.get("closed"), "TIMESTAMP", "closed_at"),
+        *(_cast(layout.stage_dates.get(k), "TIMESTAMP", f"d{k}") for k in range(layout.stages)),
+        f"{text(layout.group_column)} AS group_key" if layout.group_column else _null("group_key"),
+        f"{kept_sql(layout.filters)} AS kept_",
+    ]
+    return f"SELECT {', '.join(items)} FROM {layout.deals} src"
+
+
+def _deals_raw(layout: Layout) -> str:
+    """Each row with what its labels mean (the vocabulary's tables joined by written value)."""
+    words = layout.vocabulary
+    items = [
+        "s.stage AS label_stage",
+        "s.outcome AS label_outcome",
+        "CASE WHEN s.unmapped THEN t.stage_raw END AS unmapped_label",
+        "st.outcome AS status_outcome",
+        "st.raw IS NOT NULL AS status_given",
+        "CASE WHEN st.unmapped THEN t.status_raw END AS unmapped_status",
+        "l.stage AS lost_stage",
+        "CASE WHEN l.unmapped THEN t.lost_raw END AS unmapped_lost",
+        "CASE WHEN NOT t.kept_ THEN 'filter' WHEN coalesce(s.ignored, FALSE) "
+        "OR coalesce(st.ignored, FALSE) THEN 'ignored' END AS left_out",
+    ]
+    joins = " ".join(
+        f"LEFT JOIN ({words.relation(name)}) {alias} ON {alias}.raw = t.{column}"
+        for alias, name, column in (
+            ("s", "stage", "stage_raw"),
+            ("st", "status", "status_raw"),
+            ("l", "lost_stage", "lost_raw"),
+        )
+    )
+    return f"SELECT t.*, {', '.join(items)} FROM typed t {joins}"
+
+
+def _history_rows(layout: Layout) -> str:
+    columns = layout.history_columns
+    stages = layout.vocabulary.relation("history")
+    return (
+        f"SELECT {text(columns['deal'], 'history')} AS deal_id, m.stage AS stage_index, "
+        f"CAST(history.{quote_name(columns['entered'])} AS TIMESTAMP) AS entered "
+        f"FROM {layout.history} history "
+        f"LEFT JOIN ({stages}) m ON m.raw = {raw(columns['stage'], 'history')}"
+    )
+
+
+def _history_wide(layout: Layout) -> str:
+    firsts = ", ".join(
+        f"min(CASE WHEN stage_index = {k} THEN entered END) AS h{k}" for k in range(layout.stages)
+    )
+    return f"SELECT deal_id, {firsts} FROM history_rows WHERE deal_id IS NOT NULL GROUP BY deal_id"
+
+
+def _deals(layout: Layout) -> str:
+    def entry(k: int) -> str:
+        sources = [f"r.d{k}"] + ([f"h.h{k}"] if layout.history is not None else [])
+        return f"least({', '.join(sources)})" if len(sources) > 1 else sources[0]
+
+    entries = ", ".join(f"{entry(k)} AS e{k}" for k in range(layout.stages))
+    joined = "deals_raw r"
+    if layout.history is not None:
+        joined += " LEFT JOIN history_wide h ON h.deal_id = r.deal_id"
+    return f"SELECT r.*, {entries} FROM {joined} WHERE r.left_out IS NULL"
+
+
+def _judged(layout: Layout) -> str:
+    """The outcome (a status value decides alone; without one, the label) and the furthest
+    stage the label or the dates show."""
+    n = layout.stages
+    status = (
+        "CASE WHEN status_given THEN coalesce(status_outcome, 'open') "
+        "ELSE coalesce(label_outcome, 'open') END"
+    )
+    dated = " ".join(f"WHEN e{k} IS NOT NULL THEN {k}" for k in reversed(range(n)))
+    return (
+        f"SELECT *, {status} AS status, greatest(label_stage, CASE {dated} END) AS furthest "
+        "FROM deals"
+    )
+
+
+def _first_rows(layout: Layout) -> str:
+    n = layout.stages
+    position = (
+        f"CASE status WHEN 'won' THEN {n - 1} WHEN 'lost' THEN coalesce(lost_stage, furthest, 0) "
+        "ELSE furthest END"
+    )
+    first_seen = f"coalesce(created_at, least({', '.join(entry_columns(n))}))"
+    return f"SELECT *, {position} AS position, {first_seen} AS first_seen FROM judged"
+
+
+def _funnel_deals(layout: Layout) -> str:
+    options = layout.options
+    conditions = [
+        "deal_id IS NOT NULL",
+        "unmapped_label IS NULL",
+        "position IS NOT NULL",
+        "unmapped_status IS NULL",
+        *window_conditions(options.since, options.until),
+    ]
+    columns = [*FUNNEL_COLUMNS, *entry_columns(layout.stages)]
+    fence = ", row_number() OVER () AS fence_" if layout.fence else ""
+    kept = f"SELECT {', '.join(columns)}{fence} FROM first_rows WHERE {' AND '.join(conditions)}"
+    end = window_end(options.until)
+    return kept if end is None else _as_of(kept, end, columns, layout.stages)
+
+
+def _as_of(kept: str, end: datetime, columns: list[str], stages: int) -> str:
+    replaced = as_of_items(end, stages)
+    items = [f"{replaced[c]} AS {c}" if c in replaced else c for c in columns]
+    condition = f"first_seen < TIMESTAMP '{end.isoformat(sep=' ')}'"
+    return f"SELECT {', '.join(items)} FROM ({kept}) kept WHERE {condition}"
+
+
+def _cast(column: str | None, kind: str, name: str) -> str:
+    if column is None:
+        return f"CAST(NULL AS {kind}) AS {name}"
+    return f"CAST(src.{quote_name(column)} AS {kind}) AS {name}"
+
+
+def _null(name: str) -> str:
+    return f"CAST(NULL AS VARCHAR) AS {name}"
+
+
+def _list(values: list[str]) -> str:
+    return ", ".join(f"'{quote_text(value)}'" for value in dict.fromkeys(values)) or "NULL"

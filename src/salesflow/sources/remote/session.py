@@ -1,0 +1,93 @@
+"""A database as the engine of the metrics: each query (DuckDB's dialect, over the canonical
+relation names) goes out with the canonical CTEs, in the target's dialect; only its rows return.
+
+Failures become one line naming the (masked) URL: a statement past `--timeout` and Ctrl-C are
+cancelled on the server first."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from salesflow.errors import DataError
+from salesflow.sources.engine import Rows
+from salesflow.sources.remote.drivers import Connection, first_line
+from salesflow.sources.remote.relations import Layout
+from salesflow.sources.remote.statements import Statements
+from salesflow.sources.remote.transpile import to_dialect
+from salesflow.sources.remote.urls import DatabaseUrl
+
+TIMED_OUT = ("statement timeout", "timeout", "timed out")
+
+
+@dataclass
+class Session:
+    url: DatabaseUrl
+    connection: Connection
+    timeout: float | None
+    layout: Layout | None = None
+    sent: list[str] = field(default_factory=list)  # every statement, as the server got it
+    _statements: Statements | None = None
+
+    def rows(self, sql: str) -> Rows:
+        """The rows of `sql` (DuckDB's dialect) over the canonical relations (before they are
+        laid out, over the source tables only), run on the server in its own dialect."""
+        if self.layout is None:
+            return self.run_native(to_dialect(sql, self.url.target.dialect))
+        if self._statements is None:
+            self._statements = Statements(self.layout, self.url.target.dialect)
+        return self.run_native(self._statements.statement(sql))
+
+    def run_native(self, sql: str) -> Rows:
+        self.sent.append(sql)
+        cursor = self.connection.raw.cursor()
+        try:
+            cursor.execute(sql)
+            return [tuple(row) for row in cursor.fetchall()]
+        except KeyboardInterrupt:
+            self._cancel()
+            raise DataError(
+                f"{self.url.shown}: interrupted; the query was cancelled on the server"
+            ) from None
+        except self.connection.module.Error as error:
+            raise DataError(self._explain(error)) from None
+        finally:
+            cursor.close()
+
+    def columns(self, relation: str) -> list[str]:
+        """The column names of a relation (a table or a parenthesised query), read from an
+        empty result."""
+        sql = to_dialect(f"SELECT * FROM {relation} src LIMIT 0", self.url.target.dialect)
+        self.sent.append(sql)
+        cursor = self.connection.raw.cursor()
+        try:
+            cursor.execute(sql)
+            return [str(column[0]) for column in cursor.description or []]
+        except self.connection.module.Error as error:
+            raise DataError(self._explain(error)) from None
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(self.connection.module.Error):
+            self.connection.raw.close()
+
+    def _cancel(self) -> None:
+        if self.connection.cancel is not None:
+            self.connection.cancel()
+        self._rollback()
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(self.connection.module.Error):
+            self.connection.raw.rollback()
+
+    def _explain(self, error: Any) -> str:
+        self._rollback()
+        message = self.url.mask(first_line(error))
+        if self.timeout is not None and any(word in message.lower() for word in TIMED_OUT):
+            return (
+                f"{self.url.shown}: the query ran longer than --timeout {self.timeout:g} s "
+                "and was cancelled on the server"
+            )
+        return f"{self.url.shown}: {message}"

@@ -1,0 +1,73 @@
+"""The metrics' SQL, written once in DuckDB's dialect, in the dialect of the target database.
+
+sqlglot does the translation. Two things it leaves to us:
+
+- GREATEST and LEAST skip NULLs in DuckDB, PostgreSQL, Snowflake (its *_IGNORE_NULLS form) and
+  Spark, but return NULL on any NULL in BigQuery and Trino. There they are rewritten as the
+  GREATEST of each argument's coalesce with the others, which is NULL only when all are NULL.
+- Only a single read-only query may leave salesflow: the output is parsed back and refused
+  unless it is one SELECT (a statement a user wrote with `--query` is checked the same way).
+"""
+
+from __future__ import annotations
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from salesflow.errors import DataError, InputError
+
+NULL_PROPAGATING = frozenset({"bigquery", "trino"})
+
+
+def to_dialect(sql: str, dialect: str) -> str:
+    """`sql` (DuckDB's dialect) as the target dialect writes it."""
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    if dialect in NULL_PROPAGATING:
+        tree = tree.transform(_null_skipping)
+    written = tree.sql(dialect=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)
+    check_query(written, dialect, "generated SQL")
+    return written
+
+
+def to_duckdb(sql: str, dialect: str) -> str:
+    """A user's query (in the target's dialect) in DuckDB's, to sit inside the CTEs."""
+    return sqlglot.parse_one(sql, read=dialect).sql(dialect="duckdb")
+
+
+def check_query(sql: str, dialect: str, what: str) -> exp.Query:
+    """The parse tree of `sql` when it is one query (SELECT, WITH … SELECT, a set operation)."""
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
+    except SqlglotError as error:
+        raise InputError(f"{what}: cannot be read as {dialect} SQL: {_first_line(error)}") from None
+    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
+        raise InputError(f"{what}: only one SELECT query is allowed (salesflow only reads)")
+    query = statements[0]
+    if any(isinstance(node, _WRITES) for node in query.walk()):
+        raise DataError(f"{what}: only one SELECT query is allowed (salesflow only reads)")
+    return query
+
+
+_WRITES = (exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Drop, exp.Merge, exp.Command)
+
+
+def _null_skipping(node: exp.Expression) -> exp.Expression:
+    if not isinstance(node, exp.Greatest | exp.Least):
+        return node
+    arguments = [node.this, *node.expressions]
+    if len(arguments) < 2:
+        return node
+    rotations = [
+        exp.Coalesce(
+            this=arguments[i].copy(),
+            expressions=[a.copy() for a in arguments[i + 1 :] + arguments[:i]],
+        )
+        for i in range(len(arguments))
+    ]
+    return type(node)(this=rotations[0], expressions=rotations[1:])
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
