@@ -18,12 +18,12 @@ from salesflow.analytics.estimates import (
     median_cycle,
     survival_conversion,
 )
-from salesflow.analytics.stage_events import Stays
+from salesflow.analytics.stage_events import ADVANCED, LOST, OPEN, Stays
 from salesflow.analytics.stats import probability_below, product, ratio, wilson_interval
 from salesflow.model import Process
 from salesflow.model.funnel import DealCounts, Funnel, StageMetrics
 from salesflow.model.process import Stage
-from salesflow.sources.engine import Engine
+from salesflow.sources.engine import Engine, Rows
 
 OVERALL = "'*'"
 
@@ -90,6 +90,18 @@ def tallies(engine: Engine, group: str, stages: int) -> dict[str, Tally]:
     result: dict[str, Tally] = {}
     for key, position, status, count in rows:
         result.setdefault(str(key), Tally.empty(stages)).add(status, int(position), int(count))
+    return result
+
+
+def tallies_of(rows: Rows, stages: int) -> dict[str, Tally]:
+    """The tally of each group from stage_events.stay_rows: its cycle rows (k = `stages`) count
+    every deal by outcome and position."""
+    outcomes = {ADVANCED: "won", LOST: "lost", OPEN: "open"}
+    result: dict[str, Tally] = {}
+    for key, k, _, event, _, position, count in rows:
+        if int(k) == stages:
+            tally = result.setdefault(str(key), Tally.empty(stages))
+            tally.add(outcomes[int(event)], int(position), int(count))
     return result
 
 

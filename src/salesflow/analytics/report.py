@@ -14,8 +14,9 @@ from salesflow.analytics.funnel import (
     amounts,
     build_funnel,
     tallies,
+    tallies_of,
 )
-from salesflow.analytics.stage_events import Stays, export_date, stage_stays
+from salesflow.analytics.stage_events import Stays, export_date, stay_rows, stays_of
 from salesflow.model.funnel import Funnel, FunnelReport, Group
 from salesflow.sources.canonical import DealTables, window_end
 from salesflow.sources.rules import ignored_rows
@@ -36,11 +37,9 @@ class Overall:
 
 def overall(tables: DealTables) -> Overall:
     end = export_date(tables.engine, tables.stage_count, window_end(tables.options.until))
-    stays: dict[str, dict[int, Stays]] = {}
-    if end is not None:
-        stays = stage_stays(tables.engine, OVERALL, tables.stage_count, tables.dated_stages, end)
-    funnel = _funnels(tables, OVERALL, end, stays).get("*") or _empty(tables)
-    return Overall(funnel, stays.get("*", {}), end)
+    funnel = _funnels(tables, OVERALL, end)
+    whole = funnel.get("*") or Counted(_empty(tables), {})
+    return Overall(whole.funnel, whole.stays, end)
 
 
 def analyze(tables: DealTables) -> FunnelReport:
@@ -49,8 +48,12 @@ def analyze(tables: DealTables) -> FunnelReport:
     groups: list[Group] = []
     if tables.group_column is not None:
         groups = [
-            Group(key=key, small=f.deals.won + f.deals.lost < MIN_CLOSED_TO_JUDGE, funnel=f)
-            for key, f in sorted(_funnels(tables, GROUP_KEY, end).items())
+            Group(
+                key=key,
+                small=c.funnel.deals.won + c.funnel.deals.lost < MIN_CLOSED_TO_JUDGE,
+                funnel=c.funnel,
+            )
+            for key, c in sorted(_funnels(tables, GROUP_KEY, end).items())
         ]
     options = tables.options
     ignored = ignored_rows(tables)
@@ -70,29 +73,31 @@ def analyze(tables: DealTables) -> FunnelReport:
     )
 
 
-def _funnels(
-    tables: DealTables,
-    group: str,
-    end: datetime | None,
-    stays: dict[str, dict[int, Stays]] | None = None,
-) -> dict[str, Funnel]:
-    """The funnel of each group; `stays` when already counted for these groups."""
+@dataclass(frozen=True)
+class Counted:
+    funnel: Funnel
+    stays: dict[int, Stays]
+
+
+def _funnels(tables: DealTables, group: str, end: datetime | None) -> dict[str, Counted]:
+    """The funnel of each group, with its stays. With dates, one scan counts the stays and the
+    tally (stage_events.stay_rows); without, only the tally is counted."""
     stages = tables.stage_count
-    counted = tallies(tables.engine, group, stages)
+    stays: dict[str, dict[int, Stays]] = {}
+    if end is None:
+        counted = tallies(tables.engine, group, stages)
+    else:
+        rows = stay_rows(tables.engine, group, stages, tables.dated_stages, end)
+        stays, counted = stays_of(rows), tallies_of(rows, stages)
     money = amounts(tables.engine, group)
-    if stays is None:
-        stays = {}
-        if end is not None:
-            stays = stage_stays(tables.engine, group, stages, tables.dated_stages, end)
+    dated = frozenset(tables.dated_stages) if end is not None else frozenset()
     return {
-        key: build_funnel(
-            tables.process,
-            Observed(
-                tally,
-                money.get(key, NO_AMOUNTS),
-                stays.get(key, {}),
-                frozenset(tables.dated_stages) if end is not None else frozenset(),
+        key: Counted(
+            build_funnel(
+                tables.process,
+                Observed(tally, money.get(key, NO_AMOUNTS), stays.get(key, {}), dated),
             ),
+            stays.get(key, {}),
         )
         for key, tally in counted.items()
     }

@@ -25,6 +25,7 @@ from salesflow.sources.engine import Engine, Rows
 
 ADVANCED, LOST, OPEN = 1, 2, 0
 SECONDS_PER_DAY = 86400.0
+EPOCH = datetime(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -58,31 +59,42 @@ def stage_stays(
     deals: str = "funnel_deals",
 ) -> dict[str, dict[int, Stays]]:
     """For each group: the stays of each dated stage, and under key `stages` the sales cycle,
-    of the `deals` (a relation with the canonical columns) as they stood at `end`.
+    of the `deals` (a relation with the canonical columns) as they stood at `end`."""
+    return stays_of(stay_rows(engine, group, stages, dated, end, deals))
+
+
+def stay_rows(
+    engine: Engine,
+    group: str,
+    stages: int,
+    dated: set[int],
+    end: datetime,
+    deals: str = "funnel_deals",
+) -> Rows:
+    """(group, k, days, event, timed, position, count): how the stays in each dated stage k,
+    and under k = `stages` the sales cycle, ended. Cycle rows carry the deal's position (the
+    funnel's tally comes from them: no second scan); stage rows carry NULL there.
 
     One scan, portable to every SQL dialect: each deal's row carries its stay in every stage
-    (event_k, t_k, timed_k), and GROUPING SETS count them stage by stage; GROUPING() tells
-    which stage a result row counts. (Pairing each deal with every stage number instead, by a
-    cross join, made PostgreSQL evaluate the canonical columns once per pair.)"""
-    at = _timestamp(end)
+    (event_k, t_k, timed_k, at_k), and GROUPING SETS count them stage by stage; GROUPING()
+    tells which stage a result row counts. The expressions read only the canonical seconds
+    columns. (Pairing each deal with every stage number by a cross join instead took PostgreSQL
+    twice as long.)"""
+    at = _seconds(end)
     items = {k: _stage_item(k, stages, at) for k in sorted(dated)}
     items[stages] = _cycle_item(stages, at)
-    fields = ", ".join(
-        f"{item[field]} AS {field}_{k}"
-        for k, item in items.items()
-        for field in ("event", "t", "timed")
-    )
-    columns = ", ".join(f"event_{k}, t_{k}, timed_{k}" for k in items)
-    sets = ", ".join(f"(g, event_{k}, t_{k}, timed_{k})" for k in items)
-    which = " ".join(f"WHEN GROUPING(event_{k}) = 0 THEN {k}" for k in items)
+    names = ("event", "t", "timed", "at_")
+    fields = ", ".join(f"{item[n]} AS {n}{k}" for k, item in items.items() for n in names)
+    columns = ", ".join(f"{n}{k}" for k in items for n in names)
+    sets = ", ".join(f"(g, {', '.join(f'{n}{k}' for n in names)})" for k in items)
+    which = " ".join(f"WHEN GROUPING(event{k}) = 0 THEN {k}" for k in items)
 
-    def pick(field: str) -> str:
-        cases = " ".join(f"WHEN {k} THEN {field}_{k}" for k in items)
-        return f"CASE k {cases} END"
+    def pick(name: str) -> str:
+        return f"CASE k {' '.join(f'WHEN {k} THEN {name}{k}' for k in items)} END"
 
-    rows = engine.rows(
+    return engine.rows(
         f"""
-        SELECT g, k, {pick("t")}, {pick("event")} AS event, {pick("timed")}, n
+        SELECT g, k, {pick("t")}, {pick("event")}, {pick("timed")}, {pick("at_")}, n
         FROM (
             SELECT g, CASE {which} END AS k, {columns}, count(*) AS n
             FROM (SELECT {group} AS g, {fields} FROM {deals}) d
@@ -91,7 +103,6 @@ def stage_stays(
         WHERE {pick("event")} IS NOT NULL
         """
     )
-    return _tables(rows)
 
 
 def deals_as_of(cutoff: datetime, stages: int) -> str:
@@ -100,14 +111,15 @@ def deals_as_of(cutoff: datetime, stages: int) -> str:
     return f"({as_of_sql('funnel_deals', cutoff, stages)})"
 
 
-def _timestamp(moment: datetime) -> str:
-    return f"TIMESTAMP '{moment.isoformat(sep=' ')}'"
+def _seconds(moment: datetime) -> str:
+    """A naive (UTC) moment as seconds since 1970, as the canonical seconds columns count."""
+    return f"{(moment - EPOCH).total_seconds():.6f}"
 
 
 def _stage_item(k: int, stages: int, at: str) -> dict[str, str]:
-    later = [f"e{j}" for j in range(k + 1, stages)]
-    next_entry = f"coalesce({', '.join(later)})" if later else "NULL::TIMESTAMP"
-    earlier = f"greatest({', '.join(f'e{j}' for j in range(k))})" if k else "NULL::TIMESTAMP"
+    later = [f"s{j}" for j in range(k + 1, stages)]
+    next_entry = f"coalesce({', '.join(later)})" if later else "NULL::DOUBLE"
+    earlier = f"greatest({', '.join(f's{j}' for j in range(k))})" if k else "NULL::DOUBLE"
     advanced = f"(status = 'won' OR position > {k})"
     event = (
         f"CASE WHEN {advanced} THEN {ADVANCED} WHEN position < {k} THEN NULL "
@@ -115,37 +127,40 @@ def _stage_item(k: int, stages: int, at: str) -> dict[str, str]:
     )
     exit_at = (
         f"CASE WHEN {advanced} THEN coalesce({next_entry}, "
-        f"CASE WHEN status = 'won' THEN closed_at END) "
-        f"WHEN status = 'lost' THEN closed_at ELSE {at} END"
+        f"CASE WHEN status = 'won' THEN s_closed END) "
+        f"WHEN status = 'lost' THEN s_closed ELSE {at} END"
     )
     # A deal still open in a stage it has no entry date for has waited at least since its last
     # known entry.
     start = (
-        f"coalesce(e{k}, CASE WHEN status = 'open' AND position = {k} "
-        f"THEN coalesce({earlier}, first_seen) END)"
+        f"coalesce(s{k}, CASE WHEN status = 'open' AND position = {k} "
+        f"THEN coalesce({earlier}, s_first) END)"
     )
-    return _item(str(k), event, start, exit_at, f"e{k} IS NOT NULL")
+    return _item(event, start, exit_at, f"s{k} IS NOT NULL", "NULL::INTEGER")
 
 
 def _cycle_item(stages: int, at: str) -> dict[str, str]:
     event = f"CASE status WHEN 'won' THEN {ADVANCED} WHEN 'lost' THEN {LOST} ELSE {OPEN} END"
-    exit_at = f"CASE WHEN status = 'open' THEN {at} ELSE closed_at END"
-    return _item(str(stages), event, "first_seen", exit_at, "TRUE")
+    exit_at = f"CASE WHEN status = 'open' THEN {at} ELSE s_closed END"
+    return _item(event, "s_first", exit_at, "TRUE", "position")
 
 
-def _item(k: str, event: str, start: str, exit_at: str, known_start: str) -> dict[str, str]:
-    """Each field names `days` once: a database may evaluate it once per mention."""
-    days = f"(epoch({exit_at}) - epoch({start})) / {SECONDS_PER_DAY}"
+def _item(event: str, start: str, exit_at: str, known_start: str, position: str) -> dict[str, str]:
+    """Times are the canonical seconds columns (s0 …, s_first, s_closed: no date function runs
+    per stage), and each field names `days` once: a database may evaluate it once per mention."""
+    days = f"(({exit_at}) - ({start})) / {SECONDS_PER_DAY}"
     return {
         "event": event,
         "t": f"greatest(round({days}), 0)",
         "timed": f"coalesce({known_start} AND {days} >= 0, FALSE)",
+        "at_": position,
     }
 
 
-def _tables(rows: Rows) -> dict[str, dict[int, Stays]]:
+def stays_of(rows: Rows) -> dict[str, dict[int, Stays]]:
+    """The stays of each group and stage, from `stay_rows`."""
     parts: dict[tuple[str, int], list[tuple[float, int, bool, float]]] = defaultdict(list)
-    for group, stage, t, event, timed, n in rows:
+    for group, stage, t, event, timed, _, n in rows:
         parts[(str(group), int(stage))].append((float(t), int(event), bool(timed), float(n)))
     result: dict[str, dict[int, Stays]] = defaultdict(dict)
     for (group, stage), part in parts.items():

@@ -387,6 +387,7 @@ def _canonical_sql(tables: DealTables) -> str:
         "ELSE coalesce(label_outcome, 'open') END"
     )
     furthest_dated = " ".join(f"WHEN e{k} IS NOT NULL THEN {k}" for k in reversed(range(n)))
+    first_seen = f"coalesce(created_at, least({', '.join(f'e{k}' for k in range(n))}))"
     return f"""
     CREATE TEMP VIEW canonical AS
     SELECT *,
@@ -396,7 +397,8 @@ def _canonical_sql(tables: DealTables) -> str:
             ELSE furthest
         END AS position,
         status = 'lost' AND lost_stage IS NULL AND furthest IS NULL AS lost_unplaced,
-        coalesce(created_at, least({", ".join(f"e{k}" for k in range(n))})) AS first_seen
+        {first_seen} AS first_seen,
+        {seconds_columns(n, first_seen)}
     FROM (
         SELECT *,
             {status} AS status,
@@ -458,6 +460,17 @@ def as_of_sql(deals: str, cutoff: datetime, stages: int) -> str:
     return f"SELECT * REPLACE ({replaced}) FROM {deals} WHERE first_seen < {at}"
 
 
+def seconds_columns(stages: int, first_seen: str = "first_seen") -> str:
+    """The canonical times as seconds since 1970 (s0 …, s_first, s_closed), for arithmetic
+    that runs once per stage: no database then evaluates a date function per stage and deal."""
+    items = [f"epoch(e{k}) AS s{k}" for k in range(stages)]
+    return ", ".join([*items, f"epoch({first_seen}) AS s_first", "epoch(closed_at) AS s_closed"])
+
+
+def seconds_names(stages: int) -> list[str]:
+    return [*(f"s{k}" for k in range(stages)), "s_first", "s_closed"]
+
+
 def as_of_items(cutoff: datetime, stages: int) -> dict[str, str]:
     """The columns that change when deals are taken as they stood at `cutoff`: closed only if
     closed before it, entries after it not yet made, an open deal at the furthest stage entered
@@ -472,7 +485,9 @@ def as_of_items(cutoff: datetime, stages: int) -> dict[str, str]:
         "status": f"CASE WHEN {closed} THEN status ELSE 'open' END",
         "position": f"CASE WHEN {closed} THEN position ELSE coalesce(CASE {dated} END, 0) END",
         "closed_at": f"CASE WHEN {closed} THEN closed_at END",
+        "s_closed": f"CASE WHEN {closed} THEN s_closed END",
         **{f"e{k}": f"CASE WHEN e{k} < {at} THEN e{k} END" for k in range(stages)},
+        **{f"s{k}": f"CASE WHEN e{k} < {at} THEN s{k} END" for k in range(stages)},
     }
 
 

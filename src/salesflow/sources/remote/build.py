@@ -13,7 +13,7 @@ import duckdb
 
 from salesflow.errors import DataError, InputError
 from salesflow.model import Process
-from salesflow.sources.canonical import DealTables, group_column
+from salesflow.sources.canonical import DealTables, group_column, seconds_names
 from salesflow.sources.columnar import load_rows
 from salesflow.sources.columns import (
     REQUIRED_DEAL_KEYS,
@@ -24,7 +24,7 @@ from salesflow.sources.columns import (
     wanted_history_columns,
     wanted_stage_dates,
 )
-from salesflow.sources.connection import quote_name
+from salesflow.sources.connection import quote_name, quote_text
 from salesflow.sources.engine import Rows
 from salesflow.sources.files import Source
 from salesflow.sources.filters import wanted_filters
@@ -103,7 +103,7 @@ def build_remote(
         vocabulary,
         fence=url.target.dialect == "postgres",
     )
-    _refuse_duplicates(session)
+    _refuse_duplicates(session, None if query else relation, columns.deals["id"])
     return DealTables(con, process, options, deals, history, columns, group, filters, session)
 
 
@@ -114,7 +114,7 @@ def fetch_deals(tables: DealTables) -> DealTables:
     if not isinstance(session, Session):
         return tables
     stages = tables.stage_count
-    wanted = [*FUNNEL_COLUMNS, *entry_columns(stages)]
+    wanted = [*FUNNEL_COLUMNS, *entry_columns(stages), *seconds_names(stages)]
     for name, extra in (("funnel_deals", []), ("first_rows", ["unmapped_label"])):
         listed = ", ".join([*wanted, *extra])
         rows = session.rows(f"SELECT {listed} FROM {name}")
@@ -132,11 +132,17 @@ def _store(con: duckdb.DuckDBPyConnection, name: str, columns: list[str], rows: 
     column of NULLs included)."""
     load_rows(con, f"{name}_fetched", columns, rows)
     typed = ", ".join(
-        f"CAST({quote_name(column)} AS {CANONICAL_TYPES.get(column, 'TIMESTAMP')}) AS {column}"
+        f"CAST({quote_name(column)} AS {CANONICAL_TYPES.get(column, _time_type(column))}) "
+        f"AS {column}"
         for column in columns
     )
     con.execute(f"CREATE TEMP TABLE {name} AS SELECT {typed} FROM {name}_fetched")
     con.execute(f"DROP TABLE {name}_fetched")
+
+
+def _time_type(column: str) -> str:
+    """e0 …, first_seen, closed_at, created_at are timestamps; s0 …, s_first, s_closed seconds."""
+    return "DOUBLE" if column.startswith("s") else "TIMESTAMP"
 
 
 def _refuse_file_settings(url: DatabaseUrl, process: Process, options: DataOptions) -> None:
@@ -184,7 +190,11 @@ def _history(
     )
 
 
-def _refuse_duplicates(session: Session) -> None:
+def _refuse_duplicates(session: Session, table: str | None, id_column: str) -> None:
+    """Refuse deal ids on more than one row, unless the table's own unique index (a primary
+    key, as every CRM sync makes) already rules them out."""
+    if table is not None and _unique_in_postgres(session, table, id_column):
+        return
     rows = session.rows(
         "SELECT count(*), min(deal_id) FROM (SELECT deal_id FROM deals_raw "
         "WHERE deal_id IS NOT NULL AND left_out IS NULL GROUP BY deal_id HAVING count(*) > 1) d"
@@ -196,3 +206,19 @@ def _refuse_duplicates(session: Session) -> None:
             f'row (first: "{first}"); a database table must have one row per deal: choose them '
             "with --query"
         )
+
+
+UNIQUE_INDEX = """
+SELECT count(*) FROM pg_index i
+JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+WHERE i.indrelid = to_regclass('{table}') AND i.indisunique AND i.indnkeyatts = 1
+AND i.indpred IS NULL AND a.attname = '{column}'
+"""
+
+
+def _unique_in_postgres(session: Session, table: str, column: str) -> bool:
+    if session.url.target.dialect != "postgres":
+        return False
+    sql = UNIQUE_INDEX.format(table=quote_text(table), column=quote_text(column))
+    rows = session.run_native(sql)
+    return bool(rows and rows[0][0])

@@ -1,6 +1,6 @@
-"""Problems in a database's deals, found with aggregate queries on the server: labels and status
-values that match nothing (refused unless --unmapped ignore), deals without an id. A database
-has no row numbers, so each problem lists its values, not rows."""
+"""Problems in a database's deals, counted in one scan on the server: labels and status values
+that match nothing (refused unless --unmapped ignore) and rows without a deal id. A database has
+no row numbers, so each problem lists its values, not rows."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from salesflow.model.data import DataProblem
 from salesflow.sources.engine import Engine
 
 LISTED = 10
-UNMAPPED = (
+SPECS = (  # column of deals_raw, what it is, problem code, how to fix it
     ("unmapped_label", "stage", "unmapped-label", "add each to a stage's aliases"),
     ("unmapped_lost", "lost stage", "unmapped-lost-stage", "add each to a stage's aliases"),
     (
@@ -21,33 +21,53 @@ UNMAPPED = (
 )
 
 
-def remote_problems(session: Engine, name: str) -> list[DataProblem]:
-    problems = [_unmapped(session, name, *spec) for spec in UNMAPPED]
-    problems.append(_missing_ids(session, name))
+def remote_problems(engine: Engine, name: str) -> list[DataProblem]:
+    columns = [spec[0] for spec in SPECS]
+    flags = ", ".join(f"GROUPING({column})" for column in columns)
+    sets = ", ".join(f"({column})" for column in columns)
+    rows = engine.rows(
+        f"SELECT {', '.join(columns)}, {flags}, count(*), "
+        "sum(CASE WHEN deal_id IS NULL THEN 1 ELSE 0 END) "
+        f"FROM deals_raw WHERE left_out IS NULL GROUP BY GROUPING SETS ({sets}, ())"
+    )
+    found: list[dict[str, tuple[str, int]]] = [{} for _ in SPECS]
+    missing = 0
+    for row in rows:
+        grouped = [int(flag) == 0 for flag in row[3:6]]
+        if not any(grouped):
+            missing = int(row[7] or 0)
+        for index, value in enumerate(row[:3]):
+            if grouped[index] and value is not None:
+                _add(found[index], str(value), int(row[6]))
+    problems = [
+        _unmapped(name, values, *spec[1:]) for values, spec in zip(found, SPECS, strict=True)
+    ]
+    problems.append(_missing_ids(name, missing))
     return [problem for problem in problems if problem.count]
 
 
+def _add(values: dict[str, tuple[str, int]], value: str, count: int) -> None:
+    """Values that differ only in case are one label (as they are matched)."""
+    key = value.lower()
+    shown, before = values.get(key, (value, 0))
+    values[key] = (min(shown, value), before + count)
+
+
 def _unmapped(
-    session: Engine, name: str, column: str, what: str, code: str, hint: str
+    name: str, values: dict[str, tuple[str, int]], what: str, code: str, hint: str
 ) -> DataProblem:
-    rows = session.rows(
-        f"SELECT min({column}), count(*) FROM deals_raw WHERE {column} IS NOT NULL "
-        f"AND left_out IS NULL GROUP BY lower({column}) ORDER BY 2 DESC, 1"
-    )
-    count = sum(int(n) for _, n in rows)
-    listed = ", ".join(f'"{value}" ({int(n):,})' for value, n in rows[:LISTED])
-    more = f" and {len(rows) - LISTED} more" if len(rows) > LISTED else ""
+    ranked = sorted(values.values(), key=lambda item: (-item[1], item[0]))
+    count = sum(n for _, n in ranked)
+    listed = ", ".join(f'"{value}" ({n:,})' for value, n in ranked[:LISTED])
+    more = f" and {len(ranked) - LISTED} more" if len(ranked) > LISTED else ""
     statement = (
         f"{_plural(count, 'deal')} with a {what} that matches no stage or outcome: {listed}{more}"
     )
-    return DataProblem(
-        name, code, Severity.ERROR, count, statement, [], f"{hint} (--unmapped ignore skips them)"
-    )
+    hint = f"{hint} (--unmapped ignore skips them)"
+    return DataProblem(name, code, Severity.ERROR, count, statement, [], hint)
 
 
-def _missing_ids(session: Engine, name: str) -> DataProblem:
-    rows = session.rows("SELECT count(*) FROM deals_raw WHERE deal_id IS NULL AND left_out IS NULL")
-    count = int(rows[0][0]) if rows else 0
+def _missing_ids(name: str, count: int) -> DataProblem:
     statement = f"{_plural(count, 'row')} without a deal id; they are left out"
     return DataProblem(name, "missing-id", Severity.WARNING, count, statement)
 

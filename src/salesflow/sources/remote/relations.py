@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from salesflow.model import Process
-from salesflow.sources.canonical import as_of_items, window_conditions, window_end
+from salesflow.sources.canonical import (
+    as_of_items,
+    seconds_columns,
+    seconds_names,
+    window_conditions,
+    window_end,
+)
 from salesflow.sources.connection import quote_name, quote_text
 from salesflow.sources.options import DataOptions
 from salesflow.sources.remote.vocabulary import Vocabulary
@@ -188,7 +194,8 @@ def _first_rows(layout: Layout) -> str:
         "ELSE furthest END"
     )
     first_seen = f"coalesce(created_at, least({', '.join(entry_columns(n))}))"
-    return f"SELECT *, {position} AS position, {first_seen} AS first_seen FROM judged"
+    seconds = seconds_columns(n, first_seen)
+    return f"SELECT *, {position} AS position, {first_seen} AS first_seen, {seconds} FROM judged"
 
 
 def _funnel_deals(layout: Layout) -> str:
@@ -200,7 +207,7 @@ def _funnel_deals(layout: Layout) -> str:
         "unmapped_status IS NULL",
         *window_conditions(options.since, options.until),
     ]
-    columns = [*FUNNEL_COLUMNS, *entry_columns(layout.stages)]
+    columns = [*FUNNEL_COLUMNS, *entry_columns(layout.stages), *seconds_names(layout.stages)]
     fence = ", row_number() OVER () AS fence_" if layout.fence else ""
     kept = f"SELECT {', '.join(columns)}{fence} FROM first_rows WHERE {' AND '.join(conditions)}"
     end = window_end(options.until)
