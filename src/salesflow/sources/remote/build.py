@@ -117,7 +117,7 @@ def fetch_deals(tables: DealTables) -> DealTables:
     wanted = [*FUNNEL_COLUMNS, *entry_columns(stages), *seconds_names(stages)]
     for name, extra in (("funnel_deals", []), ("first_rows", ["unmapped_label"])):
         listed = ", ".join([*wanted, *extra])
-        rows = session.rows(f"SELECT {listed} FROM {name}")
+        rows = session.rows(f"SELECT {listed} FROM {name} ORDER BY deal_id")
         _store(tables.con, name, [*wanted, *extra], rows)
     ignored = session.rows("SELECT count(*) FROM deals_raw WHERE left_out = 'ignored'")
     tables.con.execute(

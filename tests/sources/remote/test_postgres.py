@@ -1,0 +1,312 @@
+"""salesflow against a real PostgreSQL server (tests/postgres_server.py): the same figures as from
+the same data in CSV files, computed on the server, in a read-only session; every failure one line
+with exit 2 and no password."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import EXAMPLE, REPO, assert_clean_exit, invoke
+from tests.postgres_server import NOBODY, READER, PostgresServer
+
+pytestmark = [pytest.mark.xdist_group("postgres")]
+
+DEALS_CSV = REPO / "examples" / "deals.csv"
+HISTORY_CSV = REPO / "examples" / "stage_history.csv"
+DATE_COLUMNS = [
+    "created_at",
+    "closed_at",
+    "lead_date",
+    "qualification_date",
+    "discovery_date",
+    "solution_date",
+    "validation_date",
+    "proposal_date",
+    "negotiation_date",
+]
+TEXT_COLUMNS = ["deal_id", "stage", "owner", "source", "segment", "lost_at_stage", "lost_reason"]
+
+
+@pytest.fixture(scope="module")
+def server(postgres: PostgresServer) -> Iterator[PostgresServer]:
+    header = DEALS_CSV.read_text(encoding="utf-8").splitlines()[0].split(",")
+    types = {name: _type(name) for name in header}
+    postgres.load_csv("deals", DEALS_CSV, types)
+    postgres.execute("ALTER TABLE deals ADD PRIMARY KEY (deal_id)")
+    history = {"deal_id": "text", "stage": "text", "entered_at": "timestamptz"}
+    postgres.load_csv("stage_history", HISTORY_CSV, history)
+    postgres.execute("CREATE SEQUENCE counter")
+    postgres.execute(f"GRANT USAGE, SELECT ON SEQUENCE counter TO {READER[0]}")
+    yield postgres
+
+
+def _type(name: str) -> str:
+    if name == "amount":
+        return "numeric(14, 2)"
+    return "date" if name in DATE_COLUMNS else "text"
+
+
+def analyze(*args: str, env: dict[str, str] | None = None) -> Any:
+    result = invoke("analyze", "-p", str(EXAMPLE), *args, "--format", "json", env=env)
+    assert_clean_exit(result)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def same(remote: Any, local: Any) -> None:
+    """Equal figures: floats to 12 significant digits (a database sums in another order)."""
+    if isinstance(remote, dict):
+        assert remote.keys() == local.keys()
+        for key in remote:
+            if key != "source":
+                same(remote[key], local[key])
+    elif isinstance(remote, list):
+        assert len(remote) == len(local)
+        for a, b in zip(remote, local, strict=True):
+            same(a, b)
+    elif isinstance(remote, float) and isinstance(local, float):
+        assert math.isclose(remote, local, rel_tol=1e-12), (remote, local)
+    else:
+        assert remote == local
+
+
+FILES = ("--deals", str(DEALS_CSV), "--history", str(HISTORY_CSV))
+
+
+def database(server: PostgresServer, *, history: bool = True, url: str | None = None) -> tuple:
+    url = url or server.url()
+    return ("--deals", url, *(("--history", url) if history else ()))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        (),
+        ("--by", "segment"),
+        ("--until", "2026-03-31"),
+        ("--since", "2026-01-01", "--by", "owner"),
+    ],
+)
+def test_analyze_gives_the_figures_of_the_csv_files(server: PostgresServer, extra: tuple) -> None:
+    remote = analyze(*database(server), *extra)
+    assert remote["source"] == server.url().replace(READER[1], "***")
+    same(remote, analyze(*FILES, *extra))
+
+
+def test_wide_dates_only_and_a_query(server: PostgresServer) -> None:
+    query = "SELECT * FROM deals WHERE segment = 'Enterprise'"
+    remote = analyze(*database(server, history=False), "--query", query)
+    local = analyze("--deals", str(DEALS_CSV), "--where", "segment=Enterprise")
+    same(remote, local)
+
+
+def test_the_aggregates_run_on_the_server(server: PostgresServer) -> None:
+    mark = server.log_mark()
+    analyze(*database(server))
+    statements = _statements(server.log_since(mark))
+    assert any("GROUPING SETS" in text and "COUNT(*)" in text for text in statements)
+    assert any("AVG(amount)" in text for text in statements)
+    # every statement of the analysis aggregates or reads the schema: no deal crosses over
+    for text in statements:
+        final = text.rsplit("\n", 1)[-1] if text.startswith("WITH") else text
+        assert re.search(
+            r"COUNT\(|MAX\(|LIMIT 0|pg_index|GROUP BY|^BEGIN|^ROLLBACK|^COMMIT", final
+        ), final
+
+
+def _statements(log: str) -> list[str]:
+    """The statements the reader sent, each whole (a logged statement spans lines)."""
+    entries = re.split(r"\n(?=\d{4}-\d\d-\d\d )", log)
+    return [
+        entry.split("statement: ", 1)[1].strip()
+        for entry in entries
+        if "reader@crm" in entry and "statement: " in entry
+    ]
+
+
+def test_forecast_and_backtest_read_the_canonical_deals(server: PostgresServer) -> None:
+    for command, extra in (("forecast", ("--leads", "120")), ("backtest", ())):
+        outputs = []
+        for source in (database(server), FILES):
+            result = invoke(command, "-p", str(EXAMPLE), *source, *extra, "--format", "json")
+            assert result.exit_code == 0, result.stderr
+            outputs.append(json.loads(result.stdout))
+        same(*outputs)
+
+
+def test_validate_reads_the_database(server: PostgresServer) -> None:
+    result = invoke("validate", "-p", str(EXAMPLE), *database(server))
+    assert result.exit_code == 0, result.stderr
+
+
+def test_the_session_is_read_only(server: PostgresServer) -> None:
+    result = invoke(
+        "analyze", "-p", str(EXAMPLE), "--deals", server.url(),
+        "--query", "SELECT d.*, nextval('counter') AS n FROM deals d",
+    )  # fmt: skip
+    _one_line_error(result, "read-only transaction")
+    rows = server.execute("SELECT last_value, is_called FROM counter")
+    assert rows == [(1, False)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["DELETE FROM deals RETURNING *", "SELECT 1; DROP TABLE deals", "UPDATE deals SET amount = 0"],
+)
+def test_a_query_that_writes_never_leaves(server: PostgresServer, query: str) -> None:
+    mark = server.log_mark()
+    result = invoke("analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--query", query)
+    _one_line_error(result, "only one SELECT")
+    assert "deals" not in server.log_since(mark)
+
+
+def test_a_wrong_password_is_one_line_without_the_password(server: PostgresServer) -> None:
+    url = server.url(password="not-the-Secret-42")
+    result = invoke("analyze", "-p", str(EXAMPLE), "--deals", url)
+    _one_line_error(result, "password authentication failed")
+    assert "not-the-Secret-42" not in result.output + result.stderr
+
+
+def test_an_unreachable_host(server: PostgresServer) -> None:
+    url = server.url().replace(f":{server.port}/", f":{_closed_port()}/")
+    started = time.monotonic()
+    result = invoke("analyze", "-p", str(EXAMPLE), "--deals", url)
+    _one_line_error(result, "cannot connect")
+    assert READER[1] not in result.stderr
+    assert time.monotonic() - started < 15
+
+
+def test_a_missing_table(server: PostgresServer) -> None:
+    result = invoke("analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--table", "nope")
+    _one_line_error(result, '"nope" does not exist')
+
+
+def test_no_permission(server: PostgresServer) -> None:
+    url = server.url(user=NOBODY[0], password=NOBODY[1])
+    result = invoke("analyze", "-p", str(EXAMPLE), "--deals", url)
+    _one_line_error(result, "permission denied")
+    assert NOBODY[1] not in result.stderr
+
+
+def test_a_statement_past_the_timeout_is_cancelled(server: PostgresServer) -> None:
+    slow = "SELECT d.* FROM deals d CROSS JOIN (SELECT pg_sleep(5)) s"
+    started = time.monotonic()
+    result = invoke(
+        "analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--query", slow, "--timeout", "0.5"
+    )
+    _one_line_error(result, "longer than --timeout 0.5 s and was cancelled on the server")
+    assert time.monotonic() - started < 4
+    assert _running(server) == []
+
+
+def test_ctrl_c_cancels_the_statement_on_the_server(server: PostgresServer) -> None:
+    slow = "SELECT d.* FROM deals d CROSS JOIN (SELECT pg_sleep(30)) s"
+    command = [
+        sys.executable, "-m", "salesflow", "analyze", "-p", str(EXAMPLE),
+        "--deals", server.url(), "--query", slow,
+    ]  # fmt: skip
+    child = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    _wait_for(lambda: _sleeping(server))
+    child.send_signal(signal.SIGINT)
+    _, stderr = child.communicate(timeout=15)
+    assert child.returncode == 2, stderr
+    assert stderr.strip().splitlines() == [
+        f"salesflow: error: {server.url().replace(READER[1], '***')}: interrupted; the query "
+        "was cancelled on the server"
+    ]
+    _wait_for(lambda: _running(server) == [])
+
+
+def test_credentials_from_pgpassword_and_pgpass(server: PostgresServer, tmp_path: Path) -> None:
+    bare = server.url(password=None)
+    with_env = analyze("--deals", bare, env={"PGPASSWORD": READER[1]})
+    passfile = tmp_path / "pgpass"
+    passfile.write_text(f"127.0.0.1:{server.port}:crm:{READER[0]}:{READER[1]}\n")
+    passfile.chmod(0o600)
+    with_file = analyze("--deals", bare, env={"PGPASSFILE": str(passfile)})
+    same(with_env, with_file)
+    same(with_env, analyze("--deals", str(DEALS_CSV)))
+
+
+def test_credentials_from_a_service_file(server: PostgresServer, tmp_path: Path) -> None:
+    services = tmp_path / "pg_service.conf"
+    services.write_text(
+        f"[crm]\nhost=127.0.0.1\nport={server.port}\ndbname=crm\nuser={READER[0]}\n"
+        f"password={READER[1]}\n"
+    )
+    found = analyze("--deals", "postgresql:///?service=crm", env={"PGSERVICEFILE": str(services)})
+    same(found, analyze("--deals", str(DEALS_CSV)))
+
+
+def test_unmapped_labels_are_refused_and_listed(server: PostgresServer) -> None:
+    server.execute("CREATE TABLE odd AS SELECT * FROM deals")
+    server.execute(
+        "UPDATE odd SET stage = 'Limbo' WHERE deal_id IN (SELECT deal_id FROM odd LIMIT 3)"
+    )
+    result = invoke("analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--table", "odd")
+    _one_line_error(result, '3 deals with a stage that matches no stage or outcome: "Limbo" (3)')
+    ignored = invoke(
+        "analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--table", "odd",
+        "--unmapped", "ignore", "--format", "json",
+    )  # fmt: skip
+    assert ignored.exit_code == 0, ignored.stderr
+    assert json.loads(ignored.stdout)["deals"]["total"] == 1997
+
+
+def test_duplicate_ids_are_refused_without_a_primary_key(server: PostgresServer) -> None:
+    server.execute(
+        "CREATE TABLE twice AS SELECT * FROM deals UNION ALL SELECT * FROM deals LIMIT 2010"
+    )
+    result = invoke("analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--table", "twice")
+    _one_line_error(result, "10 deal ids on more than one row")
+
+
+def _one_line_error(result: Any, fragment: str) -> None:
+    assert_clean_exit(result)
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("salesflow: error: "), result.stderr
+    assert fragment in lines[0], lines[0]
+
+
+def _running(server: PostgresServer) -> list[str]:
+    rows = server.execute(
+        "SELECT query FROM pg_stat_activity WHERE usename = %s AND state = 'active'",
+        (READER[0],),
+    )
+    return [str(row[0]) for row in rows]
+
+
+def _sleeping(server: PostgresServer) -> bool:
+    """The reader's statement is in pg_sleep (its text is cut at 1 kB in pg_stat_activity)."""
+    rows = server.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE usename = %s AND wait_event = 'PgSleep'",
+        (READER[0],),
+    )
+    return bool(rows[0][0])
+
+
+def _wait_for(condition: Any, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
