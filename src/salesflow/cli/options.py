@@ -34,9 +34,9 @@ DealsOption = Annotated[
     typer.Option(
         "--deals",
         help="Deal data: CSV (plain, .gz or a glob), Parquet, DuckDB, SQLite, .xlsx, .xls or "
-        ".ods "
-        "(default: SALESFLOW_DEALS or `deals` in salesflow.toml).",
-        metavar="FILE",
+        ".ods, or a database URL: postgresql://, snowflake://, bigquery://, databricks://, "
+        "trino:// (default: SALESFLOW_DEALS or `deals` in salesflow.toml).",
+        metavar="FILE|URL",
         show_default=False,
     ),
 ]
@@ -44,7 +44,8 @@ HistoryOption = Annotated[
     str | None,
     typer.Option(
         "--history",
-        help="Stage history: one row per stage a deal entered (CSV, Parquet or DuckDB).",
+        help="Stage history: one row per stage a deal entered (CSV, Parquet, DuckDB, or the "
+        "deals' database URL with --history-table).",
         metavar="FILE",
         show_default=False,
     ),
