@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timedelta
 
 import duckdb
 
-from salesflow.errors import DataError
+from salesflow.errors import DataError, InputError
 from salesflow.model import Process
 from salesflow.sources import dates, parse
 from salesflow.sources.columns import (
@@ -109,6 +109,11 @@ def build(con: duckdb.DuckDBPyConnection, process: Process, options: DataOptions
         from salesflow.sources.remote.build import build_remote
 
         return build_remote(con, process, options)
+    if options.query is not None:
+        raise InputError(
+            f"--query reads a database, but --deals {options.deals} is a file: give a database "
+            "URL (postgresql://…), or --table for a DuckDB or SQLite file"
+        )
     check_map_keys(options.mapping, process)
     deals = open_source(
         con,

@@ -310,3 +310,18 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_a_query_needs_a_database() -> None:
+    result = invoke("analyze", "-p", str(EXAMPLE), "--deals", str(DEALS_CSV), "--query", "SELECT 1")
+    _one_line_error(result, "--query reads a database")
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"), [("--date-format", "%d/%m/%Y"), ("--number-format", "1.234,56")]
+)
+def test_file_settings_are_refused_for_a_database(flag: str, value: str) -> None:
+    url = "postgresql://reader:s3cret@127.0.0.1:1/crm"
+    result = invoke("analyze", "-p", str(EXAMPLE), "--deals", url, flag, value)
+    _one_line_error(result, "is for text files")
+    assert "s3cret" not in result.stderr
