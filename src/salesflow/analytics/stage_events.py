@@ -119,7 +119,7 @@ def _seconds(moment: datetime) -> str:
 def _stage_item(k: int, stages: int, at: str) -> dict[str, str]:
     later = [f"s{j}" for j in range(k + 1, stages)]
     next_entry = f"coalesce({', '.join(later)})" if later else "NULL::DOUBLE"
-    earlier = f"greatest({', '.join(f's{j}' for j in range(k))})" if k else "NULL::DOUBLE"
+    earlier = _greatest([f"s{j}" for j in range(k)])
     advanced = f"(status = 'won' OR position > {k})"
     event = (
         f"CASE WHEN {advanced} THEN {ADVANCED} WHEN position < {k} THEN NULL "
@@ -137,6 +137,12 @@ def _stage_item(k: int, stages: int, at: str) -> dict[str, str]:
         f"THEN coalesce({earlier}, s_first) END)"
     )
     return _item(event, start, exit_at, f"s{k} IS NOT NULL", "NULL::INTEGER")
+
+
+def _greatest(columns: list[str]) -> str:
+    if not columns:
+        return "NULL::DOUBLE"
+    return columns[0] if len(columns) == 1 else f"greatest({', '.join(columns)})"
 
 
 def _cycle_item(stages: int, at: str) -> dict[str, str]:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from salesflow.sources.remote.relations import Layout, relations
 from salesflow.sources.remote.transpile import to_dialect
 
+QUOTED = re.compile(r"\"(?:[^\"]|\"\")*\"|'(?:[^']|'')*'")
+
 
 @dataclass
 class Statements:
@@ -38,7 +40,7 @@ def needed(layout: Layout, query: str) -> list[tuple[str, str]]:
     wanted: set[str] = set()
     pending = [query]
     while pending:
-        text = pending.pop()
+        text = QUOTED.sub(" ", pending.pop())  # a table called "deals" is not the CTE deals
         for name in ctes:
             if name not in wanted and re.search(rf"\b{name}\b", text):
                 wanted.add(name)

@@ -4,12 +4,17 @@ sqlglot does the translation. Two things it leaves to us:
 
 - GREATEST and LEAST skip NULLs in DuckDB, PostgreSQL, Snowflake (its *_IGNORE_NULLS form) and
   Spark, but return NULL on any NULL in BigQuery and Trino. There they are rewritten as the
-  GREATEST of each argument's coalesce with the others, which is NULL only when all are NULL.
+  GREATEST of each argument's coalesce with the others, which is NULL only when all are NULL
+  (innermost first, so that a GREATEST inside another is rewritten too).
+- DuckDB's epoch() becomes TIME_TO_UNIX() for BigQuery, which has no such function: there it is
+  UNIX_MICROS of the value as a TIMESTAMP (read as UTC), in seconds.
 - Only a single read-only query may leave salesflow: the output is parsed back and refused
   unless it is one SELECT (a statement a user wrote with `--query` is checked the same way).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import sqlglot
 from sqlglot import exp
@@ -22,9 +27,11 @@ NULL_PROPAGATING = frozenset({"bigquery", "trino"})
 
 def to_dialect(sql: str, dialect: str) -> str:
     """`sql` (DuckDB's dialect) as the target dialect writes it."""
-    tree = sqlglot.parse_one(sql, read="duckdb")
+    tree: exp.Expr = sqlglot.parse_one(sql, read="duckdb")
     if dialect in NULL_PROPAGATING:
-        tree = tree.transform(_null_skipping)
+        tree = _innermost_first(tree, (exp.Greatest, exp.Least), _null_skipping)
+    if dialect == "bigquery":
+        tree = _innermost_first(tree, (exp.TimeToUnix,), _bigquery_seconds)
     written = tree.sql(dialect=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)
     check_query(written, dialect, "generated SQL")
     return written
@@ -52,9 +59,28 @@ def check_query(sql: str, dialect: str, what: str) -> exp.Query:
 _WRITES = (exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Drop, exp.Merge, exp.Command)
 
 
-def _null_skipping(node: exp.Expression) -> exp.Expression:
-    if not isinstance(node, exp.Greatest | exp.Least):
-        return node
+def _innermost_first(
+    tree: exp.Expr,
+    kinds: tuple[type[exp.Expr], ...],
+    rewrite: Callable[[exp.Expr], exp.Expr],
+) -> exp.Expr:
+    """`tree` with each node of the `kinds` rewritten, children before their parents (a
+    pre-order walk, reversed)."""
+    for node in reversed(list(tree.find_all(*kinds, bfs=False))):
+        replacement = rewrite(node)
+        if node is tree:
+            return replacement
+        node.replace(replacement)
+    return tree
+
+
+def _bigquery_seconds(node: exp.Expr) -> exp.Expr:
+    value = exp.cast(node.this, exp.DataType.build("TIMESTAMPTZ"))
+    micros = exp.Anonymous(this="UNIX_MICROS", expressions=[value])
+    return exp.Paren(this=exp.Div(this=micros, expression=exp.Literal.number(1_000_000.0)))
+
+
+def _null_skipping(node: exp.Expr) -> exp.Expr:
     arguments = [node.this, *node.expressions]
     if len(arguments) < 2:
         return node

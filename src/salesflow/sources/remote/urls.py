@@ -89,9 +89,14 @@ class DatabaseUrl:
     def secrets(self) -> list[str]:
         found = [self.password] if self.password else []
         found += [value for key, value in parse_qsl(self.parts.query) if _secret(key) and value]
-        raw_password = self.parts.password
-        found += [raw_password] if raw_password and raw_password not in found else []
-        return sorted(found, key=len, reverse=True)
+        found += [self.parts.password] if self.parts.password else []
+        found += [value for key, value in _raw_pairs(self.parts.query) if _secret(key) and value]
+        return sorted(set(found), key=len, reverse=True)
+
+
+def _raw_pairs(query: str) -> list[tuple[str, str]]:
+    """The query's key=value pairs as written (percent-encoded, '+' kept)."""
+    return [tuple(pair.partition("=")[::2]) for pair in query.split("&") if pair]  # type: ignore[misc]
 
 
 def _secret(key: str) -> bool:

@@ -1,0 +1,220 @@
+"""A database's labels (sources.remote.vocabulary): the values of each label column, read once,
+given their meaning in Python exactly as a file's labels are (fold: case, NFKC, ß, İ), and
+written back as a small relation the canonical CTEs join."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pytest
+import sqlglot
+
+from salesflow.errors import DataError
+from salesflow.sources.options import DataOptions
+from salesflow.sources.remote.relations import kept_sql
+from salesflow.sources.remote.vocabulary import (
+    MAX_VALUES,
+    Meaning,
+    Vocabulary,
+    _meanings,
+    discover,
+)
+from tests.sources.deal_data import load, process_yaml
+
+# Stages a Alpha, b Beta (aliases Second Meeting, Straße, İstanbul), c Gamma (Proposal Sent),
+# d Delta; won: Closed Won, Signed, Won; lost: Closed Lost, Dead, Lost.
+PROCESS = load(
+    process_yaml("  ignore: [Duplicate, Test Deal]\n").replace(
+        "aliases: [Second Meeting]", "aliases: [Second Meeting, Straße, İstanbul]"
+    )
+)
+OPTIONS = DataOptions(deals="postgresql://reader@db.example.com/crm")
+COLUMNS = {"id": "Deal Id", "stage": "Stage", "status": "Status", "lost_stage": "Lost At"}
+RELATIONS = ('"crm"."deals"', '"crm"."stage_history"')
+KEPT = kept_sql({"Pipeline": ("New Business",)})
+
+BETA = Meaning(stage=1, open=True)
+WON = Meaning(outcome="won")
+LOST = Meaning(outcome="lost")
+UNMAPPED = Meaning(unmapped=True)
+
+
+class CannedEngine:
+    """An Engine that records the SQL it is given and returns the rows it was made with."""
+
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        self.canned = rows
+        self.sent: list[str] = []
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        self.sent.append(sql)
+        return self.canned
+
+
+def test_stage_labels_match_by_id_name_and_alias_as_folded() -> None:
+    raws = ["b", "beta", "  Beta  ", "ＢＥＴＡ", "second meeting", "STRASSE", "straße"]
+    raws += ["ISTANBUL", "İSTANBUL", "istanbul", "Alpha", "prospecting", "PROPOSAL SENT"]
+    meanings = _meanings("stage", raws, PROCESS, OPTIONS)
+    assert {raw: meanings[raw] for raw in raws[:10]} == dict.fromkeys(raws[:10], BETA)
+    assert meanings["Alpha"] == meanings["prospecting"] == Meaning(stage=0, open=True)
+    assert meanings["PROPOSAL SENT"] == Meaning(stage=2, open=True)
+
+
+def test_outcome_labels_and_unknown_labels() -> None:
+    raws = ["Closed Won", "ＷＯＮ", "signed", "won", "Dead", "CLOSED LOST", "Mystery", "Wonder"]
+    assert _meanings("stage", raws, PROCESS, OPTIONS) == {
+        "Closed Won": WON,
+        "ＷＯＮ": WON,
+        "signed": WON,
+        "won": WON,
+        "Dead": LOST,
+        "CLOSED LOST": LOST,
+        "Mystery": UNMAPPED,
+        "Wonder": UNMAPPED,
+    }
+
+
+def test_empty_and_whitespace_values_are_left_out() -> None:
+    assert _meanings("stage", ["", "   ", "\t", "Beta"], PROCESS, OPTIONS) == {"Beta": BETA}
+
+
+def test_ignored_values_drop_stage_and_status_rows_only() -> None:
+    raws = ["Duplicate", "TEST DEAL", " test deal "]
+    ignored = Meaning(ignored=True, unmapped=True)
+    for name in ("stage", "status"):
+        assert _meanings(name, raws, PROCESS, OPTIONS) == dict.fromkeys(raws, ignored)
+    for name in ("lost_stage", "history"):
+        assert _meanings(name, raws, PROCESS, OPTIONS) == dict.fromkeys(raws, UNMAPPED)
+
+
+def test_status_values_say_won_lost_open_or_nothing() -> None:
+    raws = ["Won", "closed lost", "open", "OPEN", "Beta", "ＢＥＴＡ", "Pending", "Unknown"]
+    assert _meanings("status", raws, PROCESS, OPTIONS) == {
+        "Won": WON,
+        "closed lost": LOST,
+        "open": Meaning(open=True),
+        "OPEN": Meaning(open=True),
+        "Beta": Meaning(open=True),  # a deal in that stage: open, and no stage from a status
+        "ＢＥＴＡ": Meaning(open=True),
+        "Pending": UNMAPPED,
+        "Unknown": UNMAPPED,
+    }
+
+
+def test_a_lost_stage_value_names_the_stage_the_deal_was_lost_at() -> None:
+    assert _meanings("lost_stage", ["Proposal Sent", "gamma", "Nowhere"], PROCESS, OPTIONS) == {
+        "Proposal Sent": Meaning(stage=2, open=True),
+        "gamma": Meaning(stage=2, open=True),
+        "Nowhere": UNMAPPED,
+    }
+
+
+def test_discover_reads_every_label_column_once_and_gives_each_value_its_meaning() -> None:
+    engine = CannedEngine(
+        [
+            ("stage", "Beta"),
+            ("stage", "Mystery"),
+            ("stage", "  "),
+            ("status", "open"),
+            ("status", "Duplicate"),
+            ("lost_stage", "Proposal Sent"),
+            ("history", "Straße"),
+        ]
+    )
+    vocabulary = discover(engine, PROCESS, COLUMNS, "Stage Name", RELATIONS, KEPT, OPTIONS)
+    assert vocabulary.values == {
+        "stage": {"Beta": BETA, "Mystery": UNMAPPED},
+        "status": {"open": Meaning(open=True), "Duplicate": Meaning(ignored=True, unmapped=True)},
+        "lost_stage": {"Proposal Sent": Meaning(stage=2, open=True)},
+        "history": {"Straße": BETA},
+    }
+    (sql,) = engine.sent
+    sqlglot.parse_one(sql, read="duckdb")
+    assert sql.endswith(f"LIMIT {MAX_VALUES * 4 + 1}")
+
+
+def _source_tables() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA crm")
+    con.execute(
+        'CREATE TABLE crm.deals ("Deal Id" INTEGER, "Stage" VARCHAR, "Status" VARCHAR, '
+        '"Lost At" VARCHAR, "Pipeline" VARCHAR)'
+    )
+    con.execute(
+        "INSERT INTO crm.deals VALUES (1, 'Beta', 'open', NULL, 'New Business'), "
+        "(2, 'Beta', 'Won', NULL, ' New Business '), (3, 'Dead', 'Lost', 'Gamma', 'New Business'), "
+        "(4, 'Renewal Stage', 'open', 'Alpha', 'Renewals'), (5, NULL, NULL, NULL, 'New Business')"
+    )
+    con.execute('CREATE TABLE crm.stage_history ("Deal Id" INTEGER, "Stage Name" VARCHAR)')
+    con.execute("INSERT INTO crm.stage_history VALUES (1, 'Alpha'), (1, 'Beta'), (2, 'Alpha')")
+    return con
+
+
+def test_the_discovery_query_runs_in_duckdb_over_the_kept_rows() -> None:
+    con = _source_tables()
+    engine = CannedEngine([])
+    discover(engine, PROCESS, COLUMNS, "Stage Name", RELATIONS, KEPT, OPTIONS)
+    rows = con.execute(f"SELECT * FROM ({engine.sent[0]}) ORDER BY ALL").fetchall()
+    assert rows == [
+        ("history", "Alpha"),
+        ("history", "Beta"),
+        ("lost_stage", "Gamma"),
+        ("stage", "Beta"),
+        ("stage", "Dead"),
+        ("status", "Lost"),
+        ("status", "Won"),
+        ("status", "open"),
+    ]
+
+
+def test_without_a_history_or_status_column_neither_is_read() -> None:
+    engine = CannedEngine([])
+    columns = {"id": "Deal Id", "stage": "Stage"}
+    assert discover(
+        engine, PROCESS, columns, "Stage Name", (RELATIONS[0], None), "TRUE", OPTIONS
+    ) == (Vocabulary({}))
+    (sql,) = engine.sent
+    assert "'stage' AS field" in sql
+    assert all(f"'{name}' AS field" not in sql for name in ("status", "lost_stage", "history"))
+
+
+def test_too_many_distinct_values_is_not_a_label_column() -> None:
+    engine = CannedEngine([("stage", f"value {i}") for i in range(MAX_VALUES + 1)])
+    with pytest.raises(DataError) as caught:
+        discover(engine, PROCESS, COLUMNS, None, (RELATIONS[0], None), KEPT, OPTIONS)
+    assert str(caught.value) == (
+        "the stage column has more than 10,000 distinct values: map a column of stage or "
+        "status labels"
+    )
+
+
+def test_the_relation_lists_each_value_with_its_meaning() -> None:
+    vocabulary = Vocabulary(
+        {
+            "stage": {
+                "it's": UNMAPPED,
+                "Closed Won": WON,
+                "Beta": BETA,
+                "Duplicate": Meaning(ignored=True, unmapped=True),
+            }
+        }
+    )
+    relation = duckdb.sql(vocabulary.relation("stage"))
+    assert relation.columns == ["raw", "stage", "outcome", "ignored", "open_", "unmapped"]
+    assert relation.fetchall() == [
+        ("Beta", 1, None, False, True, False),
+        ("Closed Won", None, "won", False, False, False),
+        ("Duplicate", None, None, True, False, True),
+        ("it's", None, None, False, False, True),
+    ]
+
+
+def test_an_empty_vocabulary_is_one_null_row_that_joins_nothing() -> None:
+    relation = Vocabulary().relation("status")
+    assert duckdb.sql(relation).fetchall() == [(None, None, None, False, False, False)]
+    joined = duckdb.sql(
+        f"SELECT count(*) FROM (VALUES ('open'), (NULL)) t(raw) JOIN ({relation}) v "
+        "ON v.raw = t.raw"
+    ).fetchall()
+    assert joined == [(0,)]
