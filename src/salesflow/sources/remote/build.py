@@ -8,6 +8,7 @@ metrics' aggregates run on the server (sources.remote.session). Commands that ne
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import duckdb
 
@@ -36,6 +37,7 @@ from salesflow.sources.remote.transpile import check_query, to_duckdb
 from salesflow.sources.remote.urls import DatabaseUrl, is_database_url, parse_url
 from salesflow.sources.remote.vocabulary import discover
 
+PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 CANONICAL_TYPES = {
     "deal_id": "VARCHAR",
     "group_key": "VARCHAR",
@@ -170,7 +172,13 @@ def _relation(url: DatabaseUrl, query: str | None, table: str, flag: str) -> str
     if query is not None:
         check_query(query, url.target.dialect, f"{flag}")
         return f"({to_duckdb(query, url.target.dialect)})"
-    return ".".join(quote_name(part) for part in table.split("."))
+    return ".".join(_table_part(part) for part in table.split("."))
+
+
+def _table_part(name: str) -> str:
+    """A plain name stays unquoted, so each database applies its own case rule (Snowflake
+    upper-cases, PostgreSQL lower-cases); any other is quoted exactly."""
+    return name if PLAIN_NAME.fullmatch(name) else quote_name(name)
 
 
 def _history(

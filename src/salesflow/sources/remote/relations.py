@@ -68,7 +68,7 @@ def relations(layout: Layout) -> dict[str, str]:
     if layout.history is not None:
         ctes["history_rows"] = _history_rows(layout)
         ctes["history_wide"] = _history_wide(layout)
-    ctes["deals"] = _deals(layout)
+    ctes["dated"] = _dated(layout)
     ctes["judged"] = _judged(layout)
     ctes["first_rows"] = _first_rows(layout)
     ctes["funnel_deals"] = _funnel_deals(layout)
@@ -160,7 +160,7 @@ def _history_wide(layout: Layout) -> str:
     return f"SELECT deal_id, {firsts} FROM history_rows WHERE deal_id IS NOT NULL GROUP BY deal_id"
 
 
-def _deals(layout: Layout) -> str:
+def _dated(layout: Layout) -> str:
     def entry(k: int) -> str:
         sources = [f"r.d{k}"] + ([f"h.h{k}"] if layout.history is not None else [])
         return f"least({', '.join(sources)})" if len(sources) > 1 else sources[0]
@@ -183,7 +183,7 @@ def _judged(layout: Layout) -> str:
     dated = " ".join(f"WHEN e{k} IS NOT NULL THEN {k}" for k in reversed(range(n)))
     return (
         f"SELECT *, {status} AS status, greatest(label_stage, CASE {dated} END) AS furthest "
-        "FROM deals"
+        "FROM dated"
     )
 
 

@@ -40,7 +40,7 @@ def needed(layout: Layout, query: str) -> list[tuple[str, str]]:
     wanted: set[str] = set()
     pending = [query]
     while pending:
-        text = QUOTED.sub(" ", pending.pop())  # a table called "deals" is not the CTE deals
+        text = QUOTED.sub(" ", pending.pop())  # a quoted table name is not a CTE
         for name in ctes:
             if name not in wanted and re.search(rf"\b{name}\b", text):
                 wanted.add(name)

@@ -51,7 +51,10 @@ def check_query(sql: str, dialect: str, what: str) -> exp.Query:
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         raise InputError(f"{what}: only one SELECT query is allowed (salesflow only reads)")
     query = statements[0]
-    if any(isinstance(node, _WRITES) for node in query.walk()):
+    writes = any(isinstance(node, _WRITES) for node in query.walk())
+    if writes or any(
+        select.args.get("into") or select.args.get("locks") for select in query.find_all(exp.Select)
+    ):
         raise DataError(f"{what}: only one SELECT query is allowed (salesflow only reads)")
     return query
 
@@ -95,5 +98,7 @@ def _null_skipping(node: exp.Expr) -> exp.Expr:
 
 
 def _first_line(error: Exception) -> str:
+    """The first line of a parse error, without sqlglot's dump of the tokens."""
     text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+    line = text.splitlines()[0] if text else type(error).__name__
+    return line.split(" <Token", 1)[0].rstrip(". ")

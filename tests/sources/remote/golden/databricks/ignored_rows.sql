@@ -16,7 +16,7 @@ WITH typed AS (
     CAST(src.`negotiation_date` AS TIMESTAMP_NTZ) AS d6,
     NULLIF(TRIM(CAST(src.`region` AS STRING)), '') AS group_key,
     COALESCE(TRIM(CAST(src.`pipeline` AS STRING)) IN ('New Business'), FALSE) AS kept_
-  FROM `crm`.`deals` AS src
+  FROM crm.deals AS src
 ), deals_raw AS (
   SELECT
     t.*,

@@ -16,7 +16,7 @@ WITH typed AS (
     CAST(src."negotiation_date" AS TIMESTAMP) AS d6,
     NULLIF(TRIM(CAST(src."region" AS TEXT)), '') AS group_key,
     COALESCE(TRIM(CAST(src."pipeline" AS TEXT)) IN ('New Business'), FALSE) AS kept_
-  FROM "crm"."deals" AS src
+  FROM crm.deals AS src
 ), deals_raw AS (
   SELECT
     t.*,
@@ -134,7 +134,7 @@ WITH typed AS (
     NULLIF(TRIM(CAST(history."deal_id" AS TEXT)), '') AS deal_id,
     m.stage AS stage_index,
     CAST(history."entered_at" AS TIMESTAMP) AS entered
-  FROM "crm"."stage_history" AS history
+  FROM crm.stage_history AS history
   LEFT JOIN (
     SELECT
       'Demo' AS raw,
@@ -184,7 +184,7 @@ WITH typed AS (
     NOT deal_id IS NULL
   GROUP BY
     deal_id
-), deals AS (
+), dated AS (
   SELECT
     r.*,
     LEAST(r.d0, h.h0) AS e0,
@@ -226,7 +226,7 @@ WITH typed AS (
         THEN 0
       END
     ) AS furthest
-  FROM deals
+  FROM dated
 ), first_rows AS (
   SELECT
     *,

@@ -5,21 +5,21 @@ FROM (
   SELECT
     'stage' AS field,
     CAST("stage" AS VARCHAR) AS raw
-  FROM "crm"."deals" AS src
+  FROM crm.deals AS src
   WHERE
     COALESCE(TRIM(CAST(src."pipeline" AS VARCHAR)) IN ('New Business'), FALSE)
   UNION ALL
   SELECT
     'lost_stage' AS field,
     CAST("lost_at_stage" AS VARCHAR) AS raw
-  FROM "crm"."deals" AS src
+  FROM crm.deals AS src
   WHERE
     COALESCE(TRIM(CAST(src."pipeline" AS VARCHAR)) IN ('New Business'), FALSE)
   UNION ALL
   SELECT
     'history' AS field,
     CAST("stage" AS VARCHAR) AS raw
-  FROM "crm"."stage_history" AS history
+  FROM crm.stage_history AS history
 ) AS labels
 WHERE
   NOT raw IS NULL

@@ -16,7 +16,7 @@ WITH typed AS (
     CAST(src."negotiation_date" AS TIMESTAMP) AS d6,
     NULLIF(TRIM(CAST(src."region" AS VARCHAR)), '') AS group_key,
     COALESCE(TRIM(CAST(src."pipeline" AS VARCHAR)) IN ('New Business'), FALSE) AS kept_
-  FROM "crm"."deals" AS src
+  FROM crm.deals AS src
 ), deals_raw AS (
   SELECT
     t.*,
