@@ -183,9 +183,10 @@ class RecordingSession(Session):
         self.names.append(name)
         return answer
 
-    def columns(self, relation: str) -> list[str]:
+    def columns(self, relation: str) -> dict[str, str]:
+        """Every column typed (as a table synced by a CRM connector is): no text casts."""
         described = source().execute(f"SELECT * FROM {relation} src LIMIT 0").description
-        return [str(column[0]) for column in described or []]
+        return {str(column[0]): "" for column in described or []}
 
 
 def _parse_url(text: str) -> DatabaseUrl:

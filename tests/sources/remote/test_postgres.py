@@ -272,6 +272,11 @@ def test_duplicate_ids_are_refused_without_a_primary_key(server: PostgresServer)
     _one_line_error(result, "10 deal ids on more than one row")
 
 
+def _text_table(server: PostgresServer, name: str) -> None:
+    header = DEALS_CSV.read_text(encoding="utf-8").splitlines()[0].split(",")
+    server.load_csv(name, DEALS_CSV, dict.fromkeys(header, "text"))
+
+
 def _one_line_error(result: Any, fragment: str) -> None:
     assert_clean_exit(result)
     assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
@@ -325,3 +330,24 @@ def test_file_settings_are_refused_for_a_database(flag: str, value: str) -> None
     result = invoke("analyze", "-p", str(EXAMPLE), "--deals", url, flag, value)
     _one_line_error(result, "is for text files")
     assert "s3cret" not in result.stderr
+
+
+def test_a_table_of_text_columns_reads_as_the_csv(server: PostgresServer) -> None:
+    """A CSV loaded as it was, every column text (empty values as empty strings, dates with a
+    UTC offset): the same figures as the file."""
+    _text_table(server, "deals_text")
+    server.execute("UPDATE deals_text SET lost_reason = '' WHERE lost_reason IS NULL")
+    server.execute("UPDATE deals_text SET closed_at = '' WHERE closed_at IS NULL")
+    server.execute("UPDATE deals_text SET created_at = created_at || 'T02:00:00+02:00'")
+    remote = analyze("--deals", server.url(), "--table", "deals_text")
+    same(remote, analyze("--deals", str(DEALS_CSV)))
+
+
+def test_text_dates_not_in_iso_form_are_refused(server: PostgresServer) -> None:
+    _text_table(server, "deals_us")
+    server.execute(
+        "UPDATE deals_us SET closed_at = to_char(closed_at::date, 'MM/DD/YYYY') "
+        "WHERE closed_at IS NOT NULL"
+    )
+    result = invoke("analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--table", "deals_us")
+    _one_line_error(result, "column 'closed_at' holds dates as text not written YYYY-MM-DD")

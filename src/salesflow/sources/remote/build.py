@@ -33,6 +33,7 @@ from salesflow.sources.options import DataOptions
 from salesflow.sources.remote.drivers import connect
 from salesflow.sources.remote.relations import FUNNEL_COLUMNS, Layout, entry_columns, kept_sql
 from salesflow.sources.remote.session import Session
+from salesflow.sources.remote.text_dates import check_text_dates
 from salesflow.sources.remote.transpile import check_query, to_duckdb
 from salesflow.sources.remote.urls import DatabaseUrl, is_database_url, parse_url
 from salesflow.sources.remote.vocabulary import discover
@@ -63,8 +64,9 @@ def build_remote(
     data = process.data
     query = options.query or (None if options.table else data.query)
     relation = _relation(url, query, options.table or data.table or "deals", "--query")
-    available = session.columns(relation)
-    deals = Source(url.shown, url.scheme, relation, dict.fromkeys(available, ""))
+    types = session.columns(relation)
+    available = list(types)
+    deals = Source(url.shown, url.scheme, relation, types)
     columns = ResolvedColumns(
         deals=resolve(
             wanted_deal_columns(process, options.mapping, available, None),
@@ -104,7 +106,10 @@ def build_remote(
         filters,
         vocabulary,
         fence=url.target.dialect == "postgres",
+        text_columns=_text(deals),
+        history_text=_text(history),
     )
+    check_text_dates(session, session.layout, url.shown)
     _refuse_duplicates(session, None if query else relation, columns.deals["id"])
     return DealTables(con, process, options, deals, history, columns, group, filters, session)
 
@@ -175,6 +180,12 @@ def _relation(url: DatabaseUrl, query: str | None, table: str, flag: str) -> str
     return ".".join(_table_part(part) for part in table.split("."))
 
 
+def _text(source: Source | None) -> frozenset[str]:
+    if source is None:
+        return frozenset()
+    return frozenset(name for name, kind in source.columns.items() if kind == "text")
+
+
 def _table_part(name: str) -> str:
     """A plain name stays unquoted, so each database applies its own case rule (Snowflake
     upper-cases, PostgreSQL lower-cases); any other is quoted exactly."""
@@ -192,10 +203,8 @@ def _history(
             "table of the same database (pass the same URL with --history-table)"
         )
     relation = _relation(url, options.history_query, options.history_table, "--history-query")
-    available = session.columns(relation)
-    return Source(
-        f"{url.shown} ({options.history_table})", url.scheme, relation, dict.fromkeys(available, "")
-    )
+    types = session.columns(relation)
+    return Source(f"{url.shown} ({options.history_table})", url.scheme, relation, types)
 
 
 def _refuse_duplicates(session: Session, table: str | None, id_column: str) -> None:

@@ -57,6 +57,10 @@ class Layout:
     # funnel_deals stops the folding (its columns are computed once), without stopping the
     # parallel scan; other planners need no such help.
     fence: bool = False
+    # columns the database holds as text (a CSV loaded as it was): read as trimmed text, empty
+    # as NULL, then cast; a date with a UTC offset is converted to UTC
+    text_columns: frozenset[str] = frozenset()
+    history_text: frozenset[str] = frozenset()
 
     @property
     def stages(self) -> int:
@@ -106,10 +110,13 @@ def _typed(layout: Layout) -> str:
         f"{raw(columns['stage'])} AS stage_raw",
         f"{raw(columns.get('status'))} AS status_raw",
         f"{raw(columns.get('lost_stage'))} AS lost_raw",
-        _cast(columns.get("amount"), "DOUBLE", "amount"),
-        _cast(columns.get("created"), "TIMESTAMP", "created_at"),
-        _cast(columns.get("closed"), "TIMESTAMP", "closed_at"),
-        *(_cast(layout.stage_dates.get(k), "TIMESTAMP", f"d{k}") for k in range(layout.stages)),
+        f"{typed(columns.get('amount'), 'DOUBLE', layout.text_columns)} AS amount",
+        f"{typed(columns.get('created'), 'TIMESTAMP', layout.text_columns)} AS created_at",
+        f"{typed(columns.get('closed'), 'TIMESTAMP', layout.text_columns)} AS closed_at",
+        *(
+            f"{typed(layout.stage_dates.get(k), 'TIMESTAMP', layout.text_columns)} AS d{k}"
+            for k in range(layout.stages)
+        ),
         f"{text(layout.group_column)} AS group_key" if layout.group_column else _null("group_key"),
         f"{kept_sql(layout.filters)} AS kept_",
     ]
@@ -147,7 +154,7 @@ def _history_rows(layout: Layout) -> str:
     stages = layout.vocabulary.relation("history")
     return (
         f"SELECT {text(columns['deal'], 'history')} AS deal_id, m.stage AS stage_index, "
-        f"CAST(history.{quote_name(columns['entered'])} AS TIMESTAMP) AS entered "
+        f"{typed(columns['entered'], 'TIMESTAMP', layout.history_text, 'history')} AS entered "
         f"FROM {layout.history} history "
         f"LEFT JOIN ({stages}) m ON m.raw = {raw(columns['stage'], 'history')}"
     )
@@ -221,10 +228,17 @@ def _as_of(kept: str, end: datetime, columns: list[str], stages: int) -> str:
     return f"SELECT {', '.join(items)} FROM ({kept}) kept WHERE {condition}"
 
 
-def _cast(column: str | None, kind: str, name: str) -> str:
+def typed(column: str | None, kind: str, text_columns: frozenset[str], table: str = "src") -> str:
+    """A column as `kind`: cast as it is, or, held as text, trimmed, empty as NULL, and a
+    timestamp read with its UTC offset (then in UTC, the session's time zone)."""
     if column is None:
-        return f"CAST(NULL AS {kind}) AS {name}"
-    return f"CAST(src.{quote_name(column)} AS {kind}) AS {name}"
+        return f"CAST(NULL AS {kind})"
+    if column not in text_columns:
+        return f"CAST({table}.{quote_name(column)} AS {kind})"
+    value = text(column, table)
+    if kind == "TIMESTAMP":
+        return f"CAST(CAST({value} AS TIMESTAMPTZ) AS TIMESTAMP)"
+    return f"CAST({value} AS {kind})"
 
 
 def _null(name: str) -> str:

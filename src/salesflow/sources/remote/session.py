@@ -55,15 +55,20 @@ class Session:
         finally:
             cursor.close()
 
-    def columns(self, relation: str) -> list[str]:
-        """The column names of a relation (a table or a parenthesised query), read from an
-        empty result."""
+    def columns(self, relation: str) -> dict[str, str]:
+        """The columns of a relation (a table or a parenthesised query), read from an empty
+        result: name → "text" for a column the driver types as a string (DB-API's STRING),
+        else ""."""
         sql = to_dialect(f"SELECT * FROM {relation} src LIMIT 0", self.url.target.dialect)
         self.sent.append(sql)
         cursor = self.connection.raw.cursor()
         try:
             cursor.execute(sql)
-            return [str(column[0]) for column in cursor.description or []]
+            text = getattr(self.connection.module, "STRING", None)
+            return {
+                str(column[0]): "text" if text is not None and column[1] == text else ""
+                for column in cursor.description or []
+            }
         except self.connection.module.Error as error:
             raise DataError(self._explain(error)) from None
         finally:
