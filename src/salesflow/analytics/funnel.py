@@ -108,11 +108,15 @@ def tallies_of(rows: Rows, stages: int) -> dict[str, Tally]:
 def amounts(engine: Engine, group: str) -> dict[str, Amounts]:
     """The won amounts' count, mean, median and spread per group. The median is the mean of
     the middle one or two ranks (2·rank ∈ {n, n+1, n+2}), which every SQL dialect can run."""
-    rows = engine.rows(
-        f"""
-        SELECT g, count(*), avg(amount),
-            avg(CASE WHEN 2 * rank_ IN (n_, n_ + 1, n_ + 2) THEN amount END),
-            stddev_samp(amount)
+    return amounts_of(engine.rows(amounts_sql(group)))
+
+
+def amounts_sql(group: str) -> str:
+    """(g, count, mean, median, spread) of the won amounts per group: the query of `amounts`."""
+    return f"""
+        SELECT g, count(*) AS n, avg(amount) AS mean_,
+            avg(CASE WHEN 2 * rank_ IN (n_, n_ + 1, n_ + 2) THEN amount END) AS median_,
+            stddev_samp(amount) AS spread_
         FROM (
             SELECT {group} AS g, amount,
                 row_number() OVER (PARTITION BY {group} ORDER BY amount) AS rank_,
@@ -121,7 +125,9 @@ def amounts(engine: Engine, group: str) -> dict[str, Amounts]:
         ) won
         GROUP BY g
         """
-    )
+
+
+def amounts_of(rows: Rows) -> dict[str, Amounts]:
     return {
         str(row[0]): Amounts(int(row[1]), _float(row[2]), _float(row[3]), _float(row[4]))
         for row in rows

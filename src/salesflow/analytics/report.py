@@ -11,12 +11,10 @@ from salesflow.analytics.funnel import (
     OVERALL,
     Observed,
     Tally,
-    amounts,
     build_funnel,
-    tallies,
-    tallies_of,
 )
-from salesflow.analytics.stage_events import Stays, export_date, stay_rows, stays_of
+from salesflow.analytics.measures import Measures, measure
+from salesflow.analytics.stage_events import Stays
 from salesflow.model.funnel import Funnel, FunnelReport, Group
 from salesflow.sources.canonical import DealTables, window_end
 from salesflow.sources.rules import ignored_rows
@@ -36,24 +34,28 @@ class Overall:
 
 
 def overall(tables: DealTables) -> Overall:
-    end = export_date(tables.engine, tables.stage_count, window_end(tables.options.until))
-    funnel = _funnels(tables, OVERALL, end)
-    whole = funnel.get("*") or Counted(_empty(tables), {})
-    return Overall(whole.funnel, whole.stays, end)
+    return _overall(tables, measure(tables, [OVERALL]))
+
+
+def _overall(tables: DealTables, measures: Measures) -> Overall:
+    funnel = _funnels(tables, measures, 0).get("*") or Counted(_empty(tables), {})
+    return Overall(funnel.funnel, funnel.stays, measures.end)
 
 
 def analyze(tables: DealTables) -> FunnelReport:
-    whole = overall(tables)
+    by = tables.group_column is not None
+    measures = measure(tables, [OVERALL, GROUP_KEY] if by else [OVERALL])
+    whole = _overall(tables, measures)
     funnel, end = whole.funnel, whole.end
     groups: list[Group] = []
-    if tables.group_column is not None:
+    if by:
         groups = [
             Group(
                 key=key,
                 small=c.funnel.deals.won + c.funnel.deals.lost < MIN_CLOSED_TO_JUDGE,
                 funnel=c.funnel,
             )
-            for key, c in sorted(_funnels(tables, GROUP_KEY, end).items())
+            for key, c in sorted(_funnels(tables, measures, 1).items())
         ]
     options = tables.options
     ignored = ignored_rows(tables)
@@ -79,18 +81,11 @@ class Counted:
     stays: dict[int, Stays]
 
 
-def _funnels(tables: DealTables, group: str, end: datetime | None) -> dict[str, Counted]:
-    """The funnel of each group, with its stays. With dates, one scan counts the stays and the
-    tally (stage_events.stay_rows); without, only the tally is counted."""
-    stages = tables.stage_count
-    stays: dict[str, dict[int, Stays]] = {}
-    if end is None:
-        counted = tallies(tables.engine, group, stages)
-    else:
-        rows = stay_rows(tables.engine, group, stages, tables.dated_stages, end)
-        stays, counted = stays_of(rows), tallies_of(rows, stages)
-    money = amounts(tables.engine, group)
-    dated = frozenset(tables.dated_stages) if end is not None else frozenset()
+def _funnels(tables: DealTables, measures: Measures, grouping: int) -> dict[str, Counted]:
+    """The funnel of each group of one grouping, with its stays."""
+    stays = measures.stays[grouping]
+    money = measures.amounts[grouping]
+    dated = frozenset(tables.dated_stages) if measures.end is not None else frozenset()
     return {
         key: Counted(
             build_funnel(
@@ -99,7 +94,7 @@ def _funnels(tables: DealTables, group: str, end: datetime | None) -> dict[str, 
             ),
             stays.get(key, {}),
         )
-        for key, tally in counted.items()
+        for key, tally in measures.tallies[grouping].items()
     }
 
 

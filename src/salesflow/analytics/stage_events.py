@@ -39,15 +39,20 @@ class Stays:
 def export_date(engine: Engine, stages: int, until: datetime | None = None) -> datetime | None:
     """The end of the data: its latest date (a close only when the deal is closed, since an
     open deal's close date may be a planned one in the future), or `until` when earlier."""
+    rows = engine.rows(f"SELECT {last_date_sql(stages)} FROM first_rows")
+    return data_end(rows[0][0] if rows else None, until)
+
+
+def last_date_sql(stages: int) -> str:
+    """SQL aggregate over first_rows: the latest date of the data (`export_date`)."""
     entries = ", ".join(f"e{k}" for k in range(stages))
-    rows = engine.rows(
-        "SELECT max(greatest(first_seen, CASE WHEN status <> 'open' THEN closed_at END, "
-        f"{entries})) FROM first_rows"
-    )
-    value = rows[0][0] if rows else None
-    if not isinstance(value, datetime):
+    return f"max(greatest(first_seen, CASE WHEN status <> 'open' THEN closed_at END, {entries}))"
+
+
+def data_end(latest: object, until: datetime | None) -> datetime | None:
+    if not isinstance(latest, datetime):
         return None
-    return min(value, until) if until is not None else value
+    return min(latest, until) if until is not None else latest
 
 
 def stage_stays(
@@ -80,7 +85,12 @@ def stay_rows(
     tells which stage a result row counts. The expressions read only the canonical seconds
     columns. (Pairing each deal with every stage number by a cross join instead took PostgreSQL
     twice as long.)"""
-    at = _seconds(end)
+    return engine.rows(stays_sql(group, stages, dated, _seconds(end), deals))
+
+
+def stays_sql(group: str, stages: int, dated: set[int], at: str, deals: str) -> str:
+    """The query of `stay_rows`; `at` is SQL for the end of the data in seconds (a number, or
+    a column of a relation joined to the deals: see analytics.measures)."""
     items = {k: _stage_item(k, stages, at) for k in sorted(dated)}
     items[stages] = _cycle_item(stages, at)
     names = ("event", "t", "timed", "at_")
@@ -92,9 +102,9 @@ def stay_rows(
     def pick(name: str) -> str:
         return f"CASE k {' '.join(f'WHEN {k} THEN {name}{k}' for k in items)} END"
 
-    return engine.rows(
-        f"""
-        SELECT g, k, {pick("t")}, {pick("event")}, {pick("timed")}, {pick("at_")}, n
+    return f"""
+        SELECT g, k, {pick("t")} AS t, {pick("event")} AS event, {pick("timed")} AS timed,
+            {pick("at_")} AS at_, n
         FROM (
             SELECT g, CASE {which} END AS k, {columns}, count(*) AS n
             FROM (SELECT {group} AS g, {fields} FROM {deals}) d
@@ -102,7 +112,6 @@ def stay_rows(
         ) counted
         WHERE {pick("event")} IS NOT NULL
         """
-    )
 
 
 def deals_as_of(cutoff: datetime, stages: int) -> str:

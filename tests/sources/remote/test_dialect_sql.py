@@ -141,9 +141,9 @@ _LOCAL: list[Statements] = []  # the one DuckDB Statements, made from the first 
 
 def local_statements(layout: Layout) -> Statements:
     """The DuckDB statements of the layout, shared by every dialect (their layouts differ only
-    in the URL and PostgreSQL's fence, which change no result)."""
+    in the URL, which changes no result)."""
     same_data = dataclasses.replace(layout.options, deals="", history="")
-    layout = dataclasses.replace(layout, options=same_data, fence=False)
+    layout = dataclasses.replace(layout, options=same_data)
     if not _LOCAL:
         _LOCAL.append(Statements(layout, "duckdb"))
     assert _LOCAL[0].layout == layout

@@ -210,7 +210,8 @@ def test_a_statement_past_the_timeout_is_cancelled(server: PostgresServer) -> No
     assert _running(server) == []
 
 
-def test_ctrl_c_cancels_the_statement_on_the_server(server: PostgresServer) -> None:
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_cancels_the_statement_on_the_server(server: PostgresServer, number: int) -> None:
     slow = "SELECT d.* FROM deals d CROSS JOIN (SELECT pg_sleep(30)) s"
     command = [
         sys.executable, "-m", "salesflow", "analyze", "-p", str(EXAMPLE),
@@ -218,7 +219,7 @@ def test_ctrl_c_cancels_the_statement_on_the_server(server: PostgresServer) -> N
     ]  # fmt: skip
     child = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=REPO)
     _wait_for(lambda: _sleeping(server))
-    child.send_signal(signal.SIGINT)
+    child.send_signal(number)
     _, stderr = child.communicate(timeout=15)
     assert child.returncode == 2, stderr
     assert stderr.strip().splitlines() == [

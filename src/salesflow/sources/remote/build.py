@@ -105,7 +105,6 @@ def build_remote(
         group,
         filters,
         vocabulary,
-        fence=url.target.dialect == "postgres",
         text_columns=_text(deals),
         history_text=_text(history),
     )

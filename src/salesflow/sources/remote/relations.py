@@ -52,11 +52,6 @@ class Layout:
     group_column: str | None = None
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
-    # PostgreSQL folds a CTE into the query that reads it, and then evaluates each canonical
-    # column once per mention (a position inside a stay inside a count …). A window function in
-    # funnel_deals stops the folding (its columns are computed once), without stopping the
-    # parallel scan; other planners need no such help.
-    fence: bool = False
     # columns the database holds as text (a CSV loaded as it was): read as trimmed text, empty
     # as NULL, then cast; a date with a UTC offset is converted to UTC
     text_columns: frozenset[str] = frozenset()
@@ -195,6 +190,8 @@ def _judged(layout: Layout) -> str:
 
 
 def _first_rows(layout: Layout) -> str:
+    """Only the canonical columns the metrics read: a database that keeps this relation for a
+    statement that reads it twice (PostgreSQL does) keeps a narrow one."""
     n = layout.stages
     position = (
         f"CASE status WHEN 'won' THEN {n - 1} WHEN 'lost' THEN coalesce(lost_stage, furthest, 0) "
@@ -202,7 +199,12 @@ def _first_rows(layout: Layout) -> str:
     )
     first_seen = f"coalesce(created_at, least({', '.join(entry_columns(n))}))"
     seconds = seconds_columns(n, first_seen)
-    return f"SELECT *, {position} AS position, {first_seen} AS first_seen, {seconds} FROM judged"
+    kept = ["deal_id", "group_key", "amount", "created_at", "closed_at", "status"]
+    kept += [*entry_columns(n), "unmapped_label", "unmapped_status"]
+    return (
+        f"SELECT {', '.join(kept)}, {position} AS position, {first_seen} AS first_seen, "
+        f"{seconds} FROM judged"
+    )
 
 
 def _funnel_deals(layout: Layout) -> str:
@@ -215,8 +217,7 @@ def _funnel_deals(layout: Layout) -> str:
         *window_conditions(options.since, options.until),
     ]
     columns = [*FUNNEL_COLUMNS, *entry_columns(layout.stages), *seconds_names(layout.stages)]
-    fence = ", row_number() OVER () AS fence_" if layout.fence else ""
-    kept = f"SELECT {', '.join(columns)}{fence} FROM first_rows WHERE {' AND '.join(conditions)}"
+    kept = f"SELECT {', '.join(columns)} FROM first_rows WHERE {' AND '.join(conditions)}"
     end = window_end(options.until)
     return kept if end is None else _as_of(kept, end, columns, layout.stages)
 

@@ -7,7 +7,12 @@ cancelled on the server first."""
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any
 
 from salesflow.errors import DataError
@@ -19,6 +24,25 @@ from salesflow.sources.remote.transpile import to_dialect
 from salesflow.sources.remote.urls import DatabaseUrl
 
 TIMED_OUT = ("statement timeout", "timeout", "timed out")
+
+
+@contextmanager
+def _termination_as_interrupt() -> Iterator[None]:
+    """While a statement runs, SIGTERM (a CI job cancelled, `timeout`, `kill`) is handled as
+    Ctrl-C: the statement is cancelled on the server instead of running on without us."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def interrupt(number: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @dataclass
@@ -43,8 +67,9 @@ class Session:
         self.sent.append(sql)
         cursor = self.connection.raw.cursor()
         try:
-            cursor.execute(sql)
-            return [tuple(row) for row in cursor.fetchall()]
+            with _termination_as_interrupt():
+                cursor.execute(sql)
+                return [tuple(row) for row in cursor.fetchall()]
         except KeyboardInterrupt:
             self._cancel()
             raise DataError(

@@ -229,7 +229,21 @@ WITH typed AS (
   FROM dated
 ), first_rows AS (
   SELECT
-    *,
+    deal_id,
+    group_key,
+    amount,
+    created_at,
+    closed_at,
+    status,
+    e0,
+    e1,
+    e2,
+    e3,
+    e4,
+    e5,
+    e6,
+    unmapped_label,
+    unmapped_status,
     CASE status
       WHEN 'won'
       THEN 6

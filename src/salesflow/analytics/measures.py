@@ -1,0 +1,104 @@
+"""Everything `analyze` counts, in one statement: the end of the data, the stays and the tally
+of each stage (stage_events.stays_sql) and the won amounts (funnel.amounts_sql), for all deals
+and for each `--by` group.
+
+One statement rather than one per figure, because a database computes the canonical deals once
+per statement (PostgreSQL materialises them when a statement reads them twice): the same work
+then serves every figure. The end of the data is computed in the statement too, in a one-row
+relation the stays read their clock from. The branches share one row shape, tagged by `part`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from salesflow.analytics.funnel import Amounts, Tally, amounts_of, amounts_sql, tallies_of
+from salesflow.analytics.stage_events import Stays, data_end, last_date_sql, stays_of, stays_sql
+from salesflow.sources.canonical import DealTables, window_end
+
+STAY_COLUMNS = ("g", "k", "t", "event", "timed", "at_", "n")
+AMOUNT_COLUMNS = ("g", "n", "mean_", "median_", "spread_")
+SHAPE = {  # every branch's columns, in order, with their types
+    "part": "VARCHAR",
+    "grouping_": "INTEGER",
+    "g": "VARCHAR",
+    "k": "INTEGER",
+    "t": "DOUBLE",
+    "event": "INTEGER",
+    "timed": "BOOLEAN",
+    "at_": "INTEGER",
+    "n": "BIGINT",
+    "mean_": "DOUBLE",
+    "median_": "DOUBLE",
+    "spread_": "DOUBLE",
+    "last_": "TIMESTAMP",
+}
+
+
+@dataclass(frozen=True)
+class Measures:
+    """Per grouping (its index in the list given): the stays, tallies and amounts by group."""
+
+    end: datetime | None
+    stays: list[dict[str, dict[int, Stays]]]
+    tallies: list[dict[str, Tally]]
+    amounts: list[dict[str, Amounts]]
+
+
+def measure(tables: DealTables, groupings: list[str]) -> Measures:
+    """The figures of each grouping (SQL giving each deal's group key)."""
+    until = window_end(tables.options.until)
+    latest = f"(SELECT {last_date_sql(tables.stage_count)} AS last_ FROM first_rows)"
+    clock = f"(SELECT last_, epoch({_capped('last_', until)}) AS at_s FROM {latest} latest)"
+    branches = [_end_branch(clock)]
+    for index, group in enumerate(groupings):
+        deals = f"(SELECT * FROM funnel_deals CROSS JOIN {clock} clock) clocked"
+        stays = stays_sql(group, tables.stage_count, tables.dated_stages, "at_s", deals)
+        branches.append(_branch("stay", index, f"({stays})", STAY_COLUMNS))
+        branches.append(_branch("amount", index, f"({amounts_sql(group)})", AMOUNT_COLUMNS))
+    rows = tables.engine.rows(" UNION ALL ".join(branches))
+    return _measures(rows, len(groupings), tables.stage_count, until)
+
+
+def _capped(column: str, until: datetime | None) -> str:
+    if until is None:
+        return column
+    return f"least({column}, TIMESTAMP '{until.isoformat(sep=' ')}')"
+
+
+def _end_branch(clock: str) -> str:
+    return _branch("end", 0, clock, ("last_",))
+
+
+def _branch(part: str, grouping: int, relation: str, columns: tuple[str, ...]) -> str:
+    items = [f"'{part}' AS part", f"{grouping} AS grouping_"]
+    items += [
+        f"CAST({name if name in columns else 'NULL'} AS {kind}) AS {name}"
+        for name, kind in SHAPE.items()
+        if name not in ("part", "grouping_")
+    ]
+    return f"SELECT {', '.join(items)} FROM {relation} {part}_{grouping}"
+
+
+def _measures(
+    rows: list[tuple[object, ...]], groupings: int, stages: int, until: datetime | None
+) -> Measures:
+    names = list(SHAPE)
+    end: datetime | None = None
+    stay_rows: list[list[tuple[object, ...]]] = [[] for _ in range(groupings)]
+    amount_rows: list[list[tuple[object, ...]]] = [[] for _ in range(groupings)]
+    for row in rows:
+        value: dict[str, Any] = dict(zip(names, row, strict=True))
+        if value["part"] == "end":
+            end = data_end(value["last_"], until)
+        elif value["part"] == "stay":
+            stay_rows[int(value["grouping_"])].append(tuple(value[n] for n in STAY_COLUMNS))
+        else:
+            amount_rows[int(value["grouping_"])].append(tuple(value[n] for n in AMOUNT_COLUMNS))
+    return Measures(
+        end,
+        [stays_of(part) if end is not None else {} for part in stay_rows],
+        [tallies_of(part, stages) for part in stay_rows],
+        [amounts_of(part) for part in amount_rows],
+    )
