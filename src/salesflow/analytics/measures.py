@@ -16,6 +16,7 @@ from typing import Any
 from salesflow.analytics.funnel import Amounts, Tally, amounts_of, amounts_sql, tallies_of
 from salesflow.analytics.stage_events import Stays, data_end, last_date_sql, stays_of, stays_sql
 from salesflow.sources.canonical import DealTables, window_end
+from salesflow.sources.engine import Rows
 
 STAY_COLUMNS = ("g", "k", "t", "event", "timed", "at_", "n")
 AMOUNT_COLUMNS = ("g", "n", "mean_", "median_", "spread_")
@@ -81,24 +82,23 @@ def _branch(part: str, grouping: int, relation: str, columns: tuple[str, ...]) -
     return f"SELECT {', '.join(items)} FROM {relation} {part}_{grouping}"
 
 
-def _measures(
-    rows: list[tuple[object, ...]], groupings: int, stages: int, until: datetime | None
-) -> Measures:
+def _measures(rows: Rows, groupings: int, stages: int, until: datetime | None) -> Measures:
     names = list(SHAPE)
     end: datetime | None = None
-    stay_rows: list[list[tuple[object, ...]]] = [[] for _ in range(groupings)]
-    amount_rows: list[list[tuple[object, ...]]] = [[] for _ in range(groupings)]
+    stays: list[Rows] = [[] for _ in range(groupings)]
+    amounts: list[Rows] = [[] for _ in range(groupings)]
     for row in rows:
         value: dict[str, Any] = dict(zip(names, row, strict=True))
-        if value["part"] == "end":
+        part, grouping = value["part"], int(value["grouping_"])
+        if part == "end":
             end = data_end(value["last_"], until)
-        elif value["part"] == "stay":
-            stay_rows[int(value["grouping_"])].append(tuple(value[n] for n in STAY_COLUMNS))
+        elif part == "stay":
+            stays[grouping].append(tuple(value[n] for n in STAY_COLUMNS))
         else:
-            amount_rows[int(value["grouping_"])].append(tuple(value[n] for n in AMOUNT_COLUMNS))
+            amounts[grouping].append(tuple(value[n] for n in AMOUNT_COLUMNS))
     return Measures(
         end,
-        [stays_of(part) if end is not None else {} for part in stay_rows],
-        [tallies_of(part, stages) for part in stay_rows],
-        [amounts_of(part) for part in amount_rows],
+        [stays_of(part) if end is not None else {} for part in stays],
+        [tallies_of(part, stages) for part in stays],
+        [amounts_of(part) for part in amounts],
     )

@@ -65,32 +65,22 @@ def stage_stays(
 ) -> dict[str, dict[int, Stays]]:
     """For each group: the stays of each dated stage, and under key `stages` the sales cycle,
     of the `deals` (a relation with the canonical columns) as they stood at `end`."""
-    return stays_of(stay_rows(engine, group, stages, dated, end, deals))
+    return stays_of(engine.rows(stays_sql(group, stages, dated, _seconds(end), deals)))
 
 
-def stay_rows(
-    engine: Engine,
-    group: str,
-    stages: int,
-    dated: set[int],
-    end: datetime,
-    deals: str = "funnel_deals",
-) -> Rows:
-    """(group, k, days, event, timed, position, count): how the stays in each dated stage k,
-    and under k = `stages` the sales cycle, ended. Cycle rows carry the deal's position (the
-    funnel's tally comes from them: no second scan); stage rows carry NULL there.
+def stays_sql(group: str, stages: int, dated: set[int], at: str, deals: str) -> str:
+    """A query of rows (group, k, days, event, timed, position, count): how the stays in each
+    dated stage k, and under k = `stages` the sales cycle, ended. Cycle rows carry the deal's
+    position (the funnel's tally comes from them: no second scan); stage rows carry NULL.
 
     One scan, portable to every SQL dialect: each deal's row carries its stay in every stage
     (event_k, t_k, timed_k, at_k), and GROUPING SETS count them stage by stage; GROUPING()
     tells which stage a result row counts. The expressions read only the canonical seconds
     columns. (Pairing each deal with every stage number by a cross join instead took PostgreSQL
-    twice as long.)"""
-    return engine.rows(stays_sql(group, stages, dated, _seconds(end), deals))
+    twice as long.)
 
-
-def stays_sql(group: str, stages: int, dated: set[int], at: str, deals: str) -> str:
-    """The query of `stay_rows`; `at` is SQL for the end of the data in seconds (a number, or
-    a column of a relation joined to the deals: see analytics.measures)."""
+    `at` is SQL for the end of the data in seconds (a number, or a column of a relation joined
+    to the deals: see analytics.measures)."""
     items = {k: _stage_item(k, stages, at) for k in sorted(dated)}
     items[stages] = _cycle_item(stages, at)
     names = ("event", "t", "timed", "at_")
