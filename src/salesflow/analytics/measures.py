@@ -4,8 +4,9 @@ and for each `--by` group.
 
 One statement rather than one per figure, because a database computes the canonical deals once
 per statement (PostgreSQL materialises them when a statement reads them twice): the same work
-then serves every figure. The end of the data is computed in the statement too, in a one-row
-relation the stays read their clock from. The branches share one row shape, tagged by `part`."""
+then serves every figure. The end of the data comes in the statement too: every deal carries it
+(funnel_deals.last_date), and the stays read their clock from it. The branches share one row
+shape, tagged by `part`."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from salesflow.analytics.funnel import Amounts, Tally, amounts_of, amounts_sql, tallies_of
-from salesflow.analytics.stage_events import Stays, data_end, last_date_sql, stays_of, stays_sql
-from salesflow.sources.canonical import DealTables, window_end
+from salesflow.analytics.stage_events import Stays, data_end, stays_of, stays_sql
+from salesflow.sources.canonical import DealTables, latest_sql, window_end
 from salesflow.sources.engine import Rows
 
 STAY_COLUMNS = ("g", "k", "t", "event", "timed", "at_", "n")
@@ -50,11 +51,13 @@ class Measures:
 def measure(tables: DealTables, groupings: list[str]) -> Measures:
     """The figures of each grouping (SQL giving each deal's group key)."""
     until = window_end(tables.options.until)
-    latest = f"(SELECT {last_date_sql(tables.stage_count)} AS last_ FROM first_rows)"
-    clock = f"(SELECT last_, epoch({_capped('last_', until)}) AS at_s FROM {latest} latest)"
-    branches = [_end_branch(clock)]
+    # the end of the data is a column of every deal (funnel_deals.last_date): a subquery or a
+    # joined one-row relation was evaluated again per mention, or per deal, by PostgreSQL
+    latest = f"(SELECT {latest_sql(tables.stage_count)} AS last_)"
+    branches = [_branch("end", 0, latest, ("last_",))]
     for index, group in enumerate(groupings):
-        deals = f"(SELECT * FROM funnel_deals CROSS JOIN {clock} clock) clocked"
+        clock = f"epoch({_capped('last_date', until)})"
+        deals = f"(SELECT *, {clock} AS at_s FROM funnel_deals) clocked"
         stays = stays_sql(group, tables.stage_count, tables.dated_stages, "at_s", deals)
         branches.append(_branch("stay", index, f"({stays})", STAY_COLUMNS))
         branches.append(_branch("amount", index, f"({amounts_sql(group)})", AMOUNT_COLUMNS))
@@ -66,10 +69,6 @@ def _capped(column: str, until: datetime | None) -> str:
     if until is None:
         return column
     return f"least({column}, TIMESTAMP '{until.isoformat(sep=' ')}')"
-
-
-def _end_branch(clock: str) -> str:
-    return _branch("end", 0, clock, ("last_",))
 
 
 def _branch(part: str, grouping: int, relation: str, columns: tuple[str, ...]) -> str:

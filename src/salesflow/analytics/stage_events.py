@@ -20,7 +20,7 @@ from datetime import datetime
 import numpy as np
 
 from salesflow.analytics.survival import EventTable
-from salesflow.sources.canonical import as_of_sql
+from salesflow.sources.canonical import as_of_sql, last_date_sql
 from salesflow.sources.engine import Engine, Rows
 
 ADVANCED, LOST, OPEN = 1, 2, 0
@@ -41,12 +41,6 @@ def export_date(engine: Engine, stages: int, until: datetime | None = None) -> d
     open deal's close date may be a planned one in the future), or `until` when earlier."""
     rows = engine.rows(f"SELECT {last_date_sql(stages)} FROM first_rows")
     return data_end(rows[0][0] if rows else None, until)
-
-
-def last_date_sql(stages: int) -> str:
-    """SQL aggregate over first_rows: the latest date of the data (`export_date`)."""
-    entries = ", ".join(f"e{k}" for k in range(stages))
-    return f"max(greatest(first_seen, CASE WHEN status <> 'open' THEN closed_at END, {entries}))"
 
 
 def data_end(latest: object, until: datetime | None) -> datetime | None:

@@ -447,7 +447,8 @@ def _funnel_sql(tables: DealTables) -> str:
     return f"""
     CREATE TEMP VIEW first_rows AS
     SELECT * FROM canonical WHERE _row NOT IN (SELECT _row FROM duplicate_rows);
-    CREATE TEMP VIEW funnel_deals AS {kept}
+    CREATE TEMP VIEW funnel_deals AS
+    SELECT *, {latest_sql(tables.stage_count)} AS last_date FROM ({kept}) kept
     """
 
 
@@ -463,6 +464,22 @@ def as_of_sql(deals: str, cutoff: datetime, stages: int) -> str:
         f"{value} AS {name}" for name, value in as_of_items(cutoff, stages).items()
     )
     return f"SELECT * REPLACE ({replaced}) FROM {deals} WHERE first_seen < {at}"
+
+
+def last_date_sql(stages: int) -> str:
+    """The latest date of the data, an aggregate over the canonical deals: when each was first
+    seen, entered a stage, or closed (a close only once closed: an open deal's close date may
+    be a planned one)."""
+    entries = ", ".join(f"e{k}" for k in range(stages))
+    return f"max(greatest(first_seen, CASE WHEN status <> 'open' THEN closed_at END, {entries}))"
+
+
+def latest_sql(stages: int) -> str:
+    """The latest date of all first rows, as a scalar subquery: funnel_deals carries it on every
+    row (`last_date`), so that a statement counting stays reads where the data ends from a
+    column (a database computes an uncorrelated subquery once; mentioned in every stage's
+    expression, PostgreSQL would compute it once per mention)."""
+    return f"(SELECT {last_date_sql(stages)} FROM first_rows)"
 
 
 def seconds_columns(stages: int, first_seen: str = "first_seen") -> str:

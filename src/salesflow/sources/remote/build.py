@@ -121,10 +121,10 @@ def fetch_deals(tables: DealTables) -> DealTables:
         return tables
     stages = tables.stage_count
     wanted = [*FUNNEL_COLUMNS, *entry_columns(stages), *seconds_names(stages)]
-    for name, extra in (("funnel_deals", []), ("first_rows", ["unmapped_label"])):
-        listed = ", ".join([*wanted, *extra])
-        rows = session.rows(f"SELECT {listed} FROM {name} ORDER BY deal_id")
-        _store(tables.con, name, [*wanted, *extra], rows)
+    first = [column for column in wanted if column != "last_date"] + ["unmapped_label"]
+    for name, columns in (("funnel_deals", wanted), ("first_rows", first)):
+        rows = session.rows(f"SELECT {', '.join(columns)} FROM {name} ORDER BY deal_id")
+        _store(tables.con, name, columns, rows)
     ignored = session.rows("SELECT count(*) FROM deals_raw WHERE left_out = 'ignored'")
     tables.con.execute(
         "CREATE TEMP TABLE deals_raw AS SELECT 'ignored' AS left_out FROM range(?)",

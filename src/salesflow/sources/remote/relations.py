@@ -16,6 +16,7 @@ from datetime import datetime
 from salesflow.model import Process
 from salesflow.sources.canonical import (
     as_of_items,
+    latest_sql,
     seconds_columns,
     seconds_names,
     window_conditions,
@@ -27,6 +28,7 @@ from salesflow.sources.remote.vocabulary import Vocabulary
 
 FUNNEL_COLUMNS = (
     "deal_id",
+    "last_date",
     "group_key",
     "amount",
     "created_at",
@@ -217,7 +219,9 @@ def _funnel_deals(layout: Layout) -> str:
         *window_conditions(options.since, options.until),
     ]
     columns = [*FUNNEL_COLUMNS, *entry_columns(layout.stages), *seconds_names(layout.stages)]
-    kept = f"SELECT {', '.join(columns)} FROM first_rows WHERE {' AND '.join(conditions)}"
+    latest = f"{latest_sql(layout.stages)} AS last_date"
+    listed = ", ".join(latest if column == "last_date" else column for column in columns)
+    kept = f"SELECT {listed} FROM first_rows WHERE {' AND '.join(conditions)}"
     end = window_end(options.until)
     return kept if end is None else _as_of(kept, end, columns, layout.stages)
 

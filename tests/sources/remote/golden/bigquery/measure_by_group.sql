@@ -328,6 +328,7 @@ WITH typed AS (
 ), funnel_deals AS (
   SELECT
     deal_id,
+    last_date,
     group_key,
     amount,
     created_at,
@@ -454,6 +455,23 @@ WITH typed AS (
   FROM (
     SELECT
       deal_id,
+      (
+        SELECT
+          MAX(
+            GREATEST(
+              COALESCE(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6),
+              COALESCE(CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6, first_seen),
+              COALESCE(e0, e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END),
+              COALESCE(e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0),
+              COALESCE(e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1),
+              COALESCE(e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2),
+              COALESCE(e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3),
+              COALESCE(e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4),
+              COALESCE(e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5)
+            )
+          )
+        FROM first_rows
+      ) AS last_date,
       group_key,
       amount,
       created_at,
@@ -505,32 +523,23 @@ SELECT
   CAST(last_ AS DATETIME) AS last_
 FROM (
   SELECT
-    last_,
     (
-      UNIX_MICROS(
-        CAST(LEAST(
-          COALESCE(last_, CAST('2025-01-01 00:00:00' AS DATETIME)),
-          COALESCE(CAST('2025-01-01 00:00:00' AS DATETIME), last_)
-        ) AS TIMESTAMP)
-      ) / 1000000.0
-    ) AS at_s
-  FROM (
-    SELECT
-      MAX(
-        GREATEST(
-          COALESCE(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6),
-          COALESCE(CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6, first_seen),
-          COALESCE(e0, e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END),
-          COALESCE(e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0),
-          COALESCE(e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1),
-          COALESCE(e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2),
-          COALESCE(e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3),
-          COALESCE(e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4),
-          COALESCE(e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5)
+      SELECT
+        MAX(
+          GREATEST(
+            COALESCE(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6),
+            COALESCE(CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6, first_seen),
+            COALESCE(e0, e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END),
+            COALESCE(e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0),
+            COALESCE(e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1),
+            COALESCE(e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2),
+            COALESCE(e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3),
+            COALESCE(e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4),
+            COALESCE(e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5)
+          )
         )
-      ) AS last_
-    FROM first_rows
-  ) AS latest
+      FROM first_rows
+    ) AS last_
 ) AS end_0
 UNION ALL
 SELECT
@@ -1431,37 +1440,16 @@ FROM (
         position AS at_7
       FROM (
         SELECT
-          *
+          *,
+          (
+            UNIX_MICROS(
+              CAST(LEAST(
+                COALESCE(last_date, CAST('2025-01-01 00:00:00' AS DATETIME)),
+                COALESCE(CAST('2025-01-01 00:00:00' AS DATETIME), last_date)
+              ) AS TIMESTAMP)
+            ) / 1000000.0
+          ) AS at_s
         FROM funnel_deals
-        CROSS JOIN (
-          SELECT
-            last_,
-            (
-              UNIX_MICROS(
-                CAST(LEAST(
-                  COALESCE(last_, CAST('2025-01-01 00:00:00' AS DATETIME)),
-                  COALESCE(CAST('2025-01-01 00:00:00' AS DATETIME), last_)
-                ) AS TIMESTAMP)
-              ) / 1000000.0
-            ) AS at_s
-          FROM (
-            SELECT
-              MAX(
-                GREATEST(
-                  COALESCE(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6),
-                  COALESCE(CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6, first_seen),
-                  COALESCE(e0, e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END),
-                  COALESCE(e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0),
-                  COALESCE(e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1),
-                  COALESCE(e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2),
-                  COALESCE(e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3),
-                  COALESCE(e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4),
-                  COALESCE(e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5)
-                )
-              ) AS last_
-            FROM first_rows
-          ) AS latest
-        ) AS clock
       ) AS clocked
     ) AS d
     GROUP BY
@@ -2430,37 +2418,16 @@ FROM (
         position AS at_7
       FROM (
         SELECT
-          *
+          *,
+          (
+            UNIX_MICROS(
+              CAST(LEAST(
+                COALESCE(last_date, CAST('2025-01-01 00:00:00' AS DATETIME)),
+                COALESCE(CAST('2025-01-01 00:00:00' AS DATETIME), last_date)
+              ) AS TIMESTAMP)
+            ) / 1000000.0
+          ) AS at_s
         FROM funnel_deals
-        CROSS JOIN (
-          SELECT
-            last_,
-            (
-              UNIX_MICROS(
-                CAST(LEAST(
-                  COALESCE(last_, CAST('2025-01-01 00:00:00' AS DATETIME)),
-                  COALESCE(CAST('2025-01-01 00:00:00' AS DATETIME), last_)
-                ) AS TIMESTAMP)
-              ) / 1000000.0
-            ) AS at_s
-          FROM (
-            SELECT
-              MAX(
-                GREATEST(
-                  COALESCE(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6),
-                  COALESCE(CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6, first_seen),
-                  COALESCE(e0, e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END),
-                  COALESCE(e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0),
-                  COALESCE(e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1),
-                  COALESCE(e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2),
-                  COALESCE(e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3),
-                  COALESCE(e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4),
-                  COALESCE(e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5)
-                )
-              ) AS last_
-            FROM first_rows
-          ) AS latest
-        ) AS clock
       ) AS clocked
     ) AS d
     GROUP BY

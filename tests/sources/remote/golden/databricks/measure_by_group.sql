@@ -265,6 +265,7 @@ WITH typed AS (
 ), funnel_deals AS (
   SELECT
     deal_id,
+    last_date,
     group_key,
     amount,
     created_at,
@@ -335,6 +336,13 @@ WITH typed AS (
   FROM (
     SELECT
       deal_id,
+      (
+        SELECT
+          MAX(
+            GREATEST(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6)
+          )
+        FROM first_rows
+      ) AS last_date,
       group_key,
       amount,
       created_at,
@@ -386,15 +394,13 @@ SELECT
   CAST(last_ AS TIMESTAMP_NTZ) AS last_
 FROM (
   SELECT
-    last_,
-    UNIX_TIMESTAMP(LEAST(last_, CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ))) AS at_s
-  FROM (
-    SELECT
-      MAX(
-        GREATEST(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6)
-      ) AS last_
-    FROM first_rows
-  ) AS latest
+    (
+      SELECT
+        MAX(
+          GREATEST(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6)
+        )
+      FROM first_rows
+    ) AS last_
 ) AS end_0
 UNION ALL
 SELECT
@@ -1001,20 +1007,9 @@ FROM (
         position AS at_7
       FROM (
         SELECT
-          *
+          *,
+          UNIX_TIMESTAMP(LEAST(last_date, CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ))) AS at_s
         FROM funnel_deals
-        CROSS JOIN (
-          SELECT
-            last_,
-            UNIX_TIMESTAMP(LEAST(last_, CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ))) AS at_s
-          FROM (
-            SELECT
-              MAX(
-                GREATEST(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6)
-              ) AS last_
-            FROM first_rows
-          ) AS latest
-        ) AS clock
       ) AS clocked
     ) AS d
     GROUP BY
@@ -1689,20 +1684,9 @@ FROM (
         position AS at_7
       FROM (
         SELECT
-          *
+          *,
+          UNIX_TIMESTAMP(LEAST(last_date, CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ))) AS at_s
         FROM funnel_deals
-        CROSS JOIN (
-          SELECT
-            last_,
-            UNIX_TIMESTAMP(LEAST(last_, CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ))) AS at_s
-          FROM (
-            SELECT
-              MAX(
-                GREATEST(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6)
-              ) AS last_
-            FROM first_rows
-          ) AS latest
-        ) AS clock
       ) AS clocked
     ) AS d
     GROUP BY

@@ -310,6 +310,7 @@ WITH typed AS (
 ), funnel_deals AS (
   SELECT
     deal_id,
+    last_date,
     group_key,
     amount,
     created_at,
@@ -436,6 +437,23 @@ WITH typed AS (
   FROM (
     SELECT
       deal_id,
+      (
+        SELECT
+          MAX(
+            GREATEST(
+              COALESCE(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6),
+              COALESCE(CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6, first_seen),
+              COALESCE(e0, e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END),
+              COALESCE(e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0),
+              COALESCE(e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1),
+              COALESCE(e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2),
+              COALESCE(e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3),
+              COALESCE(e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4),
+              COALESCE(e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5)
+            )
+          )
+        FROM first_rows
+      ) AS last_date,
       group_key,
       amount,
       created_at,
@@ -487,30 +505,23 @@ SELECT
   CAST(last_ AS TIMESTAMP) AS last_
 FROM (
   SELECT
-    last_,
-    TO_UNIXTIME(
-      LEAST(
-        COALESCE(last_, CAST('2025-01-01 00:00:00' AS TIMESTAMP)),
-        COALESCE(CAST('2025-01-01 00:00:00' AS TIMESTAMP), last_)
-      )
-    ) AS at_s
-  FROM (
-    SELECT
-      MAX(
-        GREATEST(
-          COALESCE(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6),
-          COALESCE(CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6, first_seen),
-          COALESCE(e0, e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END),
-          COALESCE(e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0),
-          COALESCE(e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1),
-          COALESCE(e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2),
-          COALESCE(e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3),
-          COALESCE(e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4),
-          COALESCE(e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5)
+    (
+      SELECT
+        MAX(
+          GREATEST(
+            COALESCE(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6),
+            COALESCE(CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6, first_seen),
+            COALESCE(e0, e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END),
+            COALESCE(e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0),
+            COALESCE(e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1),
+            COALESCE(e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2),
+            COALESCE(e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3),
+            COALESCE(e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4),
+            COALESCE(e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5)
+          )
         )
-      ) AS last_
-    FROM first_rows
-  ) AS latest
+      FROM first_rows
+    ) AS last_
 ) AS end_0
 UNION ALL
 SELECT
@@ -1411,35 +1422,14 @@ FROM (
         position AS at_7
       FROM (
         SELECT
-          *
+          *,
+          TO_UNIXTIME(
+            LEAST(
+              COALESCE(last_date, CAST('2025-01-01 00:00:00' AS TIMESTAMP)),
+              COALESCE(CAST('2025-01-01 00:00:00' AS TIMESTAMP), last_date)
+            )
+          ) AS at_s
         FROM funnel_deals
-        CROSS JOIN (
-          SELECT
-            last_,
-            TO_UNIXTIME(
-              LEAST(
-                COALESCE(last_, CAST('2025-01-01 00:00:00' AS TIMESTAMP)),
-                COALESCE(CAST('2025-01-01 00:00:00' AS TIMESTAMP), last_)
-              )
-            ) AS at_s
-          FROM (
-            SELECT
-              MAX(
-                GREATEST(
-                  COALESCE(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6),
-                  COALESCE(CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6, first_seen),
-                  COALESCE(e0, e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END),
-                  COALESCE(e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0),
-                  COALESCE(e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1),
-                  COALESCE(e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2),
-                  COALESCE(e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3),
-                  COALESCE(e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4),
-                  COALESCE(e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5)
-                )
-              ) AS last_
-            FROM first_rows
-          ) AS latest
-        ) AS clock
       ) AS clocked
     ) AS d
     GROUP BY
@@ -2408,35 +2398,14 @@ FROM (
         position AS at_7
       FROM (
         SELECT
-          *
+          *,
+          TO_UNIXTIME(
+            LEAST(
+              COALESCE(last_date, CAST('2025-01-01 00:00:00' AS TIMESTAMP)),
+              COALESCE(CAST('2025-01-01 00:00:00' AS TIMESTAMP), last_date)
+            )
+          ) AS at_s
         FROM funnel_deals
-        CROSS JOIN (
-          SELECT
-            last_,
-            TO_UNIXTIME(
-              LEAST(
-                COALESCE(last_, CAST('2025-01-01 00:00:00' AS TIMESTAMP)),
-                COALESCE(CAST('2025-01-01 00:00:00' AS TIMESTAMP), last_)
-              )
-            ) AS at_s
-          FROM (
-            SELECT
-              MAX(
-                GREATEST(
-                  COALESCE(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6),
-                  COALESCE(CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6, first_seen),
-                  COALESCE(e0, e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END),
-                  COALESCE(e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0),
-                  COALESCE(e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1),
-                  COALESCE(e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2),
-                  COALESCE(e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3),
-                  COALESCE(e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4),
-                  COALESCE(e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5)
-                )
-              ) AS last_
-            FROM first_rows
-          ) AS latest
-        ) AS clock
       ) AS clocked
     ) AS d
     GROUP BY
