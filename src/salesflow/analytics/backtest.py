@@ -33,7 +33,7 @@ from salesflow.analytics.stage_events import deals_as_of, stage_stays
 from salesflow.errors import InputError
 from salesflow.model.backtest import Backtest, BacktestPoint, Status
 from salesflow.model.forecast import Distribution
-from salesflow.sources.canonical import DealTables
+from salesflow.sources.canonical import DealTables, last_date_sql
 
 MIN_CLOSED = 30  # closed deals known at a cutoff before its rates are worth a forecast
 MIN_WON = 5
@@ -85,11 +85,8 @@ def check_span(first: date, last: date, what: str) -> None:
 def data_span(tables: DealTables) -> tuple[date, date]:
     """The first day a deal was seen and the last date anywhere in the data (an open deal's close
     date is a planned one, not something that happened)."""
-    entries = ", ".join(f"e{k}" for k in range(tables.stage_count))
-    closed = "CASE WHEN status <> 'open' THEN closed_at END"
-    row = tables.con.execute(
-        f"SELECT min(first_seen), max(greatest(first_seen, {closed}, {entries})) FROM funnel_deals"
-    ).fetchone()
+    latest = last_date_sql(tables.stage_count)
+    row = tables.con.execute(f"SELECT min(first_seen), {latest} FROM funnel_deals").fetchone()
     if not row or row[0] is None:
         raise ValueError("no dated deals")
     return _day(row[0]), _day(row[1])

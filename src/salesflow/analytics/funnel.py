@@ -23,7 +23,7 @@ from salesflow.analytics.stats import probability_below, product, ratio, wilson_
 from salesflow.model import Process
 from salesflow.model.funnel import DealCounts, Funnel, StageMetrics
 from salesflow.model.process import Stage
-from salesflow.sources.engine import Engine, Rows
+from salesflow.sources.engine import Rows
 
 OVERALL = "'*'"
 
@@ -82,17 +82,6 @@ class Observed:
     dated: frozenset[int] = frozenset()
 
 
-def tallies(engine: Engine, group: str, stages: int) -> dict[str, Tally]:
-    rows = engine.rows(
-        f"SELECT g, position, status, count(*) FROM (SELECT {group} AS g, position, status "
-        "FROM funnel_deals) deals GROUP BY g, position, status"
-    )
-    result: dict[str, Tally] = {}
-    for key, position, status, count in rows:
-        result.setdefault(str(key), Tally.empty(stages)).add(status, int(position), int(count))
-    return result
-
-
 def tallies_of(rows: Rows, stages: int) -> dict[str, Tally]:
     """The tally of each group from stage_events.stays_sql: its cycle rows (k = `stages`) count
     every deal by outcome and position."""
@@ -103,12 +92,6 @@ def tallies_of(rows: Rows, stages: int) -> dict[str, Tally]:
             tally = result.setdefault(str(key), Tally.empty(stages))
             tally.add(outcomes[int(event)], int(position), int(count))
     return result
-
-
-def amounts(engine: Engine, group: str) -> dict[str, Amounts]:
-    """The won amounts' count, mean, median and spread per group. The median is the mean of
-    the middle one or two ranks (2·rank ∈ {n, n+1, n+2}), which every SQL dialect can run."""
-    return amounts_of(engine.rows(amounts_sql(group)))
 
 
 def amounts_sql(group: str) -> str:

@@ -24,9 +24,10 @@ MAX_AMOUNT = 1e15
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
-def text(column: str) -> str:
-    """The column as trimmed text, NULL when empty."""
-    return f"NULLIF(trim(CAST({quote_name(column)} AS VARCHAR)), '')"
+def text(column: str, table: str | None = None) -> str:
+    """The column (of `table`, when given) as trimmed text, NULL when empty."""
+    name = quote_name(column) if table is None else f"{table}.{quote_name(column)}"
+    return f"NULLIF(trim(CAST({name} AS VARCHAR)), '')"
 
 
 def label(column: str) -> str:

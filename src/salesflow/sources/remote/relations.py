@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from salesflow.model import Process
+from salesflow.sources import parse
 from salesflow.sources.canonical import (
     as_of_items,
     latest_sql,
@@ -81,7 +82,8 @@ def entry_columns(stages: int) -> list[str]:
 
 
 def text(column: str, table: str = "src") -> str:
-    return f"NULLIF(trim(CAST({table}.{quote_name(column)} AS VARCHAR)), '')"
+    """A column of the source (`src`) or of the history as trimmed text, NULL when empty."""
+    return parse.text(column, table)
 
 
 def raw(column: str | None, table: str = "src") -> str:

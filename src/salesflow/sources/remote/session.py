@@ -9,11 +9,11 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
 from salesflow.errors import DataError
 from salesflow.sources.engine import Rows
@@ -23,6 +23,7 @@ from salesflow.sources.remote.statements import Statements
 from salesflow.sources.remote.transpile import to_dialect
 from salesflow.sources.remote.urls import DatabaseUrl
 
+T = TypeVar("T")
 TIMED_OUT = ("statement timeout", "timeout", "timed out")
 
 
@@ -64,36 +65,37 @@ class Session:
         return self.run_native(self._statements.statement(sql))
 
     def run_native(self, sql: str) -> Rows:
-        self.sent.append(sql)
-        cursor = self.connection.raw.cursor()
-        try:
-            with _termination_as_interrupt():
-                cursor.execute(sql)
-                return [tuple(row) for row in cursor.fetchall()]
-        except KeyboardInterrupt:
-            self._cancel()
-            raise DataError(
-                f"{self.url.shown}: interrupted; the query was cancelled on the server"
-            ) from None
-        except self.connection.module.Error as error:
-            raise DataError(self._explain(error)) from None
-        finally:
-            cursor.close()
+        return self._run(sql, lambda cursor: [tuple(row) for row in cursor.fetchall()])
 
     def columns(self, relation: str) -> dict[str, str]:
         """The columns of a relation (a table or a parenthesised query), read from an empty
         result: name → "text" for a column the driver types as a string (DB-API's STRING),
         else ""."""
         sql = to_dialect(f"SELECT * FROM {relation} src LIMIT 0", self.url.target.dialect)
-        self.sent.append(sql)
-        cursor = self.connection.raw.cursor()
-        try:
-            cursor.execute(sql)
-            text = getattr(self.connection.module, "STRING", None)
+        text = getattr(self.connection.module, "STRING", None)
+
+        def described(cursor: Any) -> dict[str, str]:
             return {
                 str(column[0]): "text" if text is not None and column[1] == text else ""
                 for column in cursor.description or []
             }
+
+        return self._run(sql, described)
+
+    def _run(self, sql: str, read: Callable[[Any], T]) -> T:
+        """Run `sql` as the server writes it and `read` its cursor; a failure, a timeout or an
+        interruption (the statement cancelled on the server) is one DataError line."""
+        self.sent.append(sql)
+        cursor = self.connection.raw.cursor()
+        try:
+            with _termination_as_interrupt():
+                cursor.execute(sql)
+                return read(cursor)
+        except KeyboardInterrupt:
+            self._cancel()
+            raise DataError(
+                f"{self.url.shown}: interrupted; the query was cancelled on the server"
+            ) from None
         except self.connection.module.Error as error:
             raise DataError(self._explain(error)) from None
         finally:
