@@ -31,7 +31,13 @@ from salesflow.sources.files import Source
 from salesflow.sources.filters import wanted_filters
 from salesflow.sources.options import DataOptions
 from salesflow.sources.remote.drivers import connect
-from salesflow.sources.remote.relations import FUNNEL_COLUMNS, Layout, entry_columns, kept_sql
+from salesflow.sources.remote.relations import (
+    FUNNEL_COLUMNS,
+    Layout,
+    entry_columns,
+    funnel_deals_sql,
+    kept_sql,
+)
 from salesflow.sources.remote.session import Session
 from salesflow.sources.remote.text_dates import check_text_dates
 from salesflow.sources.remote.transpile import check_query, to_duckdb
@@ -46,6 +52,7 @@ CANONICAL_TYPES = {
     "status": "VARCHAR",
     "position": "INTEGER",
     "unmapped_label": "VARCHAR",
+    "unmapped_status": "VARCHAR",
 }
 FILES_ONLY = (
     ("sheet", "--sheet is for spreadsheets"),
@@ -115,16 +122,23 @@ def build_remote(
 
 def fetch_deals(tables: DealTables) -> DealTables:
     """The tables with the canonical deals fetched into the local DuckDB (computed on the
-    server, canonical columns only), for the commands that need each deal."""
+    server, canonical columns only), for the commands that need each deal: first_rows once,
+    and funnel_deals over it locally, by the same SQL the server would run."""
     session = tables.remote
-    if not isinstance(session, Session):
+    if not isinstance(session, Session) or session.layout is None:
         return tables
     stages = tables.stage_count
-    wanted = [*FUNNEL_COLUMNS, *entry_columns(stages), *seconds_names(stages)]
-    first = [column for column in wanted if column != "last_date"] + ["unmapped_label"]
-    for name, columns in (("funnel_deals", wanted), ("first_rows", first)):
-        rows = session.rows(f"SELECT {', '.join(columns)} FROM {name} ORDER BY deal_id")
-        _store(tables.con, name, columns, rows)
+    columns = [column for column in FUNNEL_COLUMNS if column != "last_date"]
+    columns += [*entry_columns(stages), *seconds_names(stages), "unmapped_label", "unmapped_status"]
+    rows = session.rows(f"SELECT {', '.join(columns)} FROM first_rows ORDER BY deal_id")
+    types = {**CANONICAL_TYPES, **dict.fromkeys(seconds_names(stages), "DOUBLE")}
+    _store(
+        tables.con,
+        "first_rows",
+        {column: types.get(column, "TIMESTAMP") for column in columns},
+        rows,
+    )
+    tables.con.execute(f"CREATE TEMP VIEW funnel_deals AS {funnel_deals_sql(session.layout)}")
     ignored = session.rows("SELECT count(*) FROM deals_raw WHERE left_out = 'ignored'")
     tables.con.execute(
         "CREATE TEMP TABLE deals_raw AS SELECT 'ignored' AS left_out FROM range(?)",
@@ -133,22 +147,13 @@ def fetch_deals(tables: DealTables) -> DealTables:
     return dataclasses.replace(tables, remote=None)
 
 
-def _store(con: duckdb.DuckDBPyConnection, name: str, columns: list[str], rows: Rows) -> None:
+def _store(con: duckdb.DuckDBPyConnection, name: str, types: dict[str, str], rows: Rows) -> None:
     """CREATE TEMP TABLE `name` from the fetched rows, each column in its canonical type (a
     column of NULLs included)."""
-    load_rows(con, f"{name}_fetched", columns, rows)
-    typed = ", ".join(
-        f"CAST({quote_name(column)} AS {CANONICAL_TYPES.get(column, _time_type(column))}) "
-        f"AS {column}"
-        for column in columns
-    )
+    load_rows(con, f"{name}_fetched", list(types), rows)
+    typed = ", ".join(f"CAST({quote_name(c)} AS {kind}) AS {c}" for c, kind in types.items())
     con.execute(f"CREATE TEMP TABLE {name} AS SELECT {typed} FROM {name}_fetched")
     con.execute(f"DROP TABLE {name}_fetched")
-
-
-def _time_type(column: str) -> str:
-    """e0 …, first_seen, closed_at, created_at are timestamps; s0 …, s_first, s_closed seconds."""
-    return "DOUBLE" if column.startswith("s") else "TIMESTAMP"
 
 
 def _refuse_file_settings(url: DatabaseUrl, process: Process, options: DataOptions) -> None:

@@ -73,7 +73,7 @@ def relations(layout: Layout) -> dict[str, str]:
     ctes["dated"] = _dated(layout)
     ctes["judged"] = _judged(layout)
     ctes["first_rows"] = _first_rows(layout)
-    ctes["funnel_deals"] = _funnel_deals(layout)
+    ctes["funnel_deals"] = funnel_deals_sql(layout)
     return ctes
 
 
@@ -211,7 +211,8 @@ def _first_rows(layout: Layout) -> str:
     )
 
 
-def _funnel_deals(layout: Layout) -> str:
+def funnel_deals_sql(layout: Layout) -> str:
+    """funnel_deals over first_rows (DuckDB's dialect: it also runs on first_rows fetched)."""
     options = layout.options
     conditions = [
         "deal_id IS NOT NULL",
