@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -486,6 +487,12 @@ SINGLE_CHANGES: list[tuple[str, Edit, tuple[Any, ...], str]] = [
         put("currency", "EUR"),
         ("currency", B, None, "currency", "USD", "EUR"),
         "currency: 'USD' → 'EUR'",
+    ),
+    (
+        "effective",
+        put("effective", "2026-01-15"),
+        ("effective", I, None, "effective", None, date(2026, 1, 15)),
+        "effective date: none → '2026-01-15'",
     ),
     (
         "name",

@@ -207,6 +207,9 @@ def _top_level(before: Process, after: Process) -> Iterator[Change]:
         "process description",
     )
     yield from _value("currency", B, None, "currency", before.currency, after.currency, "currency")
+    yield from _value(
+        "effective", I, None, "effective", before.effective, after.effective, "effective date"
+    )
 
 
 def _roles(before: Process, after: Process) -> Iterator[Change]:

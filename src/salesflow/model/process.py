@@ -6,6 +6,7 @@ docs/process-format.md, which a test keeps in step with these models.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -241,6 +242,13 @@ class Process(Strict):
         default="USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code of amounts."
     )
     description: str = Field(default="", description="One paragraph for the handbook.")
+    effective: date | None = Field(
+        default=None,
+        description=(
+            "The day this version took effect (YYYY-MM-DD), for `salesflow impact`; "
+            "without it, the date of the commit that made it."
+        ),
+    )
     roles: list[Role] = Field(default_factory=list, description="Who works the process.")
     stages: list[Stage] = Field(
         min_length=1, description="Open stages in order, from first touch to the last before won."
