@@ -23,6 +23,8 @@ SEMANTIC_CODES = frozenset(
     {
         "duplicate-id",
         "unknown-owner",
+        "unknown-role",
+        "duplicate-member",
         "duplicate-alias",
         "unknown-stage",
         "probability-order",

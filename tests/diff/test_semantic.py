@@ -489,6 +489,24 @@ SINGLE_CHANGES: list[tuple[str, Edit, tuple[Any, ...], str]] = [
         "currency: 'USD' → 'EUR'",
     ),
     (
+        "quota",
+        put("roles.0.quota", {"amount": 1000, "per": "month"}),
+        ("quota", W, None, "roles.sdr.quota", None, "1,000 per month"),
+        "role 'sdr' quota: none → '1,000 per month'",
+    ),
+    (
+        "member-added",
+        put("team", [{"name": "Ann Lee", "role": "sdr"}]),
+        ("member-added", I, None, "team.Ann Lee", None, "Ann Lee"),
+        "'Ann Lee' joined the team",
+    ),
+    (
+        "goal",
+        put("goals", {"win_rate": 0.2}),
+        ("goal", W, None, "goals.win_rate", None, 0.2),
+        "goal win_rate: none → 0.2",
+    ),
+    (
         "effective",
         put("effective", "2026-01-15"),
         ("effective", I, None, "effective", None, date(2026, 1, 15)),
@@ -964,6 +982,8 @@ def test_no_change_exactly_when_the_processes_are_the_same(data: st.DataObject) 
 # --- docs/diff.md lists every kind with the severity compare gives it ------------------------
 
 SEVERITY_OF = {case[2][0]: case[2][1] for case in SINGLE_CHANGES} | {
+    "member-removed": I,
+    "member-role": I,
     "format-version": B,
     "stage-moved": B,
     "stage-id-changed": B,
@@ -984,6 +1004,26 @@ def _documented_kinds() -> dict[str, str]:
 
 def test_every_kind_is_documented_with_its_severity() -> None:
     assert _documented_kinds() == {kind: level.value for kind, level in SEVERITY_OF.items()}
+
+
+def test_team_changes_by_name_ignoring_case() -> None:
+    team = [{"name": "Ann Lee", "role": "sdr", "quota": {"amount": 900, "per": "month"}}]
+    moved = [{"name": "ann lee", "role": "ae"}, {"name": "Bo Chen", "role": "ae"}]
+    before = edited(put("team", team))
+    after = edited(put("team", moved))
+    assert rows(compare(before, after)) == [
+        ("member-added", I, None, "team.Bo Chen", None, "Bo Chen"),
+        ("member-role", I, None, "team.ann lee.role", "sdr", "ae"),
+        ("quota", W, None, "team.ann lee.quota", "900 per month", None),
+    ]
+    assert rows(compare(after, before))[0] == (
+        "member-removed",
+        I,
+        None,
+        "team.Bo Chen",
+        "Bo Chen",
+        None,
+    )
 
 
 # --- hardening (issue 10): linear time in the number of stages, a strategy that never fails --

@@ -13,15 +13,16 @@ from salesflow.analytics.funnel import (
     Tally,
     build_funnel,
 )
+from salesflow.analytics.goal_data import GROUP_KEY
+from salesflow.analytics.goals import judge_goals
 from salesflow.analytics.measures import Measures, measure
 from salesflow.analytics.stage_events import Stays
-from salesflow.model.funnel import Funnel, FunnelReport, Group
+from salesflow.model.funnel import Funnel, FunnelReport, Group, PersonGoals
 from salesflow.sources.canonical import DealTables, window_end
 from salesflow.sources.rules import ignored_rows
 
 MIN_CLOSED_TO_JUDGE = 30
 UNDECIDED_NOTE = 0.05  # a share of a stage's deals whose fate the data cannot tell yet
-GROUP_KEY = "coalesce(group_key, '(none)')"
 
 
 @dataclass(frozen=True)
@@ -46,18 +47,22 @@ def analyze(tables: DealTables) -> FunnelReport:
     by = tables.group_column is not None
     measures = measure(tables, [OVERALL, GROUP_KEY] if by else [OVERALL])
     whole = _overall(tables, measures)
-    funnel, end = whole.funnel, whole.end
-    groups: list[Group] = []
-    if by:
-        groups = [
-            Group(
-                key=key,
-                small=c.funnel.deals.won + c.funnel.deals.lost < MIN_CLOSED_TO_JUDGE,
-                funnel=c.funnel,
-            )
-            for key, c in sorted(_funnels(tables, measures, 1).items())
-        ]
+    funnel = whole.funnel
+    counted = sorted(_funnels(tables, measures, 1).items()) if by else []
     options = tables.options
+    as_of = _day(whole.end, options.until)
+    goals = judge_goals(tables, funnel, {key: c.funnel for key, c in counted}, as_of)
+    groups = [
+        Group(
+            key=key,
+            small=c.funnel.deals.won + c.funnel.deals.lost < MIN_CLOSED_TO_JUDGE,
+            funnel=c.funnel,
+            goals=goals.people.get(key),
+        )
+        for key, c in counted
+    ]
+    if goals.people:
+        groups = _with_people_without_deals(tables, groups, goals.people)
     ignored = ignored_rows(tables)
     return FunnelReport(
         process=tables.process.name,
@@ -66,13 +71,28 @@ def analyze(tables: DealTables) -> FunnelReport:
         shape=tables.shape,
         since=options.since.isoformat() if options.since else None,
         until=options.until.isoformat() if options.until else None,
-        as_of=_day(end, tables.options.until),
+        as_of=as_of,
         funnel=funnel,
         by=options.by,
         groups=groups,
-        notes=_notes(tables, funnel) + _ignored_note(ignored),
+        notes=_notes(tables, funnel) + _ignored_note(ignored) + goals.notes,
         ignored_rows=ignored,
+        goals=goals.team,
     )
+
+
+def _with_people_without_deals(
+    tables: DealTables, groups: list[Group], people: dict[str, PersonGoals]
+) -> list[Group]:
+    """With `--since`, an owner may have won in the window only deals created before it: a group
+    of no deals, for their quota."""
+    known = {group.key for group in groups}
+    missing = [key for key in people if key not in known]
+    if not missing:
+        return groups
+    empty = _empty(tables)
+    added = [Group(key=key, small=True, funnel=empty, goals=people[key]) for key in missing]
+    return sorted([*groups, *added], key=lambda group: group.key)
 
 
 @dataclass(frozen=True)

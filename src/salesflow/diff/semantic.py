@@ -12,6 +12,7 @@ from typing import Any
 
 from salesflow.model import Outcome, Process, Stage
 from salesflow.model.diff import Change, Level
+from salesflow.model.process import Quota
 
 B, W, I = Level.BREAKING, Level.WARNING, Level.INFO  # noqa: E741
 
@@ -20,6 +21,7 @@ def compare(before: Process, after: Process) -> list[Change]:
     return [
         *_top_level(before, after),
         *_roles(before, after),
+        *_team_and_goals(before, after),
         *_stages(before, after),
         *_outcomes(before, after),
         *_assumptions(before, after),
@@ -244,6 +246,59 @@ def _roles(before: Process, after: Process) -> Iterator[Change]:
             new[rid].responsibilities,
             f"role '{rid}' responsibility",
         )
+
+
+def _team_and_goals(before: Process, after: Process) -> Iterator[Change]:
+    """Quotas and goals move the targets people are measured against: warnings. Who is on the
+    team: information."""
+    old_roles = {role.id: role for role in before.roles}
+    for role in after.roles:
+        if role.id in old_roles:
+            yield from _value(
+                "quota",
+                W,
+                None,
+                f"roles.{role.id}.quota",
+                _quota(old_roles[role.id].quota),
+                _quota(role.quota),
+                f"role '{role.id}' quota",
+            )
+    old = {member.name.casefold(): member for member in before.team}
+    new = {member.name.casefold(): member for member in after.team}
+    for key in sorted(old.keys() - new.keys()):
+        name = old[key].name
+        yield _change(
+            "member-removed", I, None, f"team.{name}", name, None, f"'{name}' left the team"
+        )
+    for key in sorted(new.keys() - old.keys()):
+        name = new[key].name
+        yield _change(
+            "member-added", I, None, f"team.{name}", None, name, f"'{name}' joined the team"
+        )
+    for key in sorted(old.keys() & new.keys()):
+        was, now = old[key], new[key]
+        path = f"team.{now.name}"
+        yield from _value(
+            "member-role", I, None, f"{path}.role", was.role, now.role, f"{now.name}'s role"
+        )
+        yield from _value(
+            "quota",
+            W,
+            None,
+            f"{path}.quota",
+            _quota(was.quota),
+            _quota(now.quota),
+            f"{now.name}'s quota",
+        )
+    for field in ("win_rate", "cycle_days", "revenue"):
+        was_goal, now_goal = getattr(before.goals, field), getattr(after.goals, field)
+        if field == "revenue":
+            was_goal, now_goal = _quota(was_goal), _quota(now_goal)
+        yield from _value("goal", W, None, f"goals.{field}", was_goal, now_goal, f"goal {field}")
+
+
+def _quota(quota: Quota | None) -> str | None:
+    return None if quota is None else f"{quota.amount:,.0f} per {quota.per}"
 
 
 def _moves(before: Process, after: Process, pairs: list[tuple[Stage, Stage]]) -> Iterator[Change]:

@@ -99,7 +99,7 @@ def _pattern_message(path: tuple[str | int, ...], value: Any) -> tuple[str, str]
 def _range_message(path: tuple[str | int, ...], raw: Any) -> str:
     field = path[-1] if path else ""
     value = _short(raw)
-    if field == "conversion":
+    if field in ("conversion", "win_rate"):
         hint = (
             f"; write a share as {value / 100:g}, not {value}" if _looks_like_percent(value) else ""
         )
@@ -107,7 +107,7 @@ def _range_message(path: tuple[str | int, ...], raw: Any) -> str:
     if field == "probability":
         hint = f"; write {value / 100:g}, not {value}" if _looks_like_percent(value) else ""
         return f"must be between 0 and 1, got {value}{hint}"
-    if field == "deal_size":
+    if field in ("deal_size", "amount", "cycle_days"):
         return f"must be greater than 0, got {value}"
     return f"must be 0 or more, got {value}"
 

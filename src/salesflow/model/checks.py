@@ -33,11 +33,14 @@ class Finding(NamedTuple):
 def check_document(doc: dict[str, Any]) -> list[Finding]:
     stages = list(_entries(doc, "stages"))
     roles = list(_entries(doc, "roles"))
+    team = list(_entries(doc, "team"))
     suggester = Suggester()
     return [
         *_duplicate_ids(stages, "stages", "stage"),
         *_duplicate_ids(roles, "roles", "role"),
         *_unknown_owners(stages, roles, suggester),
+        *_unknown_roles(team, roles, suggester),
+        *_duplicate_members(team),
         *_duplicate_labels(doc, stages),
         *_unknown_stage_dates(doc, stages, suggester),
         *_probability_order(stages),
@@ -98,16 +101,22 @@ def _duplicate_ids(
             first_seen[ident] = index
 
 
+def _declared_roles(roles: list[tuple[int, dict[str, Any]]]) -> tuple[list[str], str]:
+    """The declared role ids, and their list for a message (the first LISTED_ROLES)."""
+    role_ids = list(dict.fromkeys(rid for _, role in roles if (rid := _text(role.get("id")))))
+    declared = ", ".join(role_ids[:LISTED_ROLES]) if role_ids else "none declared"
+    if len(role_ids) > LISTED_ROLES:
+        declared += f" and {len(role_ids) - LISTED_ROLES} more"
+    return role_ids, declared
+
+
 def _unknown_owners(
     stages: list[tuple[int, dict[str, Any]]],
     roles: list[tuple[int, dict[str, Any]]],
     suggest: Suggester,
 ) -> Iterator[Finding]:
-    role_ids = list(dict.fromkeys(rid for _, role in roles if (rid := _text(role.get("id")))))
+    role_ids, declared = _declared_roles(roles)
     known = set(role_ids)
-    declared = ", ".join(role_ids[:LISTED_ROLES]) if role_ids else "none declared"
-    if len(role_ids) > LISTED_ROLES:
-        declared += f" and {len(role_ids) - LISTED_ROLES} more"
     for index, stage in stages:
         owner = _text(stage.get("owner"))
         if owner is None or owner in known:
@@ -118,6 +127,45 @@ def _unknown_owners(
             Severity.ERROR,
             f"owner '{owner}' is not a declared role{suggest(owner, role_ids)}; roles: {declared}",
         )
+
+
+def _unknown_roles(
+    team: list[tuple[int, dict[str, Any]]],
+    roles: list[tuple[int, dict[str, Any]]],
+    suggest: Suggester,
+) -> Iterator[Finding]:
+    role_ids, declared = _declared_roles(roles)
+    known = set(role_ids)
+    for index, member in team:
+        role = _text(member.get("role"))
+        if role is None or role in known:
+            continue
+        yield Finding(
+            ("team", index, "role"),
+            "unknown-role",
+            Severity.ERROR,
+            f"role '{role}' of team member '{_text(member.get('name')) or index}' is not a "
+            f"declared role{suggest(role, role_ids)}; roles: {declared}",
+        )
+
+
+def _duplicate_members(team: list[tuple[int, dict[str, Any]]]) -> Iterator[Finding]:
+    """Names are compared as the deal data's owners are matched to them: folded like labels."""
+    first_seen: dict[str, int] = {}
+    for index, member in team:
+        name = _text(member.get("name"))
+        if name is None:
+            continue
+        folded = fold(name)
+        if folded in first_seen:
+            yield Finding(
+                ("team", index, "name"),
+                "duplicate-member",
+                Severity.ERROR,
+                f"team member '{name}' is already listed as team[{first_seen[folded]}]",
+            )
+        else:
+            first_seen[folded] = index
 
 
 def _label_claims(

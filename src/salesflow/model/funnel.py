@@ -72,10 +72,72 @@ class Funnel(Result):
     stages: list[StageMetrics]
 
 
+class GoalWindow(Result):
+    """The days quotas are pro-rated over: from `--since` (else the first day of the data) to
+    the report's `as_of`, both included."""
+
+    start: str
+    end: str
+    days: int
+
+
+class RevenueGoal(Result):
+    """A quota (`source` "own" or "role") or the team's revenue goal ("goals"), pro-rated over
+    the window, against the revenue won in it. `shortfall` is set only when the probability of
+    a real shortfall is at least 0.9."""
+
+    amount: float
+    per: str
+    source: str
+    prorated: float | None
+    won: float | None
+    wins: int
+    attainment: float | None
+    probability_shortfall: float | None
+    shortfall: bool
+
+
+class WinRateGoal(Result):
+    """The win rate against the goal; `below` only when the probability it is truly below the
+    goal is at least 0.9."""
+
+    goal: float
+    win_rate: float | None
+    win_rate_ci: tuple[float, float] | None
+    effective_deals: float | None
+    probability_below: float | None
+    below: bool
+
+
+class CycleGoal(Result):
+    """The median sales cycle against the goal, shown without a verdict."""
+
+    goal: float
+    median_cycle_days: float | None
+
+
+class PersonGoals(Result):
+    """A group of `--by owner`: the person's role and quota from `team` (none when the owner is
+    not listed there), and their win rate against the process goal."""
+
+    in_team: bool
+    role: str | None
+    quota: RevenueGoal | None
+    win_rate: WinRateGoal | None
+
+
+class TeamGoals(Result):
+    window: GoalWindow | None
+    revenue: RevenueGoal | None
+    win_rate: WinRateGoal | None
+    cycle_days: CycleGoal | None
+
+
 class Group(Result):
     key: str
     small: bool
     funnel: Funnel
+    goals: PersonGoals | None = None  # with `--by owner` when the process sets goals or quotas
 
 
 class FunnelReport(Result):
@@ -91,3 +153,4 @@ class FunnelReport(Result):
     groups: list[Group] = []
     notes: list[str] = []
     ignored_rows: int = 0  # rows dropped by data.ignore
+    goals: TeamGoals | None = None  # when the process sets goals, quotas or a team

@@ -33,11 +33,51 @@ class Strict(BaseModel):
     )
 
 
+Period = Literal["month", "quarter", "year"]
+
+
+class Quota(Strict):
+    """Won revenue per period, in the process currency."""
+
+    amount: Number = Field(gt=0, description="Won revenue to reach per period, above 0.")
+    per: Period = Field(description="The period: month, quarter or year.")
+
+
 class Role(Strict):
     id: Slug = Field(description="Slug that stages name as their `owner`.")
     title: Text = Field(description="Job title shown in the handbook.")
     responsibilities: list[Text] = Field(
         default_factory=list, description="What this role is accountable for, one item each."
+    )
+    quota: Quota | None = Field(
+        default=None, description="Default quota of the people in this role without their own."
+    )
+
+
+class Member(Strict):
+    """A person on the team, as the CRM's owner column names them."""
+
+    name: Text = Field(
+        description="The person's name exactly as the deal data's owner column spells it "
+        "(compared ignoring case and surrounding spaces)."
+    )
+    role: Slug = Field(description="Id of the person's role.")
+    quota: Quota | None = Field(
+        default=None, description="The person's own quota; without it, the role's."
+    )
+
+
+class Goals(Strict):
+    """Targets for the whole process, compared with the data by `analyze`."""
+
+    win_rate: Number | None = Field(
+        default=None, gt=0, le=1, description="Share of new deals that should be won, in (0, 1]."
+    )
+    cycle_days: Number | None = Field(
+        default=None, gt=0, description="Target median days from first seen to won, above 0."
+    )
+    revenue: Quota | None = Field(
+        default=None, description="Won revenue per period for the whole team."
     )
 
 
@@ -250,6 +290,10 @@ class Process(Strict):
         ),
     )
     roles: list[Role] = Field(default_factory=list, description="Who works the process.")
+    team: list[Member] = Field(
+        default_factory=list, description="The people, by owner name, with role and quota."
+    )
+    goals: Goals = Field(default_factory=Goals, description="Targets for the whole team.")
     stages: list[Stage] = Field(
         min_length=1, description="Open stages in order, from first touch to the last before won."
     )
@@ -263,3 +307,8 @@ class Process(Strict):
 
     def stage_ids(self) -> list[str]:
         return [stage.id for stage in self.stages]
+
+    def has_goals(self) -> bool:
+        """Whether anything in the file sets a goal or a quota."""
+        targets = self.goals.model_dump(exclude_none=True)
+        return bool(self.team or targets or any(role.quota for role in self.roles))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from salesflow.model import Process, Stage
+from salesflow.model import Process, Quota, Role, Stage
 from salesflow.model.diff import Change
 from salesflow.model.funnel import Funnel, StageMetrics
 from salesflow.reporters.safety import safe_url
@@ -76,7 +76,8 @@ def handbook_context(
             "deal_size": process.assumptions.deal_size,
         },
         "role": _focus_role(process, role),
-        "roles": [_role(r.id, r.title, r.responsibilities, process) for r in process.roles],
+        "roles": [_role(r, process) for r in process.roles],
+        "goals": _goals(process),
         "stages": [
             _stage(index, stage, roles, live.get(stage.id), role)
             for index, stage in enumerate(process.stages)
@@ -103,9 +104,35 @@ def _focus_role(process: Process, role: str | None) -> dict[str, Any] | None:
     return {"id": found.id, "title": found.title}
 
 
-def _role(rid: str, title: str, duties: list[str], process: Process) -> dict[str, Any]:
-    owned = [s.name for s in process.stages if s.owner == rid]
-    return {"id": rid, "title": title, "responsibilities": duties, "stages": owned}
+def _role(role: Role, process: Process) -> dict[str, Any]:
+    owned = [s.name for s in process.stages if s.owner == role.id]
+    return {
+        "id": role.id,
+        "title": role.title,
+        "responsibilities": role.responsibilities,
+        "stages": owned,
+        "quota": _quota(role.quota),
+        "people": [
+            {"name": m.name, "quota": _quota(m.quota or role.quota), "own_quota": bool(m.quota)}
+            for m in process.team
+            if m.role == role.id
+        ],
+    }
+
+
+def _quota(quota: Quota | None) -> dict[str, Any] | None:
+    return {"amount": quota.amount, "per": quota.per} if quota else None
+
+
+def _goals(process: Process) -> dict[str, Any] | None:
+    goals = process.goals
+    if goals.win_rate is None and goals.cycle_days is None and goals.revenue is None:
+        return None
+    return {
+        "win_rate": goals.win_rate,
+        "cycle_days": goals.cycle_days,
+        "revenue": _quota(goals.revenue),
+    }
 
 
 def _stage(

@@ -137,7 +137,7 @@ def bottleneck_sentence(funnel: Funnel, currency: str) -> str:
     name = stage.name if stage is not None else found.stage
     plan = stage.planned_conversion if stage is not None else None
     target = f"the planned {percent(plan)}" if plan is not None else "the plan"
-    sure = f"{_certainty(found.probability_below_plan)} sure it converts below {target}"
+    sure = f"{certainty(found.probability_below_plan)} sure it converts below {target}"
     wins = f"≈ {number(found.extra_wins)} " + ("win" if found.extra_wins == 1 else "wins")
     gain = ""
     if found.revenue_gain is not None:
@@ -148,7 +148,7 @@ def bottleneck_sentence(funnel: Funnel, currency: str) -> str:
     return f"Bottleneck: {name} — {sure}; reaching it would add {wins}{gain}"
 
 
-def _certainty(probability: float) -> str:
+def certainty(probability: float) -> str:
     """A probability as a percentage that never rounds up to a certainty: 0.9996 → "99.9%"."""
     shown = min(probability * 100, 99.9)
     if shown < 99:

@@ -27,9 +27,10 @@ def document(report: FunnelReport) -> dict[str, Any]:
         "as_of": report.as_of,
         **funnel_fields(report.funnel),
         "by": report.by,
-        "groups": [group_fields(group) for group in report.groups],
+        "groups": [group_fields(group, report.goals is not None) for group in report.groups],
         "notes": report.notes,
         "ignored_rows": report.ignored_rows,
+        **({} if report.goals is None else {"goals": report.goals.model_dump(mode="json")}),
     }
 
 
@@ -50,9 +51,12 @@ def funnel_fields(funnel: Funnel) -> dict[str, Any]:
     }
 
 
-def group_fields(group: Group) -> dict[str, Any]:
+def group_fields(group: Group, goals: bool = False) -> dict[str, Any]:
+    """A group's figures; with `goals` (the report has them), its `goals` too (null for a
+    group that is not a person)."""
     fields = funnel_fields(group.funnel)
     counts = fields.pop("deals")
+    person = group.goals.model_dump(mode="json") if group.goals else None
     return {
         "key": group.key,
         "deals": counts["total"],
@@ -61,6 +65,7 @@ def group_fields(group: Group) -> dict[str, Any]:
         "open": counts["open"],
         "small": group.small,
         **fields,
+        **({"goals": person} if goals else {}),
     }
 
 

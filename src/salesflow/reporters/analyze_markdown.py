@@ -21,6 +21,20 @@ from salesflow.reporters.analyze_format import (
     win_rate_words,
     window,
 )
+from salesflow.reporters.analyze_format_goals import (
+    QUOTA_HEADERS,
+    QUOTA_NOTE,
+    RATE_HEADERS,
+    RATE_NOTE,
+    goals_title,
+    quota_cells,
+    quota_groups,
+    quota_title,
+    rate_cells,
+    rate_groups,
+    rate_title,
+    team_lines,
+)
 from salesflow.reporters.safety import md_text as escape
 
 BAR_WIDTH = 20
@@ -58,8 +72,11 @@ def render(report: FunnelReport, color: bool) -> str:
         _funnel_table(funnel.stages),
         _bottleneck(funnel, report.currency),
     ]
+    if report.goals is not None:
+        blocks += _team_goals(report)
     if report.groups:
         blocks += [f"## By {escape(report.by or 'group')}", _group_table(report)]
+    blocks += _person_goals(report)
     blocks += [f"**Note:** {escape(note)}" for note in report.notes]
     return "\n\n".join(blocks) + "\n"
 
@@ -160,3 +177,49 @@ def _group_table(report: FunnelReport) -> str:
 def _group_cells(group: Group, stage_ids: list[str]) -> list[str]:
     key = escape(group.key) + (" *(small)*" if group.small else "")
     return [key, *group_numbers(group, stage_ids)]
+
+
+def _team_goals(report: FunnelReport) -> list[str]:
+    if report.goals is None:
+        return []
+    lines = [  # generated text: figures, the currency code and the period
+        f"- **{label}:** " + (f"**{words}**" if flagged else words)
+        for label, words, flagged in team_lines(report.goals, report.currency)
+    ]
+    return [f"## {goals_title(report.goals)}", "\n".join(lines)] if lines else []
+
+
+def _person_goals(report: FunnelReport) -> list[str]:
+    blocks: list[str] = []
+    # the role is the process file's text; the quota's `*` (the role's quota) is no emphasis
+    quotas = [
+        (group.key, [escape(role), *(cell.replace("*", "\\*") for cell in cells)])
+        for group, goals in quota_groups(report)
+        for role, *cells in [quota_cells(goals)]
+    ]
+    if quotas:
+        table = _goal_table(QUOTA_HEADERS, quotas, report, text_columns=1)
+        blocks += [f"### {escape(quota_title(report))}", table, QUOTA_NOTE.replace("*", "\\*")]
+    rates = rate_groups(report)
+    if rates:
+        rows = [(group.key, rate_cells(goal)) for group, goal in rates]
+        table = _goal_table(RATE_HEADERS, rows, report, text_columns=0)
+        blocks += [f"### {escape(rate_title(report, rates[0][1]))}", table, RATE_NOTE]
+    return blocks
+
+
+def _goal_table(
+    headers: tuple[str, ...],
+    rows: list[tuple[str, list[str]]],
+    report: FunnelReport,
+    text_columns: int,
+) -> str:
+    """Owners' rows after their key: `text_columns` cells of text, then figures; the verdict
+    (the last cell) in bold when there is one. Cells come escaped where they hold user text."""
+    names = [escape((report.by or "owner").capitalize()), *headers]
+    aligns = ["---"] * (1 + text_columns) + ["--:"] * (len(headers) - text_columns)
+    lines = [_row(names), _row(aligns)]
+    for key, cells in rows:
+        verdict = cells[-1] if cells[-1] == MISSING else f"**{cells[-1]}**"
+        lines.append(_row([escape(key), *cells[:-1], verdict]))
+    return "\n".join(lines)

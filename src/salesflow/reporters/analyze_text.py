@@ -32,6 +32,20 @@ from salesflow.reporters.analyze_format import (
     win_rate_words,
     window,
 )
+from salesflow.reporters.analyze_format_goals import (
+    QUOTA_HEADERS,
+    QUOTA_NOTE,
+    RATE_HEADERS,
+    RATE_NOTE,
+    goals_title,
+    quota_cells,
+    quota_groups,
+    quota_title,
+    rate_cells,
+    rate_groups,
+    rate_title,
+    team_lines,
+)
 from salesflow.reporters.safety import terminal_line, terminal_text
 from salesflow.reporters.terminal import console, render_to_text
 
@@ -84,8 +98,11 @@ def _parts(report: FunnelReport) -> list[RenderableType]:
         Text(""),
         _bottleneck(funnel, report.currency),
     ]
+    if report.goals is not None:
+        parts += [Text(""), *_team_goals(report)]
     if report.groups:
         parts += [Text(""), _group_table(report)]
+    parts += _person_goals(report)
     if report.notes:
         parts.append(Text(""))
         parts += [Text(terminal_text(f"Note: {note}"), style="dim") for note in report.notes]
@@ -248,3 +265,52 @@ def _group_cells(group: DealGroup, stage_ids: list[str]) -> list[Text | str]:
 
 def _dim(group: DealGroup) -> str:
     return "dim" if group.small else ""
+
+
+def _team_goals(report: FunnelReport) -> list[RenderableType]:
+    goals = report.goals
+    if goals is None:
+        return []
+    parts: list[RenderableType] = [Text(goals_title(goals), style="bold")]
+    for label, words, flagged in team_lines(goals, report.currency):
+        line = Text(f"{label}: ", style="bold red" if flagged else "")
+        line.append(terminal_line(words))
+        parts.append(line)
+    if len(parts) == 1:
+        parts.append(Text("Set goals: in the process file to compare the team with them."))
+    return parts
+
+
+def _person_goals(report: FunnelReport) -> list[RenderableType]:
+    """The quota table and the win-rate table of `--by owner`, each with its note."""
+    parts: list[RenderableType] = []
+    quotas = [(group.key, quota_cells(goals)) for group, goals in quota_groups(report)]
+    if quotas:
+        table = _goal_table(quota_title(report), QUOTA_HEADERS, quotas, report.by)
+        parts += [Text(""), table, Text(QUOTA_NOTE, style="dim")]
+    rates = rate_groups(report)
+    if rates:
+        rows = [(group.key, rate_cells(goal)) for group, goal in rates]
+        table = _goal_table(rate_title(report, rates[0][1]), RATE_HEADERS, rows, report.by)
+        parts += [Text(""), table, Text(RATE_NOTE, style="dim")]
+    return parts
+
+
+def _goal_table(
+    title: str, headers: tuple[str, ...], rows: list[tuple[str, list[str]]], by: str | None
+) -> Table:
+    """Owners' rows whose last cell is a verdict, in bold red when there is one."""
+    cells: list[list[Text | str]] = [
+        [
+            Text(terminal_line(key)),
+            *map(terminal_line, values[:-1]),
+            Text(values[-1], style="" if values[-1] == MISSING else "bold red"),
+        ]
+        for key, values in rows
+    ]
+    table = _table(title=terminal_line(title))
+    _name_column(table, terminal_line(by or "owner").capitalize())
+    _fixed_columns(table, headers, cells)
+    for row in cells:
+        table.add_row(*row)
+    return table
