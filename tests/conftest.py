@@ -5,6 +5,8 @@ click command of a typer app built once, as the `salesflow` entry point does, no
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import typer.testing
@@ -35,3 +37,25 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's SALESFLOW_* or NO_COLOR settings."""
     for name in SALESFLOW_ENV:
         monkeypatch.delenv(name, raising=False)
+
+
+GOLDEN = Path(__file__).parent / "reporters" / "golden"
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """golden(name, text): compare `text` with tests/reporters/golden/NAME, or rewrite it with
+    --update-golden."""
+    update = request.config.getoption("--update-golden")
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="")
+            return
+        assert path.is_file(), f"{path} is missing: run `pytest --update-golden` and review it"
+        expected = path.read_text(encoding="utf-8")
+        assert text == expected, f"{name} differs: run `pytest --update-golden` and review the diff"
+
+    return check

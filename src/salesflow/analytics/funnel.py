@@ -190,7 +190,7 @@ def _stage(
         lost=lost,
         open=tally.open_at[k],
         conversion=share,
-        conversion_ci=_interval(conversion),
+        conversion_ci=conversion_interval(conversion),
         conversion_method=SURVIVAL if dated else COUNTS,
         effective_deals=conversion.effective_deals if conversion else None,
         undecided=conversion.undecided if conversion else 0.0,
@@ -209,7 +209,7 @@ def _stage(
     )
 
 
-def _interval(conversion: Conversion | None) -> tuple[float, float] | None:
+def conversion_interval(conversion: Conversion | None) -> tuple[float, float] | None:
     """The Wilson interval at the effective number of deals, its upper end raised by the
     undecided share: those deals may all still advance."""
     if conversion is None:

@@ -28,6 +28,7 @@ COMMANDS = {
     "backtest": "salesflow.cli.backtest",
     "diff": "salesflow.cli.diff",
     "log": "salesflow.cli.log",
+    "impact": "salesflow.cli.impact",
     "onboard": "salesflow.cli.onboard",
 }
 HELP = "Your sales process as code: validate, analyse, forecast, diff and onboard."

@@ -9,13 +9,32 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from salesflow.cli.console import emit
+from salesflow.cli.data import DataFlags
 from salesflow.cli.errors import guarded
-from salesflow.cli.options import ProcessOption
+from salesflow.cli.impact import DEFAULT_EFFECT
+from salesflow.cli.options import (
+    DateFormatOption,
+    DealsOption,
+    HistoryOption,
+    HistoryTableOption,
+    MapOption,
+    NumberFormatOption,
+    PresetOption,
+    ProcessOption,
+    QueryOption,
+    QuietOption,
+    SheetOption,
+    TableOption,
+    TimeoutOption,
+    UnmappedOption,
+    WhereOption,
+)
 from salesflow.config import require_process
 from salesflow.errors import InputError
 
 if TYPE_CHECKING:
     from salesflow.diff.git import Commit
+    from salesflow.diff.timeline import ProcessVersion
     from salesflow.model.diff import Change
 
 FORMATS = ("text", "json")
@@ -32,9 +51,25 @@ def command(
     output_format: Annotated[
         str, typer.Option("--format", "-f", help="Output format: text, json.", metavar="FORMAT")
     ] = "text",
+    deals: DealsOption = None,
+    history: HistoryOption = None,
+    table: TableOption = None,
+    sheet: SheetOption = None,
+    history_table: HistoryTableOption = None,
+    mapping: MapOption = None,
+    preset: PresetOption = None,
+    where: WhereOption = None,
+    query: QueryOption = None,
+    timeout: TimeoutOption = None,
+    date_format: DateFormatOption = None,
+    number_format: NumberFormatOption = None,
+    unmapped: UnmappedOption = "error",
+    quiet: QuietOption = False,
 ) -> None:
-    """Versions of the process file in git history, each with a semantic summary."""
+    """Versions of the process file in git history, each with a semantic summary; with
+    --deals, also what each did to the stages it changed (as `impact` measures it)."""
     from salesflow.diff import git
+    from salesflow.diff.timeline import versions
 
     if limit is not None and limit < 1:
         raise InputError(f"--limit {limit}: must be 1 or more")
@@ -42,37 +77,56 @@ def command(
         raise InputError(f"unknown format '{output_format}'; choose one of: {', '.join(FORMATS)}")
     cwd = Path.cwd()
     path = git.relative(Path(require_process(process).value), cwd)
-    commits = git.history(path, cwd)
-    if not commits:
+    timeline = versions(path, cwd)
+    if not timeline:
         raise InputError(f"{path} has no history in git: commit it first")
-    rows = _rows(commits, cwd)[: limit or None]
+    rows = _rows(timeline)[: limit or None]
+    if deals is not None:
+        flags = DataFlags(
+            deals,
+            history,
+            table,
+            history_table,
+            mapping,
+            date_format,
+            unmapped,
+            number_format=number_format,
+            sheet=sheet,
+            preset=preset,
+            where=where,
+            query=query,
+            timeout=timeout,
+            process=process,
+        )
+        _add_measured(rows, flags, quiet)
     emit(_json(rows) if output_format == "json" else _text(rows))
 
 
-def _rows(commits: list[Commit], cwd: Path) -> list[dict[str, Any]]:
+def _rows(history: list[ProcessVersion]) -> list[dict[str, Any]]:
     """Newest first; each version compared with the one before it (the oldest with nothing)."""
-    from salesflow.diff.git import GitError, GitNotFound
     from salesflow.diff.semantic import compare
-    from salesflow.diff.versions import at_revision
 
     rows = []
     previous = None
-    for commit in reversed(commits):
-        try:
-            version = at_revision(commit.sha, commit.path, cwd).process
-        except GitNotFound:
-            raise
-        except GitError as error:  # too large, not UTF-8, binary, a directory: skip it, go on
-            rows.append(_row(commit, None, f"skipped: {error}"))
+    for version in history:
+        if version.process is None:
+            rows.append(_row(version.commit, None, version.problem))
             continue
-        except InputError as error:
-            reason = str(error).removeprefix("invalid process file: ")
-            rows.append(_row(commit, None, f"not a valid process file: {reason}"))
-            continue
-        changes: list[Change] | None = compare(previous, version) if previous else None
-        rows.append(_row(commit, changes, "first version" if previous is None else ""))
-        previous = version
+        changes: list[Change] | None = compare(previous, version.process) if previous else None
+        rows.append(_row(version.commit, changes, "first version" if previous is None else ""))
+        previous = version.process
     return list(reversed(rows))
+
+
+def _add_measured(rows: list[dict[str, Any]], flags: DataFlags, quiet: bool) -> None:
+    """Each version's measured one-liner (`impact`'s summary), where there is one."""
+    from salesflow.cli.impact import measure_versions, process_versions
+
+    versions, notes = process_versions(flags.process)
+    report = measure_versions(flags, versions, notes, DEFAULT_EFFECT / 100, quiet)
+    summaries = {version.revision: version.summary for version in report.versions}
+    for row in rows:
+        row["measured"] = summaries.get(row["commit"])
 
 
 def _row(commit: Commit, changes: list[Change] | None, note: str) -> dict[str, Any]:
@@ -107,6 +161,7 @@ def _text(rows: list[dict[str, Any]]) -> str:
         f"{row['commit'][:10]}  {row['date']}  {terminal_line(row['author'])}  "
         f"{terminal_line(row['subject'])}\n"
         f"    {terminal_line(row['summary'])}"
+        + (f"\n    measured: {terminal_line(row['measured'])}" if row.get("measured") else "")
         for row in rows
     ]
     return "\n".join(lines) + "\n"

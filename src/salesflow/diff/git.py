@@ -34,6 +34,7 @@ class Commit:
     author: str
     subject: str
     path: str
+    committed: str = ""  # the committer's date (YYYY-MM-DD): when the version landed
 
 
 def run(arguments: list[str], cwd: Path, stdin: str | None = None) -> str:
@@ -168,7 +169,7 @@ def relative(path: Path, cwd: Path) -> str:
 def history(path: str, cwd: Path, limit: int | None = None) -> list[Commit]:
     """Commits that changed `path` (relative to the repository root), newest first, following
     renames; merges on the main line count, each compared with its first parent."""
-    fields = FIELD.join(["%H", "%ad", "%an", "%s"])
+    fields = FIELD.join(["%H", "%ad", "%an", "%cd", "%s"])
     arguments = [
         "log",
         "--follow",
@@ -189,8 +190,8 @@ def _commits(output: str) -> list[Commit]:
     lines = [line for line in output.splitlines() if line.strip()]
     for index, line in enumerate(lines):
         if FIELD in line:
-            sha, date, author, subject = line.split(FIELD, 3)
+            sha, date, author, committed, subject = line.split(FIELD, 4)
             following = lines[index + 1] if index + 1 < len(lines) else ""
             path = following if FIELD not in following else ""
-            commits.append(Commit(sha, date, author, subject, path))
+            commits.append(Commit(sha, date, author, subject, path, committed))
     return commits

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # the result models load only with the command that makes the
     from salesflow.model.diff import ProcessDiff
     from salesflow.model.forecast import Forecast
     from salesflow.model.funnel import FunnelReport
+    from salesflow.model.impact import ImpactReport
     from salesflow.model.validation import ValidationReport
 
 Result = TypeVar("Result")
@@ -46,3 +47,4 @@ ANALYZE_FORMATS: Formats[FunnelReport] = Formats("analyze", ("text", "json", "cs
 FORECAST_FORMATS: Formats[Forecast] = Formats("forecast", ("text", "json", "markdown"))
 BACKTEST_FORMATS: Formats[Backtest] = Formats("backtest", ("text", "json", "markdown"))
 DIFF_FORMATS: Formats[ProcessDiff] = Formats("diff", ("text", "json", "markdown"))
+IMPACT_FORMATS: Formats[ImpactReport] = Formats("impact", ("text", "json", "markdown"))

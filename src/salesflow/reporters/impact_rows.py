@@ -1,0 +1,138 @@
+"""The cells of `impact`'s reports for people (text and markdown): one row per stage."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from salesflow.model.impact import Cohort, ImpactReport, StageImpact, VersionImpact
+from salesflow.reporters.analyze_format import MISSING, count, interval, number, points
+
+HEADERS = (
+    "stage",
+    "role",
+    "before",
+    "after",
+    "change, points (95%)",
+    "P better",
+    "days",
+    "verdict",
+)
+CHANGED, CONTROL = "changed", "control"
+NO_DEALS = Cohort(
+    entered_from="",
+    entered_until=None,
+    deals=0,
+    conversion=None,
+    conversion_ci=None,
+    effective_deals=None,
+    undecided=0.0,
+    median_days=None,
+)
+
+
+def heading(report: ImpactReport) -> str:
+    data_end = f" · data to {report.as_of}" if report.as_of else ""
+    return f"{report.process} · what each version did, stage by stage{data_end}"
+
+
+def version_line(version: VersionImpact) -> str:
+    dated = "its effective date" if version.dated_by == "file" else "commit date"
+    return (
+        f"{version.revision[:10]} · took effect {version.date} ({dated}) · "
+        f"{version.author} · {version.subject}"
+    )
+
+
+def window_lines(version: VersionImpact) -> list[str]:
+    """Which deals each side holds: one line when every stage is compared over the same
+    windows, else one per group of stages."""
+    groups: dict[tuple[Cohort, Cohort], list[str]] = {}
+    for stage in version.stages:
+        key = (_span_only(stage.before), _span_only(stage.after))
+        groups.setdefault(key, []).append(stage.name)
+    if len(groups) == 1:
+        ((before, after),) = groups
+        return [f"compared: deals that entered {_span(before)}, against {_span(after)}"]
+    return [
+        f"{', '.join(names)}: deals that entered {_span(before)}, against {_span(after)}"
+        for (before, after), names in groups.items()
+    ]
+
+
+def rows(version: VersionImpact) -> list[tuple[str, ...]]:
+    return [_row(stage) for stage in version.stages]
+
+
+def _row(stage: StageImpact) -> tuple[str, ...]:
+    return (
+        stage.name,
+        CHANGED if stage.changed else CONTROL,
+        cohort(stage.before),
+        cohort(stage.after),
+        change(stage),
+        MISSING if stage.probability_better is None else probability(stage.probability_better),
+        f"{_days(stage.before)} → {_days(stage.after)}",
+        verdict(stage),
+    )
+
+
+def cohort(side: Cohort) -> str:
+    """ "62% (55–69) of 410": the conversion with its interval, and how many deals entered."""
+    return f"{interval(side.conversion, side.conversion_ci)} of {count(side.deals)}"
+
+
+def change(stage: StageImpact) -> str:
+    if stage.change is None or stage.change_ci is None:
+        return MISSING
+    low, high = stage.change_ci
+    return f"{points(stage.change * 100)} ({points(low * 100)} to {points(high * 100)})"
+
+
+def verdict(stage: StageImpact) -> str:
+    if stage.verdict is None:
+        return "no data on one side"
+    if stage.verdict == "control":
+        if stage.change is None:
+            return "no data on one side"
+        return "moved: not this version" if stage.moved else "steady"
+    if stage.verdict == "too early to tell" and stage.deals_short:
+        return f"too early: {stage.deals_short:,} more deals"
+    return stage.verdict
+
+
+def probability(value: float) -> str:
+    """Two decimals; never a certainty the data cannot give ("1.00" shows as "> 0.99")."""
+    if value >= 0.995:
+        return "> 0.99"
+    if value <= 0.005:
+        return "< 0.01"
+    return f"{value:.2f}"
+
+
+def split_notes(version: VersionImpact) -> list[str]:
+    by_creation = [stage.name for stage in version.stages if stage.split_by == "creation"]
+    if not by_creation:
+        return []
+    return [
+        f"{', '.join(by_creation)}: no dates when deals entered, so deals are split by the day "
+        "they were created"
+    ]
+
+
+def _span_only(side: Cohort) -> Cohort:
+    return NO_DEALS.model_copy(
+        update={"entered_from": side.entered_from, "entered_until": side.entered_until}
+    )
+
+
+def _span(side: Cohort) -> str:
+    if side.entered_until == side.entered_from:
+        return "on no day (replaced the day it took effect)"
+    if side.entered_until is None:
+        return f"{side.entered_from} onwards"
+    last = date.fromisoformat(side.entered_until) - timedelta(days=1)
+    return f"{side.entered_from} to {last.isoformat()}"
+
+
+def _days(side: Cohort) -> str:
+    return MISSING if side.median_days is None else number(side.median_days)
