@@ -22,6 +22,8 @@ from salesflow.analytics.periods import Observed, Periods, periods
 from salesflow.model.impact import Cohort, ImpactReport, StageImpact, Version, VersionImpact
 from salesflow.sources.canonical import DealTables
 
+MAX_EFFECT = 0.99
+
 
 @dataclass(frozen=True)
 class Window:
@@ -75,6 +77,13 @@ def control_windows(versions: list[Version], index: int) -> tuple[Window, Window
     )
 
 
+def _effect(version: Version, stage: str, default: float) -> float:
+    """The change to detect: the version's own change of the stage's plan, else `default`
+    (a plan moved from 0 to 1 cannot be a detectable change of a share: held just below)."""
+    planned = version.planned.get(stage)
+    return min(planned, MAX_EFFECT) if planned else default
+
+
 def _within(own: tuple[Window, Window], shared: tuple[Window, Window]) -> tuple[Window, Window]:
     """A control's windows: those of the version's changes, cut where another version changed
     the control itself (a control must not span a change of its own)."""
@@ -108,9 +117,7 @@ def _version(
         if stage_id not in version.changed:
             windows = _within(windows, controls)
         before, after = (_side(observed, k, window, versions) for window in windows)
-        stages.append(
-            _stage(tables, k, version, before, after, version.planned.get(stage_id) or effect)
-        )
+        stages.append(_stage(tables, k, version, before, after, _effect(version, stage_id, effect)))
     following = versions[index + 1].effective.isoformat() if index + 1 < len(versions) else None
     late = _after_the_data(version, observed.end)
     return VersionImpact(

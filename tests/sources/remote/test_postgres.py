@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests import impact_scenario
 from tests.helpers import EXAMPLE, REPO, assert_clean_exit, invoke
 from tests.postgres_server import NOBODY, READER, PostgresServer
 
@@ -352,3 +353,23 @@ def test_text_dates_not_in_iso_form_are_refused(server: PostgresServer) -> None:
     )
     result = invoke("analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--table", "deals_us")
     _one_line_error(result, "column 'closed_at' holds dates as text not written YYYY-MM-DD")
+
+
+def test_impact_gives_the_figures_of_the_csv_file(
+    server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`impact` on the server: one statement of per-stage, per-period stays, the same report."""
+    root = tmp_path / "repo"
+    impact_scenario.build_repository(root, deals=800)
+    stage_dates = impact_scenario.DATE_COLUMNS
+    dated = {*stage_dates, "created_at", "closed_at"}
+    names = [*impact_scenario.COLUMNS, *stage_dates]
+    types = {name: "date" if name in dated else "text" for name in names}
+    server.load_csv("impact_deals", root / "deals.csv", {**types, "amount": "numeric"})
+    monkeypatch.chdir(root)
+    local = invoke("impact", "--deals", "deals.csv", "--format", "json")
+    remote = invoke(
+        "impact", "--deals", server.url(), "--table", "impact_deals", "--format", "json"
+    )
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.stderr
+    same(json.loads(remote.stdout), json.loads(local.stdout))
