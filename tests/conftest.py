@@ -28,7 +28,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-golden",
         action="store_true",
         default=False,
-        help="Rewrite tests/reporters/golden/*.txt from the current output instead of comparing.",
+        help="Rewrite the golden files (golden/ beside each test) instead of comparing.",
     )
 
 
@@ -39,17 +39,15 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-GOLDEN = Path(__file__).parent / "reporters" / "golden"
-
-
 @pytest.fixture
 def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
-    """golden(name, text): compare `text` with tests/reporters/golden/NAME, or rewrite it with
-    --update-golden."""
+    """golden(name, text): compare `text` with golden/NAME beside the test file, or rewrite it
+    with --update-golden."""
     update = request.config.getoption("--update-golden")
+    folder = Path(request.path).parent / "golden"
 
     def check(name: str, text: str) -> None:
-        path = GOLDEN / name
+        path = folder / name
         if update:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8", newline="")

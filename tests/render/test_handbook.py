@@ -28,7 +28,6 @@ EXAMPLES = REPO / "examples"
 PROCESS = EXAMPLES / "process.yaml"
 DEALS = EXAMPLES / "deals.csv"
 HISTORY = EXAMPLES / "stage_history.csv"
-GOLDEN = Path(__file__).parent / "golden"
 CLEAN_ENV: dict[str, str | None] = {
     name: None
     for name in ("SALESFLOW_PROCESS", "SALESFLOW_DEALS", "SALESFLOW_HISTORY", "SALESFLOW_DEBUG")
@@ -68,25 +67,6 @@ def render_process(tmp_path: Path, text: str, *args: str) -> str:
     path = tmp_path / "process.yaml"
     path.write_text(text, encoding="utf-8")
     return run("-p", str(path), "--no-data", *args)
-
-
-@pytest.fixture
-def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
-    """golden(name, text): compare with tests/render/golden/NAME, or rewrite it with
-    `pytest --update-golden` (the option of tests/conftest.py)."""
-    update = request.config.getoption("--update-golden")
-
-    def check(name: str, text: str) -> None:
-        path = GOLDEN / name
-        if update:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8", newline="")
-            return
-        assert path.is_file(), f"{path} is missing: run `pytest --update-golden` and review it"
-        expected = path.read_text(encoding="utf-8")
-        assert text == expected, f"{name} differs: run `pytest --update-golden` and review the diff"
-
-    return check
 
 
 # --- helpers that read markdown the way a renderer does ----------------------------------------

@@ -6,9 +6,9 @@ the live numbers are set beside the goals. examples/goals/process.yaml has a gol
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from salesflow.cli.app import app
@@ -16,7 +16,6 @@ from salesflow.cli.app import app
 REPO = Path(__file__).resolve().parents[2]
 GOALS = REPO / "examples" / "goals" / "process.yaml"
 DEALS = REPO / "examples" / "deals.csv"
-GOLDEN = Path(__file__).parent / "golden" / "handbook_goals.md"
 CLEAN_ENV: dict[str, str | None] = {
     name: None
     for name in ("SALESFLOW_PROCESS", "SALESFLOW_DEALS", "SALESFLOW_HISTORY", "SALESFLOW_DEBUG")
@@ -72,11 +71,8 @@ def chapter(markdown: str, heading: str) -> str:
     return "\n".join(lines[start:end])
 
 
-def test_golden(request: pytest.FixtureRequest) -> None:
-    text = run("-p", str(GOALS), "--no-data")
-    if request.config.getoption("--update-golden"):
-        GOLDEN.write_text(text, encoding="utf-8", newline="")
-    assert text == GOLDEN.read_text(encoding="utf-8")
+def test_golden(golden: Callable[[str, str], None]) -> None:
+    golden("handbook_goals.md", run("-p", str(GOALS), "--no-data"))
 
 
 def test_a_role_chapter_states_its_quota_and_its_people(tmp_path: Path) -> None:

@@ -1,1 +1,1 @@
-"""The `golden` fixture lives in tests/conftest.py: every test directory uses it."""
+"""The `golden` fixture lives in tests/conftest.py (golden files beside each test folder)."""
