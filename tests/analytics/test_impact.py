@@ -11,6 +11,7 @@ import pytest
 
 from salesflow.analytics.impact import Window, control_windows, impact, stage_windows, summary
 from salesflow.analytics.periods import periods
+from salesflow.errors import InputError
 from salesflow.model.impact import Cohort, StageImpact, Version
 from salesflow.sources.canonical import DealTables
 from tests.sources.deal_data import process_yaml, tables
@@ -211,3 +212,15 @@ def test_a_version_after_the_end_of_the_data_says_nothing_entered_under_it(
     ]
     beta = next(stage for stage in only.stages if stage.stage == "b")
     assert (beta.after.deals, beta.verdict, beta.change) == (0, None, None)
+
+
+def test_data_without_any_date_is_refused(tmp_path: Path) -> None:
+    undated = tables(tmp_path, "deal_id,stage,amount\nX1,Closed Won,100\nX2,Alpha,50\n")
+    with pytest.raises(InputError, match=r"deals\.csv has no dates .* map data\.columns\.created"):
+        impact(undated, [version(0), version(1)], 0.1)
+
+
+def test_creation_dates_alone_split_every_stage_by_creation(tmp_path: Path) -> None:
+    created_only = tables(tmp_path, DEALS)  # the process maps no stage dates
+    report = impact(created_only, [version(0), version(1, {"b": []})], 0.1)
+    assert {stage.split_by for stage in report.versions[0].stages} == {"creation"}

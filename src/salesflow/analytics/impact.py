@@ -19,6 +19,7 @@ from salesflow.analytics.comparison import Comparison, Verdict, compare_conversi
 from salesflow.analytics.estimates import Conversion
 from salesflow.analytics.funnel import conversion_interval
 from salesflow.analytics.periods import Observed, Periods, periods
+from salesflow.errors import InputError
 from salesflow.model.impact import Cohort, ImpactReport, StageImpact, Version, VersionImpact
 from salesflow.sources.canonical import DealTables
 
@@ -43,6 +44,11 @@ class Side:
 def impact(tables: DealTables, versions: list[Version], effect: float) -> ImpactReport:
     """Each version but the first, newest first; `versions` must be in the order they took
     effect, `effect` the change to detect where a version planned none."""
+    if not (tables.has_dates or "created" in tables.columns.deals):
+        raise InputError(
+            f"{tables.deals.path} has no dates (no created date, no stage dates): no deal can be "
+            "placed before or after a version; map data.columns.created or data.stage_dates"
+        )
     starts = [version.effective for version in versions]
     observed = periods(tables, starts)
     reports = [

@@ -47,7 +47,7 @@ def command(
         str | None,
         typer.Argument(
             help="One version of the process file (a revision); default: every version.",
-            metavar="[REV]",
+            metavar="REV",
         ),
     ] = None,
     process: ProcessOption = None,
