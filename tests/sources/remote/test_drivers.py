@@ -256,3 +256,27 @@ def test_bigquery_gets_a_client_of_the_project(monkeypatch: pytest.MonkeyPatch) 
     assert clients == [{"args": (), "project": "my-project"}]
     assert connections == [{"args": ("client",)}]
     assert (connection.raw, connection.module) == (raw, dbapi)
+
+
+def test_bigquery_and_databricks_get_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    clients: list[dict[str, Any]] = []
+    dbapi = _module("google.cloud.bigquery.dbapi", connect=_recorder([], object()))
+    bigquery = _module(
+        "google.cloud.bigquery",
+        Client=_recorder(clients, "client"),
+        QueryJobConfig=lambda **settings: ("config", settings),
+    )
+    databricks_calls: list[dict[str, Any]] = []
+    databricks = _module("databricks.sql", connect=_recorder(databricks_calls, object()))
+    _imports(
+        monkeypatch,
+        {
+            "google.cloud.bigquery": bigquery,
+            "google.cloud.bigquery.dbapi": dbapi,
+            "databricks.sql": databricks,
+        },
+    )
+    connect(parse_url("bigquery://my-project/crm"), 2.5)
+    connect(parse_url("databricks://adb-1.azuredatabricks.net/main/crm?http_path=/w"), 2.5)
+    assert clients[0]["default_query_job_config"] == ("config", {"job_timeout_ms": 2500})
+    assert databricks_calls[0]["session_configuration"] == {"STATEMENT_TIMEOUT": "2"}

@@ -89,18 +89,26 @@ def _snowflake(url: DatabaseUrl, module: ModuleType, timeout: float | None) -> C
 
 def _bigquery(url: DatabaseUrl, module: ModuleType, timeout: float | None) -> Connection:
     dbapi = importlib.import_module("google.cloud.bigquery.dbapi")
-    client = module.Client(project=url.host or None)
+    settings = {}
+    if timeout is not None:  # every query job of the client: BigQuery stops it past the limit
+        limit = max(1, round(timeout * 1000))
+        settings["default_query_job_config"] = module.QueryJobConfig(job_timeout_ms=limit)
+    client = module.Client(project=url.host or None, **settings)
     return Connection(dbapi.connect(client), dbapi)
 
 
 def _databricks(url: DatabaseUrl, module: ModuleType, timeout: float | None) -> Connection:
     path, query = url.path_parts, url.query
+    settings = {}
+    if timeout is not None:  # Databricks SQL's session parameter, in whole seconds
+        settings["session_configuration"] = {"STATEMENT_TIMEOUT": str(max(1, round(timeout)))}
     raw = module.connect(
         server_hostname=url.host,
         http_path=query.get("http_path"),
         access_token=url.password or query.get("token"),
         catalog=path[0] if path else None,
         schema=path[1] if len(path) > 1 else None,
+        **settings,
     )
     return Connection(raw, module)
 
