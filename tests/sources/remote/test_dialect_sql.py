@@ -106,7 +106,12 @@ SOURCE_SQL = (
 
 
 def _process() -> Process:
-    loaded = parse_process(EXAMPLE.read_text(encoding="utf-8"), str(EXAMPLE)).process
+    """The example with data.ignore, and goals (their statements: won revenue in the window)."""
+    text = EXAMPLE.read_text(encoding="utf-8") + (
+        "team:\n  - {name: Ann, role: account_executive, quota: {amount: 90000, per: quarter}}\n"
+        "goals: {win_rate: 0.2, cycle_days: 60, revenue: {amount: 500000, per: year}}\n"
+    )
+    loaded = parse_process(text, str(EXAMPLE)).process
     assert loaded is not None
     data = loaded.data.model_copy(update={"ignore": ["Duplicate"]})
     return loaded.model_copy(update={"data": data})
