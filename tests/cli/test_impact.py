@@ -71,6 +71,9 @@ def test_the_rewritten_stage_is_better_with_confidence(report: dict[str, Any]) -
         "2025-07-01",
     )
     assert demo["effect"] == pytest.approx(0.15)  # the planned change of this version
+    # the same waits before and after (12 days on average): no change of median days
+    low_days, high_days = demo["median_days_change_ci"]
+    assert low_days <= demo["median_days_change"] == 0 <= high_days
     assert rewrite["summary"].startswith("Demo +21 pts, better with P > 0.99")
 
 

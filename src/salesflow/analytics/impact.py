@@ -18,7 +18,9 @@ from datetime import date, datetime
 from salesflow.analytics.comparison import Comparison, Verdict, compare_conversions, deals_short
 from salesflow.analytics.estimates import Conversion
 from salesflow.analytics.funnel import conversion_interval
+from salesflow.analytics.median_change import MedianChange, median_days_change
 from salesflow.analytics.periods import Observed, Periods, periods
+from salesflow.analytics.stage_events import Stays
 from salesflow.errors import InputError
 from salesflow.model.impact import Cohort, ImpactReport, StageImpact, Version, VersionImpact
 from salesflow.sources.canonical import DealTables
@@ -39,6 +41,7 @@ class Window:
 class Side:
     conversion: Conversion | None
     cohort: Cohort
+    stays: Stays | None = None
 
 
 def impact(tables: DealTables, versions: list[Version], effect: float) -> ImpactReport:
@@ -154,7 +157,8 @@ def _side(observed: Periods, stage: int, window: Window, versions: list[Version]
     start = versions[window.first].effective.isoformat()
     end = versions[window.stop].effective.isoformat() if window.stop < len(versions) else None
     conversion = deals.conversion(stage) if deals else None
-    return Side(conversion, _cohort(deals, stage, conversion, start, end))
+    stays = deals.stays if deals else None
+    return Side(conversion, _cohort(deals, stage, conversion, start, end), stays)
 
 
 def _cohort(
@@ -183,6 +187,7 @@ def _stage(
     stage = tables.process.stages[k]
     changed = stage.id in version.changed
     comparison = _compare(before, after, effect)
+    days = _days_change(before, after)
     return StageImpact(
         stage=stage.id,
         name=stage.name,
@@ -199,7 +204,15 @@ def _stage(
         effect=effect,
         deals_needed=comparison.deals_needed if comparison else None,
         deals_short=_short(before, after, comparison),
+        median_days_change=days.change if days else None,
+        median_days_change_ci=days.interval if days else None,
     )
+
+
+def _days_change(before: Side, after: Side) -> MedianChange | None:
+    if before.stays is None or after.stays is None:
+        return None
+    return median_days_change(before.stays.timed, after.stays.timed)
 
 
 def _compare(before: Side, after: Side, effect: float) -> Comparison | None:

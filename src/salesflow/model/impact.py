@@ -61,6 +61,8 @@ class StageImpact(Result):
     effect: float  # the change the comparison is sized to detect, in share units
     deals_needed: int | None  # per version, to detect `effect`
     deals_short: int | None  # how many more the thinner version needs
+    median_days_change: float | None = None  # after − before, days
+    median_days_change_ci: tuple[float, float] | None = None  # 95%, bootstrap
 
 
 class VersionImpact(Result):

@@ -14,7 +14,7 @@ HEADERS = (
     "after",
     "change, points (95%)",
     "P better",
-    "days",
+    "median days (change, 95%)",
     "verdict",
 )
 CHANGED, CONTROL = "changed", "control"
@@ -71,13 +71,32 @@ def _row(stage: StageImpact) -> tuple[str, ...]:
         cohort(stage.after),
         change(stage),
         MISSING if stage.probability_better is None else probability(stage.probability_better),
-        f"{_days(stage.before)} → {_days(stage.after)}",
+        days(stage),
         verdict(stage),
     )
 
 
+def days(stage: StageImpact) -> str:
+    """The median days before and after, and the change with its 95% interval where it is
+    known: "8 → 11 (+3; -1 to +6)"."""
+    moved = f"{_days(stage.before)} → {_days(stage.after)}"
+    if stage.median_days_change is None:
+        return moved
+    change = _signed(stage.median_days_change)
+    if stage.median_days_change_ci is None:
+        return f"{moved} ({change})"
+    low, high = (_signed(end) for end in stage.median_days_change_ci)
+    return f"{moved} ({change}; {low} to {high})"
+
+
+def _signed(value: float) -> str:
+    if value == round(value):
+        return "0" if value == 0 else f"{value:+.0f}"
+    return points(value)
+
+
 def cohort(side: Cohort) -> str:
-    """ "62% (55–69) of 410": the conversion with its interval, and how many deals entered."""
+    """The conversion with its interval, and how many deals entered: "62% (55–69) of 410"."""
     return f"{interval(side.conversion, side.conversion_ci)} of {count(side.deals)}"
 
 
@@ -135,4 +154,7 @@ def _span(side: Cohort) -> str:
 
 
 def _days(side: Cohort) -> str:
-    return MISSING if side.median_days is None else number(side.median_days)
+    value = side.median_days
+    if value is None:
+        return MISSING
+    return f"{value:.0f}" if value == round(value) else number(value)
