@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
 
 from salesflow import __version__
+from salesflow.cli import console
+from salesflow.cli.app import COMMANDS
 from tests.helpers import EXAMPLE, VALID_PROCESS, assert_clean_exit, invoke
 
 
@@ -98,3 +101,57 @@ def test_ctrl_c_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
     result = invoke("validate", str(EXAMPLE))
     assert result.exit_code == 130
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)])
+def test_dash_h_is_help_everywhere(command: list[str]) -> None:
+    result = invoke(*command, "-h")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Usage: ")
+    assert "-h, --help" in result.stdout
+
+
+def test_shell_completion_completes_the_commands() -> None:
+    """The console script answers bash's completion protocol with the command names."""
+    environment = {**os.environ, "_SALESFLOW_COMPLETE": "complete_bash"}
+    environment |= {"COMP_WORDS": "salesflow an", "COMP_CWORD": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", "from salesflow.cli.entry import main; main()"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stdout.split() == ["analyze"], done.stderr
+    assert "--install-completion" in invoke("--help").stdout
+
+
+@pytest.mark.parametrize(
+    ("environment", "flag", "tty", "colour"),
+    [
+        ({}, False, True, True),
+        ({}, False, False, False),
+        ({"FORCE_COLOR": "1"}, False, False, True),
+        ({"FORCE_COLOR": ""}, False, False, False),
+        ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, False, True, False),
+        ({"FORCE_COLOR": "1"}, True, True, False),
+    ],
+)
+def test_colour_follows_the_flag_no_color_then_force_color(
+    monkeypatch: pytest.MonkeyPatch,
+    environment: dict[str, str],
+    flag: bool,
+    tty: bool,
+    colour: bool,
+) -> None:
+    for name in ("FORCE_COLOR", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(console.sys.stdout, "isatty", lambda: tty)
+    assert console.use_color(flag) is colour
+
+
+def test_log_takes_no_color_and_quiet() -> None:
+    result = invoke("log", "--no-color", "-q", "-p", str(EXAMPLE), "-n", "1")
+    assert result.exit_code == 0, result.output

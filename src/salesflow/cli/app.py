@@ -58,7 +58,8 @@ def build(names: Iterable[str]) -> typer.Typer:
         name="salesflow",
         help=HELP,
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
     )

@@ -12,9 +12,13 @@ from salesflow.errors import OutputError
 
 
 def use_color(no_color: bool) -> bool:
-    """Colour only for a terminal, and never with --no-color or NO_COLOR set."""
+    """Colour for a terminal; never with --no-color or NO_COLOR set (no-color.org); always with
+    FORCE_COLOR set (force-color.org: any value but the empty string), as in CI logs that show
+    colours though they are not terminals. The flag wins, then NO_COLOR, then FORCE_COLOR."""
     if no_color or os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
     return sys.stdout.isatty()
 
 

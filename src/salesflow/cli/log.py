@@ -18,6 +18,7 @@ from salesflow.cli.options import (
     HistoryOption,
     HistoryTableOption,
     MapOption,
+    NoColorOption,
     NumberFormatOption,
     PresetOption,
     ProcessOption,
@@ -65,12 +66,14 @@ def command(
     number_format: NumberFormatOption = None,
     unmapped: UnmappedOption = "error",
     quiet: QuietOption = False,
+    no_color: NoColorOption = False,
 ) -> None:
     """Versions of the process file in git history, each with a semantic summary; with
     --deals, also what each did to the stages it changed (as `impact` measures it)."""
     from salesflow.diff import git
     from salesflow.diff.timeline import versions
 
+    del no_color  # the log has no colours; the flag is accepted as by every command
     if limit is not None and limit < 1:
         raise InputError(f"--limit {limit}: must be 1 or more")
     if output_format not in FORMATS:
