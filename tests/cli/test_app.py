@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 
@@ -11,6 +12,7 @@ import pytest
 from salesflow import __version__
 from salesflow.cli import console
 from salesflow.cli.app import COMMANDS
+from salesflow.cli.examples import EXAMPLES
 from tests.helpers import EXAMPLE, VALID_PROCESS, assert_clean_exit, invoke
 
 
@@ -155,3 +157,14 @@ def test_colour_follows_the_flag_no_color_then_force_color(
 def test_log_takes_no_color_and_quiet() -> None:
     result = invoke("log", "--no-color", "-q", "-p", str(EXAMPLE), "-n", "1")
     assert result.exit_code == 0, result.output
+
+
+def test_every_command_has_examples_and_they_parse() -> None:
+    """Each example line is a real command line: its options exist (parsing stops at the first
+    unknown option, before --help)."""
+    assert set(EXAMPLES) == set(COMMANDS)
+    for command, lines in EXAMPLES.items():
+        assert "Examples:" in invoke(command, "-h").stdout
+        for line in lines:
+            result = invoke(*shlex.split(line)[1:], "--help")
+            assert result.exit_code == 0, (line, result.stderr)

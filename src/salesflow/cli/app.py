@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 from salesflow import __version__
+from salesflow.cli.examples import epilog
 
 COMMANDS = {
     "init": "salesflow.cli.init",
@@ -66,7 +67,8 @@ def build(names: Iterable[str]) -> typer.Typer:
     application.callback()(root)
     for name, module in COMMANDS.items():
         if name in wanted:
-            application.command(name)(importlib.import_module(module).command)
+            command = importlib.import_module(module).command
+            application.command(name, epilog=epilog(name))(command)
     return application
 
 

@@ -69,8 +69,10 @@ def command(
             "--horizon", help="Months of leads forecast after each cutoff.", metavar="MONTHS"
         ),
     ] = 3,
-    sims: Annotated[int, typer.Option("--sims", help="Simulations per cutoff.")] = 20_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+    sims: Annotated[
+        int, typer.Option("--sims", help="Simulations per cutoff.", metavar="N")
+    ] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.", metavar="N")] = 1,
     process: ProcessOption = None,
     deals: DealsOption = None,
     history: HistoryOption = None,

@@ -92,8 +92,12 @@ def command(
     pipeline: Annotated[
         bool, typer.Option("--pipeline", help="Add the open deals, weighted by their stage.")
     ] = False,
-    sims: Annotated[int, typer.Option("--sims", help="Monte Carlo simulations.")] = 100_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 1,
+    sims: Annotated[
+        int, typer.Option("--sims", help="Monte Carlo simulations.", metavar="N")
+    ] = 100_000,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed (same seed, same result).", metavar="N")
+    ] = 1,
     process: ProcessOption = None,
     deals: DealsOption = None,
     history: HistoryOption = None,

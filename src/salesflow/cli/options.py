@@ -19,7 +19,11 @@ ProcessOption = Annotated[
 OutputOption = Annotated[
     str | None,
     typer.Option(
-        "--output", "-o", help="Write to this file instead of stdout.", show_default=False
+        "--output",
+        "-o",
+        help="Write to this file instead of stdout.",
+        show_default=False,
+        metavar="FILE",
     ),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite existing files.")]
