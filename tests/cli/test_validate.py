@@ -261,6 +261,12 @@ def test_sarif(files: dict[str, Path]) -> None:
     assert run["tool"]["driver"]["name"] == "salesflow"
     rules = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
     assert rules == ["missing-exit-criteria", "unknown-owner"]
+    owner_rule = run["tool"]["driver"]["rules"][1]
+    assert owner_rule["shortDescription"] == {"text": "Stage owner is not a declared role"}
+    assert owner_rule["fullDescription"] == {
+        "text": "A stage's owner must be the id of a role declared under roles."
+    }
+    assert owner_rule["helpUri"] == "docs/validate.md#unknown-owner"
     results = run["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [
         ("unknown-owner", "error"),

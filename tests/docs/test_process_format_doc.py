@@ -153,6 +153,7 @@ def test_every_listed_code_exists_in_the_source(code: str) -> None:
     assert any(
         any(text in path.read_text(encoding="utf-8") for text in quoted)
         for path in SOURCE.rglob("*.py")
+        if path.name != "rule_docs.py"  # the SARIF descriptions quote every code
     ), f"{code} is listed here but no longer used in src/salesflow"
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from salesflow import __version__
 from salesflow.errors import InputError
 from salesflow.reporters import VALIDATION_FORMATS
+from salesflow.reporters.rule_docs import RULE_DOCS
 from tests.reporters.reports import failing, valid, warnings
 
 
@@ -86,6 +88,17 @@ def test_sarif() -> None:
         "missing-exit-criteria",
         "yaml-syntax",
     }
+    for rule in driver["rules"]:
+        doc = RULE_DOCS[rule["id"]]
+        assert rule == {
+            "id": rule["id"],
+            "name": rule["id"],
+            "shortDescription": {"text": doc.short},
+            "fullDescription": {"text": doc.full},
+            "helpUri": f"docs/validate.md#{rule['id']}",
+            "help": {"text": f"{doc.full} See docs/validate.md#{rule['id']}."},
+        }
+    assert driver["rules"][-1]["shortDescription"] == {"text": "Invalid YAML"}
     results = run["results"]
     assert len(results) == 4
     for result in results:
@@ -106,6 +119,17 @@ def test_sarif() -> None:
         "artifactLocation": {"uri": "broken.yaml"},
         "region": {"startLine": 2, "startColumn": 1},
     }
+
+
+def test_sarif_rule_of_a_code_without_a_description() -> None:
+    report = failing()
+    file = report.files[0]
+    odd = replace(file.issues[0], code="not-a-code")
+    report = replace(report, files=[replace(file, issues=[odd])])
+    document = json.loads(VALIDATION_FORMATS.renderer("sarif")(report, False))
+    (rule,) = document["runs"][0]["tool"]["driver"]["rules"]
+    assert rule["shortDescription"] == {"text": "salesflow finding not-a-code"}
+    assert rule["helpUri"] == "docs/validate.md#finding-codes"
 
 
 def test_sarif_without_issues() -> None:

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from salesflow import __version__
 from salesflow.diagnostics import Issue
 from salesflow.model.validation import ValidationReport
+from salesflow.reporters.rule_docs import help_uri, rule_doc
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -23,13 +24,27 @@ def render(report: ValidationReport, color: bool) -> str:
             "driver": {
                 "name": "salesflow",
                 "version": __version__,
-                "rules": [{"id": code, "name": code} for code in codes],
+                "rules": [_rule(code) for code in codes],
             }
         },
         "results": [_result(issue, codes.index(issue.code)) for issue in issues],
     }
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _rule(code: str) -> dict[str, Any]:
+    """A reportingDescriptor: what the code means and where it is documented. GitHub code
+    scanning shows `help.text`; `helpUri` is relative to the repository root."""
+    doc, uri = rule_doc(code), help_uri(code)
+    return {
+        "id": code,
+        "name": code,
+        "shortDescription": {"text": doc.short},
+        "fullDescription": {"text": doc.full},
+        "helpUri": uri,
+        "help": {"text": f"{doc.full} See {uri}."},
+    }
 
 
 def _uri(file: str) -> str:
