@@ -130,7 +130,17 @@ SUMMARY = "11 changes: 3 breaking, 6 warning, 2 info"
 # V2: 120 × 0.55 × 0.5 × 0.9 × 0.8 × 12,000 = 120 × 0.198 × 12,000 = 285,120
 PLAN_V1, PLAN_V2 = 144_000, 285_120
 
-CHANGE_KEYS = {"kind", "severity", "stage", "path", "before", "after", "message"}
+CHANGE_KEYS = {
+    "kind",
+    "severity",
+    "stage",
+    "stage_name",
+    "path",
+    "before",
+    "after",
+    "message",
+    "reason",
+}
 VERSION_KEYS = {"commit", "date", "author", "subject", "path", "summary", "changes"}
 
 
@@ -259,7 +269,9 @@ def test_one_argument_compares_with_the_working_tree(repo: Repo) -> None:
     repo.write("sales/flow.yaml", V3.replace("deal_size: 12000", "deal_size: 12500"))
     document = diff_json("HEAD")
     assert kinds(document) == [("deal-size", "warning", None)]
-    assert document["changes"][0]["message"] == "planned deal size: 12000 → 12500 (+500)"
+    assert (
+        document["changes"][0]["message"] == "planned deal size: USD 12,000 → USD 12,500 (+USD 500)"
+    )
 
 
 def test_plain_files(repo: Repo, tmp_path: Path) -> None:
@@ -366,32 +378,35 @@ def test_text_is_grouped_by_stage_with_a_summary_line(repo: Repo) -> None:
     headings = [line for line in lines[1:-1] if line and not line.startswith(" ")]
     assert headings[0] == "Process"
     assert sorted(headings[1:]) == [
-        "Stage discovery",
-        "Stage lead",
-        "Stage product-demo",
-        "Stage proposal",
-        "Stage security-review",
+        "Stage Demo (product-demo)",
+        "Stage Discovery (discovery)",
+        "Stage Lead (lead)",
+        "Stage Proposal (proposal)",
+        "Stage Security review (security-review)",
     ]
     groups = _text_groups(out)
     assert groups["Process"] == [
-        "  warning  planned deal size: 10000 → 12000 (+2,000)",
+        "  warning  planned deal size: USD 10,000 → USD 12,000 (+USD 2,000)",
         "  info     role 'se' added",
     ]
-    assert groups["Stage lead"] == ["  breaking stage 'lead' removed"]
-    assert groups["Stage security-review"] == [
+    assert groups["Stage Lead (lead)"] == [
+        "  breaking stage 'lead' removed — Deals and history rows labelled with it no longer map."
+    ]
+    assert groups["Stage Security review (security-review)"] == [
         "  warning  stage 'security-review' added at position 3"
     ]
-    assert groups["Stage discovery"] == [
+    assert groups["Stage Discovery (discovery)"] == [
         "  warning  owner: 'sdr' → 'ae'",
-        "  warning  planned conversion: 0.6 → 0.55 (-0.05)",
+        "  warning  planned conversion: 60% → 55% (-5 pts)",
         "  warning  planned days: 10 → 12 (+2)",
     ]
-    assert groups["Stage product-demo"] == [
-        "  breaking stage id 'demo' → 'product-demo': data and history keyed on it break"
+    assert groups["Stage Demo (product-demo)"] == [
+        "  breaking stage id 'demo' → 'product-demo' — "
+        "Deal data, stage dates, histories and scripts are keyed on the id."
     ]
-    assert groups["Stage proposal"] == [  # most severe first
-        "  breaking alias removed: 'Quote Sent'",
-        "  warning  probability: 0.6 → 0.7 (+0.1)",
+    assert groups["Stage Proposal (proposal)"] == [  # most severe first
+        "  breaking alias removed: 'Quote Sent' — Data labelled with it no longer maps.",
+        "  warning  probability: 60% → 70% (+10 pts)",
         "  info     description: '' → 'Send the order form.'",
     ]
 
@@ -414,11 +429,11 @@ def test_text_groups_follow_the_stage_order(repo: Repo) -> None:
         line for line in run("diff", "v1", "v2").stdout.splitlines()[1:] if line[:6] == "Stage "
     ]
     assert headings == [
-        "Stage lead",  # removed: where it was
-        "Stage discovery",
-        "Stage product-demo",
-        "Stage security-review",
-        "Stage proposal",
+        "Stage Lead (lead)",  # removed: where it was, by its old name
+        "Stage Discovery (discovery)",
+        "Stage Demo (product-demo)",
+        "Stage Security review (security-review)",
+        "Stage Proposal (proposal)",
     ]
 
 
@@ -441,10 +456,18 @@ def test_markdown_has_a_summary_table_and_a_section_per_stage(repo: Repo) -> Non
         "| severity | changes |\n|---|---:|\n"
         "| 🔴 breaking | 3 |\n| 🟡 warning | 6 |\n| ⚪ info | 2 |\n"
     )
-    for section in ("Process", "Stage `lead`", "Stage `discovery`", "Stage `product-demo`"):
+    for section in (
+        "Process",
+        "Stage Lead (`lead`)",
+        "Stage Discovery (`discovery`)",
+        "Stage Demo (`product-demo`)",
+    ):
         assert f"\n### {section}\n" in out
-    assert "\n### Stage `proposal`\n\n- 🔴 breaking: alias removed: 'Quote Sent'\n" in out
-    assert "- 🟡 warning: planned conversion: 0.6 → 0.55 (-0.05)\n" in out
+    assert (
+        "\n### Stage Proposal (`proposal`)\n\n"
+        "- 🔴 breaking: alias removed: 'Quote Sent' — Data labelled with it no longer maps.\n"
+    ) in out
+    assert "- 🟡 warning: planned conversion: 60% → 55% (-5 pts)\n" in out
     assert out.endswith(f"*{SUMMARY}*\n")
     assert "Plan impact" not in out
 
@@ -453,6 +476,7 @@ def test_markdown_escapes_pipes_and_backticks(repo: Repo) -> None:
     repo.write("sales/flow.yaml", V3.replace("name: Security review", "name: Security | `review`"))
     out = run("diff", "HEAD", "-f", "markdown").stdout
     assert "- ⚪ info: name: 'Security review' → 'Security \\| \\`review\\`'\n" in out
+    assert "\n### Stage Security \\| \\`review\\` (`security-review`)\n" in out
 
 
 def test_json_contract(repo: Repo) -> None:
@@ -469,11 +493,14 @@ def test_json_contract(repo: Repo) -> None:
         "kind": "stage-id-changed",
         "severity": "breaking",
         "stage": "product-demo",
+        "stage_name": "Demo",
         "path": "stages.product-demo",
         "before": "demo",
         "after": "product-demo",
-        "message": "stage id 'demo' → 'product-demo': data and history keyed on it break",
+        "message": "stage id 'demo' → 'product-demo'",
+        "reason": "Deal data, stage dates, histories and scripts are keyed on the id.",
     }
+    assert by_kind["owner"]["reason"] is None
     assert by_kind["conversion"]["before"] == 0.6
     assert by_kind["conversion"]["after"] == 0.55
     assert by_kind["conversion"]["path"] == "stages.discovery.expected.conversion"
@@ -498,21 +525,40 @@ def test_every_format_to_a_file(repo: Repo, tmp_path: Path, fmt: str) -> None:
 
 def test_leads_impact_in_json(repo: Repo) -> None:
     impact = diff_json("v1", "v2", "--leads", "120")["impact"]
+    # rounded to the cent: 120 × 0.198 × 12,000 is 285120.00000000006 in floating point
     assert impact == {
         "leads": 120,
-        "before": pytest.approx(PLAN_V1),
-        "after": pytest.approx(PLAN_V2),
-        "difference": pytest.approx(PLAN_V2 - PLAN_V1),
+        "before": 144000.0,
+        "after": 285120.0,
+        "difference": 141120.0,
+        "currency_before": "USD",
+        "currency_after": "USD",
     }
+    raw = run("diff", "v1", "v2", "--leads", "120", "-f", "json").stdout
+    assert '"after": 285120.0,' in raw and "0000000" not in raw
 
 
 def test_leads_impact_in_text_and_markdown(repo: Repo) -> None:
     text = run("diff", "v1", "v2", "--leads", "120").stdout
-    assert "\nPlan impact for 120 leads: 144,000 → 285,120 (+141,120)\n" + SUMMARY in text
+    line = "Plan impact for 120 leads: USD 144,000 → USD 285,120 (+USD 141,120)"
+    assert f"\n{line}\n{SUMMARY}" in text
     markdown = run("diff", "v1", "v2", "--leads", "120", "-f", "markdown").stdout
-    assert "**Plan impact** for 120 leads: 144,000 → 285,120 (+141,120)." in markdown
+    assert "**Plan impact** for 120 leads: USD 144,000 → USD 285,120 (+USD 141,120)." in markdown
     back = run("diff", "v2", "v1", "--leads", "1000").stdout
-    assert "Plan impact for 1,000 leads: 2,376,000 → 1,200,000 (-1,176,000)" in back
+    assert "Plan impact for 1,000 leads: USD 2,376,000 → USD 1,200,000 (-USD 1,176,000)" in back
+
+
+def test_leads_impact_across_a_currency_change(repo: Repo) -> None:
+    repo.write("sales/flow.yaml", V3.replace("currency: USD", "currency: EUR"))
+    text = run("diff", "v3", "--leads", "120").stdout
+    assert (
+        "\nPlan impact for 120 leads: USD 285,120 → EUR 285,120 "
+        "(different currencies: the difference is not comparable)\n"
+    ) in text
+    assert "  breaking currency: 'USD' → 'EUR' — Every amount in the data is read in it.\n" in text
+    impact = diff_json("v3", "--leads", "120")["impact"]
+    assert impact["difference"] is None
+    assert (impact["currency_before"], impact["currency_after"]) == ("USD", "EUR")
 
 
 def test_leads_impact_without_a_change(repo: Repo) -> None:
@@ -654,8 +700,7 @@ def test_log_text(repo: Repo) -> None:
         "    no semantic change\n"
         f"{sha['v2']}  2024-02-01  Bob Builder  Plan for Q2\n"
         "    3 breaking, 6 warning, 2 info: stage 'lead' removed; stage id 'demo' → "
-        "'product-demo': data and history keyed on it break; alias removed: 'Quote Sent'; "
-        "and 8 more\n"
+        "'product-demo'; alias removed: 'Quote Sent'; and 8 more\n"
         f"{sha['v1']}  2024-01-05  Ann Example  First process\n"
         "    first version\n"
     )

@@ -409,7 +409,7 @@ def test_since_lists_the_changes(repo: Path) -> None:
         "## What changed since HEAD\\~1",  # GFM reads a single ~ as strikethrough
         "- **warning** · discovery: exit criterion removed: 'Budget known'",
         "- **warning** · discovery: exit criterion added: 'Budget approved'",
-        "- **warning** · discovery: planned conversion: 0.6 → 0.65 (+0.05)",
+        "- **warning** · discovery: planned conversion: 60% → 65% (+5 pts)",
         "- **warning** · discovery: planned days: 10 → 12 (+2)",
         "- **warning** · legal: stage 'legal' added at position 4",
     ]
@@ -422,7 +422,7 @@ def test_since_from_a_subdirectory(repo: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.chdir(repo / "sales")
     result = onboard("-p", "process.yaml", "--since", "HEAD~1")
     assert result.exit_code == 0, result.stderr
-    assert "0.6 → 0.65" in "\n".join(changes_section(result.stdout))
+    assert "60% → 65%" in "\n".join(changes_section(result.stdout))
 
 
 def test_since_the_current_revision_has_nothing_new(repo: Path) -> None:

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from salesflow.diff.impact import impact, plan_revenue
+from salesflow.diff.reasons import REASONS
 from salesflow.diff.semantic import compare, match_stages
 from salesflow.loader import parse_process
 from salesflow.model import Process
@@ -303,19 +304,19 @@ SINGLE_CHANGES: list[tuple[str, Edit, tuple[Any, ...], str]] = [
         "conversion",
         put(f"{S1}.expected.conversion", 0.5),
         ("conversion", W, "demo", "stages.demo.expected.conversion", 0.4, 0.5),
-        "planned conversion: 0.4 → 0.5 (+0.1)",
+        "planned conversion: 40% → 50% (+10 pts)",
     ),
     (
         "conversion-down",
         put(f"{S2}.expected.conversion", 0.65),
         ("conversion", W, "proposal", "stages.proposal.expected.conversion", 0.8, 0.65),
-        "planned conversion: 0.8 → 0.65 (-0.15)",
+        "planned conversion: 80% → 65% (-15 pts)",
     ),
     (
         "conversion-removed",
         drop(f"{S2}.expected.conversion"),
         ("conversion", W, "proposal", "stages.proposal.expected.conversion", 0.8, None),
-        "planned conversion: 0.8 → none",
+        "planned conversion: 80% → none",
     ),
     (
         "days",
@@ -333,7 +334,7 @@ SINGLE_CHANGES: list[tuple[str, Edit, tuple[Any, ...], str]] = [
         "probability",
         put(f"{S2}.probability", 0.75),
         ("probability", W, "proposal", "stages.proposal.probability", 0.6, 0.75),
-        "probability: 0.6 → 0.75 (+0.15)",
+        "probability: 60% → 75% (+15 pts)",
     ),
     (
         "alias-added",
@@ -431,13 +432,13 @@ SINGLE_CHANGES: list[tuple[str, Edit, tuple[Any, ...], str]] = [
         "deal-size",
         put("assumptions.deal_size", 15000),
         ("deal-size", W, None, "assumptions.deal_size", 12000, 15000),
-        "planned deal size: 12000 → 15000 (+3,000)",
+        "planned deal size: USD 12,000 → USD 15,000 (+USD 3,000)",
     ),
     (
         "deal-size-removed",
         put("assumptions", {}),
         ("deal-size", W, None, "assumptions.deal_size", 12000, None),
-        "planned deal size: 12000 → none",
+        "planned deal size: USD 12,000 → none",
     ),
     (
         "data-columns",
@@ -491,8 +492,8 @@ SINGLE_CHANGES: list[tuple[str, Edit, tuple[Any, ...], str]] = [
     (
         "quota",
         put("roles.0.quota", {"amount": 1000, "per": "month"}),
-        ("quota", W, None, "roles.sdr.quota", None, "1,000 per month"),
-        "role 'sdr' quota: none → '1,000 per month'",
+        ("quota", W, None, "roles.sdr.quota", None, "USD 1,000 per month"),
+        "role 'sdr' quota: none → 'USD 1,000 per month'",
     ),
     (
         "member-added",
@@ -504,7 +505,7 @@ SINGLE_CHANGES: list[tuple[str, Edit, tuple[Any, ...], str]] = [
         "goal",
         put("goals", {"win_rate": 0.2}),
         ("goal", W, None, "goals.win_rate", None, 0.2),
-        "goal win_rate: none → 0.2",
+        "goal win_rate: none → 20%",
     ),
     (
         "effective",
@@ -629,10 +630,10 @@ def test_id_changed_recognised_by_the_same_name() -> None:
         ("stage-id-changed", B, "product-demo", "stages.product-demo", "demo", "product-demo"),
         ("conversion", W, "product-demo", "stages.product-demo.expected.conversion", 0.4, 0.45),
     ]
-    assert found[0].message == (
-        "stage id 'demo' → 'product-demo': data and history keyed on it break"
-    )
-    assert found[1].message == "planned conversion: 0.4 → 0.45 (+0.05)"
+    assert found[0].message == "stage id 'demo' → 'product-demo'"
+    assert found[0].reason == "Deal data, stage dates, histories and scripts are keyed on the id."
+    assert [change.stage_name for change in found] == ["Demo", "Demo"]
+    assert found[1].message == "planned conversion: 40% → 45% (+5 pts)"
 
 
 def test_id_changed_recognised_by_an_alias() -> None:
@@ -708,7 +709,8 @@ def test_many_changes_at_once() -> None:
         ("stage-added", W, "contract"),
         ("deal-size", W, None),
     ]
-    assert found[-1].message == "planned deal size: 12000 → 10000 (-2,000)"
+    # USD 12,000 and EUR 10,000 cannot be subtracted: both amounts, no delta
+    assert found[-1].message == "planned deal size: USD 12,000 → EUR 10,000"
 
 
 # --- stable output --------------------------------------------------------------------------
@@ -977,6 +979,8 @@ def test_no_change_exactly_when_the_processes_are_the_same(data: st.DataObject) 
         assert change.severity in set(Level)
         assert change.message and "\n" not in change.message
         assert change.before != change.after
+        assert (change.reason is not None) == (change.severity is B)
+        assert (change.stage_name is None) == (change.stage is None)
 
 
 # --- docs/diff.md lists every kind with the severity compare gives it ------------------------
@@ -1006,6 +1010,87 @@ def test_every_kind_is_documented_with_its_severity() -> None:
     assert _documented_kinds() == {kind: level.value for kind, level in SEVERITY_OF.items()}
 
 
+def _documented_reasons() -> dict[str, str]:
+    """The "why this level" column of every breaking kind in docs/diff.md."""
+    text = (REPO / "docs" / "diff.md").read_text(encoding="utf-8")
+    section = text.split("## Changes and their severity", 1)[1].split("\n## ", 1)[0]
+    reasons = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| `") and len(cells) > 3 and cells[1] == "breaking":
+            for kind in re.findall(r"`([a-z-]+)`", cells[0]):
+                reasons[kind] = cells[3]
+    return reasons
+
+
+def test_every_breaking_kind_has_the_reason_the_docs_give() -> None:
+    breaking = {kind for kind, level in SEVERITY_OF.items() if level is B}
+    assert set(REASONS) == breaking
+    assert _documented_reasons() == REASONS
+
+
+def test_breaking_changes_carry_their_reason_and_others_none() -> None:
+    found = changes(drop("stages.1"), put(f"{S0}.owner", "ae"))
+    by_kind = {change.kind: change for change in found}
+    assert (
+        by_kind["stage-removed"].reason == "Deals and history rows labelled with it no longer map."
+    )
+    assert by_kind["owner"].reason is None
+
+
+def test_a_removed_stage_is_named_as_it_was() -> None:
+    found = changes(drop("stages.1"), put(f"{S0}.name", "Qualify"))
+    assert [(c.stage, c.stage_name) for c in found] == [
+        ("discovery", "Qualify"),
+        ("demo", "Demo"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (0.07, 0.14, "planned conversion: 7% → 14% (+7 pts)"),  # 0.14 - 0.07 = 0.07000000000000001
+        (0.5, 0.51, "planned conversion: 50% → 51% (+1 pt)"),
+        (0.125, 0.1, "planned conversion: 12.5% → 10% (-2.5 pts)"),
+        (None, 0.333, "planned conversion: none → 33.3%"),
+    ],
+)
+def test_shares_are_percentages_and_deltas_points(
+    old: float | None, new: float | None, message: str
+) -> None:
+    edit = (
+        drop(f"{S1}.expected.conversion") if old is None else put(f"{S1}.expected.conversion", old)
+    )
+    found = compare(edited(edit), edited(put(f"{S1}.expected.conversion", new)))
+    assert [change.message for change in found] == [message]
+
+
+def test_amounts_carry_the_currency_and_cents_only_when_there_are_some() -> None:
+    found = changes(put("assumptions.deal_size", 12500.5))
+    assert found[0].message == "planned deal size: USD 12,000 → USD 12,500.50 (+USD 500.50)"
+    found = changes(put("goals", {"revenue": {"amount": 250000, "per": "quarter"}}))
+    assert found[0].message == "goal revenue: none → 'USD 250,000 per quarter'"
+
+
+def test_a_currency_change_alone_moves_no_amount() -> None:
+    """Same quota and deal size in another currency: one breaking currency change, nothing
+    more (the amounts did not change; the currency change says what they mean now)."""
+    quota = {"amount": 1000, "per": "month"}
+    before = edited(put("roles.0.quota", quota))
+    after = edited(put("roles.0.quota", quota), put("currency", "EUR"))
+    assert rows(compare(before, after)) == [("currency", B, None, "currency", "USD", "EUR")]
+
+
+def test_no_difference_across_a_currency_change() -> None:
+    after = edited(put("currency", "EUR"), put("assumptions.deal_size", 15000))
+    result = impact(load(BASE), after, 120)
+    assert result is not None
+    assert (result.currency_before, result.currency_after) == ("USD", "EUR")
+    assert result.difference is None
+    assert not result.comparable
+    assert result.after == pytest.approx(120 * 0.16 * 15000)
+
+
 def test_team_changes_by_name_ignoring_case() -> None:
     team = [{"name": "Ann Lee", "role": "sdr", "quota": {"amount": 900, "per": "month"}}]
     moved = [{"name": "ann lee", "role": "ae"}, {"name": "Bo Chen", "role": "ae"}]
@@ -1014,7 +1099,7 @@ def test_team_changes_by_name_ignoring_case() -> None:
     assert rows(compare(before, after)) == [
         ("member-added", I, None, "team.Bo Chen", None, "Bo Chen"),
         ("member-role", I, None, "team.ann lee.role", "sdr", "ae"),
-        ("quota", W, None, "team.ann lee.quota", "900 per month", None),
+        ("quota", W, None, "team.ann lee.quota", "USD 900 per month", None),
     ]
     assert rows(compare(after, before))[0] == (
         "member-removed",

@@ -18,7 +18,17 @@ def plan_revenue(process: Process, leads: int) -> float | None:
 
 
 def impact(before: Process, after: Process, leads: int) -> PlanImpact | None:
+    """Both plans' revenue, each in its own currency; no difference across a currency change
+    (there is no exchange rate in a process file to convert with)."""
     old, new = plan_revenue(before, leads), plan_revenue(after, leads)
     if old is None or new is None:
         return None
-    return PlanImpact(leads=leads, before=old, after=new, difference=new - old)
+    same_currency = before.currency == after.currency
+    return PlanImpact(
+        leads=leads,
+        before=old,
+        after=new,
+        difference=new - old if same_currency else None,
+        currency_before=before.currency,
+        currency_after=after.currency,
+    )

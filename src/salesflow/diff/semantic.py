@@ -10,15 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from salesflow.diff.reasons import REASONS
 from salesflow.model import Outcome, Process, Stage
-from salesflow.model.diff import Change, Level
+from salesflow.model.diff import Change, Level, money
 from salesflow.model.process import Quota
 
 B, W, I = Level.BREAKING, Level.WARNING, Level.INFO  # noqa: E741
 
 
 def compare(before: Process, after: Process) -> list[Change]:
-    return [
+    found = [
         *_top_level(before, after),
         *_roles(before, after),
         *_team_and_goals(before, after),
@@ -27,6 +28,18 @@ def compare(before: Process, after: Process) -> list[Change]:
         *_assumptions(before, after),
         *_data(before, after),
     ]
+    names = {stage.id: stage.name for stage in (*before.stages, *after.stages)}  # B's name wins
+    return [_annotated(change, names) for change in found]
+
+
+def _annotated(change: Change, names: dict[str, str]) -> Change:
+    """The stage's display name, and why the change breaks when it does."""
+    update: dict[str, Any] = {}
+    if change.stage is not None and change.stage in names:
+        update["stage_name"] = names[change.stage]
+    if change.severity is B:
+        update["reason"] = REASONS[change.kind]
+    return change.model_copy(update=update) if update else change
 
 
 def _stages(before: Process, after: Process) -> list[Change]:
@@ -155,12 +168,36 @@ def _show(value: Any) -> str:
 
 
 def _number(
-    kind: str, stage: str, path: str, old: float | None, new: float | None, what: str
+    kind: str, stage: str | None, path: str, old: float | None, new: float | None, what: str
 ) -> Iterator[Change]:
     if old == new:
         return
     delta = f" ({new - old:+g})" if old is not None and new is not None else ""
     yield _change(kind, W, stage, path, old, new, f"{what}: {_show(old)} → {_show(new)}{delta}")
+
+
+def _share(
+    kind: str, stage: str | None, path: str, old: float | None, new: float | None, what: str
+) -> Iterator[Change]:
+    """A share (conversion, probability, win rate) as percentages, the delta in points."""
+    if old == new:
+        return
+    delta = f" ({_points(new - old)})" if old is not None and new is not None else ""
+    message = f"{what}: {_percent(old)} → {_percent(new)}{delta}"
+    yield _change(kind, W, stage, path, old, new, message)
+
+
+def _percent(share: float | None) -> str:
+    return "none" if share is None else f"{round(share * 100, 6):g}%"
+
+
+def _points(delta: float) -> str:
+    points = round(delta * 100, 6)
+    return f"{points:+g} {'pt' if abs(points) == 1 else 'pts'}"
+
+
+def _amount(currency: str, value: float | None) -> str:
+    return "none" if value is None else money(currency, value)
 
 
 def _items(
@@ -251,17 +288,16 @@ def _roles(before: Process, after: Process) -> Iterator[Change]:
 def _team_and_goals(before: Process, after: Process) -> Iterator[Change]:
     """Quotas and goals move the targets people are measured against: warnings. Who is on the
     team: information."""
+    currencies = before.currency, after.currency
     old_roles = {role.id: role for role in before.roles}
     for role in after.roles:
         if role.id in old_roles:
-            yield from _value(
+            yield from _quota_change(
                 "quota",
-                W,
-                None,
                 f"roles.{role.id}.quota",
-                _quota(old_roles[role.id].quota),
-                _quota(role.quota),
+                (old_roles[role.id].quota, role.quota),
                 f"role '{role.id}' quota",
+                currencies,
             )
     old = {member.name.casefold(): member for member in before.team}
     new = {member.name.casefold(): member for member in after.team}
@@ -281,24 +317,49 @@ def _team_and_goals(before: Process, after: Process) -> Iterator[Change]:
         yield from _value(
             "member-role", I, None, f"{path}.role", was.role, now.role, f"{now.name}'s role"
         )
-        yield from _value(
-            "quota",
-            W,
-            None,
-            f"{path}.quota",
-            _quota(was.quota),
-            _quota(now.quota),
-            f"{now.name}'s quota",
+        yield from _quota_change(
+            "quota", f"{path}.quota", (was.quota, now.quota), f"{now.name}'s quota", currencies
         )
-    for field in ("win_rate", "cycle_days", "revenue"):
-        was_goal, now_goal = getattr(before.goals, field), getattr(after.goals, field)
-        if field == "revenue":
-            was_goal, now_goal = _quota(was_goal), _quota(now_goal)
-        yield from _value("goal", W, None, f"goals.{field}", was_goal, now_goal, f"goal {field}")
+    old_goals, new_goals = before.goals, after.goals
+    yield from _share(
+        "goal", None, "goals.win_rate", old_goals.win_rate, new_goals.win_rate, "goal win_rate"
+    )
+    yield from _number(
+        "goal",
+        None,
+        "goals.cycle_days",
+        old_goals.cycle_days,
+        new_goals.cycle_days,
+        "goal cycle_days",
+    )
+    yield from _quota_change(
+        "goal",
+        "goals.revenue",
+        (old_goals.revenue, new_goals.revenue),
+        "goal revenue",
+        currencies,
+    )
 
 
-def _quota(quota: Quota | None) -> str | None:
-    return None if quota is None else f"{quota.amount:,.0f} per {quota.per}"
+def _quota_change(
+    kind: str,
+    path: str,
+    quotas: tuple[Quota | None, Quota | None],
+    what: str,
+    currencies: tuple[str, str],
+) -> Iterator[Change]:
+    """Quotas compare by amount and period; each is shown in its own version's currency."""
+    old, new = quotas
+    if old == new:
+        return
+    was, now = _quota(old, currencies[0]), _quota(new, currencies[1])
+    if was == now:  # amounts apart by less than a cent
+        return
+    yield _change(kind, W, None, path, was, now, f"{what}: {_show(was)} → {_show(now)}")
+
+
+def _quota(quota: Quota | None, currency: str) -> str | None:
+    return None if quota is None else f"{money(currency, quota.amount)} per {quota.per}"
 
 
 def _moves(before: Process, after: Process, pairs: list[tuple[Stage, Stage]]) -> Iterator[Change]:
@@ -332,7 +393,7 @@ def _stage(old: Stage, new: Stage) -> Iterator[Change]:
             path,
             old.id,
             new.id,
-            f"stage id '{old.id}' → '{new.id}': data and history keyed on it break",
+            f"stage id '{old.id}' → '{new.id}'",
         )
     yield from _value("stage-renamed", I, sid, f"{path}.name", old.name, new.name, "name")
     yield from _value("owner", W, sid, f"{path}.owner", old.owner, new.owner, "owner")
@@ -378,7 +439,7 @@ def _stage(old: Stage, new: Stage) -> Iterator[Change]:
         [f"{r.title} <{r.url}>" for r in new.resources],
         "resource",
     )
-    yield from _number(
+    yield from _share(
         "conversion",
         sid,
         f"{path}.expected.conversion",
@@ -389,7 +450,7 @@ def _stage(old: Stage, new: Stage) -> Iterator[Change]:
     yield from _number(
         "days", sid, f"{path}.expected.days", old.expected.days, new.expected.days, "planned days"
     )
-    yield from _number(
+    yield from _share(
         "probability", sid, f"{path}.probability", old.probability, new.probability, "probability"
     )
     yield from _items("alias", I, B, sid, f"{path}.aliases", old.aliases, new.aliases, "alias")
@@ -426,18 +487,23 @@ def _outcomes(before: Process, after: Process) -> Iterator[Change]:
 
 
 def _assumptions(before: Process, after: Process) -> Iterator[Change]:
+    """The deal size in each version's currency; no delta across a currency change."""
     old, new = before.assumptions.deal_size, after.assumptions.deal_size
-    if old != new:
-        delta = f" ({new - old:+,.0f})" if old is not None and new is not None else ""
-        yield _change(
-            "deal-size",
-            W,
-            None,
-            "assumptions.deal_size",
-            old,
-            new,
-            f"planned deal size: {_show(old)} → {_show(new)}{delta}",
-        )
+    if old == new:
+        return
+    was, now = _amount(before.currency, old), _amount(after.currency, new)
+    delta = ""
+    if old is not None and new is not None and before.currency == after.currency:
+        delta = f" ({money(after.currency, new - old, sign=True)})"
+    yield _change(
+        "deal-size",
+        W,
+        None,
+        "assumptions.deal_size",
+        old,
+        new,
+        f"planned deal size: {was} → {now}{delta}",
+    )
 
 
 def _data(before: Process, after: Process) -> Iterator[Change]:

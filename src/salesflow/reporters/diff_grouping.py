@@ -1,8 +1,9 @@
-"""Changes grouped for people: process-wide first, then each stage in the new order."""
+"""Changes grouped for people: process-wide first, then each stage in the new order; the
+wording the text and markdown reports share."""
 
 from __future__ import annotations
 
-from salesflow.model.diff import Change, Level, ProcessDiff
+from salesflow.model.diff import Change, Level, PlanImpact, ProcessDiff, money
 
 PROCESS = "process"
 
@@ -26,3 +27,25 @@ def summary(diff: ProcessDiff) -> str:
     counts = [f"{diff.count(level)} {level.value}" for level in Level if diff.count(level)]
     noun = "change" if len(diff.changes) == 1 else "changes"
     return f"{len(diff.changes)} {noun}: " + ", ".join(counts)
+
+
+def stage_label(key: str, changes: list[Change]) -> tuple[str | None, str]:
+    """(the stage's name, its id) for a group; no name for a key that is no stage of either
+    version (a `data.stage_dates` entry)."""
+    name = next((change.stage_name for change in changes if change.stage_name), None)
+    return name, key
+
+
+def impact_sentence(impact: PlanImpact) -> str:
+    """`for 120 leads: USD 144,000 → USD 285,120 (+USD 141,120)`; amounts in whole units."""
+    was = money(impact.currency_before, round(impact.before))
+    now = money(impact.currency_after, round(impact.after))
+    if impact.difference is None:
+        delta = "different currencies: the difference is not comparable"
+    else:
+        delta = money(impact.currency_after, round(impact.difference), sign=True)
+    return f"for {impact.leads:,} leads: {was} → {now} ({delta})"
+
+
+def with_reason(change: Change) -> str:
+    return change.message if change.reason is None else f"{change.message} — {change.reason}"

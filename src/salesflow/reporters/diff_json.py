@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from salesflow.model.diff import Level, ProcessDiff
+from salesflow.model.diff import Level, PlanImpact, ProcessDiff
 
 SCHEMA_VERSION = 1
 
@@ -22,7 +22,17 @@ def document(diff: ProcessDiff) -> dict[str, Any]:
         "after": diff.after,
         "changes": [
             change.model_dump(
-                include={"kind", "severity", "stage", "path", "before", "after", "message"},
+                include={
+                    "kind",
+                    "severity",
+                    "stage",
+                    "stage_name",
+                    "path",
+                    "before",
+                    "after",
+                    "message",
+                    "reason",
+                },
                 mode="json",
             )
             for change in diff.changes
@@ -30,5 +40,19 @@ def document(diff: ProcessDiff) -> dict[str, Any]:
         "summary": {level.value: diff.count(level) for level in Level},
     }
     if diff.impact is not None:
-        result["impact"] = diff.impact.model_dump()
+        result["impact"] = _impact(diff.impact)
     return result
+
+
+def _impact(impact: PlanImpact) -> dict[str, Any]:
+    """Computed amounts rounded to the cent (no 120959.99999999999); `difference` is null
+    across a currency change."""
+    difference = None if impact.difference is None else round(impact.difference, 2)
+    return {
+        "leads": impact.leads,
+        "before": round(impact.before, 2),
+        "after": round(impact.after, 2),
+        "difference": difference,
+        "currency_before": impact.currency_before,
+        "currency_after": impact.currency_after,
+    }

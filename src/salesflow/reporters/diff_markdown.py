@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from salesflow.model.diff import Level, ProcessDiff
-from salesflow.reporters.diff_grouping import PROCESS, groups, summary
+from salesflow.model.diff import Change, Level, ProcessDiff
+from salesflow.reporters.diff_grouping import (
+    PROCESS,
+    groups,
+    impact_sentence,
+    stage_label,
+    summary,
+    with_reason,
+)
 from salesflow.reporters.safety import md_code, md_text
 
 ICONS = {Level.BREAKING: "🔴 breaking", Level.WARNING: "🟡 warning", Level.INFO: "⚪ info"}
@@ -20,15 +27,16 @@ def render(diff: ProcessDiff, color: bool) -> str:
         "",
     ]
     if diff.impact is not None:
-        impact = diff.impact
-        lines += [
-            f"**Plan impact** for {impact.leads:,} leads: {impact.before:,.0f} → "
-            f"{impact.after:,.0f} ({impact.difference:+,.0f}).",
-            "",
-        ]
+        lines += [f"**Plan impact** {md_text(impact_sentence(diff.impact))}.", ""]
     for key, changes in groups(diff):
-        lines += [f"### {'Process' if key == PROCESS else f'Stage `{md_code(key)}`'}", ""]
-        lines += [f"- {ICONS[c.severity]}: {md_text(c.message)}" for c in changes]
+        lines += [f"### {'Process' if key == PROCESS else _stage_title(key, changes)}", ""]
+        lines += [f"- {ICONS[c.severity]}: {md_text(with_reason(c))}" for c in changes]
         lines.append("")
     lines.append(f"*{summary(diff)}*")
     return "\n".join(lines) + "\n"
+
+
+def _stage_title(key: str, changes: list[Change]) -> str:
+    name, sid = stage_label(key, changes)
+    code = f"`{md_code(sid)}`"
+    return f"Stage {code}" if name is None else f"Stage {md_text(name)} ({code})"
