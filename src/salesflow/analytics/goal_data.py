@@ -7,18 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from salesflow.sources.canonical import DealTables
+from salesflow.sources.canonical import ANALYSED, DealTables
 
 NO_GROUP = "(none)"  # the group of deals without a value in the `--by` column
 GROUP_KEY = f"coalesce(group_key, '{NO_GROUP}')"
-# The deals `analyze` keeps (as funnel_deals does), without its window on creation dates: a
-# deal created before `--since` and won inside the window counts for the window.
-ANALYSED = (
-    "deal_id IS NOT NULL",
-    "unmapped_label IS NULL",
-    "position IS NOT NULL",
-    "unmapped_status IS NULL",
-)
 
 
 @dataclass(frozen=True)
@@ -66,6 +58,8 @@ def won_in_window(tables: DealTables, window: Window, group: str) -> dict[str, W
     start = _timestamp(window.start)
     end = _timestamp(window.end + timedelta(days=1))
     conditions = [
+        # funnel_deals' rows without its window on creation dates: a deal created before
+        # `--since` and won inside the window counts for the window
         *ANALYSED,
         "status = 'won'",
         "amount IS NOT NULL",

@@ -13,16 +13,24 @@ censored), the comparison is analytics.comparison's."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from salesflow.analytics.comparison import Comparison, Verdict, compare_conversions, deals_short
 from salesflow.analytics.estimates import Conversion
 from salesflow.analytics.funnel import conversion_interval
 from salesflow.analytics.median_change import MedianChange, median_days_change
 from salesflow.analytics.periods import Observed, Periods, periods
+from salesflow.analytics.report import last_day
 from salesflow.analytics.stage_events import Stays
 from salesflow.errors import InputError
-from salesflow.model.impact import Cohort, ImpactReport, StageImpact, Version, VersionImpact
+from salesflow.model.impact import (
+    Cohort,
+    ImpactReport,
+    StageImpact,
+    Version,
+    VersionImpact,
+    shown_probability,
+)
 from salesflow.sources.canonical import DealTables
 
 MAX_EFFECT = 0.99
@@ -60,7 +68,7 @@ def impact(tables: DealTables, versions: list[Version], effect: float) -> Impact
     return ImpactReport(
         process=tables.process.name,
         source=tables.deals.path,
-        as_of=_as_of(observed.end, tables.options.until),
+        as_of=last_day(observed.end, tables.options.until),
         versions=list(reversed(reports)),
     )
 
@@ -101,13 +109,6 @@ def _within(own: tuple[Window, Window], shared: tuple[Window, Window]) -> tuple[
         Window(max(before.first, shared_before.first), before.stop),
         Window(after.first, min(after.stop, shared_after.stop)),
     )
-
-
-def _as_of(end: datetime | None, until: date | None) -> str | None:
-    if end is None:
-        return None
-    day = end.date() if until is None else min(end.date(), until)
-    return day.isoformat()
 
 
 def _version(
@@ -250,9 +251,9 @@ def _stage_summary(stage: StageImpact) -> str:
         return f"{stage.name}: not enough data on both sides"
     points = f"{stage.name} {stage.change * 100:+.0f} pts"
     if stage.verdict == "better":
-        return f"{points}, better with P {_probability(stage.probability_better)}"
+        return f"{points}, better with P {shown_probability(stage.probability_better)}"
     if stage.verdict == "worse":
-        return f"{points}, worse with P {_probability(1 - stage.probability_better)}"
+        return f"{points}, worse with P {shown_probability(1 - stage.probability_better)}"
     if stage.verdict == "too early to tell" and stage.deals_short:
         return f"{points}, too early to tell ({stage.deals_short:,} more deals needed)"
     return f"{points}, {stage.verdict}"
@@ -267,10 +268,6 @@ def _unmeasured(version: Version, ids: list[str]) -> list[str]:
     return [
         f"changed {', '.join(gone)}, which the current process file does not have: not measured"
     ]
-
-
-def _probability(value: float) -> str:
-    return "> 0.99" if value >= 0.995 else f"{value:.2f}"
 
 
 def _control_notes(stages: list[StageImpact]) -> list[str]:

@@ -50,7 +50,7 @@ def analyze(tables: DealTables) -> FunnelReport:
     funnel = whole.funnel
     counted = sorted(_funnels(tables, measures, 1).items()) if by else []
     options = tables.options
-    as_of = _day(whole.end, options.until)
+    as_of = last_day(whole.end, options.until)
     goals = judge_goals(tables, funnel, {key: c.funnel for key, c in counted}, as_of)
     groups = [
         Group(
@@ -118,7 +118,7 @@ def _funnels(tables: DealTables, measures: Measures, grouping: int) -> dict[str,
     }
 
 
-def _day(end: datetime | None, until: date | None) -> str | None:
+def last_day(end: datetime | None, until: date | None) -> str | None:
     """The last day the data covers: the `--until` day when it cut the data short."""
     if end is None:
         return None

@@ -31,6 +31,15 @@ class Version:
     notes: list[str] = field(default_factory=list)
 
 
+def shown_probability(value: float) -> str:
+    """Two decimals; never a certainty the data cannot give ("1.00" shows as "> 0.99")."""
+    if value >= 0.995:
+        return "> 0.99"
+    if value <= 0.005:
+        return "< 0.01"
+    return f"{value:.2f}"
+
+
 class Cohort(Result):
     """The deals that entered a stage in a window: from one day until another (the end of the
     data when None)."""

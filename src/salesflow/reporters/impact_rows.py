@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from salesflow.model.impact import Cohort, ImpactReport, StageImpact, VersionImpact
+from salesflow.model.impact import shown_probability as probability
 from salesflow.reporters.analyze_format import MISSING, count, interval, number, points
 
 HEADERS = (
@@ -18,16 +19,6 @@ HEADERS = (
     "verdict",
 )
 CHANGED, CONTROL = "changed", "control"
-NO_DEALS = Cohort(
-    entered_from="",
-    entered_until=None,
-    deals=0,
-    conversion=None,
-    conversion_ci=None,
-    effective_deals=None,
-    undecided=0.0,
-    median_days=None,
-)
 
 
 def heading(report: ImpactReport) -> str:
@@ -46,17 +37,13 @@ def version_line(version: VersionImpact) -> str:
 def window_lines(version: VersionImpact) -> list[str]:
     """Which deals each side holds: one line when every stage is compared over the same
     windows, else one per group of stages."""
-    groups: dict[tuple[Cohort, Cohort], list[str]] = {}
+    groups: dict[str, list[str]] = {}
     for stage in version.stages:
-        key = (_span_only(stage.before), _span_only(stage.after))
-        groups.setdefault(key, []).append(stage.name)
+        spans = f"deals that entered {_span(stage.before)}, against {_span(stage.after)}"
+        groups.setdefault(spans, []).append(stage.name)
     if len(groups) == 1:
-        ((before, after),) = groups
-        return [f"compared: deals that entered {_span(before)}, against {_span(after)}"]
-    return [
-        f"{', '.join(names)}: deals that entered {_span(before)}, against {_span(after)}"
-        for (before, after), names in groups.items()
-    ]
+        return [f"compared: {spans}" for spans in groups]
+    return [f"{', '.join(names)}: {spans}" for spans, names in groups.items()]
 
 
 def rows(version: VersionImpact) -> list[tuple[str, ...]]:
@@ -119,15 +106,6 @@ def verdict(stage: StageImpact) -> str:
     return stage.verdict
 
 
-def probability(value: float) -> str:
-    """Two decimals; never a certainty the data cannot give ("1.00" shows as "> 0.99")."""
-    if value >= 0.995:
-        return "> 0.99"
-    if value <= 0.005:
-        return "< 0.01"
-    return f"{value:.2f}"
-
-
 def split_notes(version: VersionImpact) -> list[str]:
     by_creation = [stage.name for stage in version.stages if stage.split_by == "creation"]
     if not by_creation:
@@ -136,12 +114,6 @@ def split_notes(version: VersionImpact) -> list[str]:
         f"{', '.join(by_creation)}: no dates when deals entered, so deals are split by the day "
         "they were created"
     ]
-
-
-def _span_only(side: Cohort) -> Cohort:
-    return NO_DEALS.model_copy(
-        update={"entered_from": side.entered_from, "entered_until": side.entered_until}
-    )
 
 
 def _span(side: Cohort) -> str:

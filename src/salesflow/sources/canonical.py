@@ -434,12 +434,20 @@ def _duplicates_sql(any_duplicates: bool) -> str:
     """
 
 
+# The first rows `analyze` counts, before any window: an id, a mapped label and status, and a
+# place in the funnel.
+ANALYSED = (
+    "deal_id IS NOT NULL",
+    "unmapped_label IS NULL",
+    "position IS NOT NULL",
+    "unmapped_status IS NULL",
+)
+
+
 def _funnel_sql(tables: DealTables) -> str:
     """With `--until`, the deals are taken as they stood at the end of that day: what happened
     later is not known yet (stage_events censors the open stays there)."""
-    conditions = ["deal_id IS NOT NULL", "unmapped_label IS NULL", "position IS NOT NULL"]
-    conditions.append("unmapped_status IS NULL")
-    conditions += window_conditions(tables.options.since, tables.options.until)
+    conditions = [*ANALYSED, *window_conditions(tables.options.since, tables.options.until)]
     kept = f"SELECT * FROM first_rows WHERE {' AND '.join(conditions)}"
     end = window_end(tables.options.until)
     if end is not None:

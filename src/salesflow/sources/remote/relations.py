@@ -16,6 +16,7 @@ from datetime import datetime
 from salesflow.model import Process
 from salesflow.sources import parse
 from salesflow.sources.canonical import (
+    ANALYSED,
     as_of_items,
     latest_sql,
     seconds_columns,
@@ -214,13 +215,7 @@ def _first_rows(layout: Layout) -> str:
 def funnel_deals_sql(layout: Layout) -> str:
     """funnel_deals over first_rows (DuckDB's dialect: it also runs on first_rows fetched)."""
     options = layout.options
-    conditions = [
-        "deal_id IS NOT NULL",
-        "unmapped_label IS NULL",
-        "position IS NOT NULL",
-        "unmapped_status IS NULL",
-        *window_conditions(options.since, options.until),
-    ]
+    conditions = [*ANALYSED, *window_conditions(options.since, options.until)]
     columns = [*FUNNEL_COLUMNS, *entry_columns(layout.stages), *seconds_names(layout.stages)]
     latest = f"{latest_sql(layout.stages)} AS last_date"
     listed = ", ".join(latest if column == "last_date" else column for column in columns)
