@@ -24,6 +24,7 @@ from salesflow.model.funnel import (
 from salesflow.reporters import ANALYZE_FORMATS
 from tests.helpers import ANSI
 from tests.reporters.test_analyze_reporters import report
+from tests.reporters.test_output_safety import ESCAPES, controls
 
 MARKDOWN = MarkdownIt("commonmark").enable("table")
 REVENUE_KEYS = {
@@ -220,3 +221,16 @@ def test_a_report_without_goals_is_unchanged() -> None:
     for fmt in ("text", "markdown"):
         out = render(fmt, plain)
         assert "Goals" not in out and "quota" not in out
+
+
+@pytest.mark.parametrize("escape", ESCAPES)
+def test_text_goal_tables_send_no_escape_sequence_to_the_terminal(escape: str) -> None:
+    hostile = goals_report()
+    groups = [
+        g.model_copy(update={"key": f"ann{escape}"}) if g.key == "ann" else g
+        for g in hostile.groups
+    ]
+    out = render("text", hostile.model_copy(update={"groups": groups}))
+    assert "ann" in out
+    assert not controls(out), repr(out)
+    assert "\x1b" not in out and "\x07" not in out
