@@ -533,6 +533,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if find_bin_dir() is None:
         raise SystemExit("PostgreSQL server binaries (initdb) not found")
     process = example_process()
+    if args.dir is not None:
+        Path(args.dir).mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="salesflow-bench-postgres-", dir=args.dir))
     print(f"scratch: {scratch}")
     server: PostgresServer | None = None

@@ -20,6 +20,9 @@ SALESFLOW_ENV = (
     "SALESFLOW_HISTORY",
     "SALESFLOW_DEBUG",
     "NO_COLOR",
+    "FORCE_COLOR",
+    "COLUMNS",  # set by pytest-xdist's workers; text reports honour it when piped
+    "LINES",
 )
 
 

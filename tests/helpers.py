@@ -27,6 +27,7 @@ SEMANTIC_CODES = frozenset(
         "duplicate-member",
         "duplicate-alias",
         "unknown-stage",
+        "unknown-exit-criterion",
         "probability-order",
         "missing-exit-criteria",
         "invalid-id",  # also a schema code: the semantic check reserves `won` and `lost`

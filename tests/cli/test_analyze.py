@@ -378,9 +378,7 @@ def test_output_refuses_to_overwrite_without_force(files: dict[str, Path]) -> No
 
 def test_unknown_format(files: dict[str, Path]) -> None:
     line = error_line(analyze(files, "--format", "xml"))
-    assert line == (
-        "salesflow: error: unknown format 'xml'; choose one of: text, json, csv, markdown"
-    )
+    assert line == ("salesflow: error: --format xml: choose one of text, json, csv, markdown, html")
 
 
 # --- where the data comes from --------------------------------------------------------------
@@ -575,7 +573,7 @@ def test_unmapped_ignore_skips_with_a_warning(files: dict[str, Path]) -> None:
 
 def test_unmapped_bad_choice(files: dict[str, Path]) -> None:
     line = error_line(analyze(files, "--unmapped", "skip"))
-    assert "--unmapped skip: choose error or ignore" in line
+    assert "--unmapped skip: choose one of error, ignore" in line
 
 
 def test_bad_values_are_warnings_naming_the_row(files: dict[str, Path]) -> None:

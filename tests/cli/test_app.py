@@ -65,7 +65,7 @@ def test_python_dash_m_and_exit_status() -> None:
         check=False,
     )
     assert usage.returncode == 2
-    assert usage.stderr.strip().startswith("salesflow: error: unknown format 'xml'")
+    assert usage.stderr.strip().startswith("salesflow: error: --format xml: choose one of")
 
 
 def _boom(*args: object, **kwargs: object) -> None:

@@ -676,7 +676,7 @@ def test_bad_fail_on(repo: Repo) -> None:
 
 def test_bad_format(repo: Repo) -> None:
     line = error_line(invoke("diff", "v1", "v2", "--format", "xml"))
-    assert line == "salesflow: error: unknown format 'xml'; choose one of: text, json, markdown"
+    assert line == "salesflow: error: --format xml: choose one of text, json, markdown"
 
 
 def test_no_process_file_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -776,7 +776,7 @@ def test_log_a_file_never_committed(repo: Repo) -> None:
 
 def test_log_bad_format(repo: Repo) -> None:
     line = error_line(invoke("log", "-f", "markdown"))
-    assert line == "salesflow: error: unknown format 'markdown'; choose one of: text, json"
+    assert line == "salesflow: error: --format markdown: choose one of text, json"
 
 
 @pytest.fixture

@@ -397,9 +397,9 @@ def test_plan_without_deal_size(files: dict[str, Path]) -> None:
         (("--leads", "5", "--target", "0"), "--target 0: must be a finite amount more than 0"),
         (("--leads", "5", "--horizon", "2", "--start", "2026-13"), "--start 2026-13: expected"),
         (("--leads", "5", "--horizon", "2", "--start", "soon"), "--start soon: expected"),
-        (("--leads", "5", "--sims", "5"), "--sims 5: choose between 100 and 10,000,000"),
-        (("--leads", "5", "--horizon", "0"), "--horizon 0: choose between 1 and 120"),
-        (("--leads", "5", "--format", "xml"), "unknown format 'xml'"),
+        (("--leads", "5", "--sims", "5"), "--sims 5: must be 100 or more"),
+        (("--leads", "5", "--horizon", "0"), "--horizon 0: must be 1 or more"),
+        (("--leads", "5", "--format", "xml"), "--format xml: choose one of text, json, markdown"),
         (("--leads", "5", "--deals", "missing.csv"), "missing.csv"),
     ],
 )
@@ -436,7 +436,7 @@ def test_negative_seed() -> None:
     [
         (
             ("--leads", str(10**38)),
-            f"salesflow: error: --leads {10**38}: choose at most 1,000,000,000,000",
+            f"salesflow: error: --leads {10**38}: must be at most 1,000,000,000,000",
         ),
         (
             ("--leads", "100", "--target", "1e308"),

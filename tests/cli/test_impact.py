@@ -173,7 +173,7 @@ def test_an_effective_date_in_the_file_moves_the_line(
         (["HEAD~2"], "HEAD~2 is the first version of the process file: nothing before it"),
         (["no-such-rev"], "unknown revision 'no-such-rev'"),
         (["--effect", "0"], "--effect 0: must be between 0 and 100 points"),
-        (["--format", "html"], "unknown format 'html'"),
+        (["--format", "html"], "--format html: choose one of text, json, markdown"),
     ],
 )
 def test_user_errors_are_one_line_and_exit_2(

@@ -295,7 +295,7 @@ def test_unknown_format(files: dict[str, Path]) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        "salesflow: error: unknown format 'xml'; choose one of: text, json, github, sarif\n"
+        "salesflow: error: --format xml: choose one of text, json, github, sarif\n"
     )
 
 

@@ -544,6 +544,235 @@ SINGLE_CHANGES: list[tuple[str, Edit, tuple[Any, ...], str]] = [
 ]
 
 
+# The playbook keys of a stage and the qualification framework: never breaking; the CRM fields
+# a deal must carry and the qualification criteria are warnings, the rest is handbook content.
+PLAYBOOK_BASE: dict[str, Any] = copy.deepcopy(BASE)
+PLAYBOOK_BASE["stages"][0] |= {
+    "questions": ["What does it cost?"],
+    "talk_track": "Hello.",
+    "objections": [{"objection": "Too expensive", "response": "Look at the cost of waiting."}],
+    "templates": [{"title": "Recap", "body": "Hi"}],
+    "required_fields": ["Budget"],
+}
+PLAYBOOK_BASE["qualification"] = {
+    "framework": "BANT",
+    "description": "How we qualify.",
+    "criteria": [{"name": "Budget", "checked_by": {"discovery": ["Budget confirmed"]}}],
+}
+OBJECTION = {"objection": "Too expensive", "response": "Look at the cost of waiting."}
+RECAP = {"title": "Recap", "body": "Hi", "url": None}
+BUDGET = {"name": "Budget", "description": "", "checked_by": {"discovery": ["Budget confirmed"]}}
+NEED = {"name": "Need", "description": "", "checked_by": {"discovery": ["need confirmed."]}}
+Q = "qualification"
+
+PLAYBOOK_CHANGES: list[tuple[str, Edit, tuple[Any, ...], str]] = [
+    (
+        "question-added",
+        append(f"{S0}.questions", "Who decides?"),
+        ("question-added", I, "discovery", "stages.discovery.questions", None, "Who decides?"),
+        "question added: 'Who decides?'",
+    ),
+    (
+        "question-removed",
+        put(f"{S0}.questions", []),
+        (
+            "question-removed",
+            I,
+            "discovery",
+            "stages.discovery.questions",
+            "What does it cost?",
+            None,
+        ),
+        "question removed: 'What does it cost?'",
+    ),
+    (
+        "talk-track",
+        put(f"{S0}.talk_track", "Hello there."),
+        ("talk-track", I, "discovery", "stages.discovery.talk_track", "Hello.", "Hello there."),
+        "talk track rewritten",
+    ),
+    (
+        "objection-added",
+        append(f"{S0}.objections", {"objection": "No time", "response": "Two hours."}),
+        (
+            "objection-added",
+            I,
+            "discovery",
+            "stages.discovery.objections",
+            None,
+            {"objection": "No time", "response": "Two hours."},
+        ),
+        "objection added: 'No time'",
+    ),
+    (
+        "objection-removed",
+        put(f"{S0}.objections", []),
+        ("objection-removed", I, "discovery", "stages.discovery.objections", OBJECTION, None),
+        "objection removed: 'Too expensive'",
+    ),
+    (
+        "objection-changed",
+        put(f"{S0}.objections.0.response", "Compare it with an analyst."),
+        (
+            "objection-changed",
+            I,
+            "discovery",
+            "stages.discovery.objections",
+            OBJECTION,
+            {"objection": "Too expensive", "response": "Compare it with an analyst."},
+        ),
+        "objection changed: 'Too expensive'",
+    ),
+    (
+        "template-added",
+        append(f"{S0}.templates", {"title": "Follow-up", "url": "https://x/f"}),
+        (
+            "template-added",
+            I,
+            "discovery",
+            "stages.discovery.templates",
+            None,
+            {"title": "Follow-up", "body": None, "url": "https://x/f"},
+        ),
+        "template added: 'Follow-up'",
+    ),
+    (
+        "template-removed",
+        put(f"{S0}.templates", []),
+        ("template-removed", I, "discovery", "stages.discovery.templates", RECAP, None),
+        "template removed: 'Recap'",
+    ),
+    (
+        "template-changed",
+        put(f"{S0}.templates", [{"title": "Recap", "url": "https://x/recap"}]),
+        (
+            "template-changed",
+            I,
+            "discovery",
+            "stages.discovery.templates",
+            RECAP,
+            {"title": "Recap", "body": None, "url": "https://x/recap"},
+        ),
+        "template changed: 'Recap'",
+    ),
+    (
+        "required-field-added",
+        append(f"{S0}.required_fields", "Close date"),
+        (
+            "required-field-added",
+            W,
+            "discovery",
+            "stages.discovery.required_fields",
+            None,
+            "Close date",
+        ),
+        "required field added: 'Close date'",
+    ),
+    (
+        "required-field-removed",
+        put(f"{S0}.required_fields", []),
+        (
+            "required-field-removed",
+            W,
+            "discovery",
+            "stages.discovery.required_fields",
+            "Budget",
+            None,
+        ),
+        "required field removed: 'Budget'",
+    ),
+    (
+        "qualification-framework",
+        put(f"{Q}.framework", "MEDDIC"),
+        ("qualification-framework", I, None, Q, "BANT", "MEDDIC"),
+        "qualification framework: 'BANT' → 'MEDDIC'",
+    ),
+    (
+        "qualification-description",
+        put(f"{Q}.description", ""),
+        ("qualification-description", I, None, f"{Q}.description", "How we qualify.", ""),
+        "qualification description removed",
+    ),
+    (
+        "qualification-criterion-added",
+        append(f"{Q}.criteria", {"name": "Need", "checked_by": {"discovery": ["need confirmed."]}}),
+        ("qualification-criterion-added", W, None, f"{Q}.criteria", None, NEED),
+        "qualification criterion added: 'Need'",
+    ),
+    (
+        "qualification-criterion-removed",
+        drop(Q),
+        ("qualification-framework", I, None, Q, "BANT", None),
+        "qualification framework: 'BANT' → none",
+    ),
+    (
+        "qualification-criterion-changed",
+        put(f"{Q}.criteria.0.checked_by", {"discovery": ["Need confirmed"]}),
+        (
+            "qualification-criterion-changed",
+            W,
+            None,
+            f"{Q}.criteria",
+            BUDGET,
+            BUDGET | {"checked_by": {"discovery": ["Need confirmed"]}},
+        ),
+        "qualification criterion changed: 'Budget'",
+    ),
+]
+
+
+def playbook_changes(*edits: Edit) -> list[Change]:
+    after = copy.deepcopy(PLAYBOOK_BASE)
+    for edit in edits:
+        edit(after)
+    return compare(load(PLAYBOOK_BASE), load(after))
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected", "message"),
+    [case[1:] for case in PLAYBOOK_CHANGES],
+    ids=[case[0] for case in PLAYBOOK_CHANGES],
+)
+def test_one_playbook_change(edit: Edit, expected: tuple[Any, ...], message: str) -> None:
+    found = playbook_changes(edit)
+    if expected[0] == "qualification-framework" and expected[-1] is None:
+        # dropping the framework also drops its criteria and description, one change each
+        assert [c.kind for c in found] == [
+            "qualification-framework",
+            "qualification-description",
+            "qualification-criterion-removed",
+        ]
+        found = found[:1]
+    assert rows(found) == [expected]
+    assert found[0].message == message
+    assert found[0].reason is None
+
+
+def test_a_criterion_removed_is_a_warning() -> None:
+    found = playbook_changes(put(f"{Q}.criteria", [NEED]))
+    assert rows(found) == [
+        ("qualification-criterion-removed", W, None, f"{Q}.criteria", BUDGET, None),
+        ("qualification-criterion-added", W, None, f"{Q}.criteria", None, NEED),
+    ]
+
+
+def test_reordered_playbook_items_are_no_change() -> None:
+    found = playbook_changes(
+        put(f"{S0}.questions", ["What does it cost?", "What does it cost?"]),
+        put(f"{S0}.objections", [OBJECTION, OBJECTION]),
+    )
+    assert found == []
+
+
+def test_an_objection_answered_twice_then_once_is_a_removal() -> None:
+    before = copy.deepcopy(PLAYBOOK_BASE)
+    before["stages"][0]["objections"].append({"objection": "Too expensive", "response": "Other"})
+    found = compare(load(before), load(PLAYBOOK_BASE))
+    assert [(c.kind, c.before) for c in found] == [
+        ("objection-removed", {"objection": "Too expensive", "response": "Other"})
+    ]
+
+
 @pytest.mark.parametrize(
     ("edit", "expected", "message"),
     [case[1:] for case in SINGLE_CHANGES],
@@ -834,6 +1063,19 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
             },
             "probability": draw(st.sampled_from(PROBABILITIES)),
             "aliases": draw(st.lists(st.sampled_from(NAMES), max_size=2)),
+            "questions": draw(texts),
+            "talk_track": draw(st.sampled_from(["", "Hello"])),
+            "objections": [
+                {"objection": objection, "response": draw(st.sampled_from(["Yes", "No"]))}
+                for objection in draw(st.lists(st.sampled_from(TEXTS), max_size=2))
+            ],
+            "templates": [
+                {"title": title, "url": f"https://x/{title}"}
+                if draw(st.booleans())
+                else {"title": title, "body": draw(st.sampled_from(["Hi", "Hello"]))}
+                for title in draw(st.lists(st.sampled_from(TEXTS), max_size=2))
+            ],
+            "required_fields": draw(texts),
         }
         for sid in stage_ids
     ]
@@ -938,13 +1180,18 @@ def _normal(process: Process) -> Any:
         for key in ("entry_criteria", "exit_criteria", "activities", "aliases"):
             stage[key] = items(stage[key])
         stage["resources"] = items([(r["title"], r["url"]) for r in stage["resources"]])
+        for key in ("questions", "required_fields"):
+            stage[key] = items(stage[key])
+        stage["objections"] = items([(o["objection"], o["response"]) for o in stage["objections"]])
+        stage["templates"] = items([(t["title"], t["body"], t["url"]) for t in stage["templates"]])
     for outcome in dump["outcomes"].values():
         outcome["aliases"] = items(outcome["aliases"])
     dump["outcomes"]["lost"]["reasons"] = items(dump["outcomes"]["lost"]["reasons"])
     return dump
 
 
-KINDS = {case[2][0] for case in SINGLE_CHANGES} | {
+KINDS = {case[2][0] for case in [*SINGLE_CHANGES, *PLAYBOOK_CHANGES]} | {
+    "qualification-criterion-removed",
     "format-version",
     "stage-moved",
     "stage-id-changed",
@@ -985,7 +1232,8 @@ def test_no_change_exactly_when_the_processes_are_the_same(data: st.DataObject) 
 
 # --- docs/diff.md lists every kind with the severity compare gives it ------------------------
 
-SEVERITY_OF = {case[2][0]: case[2][1] for case in SINGLE_CHANGES} | {
+SEVERITY_OF = {case[2][0]: case[2][1] for case in [*SINGLE_CHANGES, *PLAYBOOK_CHANGES]} | {
+    "qualification-criterion-removed": W,
     "member-removed": I,
     "member-role": I,
     "format-version": B,

@@ -20,6 +20,7 @@ import pytest
 from pydantic import BaseModel
 
 from salesflow.cli.app import app
+from salesflow.model.playbook import Criterion, Objection, Qualification, Template
 from salesflow.model.process import (
     Assumptions,
     ColumnMap,
@@ -52,11 +53,15 @@ MODELS: list[type[BaseModel]] = [
     Quota,
     Goals,
     Stage,
+    Objection,
+    Template,
     Resource,
     Expected,
     Outcomes,
     Outcome,
     LostOutcome,
+    Qualification,
+    Criterion,
     Assumptions,
     DataMapping,
     ColumnMap,

@@ -115,8 +115,16 @@ def mermaid_block(markdown: str) -> list[str]:
     return lines[start : end + 1]
 
 
+QUALIFICATION_NOTE = re.compile(r" \*\([^()]*: [^()]*\)\*$")
+
+
 def checklist(markdown: str) -> list[str]:
-    return [line[len("- [ ] ") :] for line in markdown.splitlines() if line.startswith("- [ ] ")]
+    """The exit criteria as written, without the qualification note (`*(MEDDIC: Champion)*`)."""
+    return [
+        QUALIFICATION_NOTE.sub("", line[len("- [ ] ") :])
+        for line in markdown.splitlines()
+        if line.startswith("- [ ] ")
+    ]
 
 
 def section(markdown: str, heading: str) -> str:
@@ -254,6 +262,7 @@ def test_sections_in_order() -> None:
         "## The process at a glance",
         "## How the team is doing",
         "## Roles",
+        "## Qualification: MEDDIC",
         "## The stages",
         "## Outcomes",
         "## Glossary",
@@ -306,22 +315,40 @@ def test_role_summary_has_no_doubled_punctuation() -> None:
 
 @pytest.mark.parametrize("args", [NO_DATA, LIVE, ROLE], ids=["no-data", "live", "role"])
 def test_mermaid_block_is_well_formed(args: tuple[str, ...]) -> None:
+    """Each stage a node naming its owner, the road to won, a dotted exit from every stage to
+    lost; with data, the stages below plan in a class of their own."""
     out = rendered(*args)
     assert out.count("```mermaid") == 1
     block = mermaid_block(out)
     stages = example()["stages"]
+    titles = {role["id"]: role["title"] for role in example()["roles"]}
+    outcomes = example()["outcomes"]
     assert block[0] == "```mermaid"
     assert block[1] == "flowchart LR"
     assert block[-1] == "```"
     body = [line.strip() for line in block[2:-1]]
-    nodes = [line for line in body if "-->" not in line]
-    edges = [line for line in body if "-->" in line]
+    nodes = [line for line in body if "->" not in line and not line.startswith("class")]
+    below = " below plan" if args == LIVE else ""  # Negotiation: 73% against a plan of 75%
     expected_nodes = [
-        f's{n}["{n}. {stage["name"]}"]' for n, stage in enumerate(stages, start=1)
-    ] + [f'won(["{example()["outcomes"]["won"]["name"]}"])']
+        f's{n}["{n}. {stage["name"]}<br/>{titles[stage["owner"]]}'
+        + (f"<br/>{below.strip()}" if below and stage["id"] == "negotiation" else "")
+        + '"]'
+        for n, stage in enumerate(stages, start=1)
+    ] + [f'won(["{outcomes["won"]["name"]}"])', f'lost(["{outcomes["lost"]["name"]}"])']
     assert nodes == expected_nodes
-    ids = [f"s{n}" for n in range(1, len(stages) + 1)] + ["won"]
-    assert edges == [f"{a} --> {b}" for a, b in itertools.pairwise(ids)]
+    ids = [f"s{n}" for n in range(1, len(stages) + 1)]
+    assert [line for line in body if "-->" in line] == [
+        f"{a} --> {b}" for a, b in itertools.pairwise([*ids, "won"])
+    ]
+    assert [line for line in body if "-.->" in line] == [f"{a} -.-> lost" for a in ids]
+    classes = [line for line in body if line.startswith("class")]
+    if args == LIVE:
+        assert classes == [
+            "classDef below stroke:#b45309,stroke-width:3px",
+            f"class s{len(stages)} below",
+        ]
+    else:
+        assert classes == []
     for node in nodes:  # every label quoted, no quote inside it
         label = re.fullmatch(r'\w+\(?\["(.*)"\]\)?', node)
         assert label and '"' not in label.group(1), node
@@ -343,7 +370,12 @@ def test_tables_have_a_constant_number_of_cells(args: tuple[str, ...]) -> None:
 @pytest.mark.parametrize("args", [NO_DATA, LIVE], ids=["no-data", "live"])
 def test_every_resource_is_its_own_list_item(args: tuple[str, ...]) -> None:
     out = rendered(*args)
-    resources = [r for stage in example()["stages"] for r in stage.get("resources", [])]
+    resources = [
+        r
+        for stage in example()["stages"]
+        for r in [*stage.get("resources", []), *stage.get("templates", [])]
+        if "url" in r
+    ]
     assert resources
     lines = [line for line in out.splitlines() if "](<" in line]
     assert len(lines) == len(resources)
@@ -469,9 +501,12 @@ def test_no_quote_list_code_or_html_from_process_text(awkward: str) -> None:
 def test_mermaid_labels_survive_quotes_and_pipes(awkward: str) -> None:
     block = mermaid_block(awkward)
     assert block[:2] == ["```mermaid", "flowchart LR"]
-    assert '    s1["1. Discovery | Call"]' in block
-    # no HTML in a label: mermaid would render it (htmlLabels)
-    assert '    s2["2. Demo #quot;live#quot; #lt;script#gt;alert(1)#lt;/script#gt;"]' in block
+    assert '    s1["1. Discovery | Call<br/>Account | Executive"]' in block
+    # no HTML of the process's in a label: mermaid would render it (htmlLabels)
+    assert (
+        '    s2["2. Demo #quot;live#quot; #lt;script#gt;alert(1)#lt;/script#gt;'
+        '<br/>Account | Executive"]'
+    ) in block
     assert '    won(["Won | signed"])' in block
     assert [line.strip() for line in block if "-->" in line] == ["s1 --> s2", "s2 --> won"]
 
@@ -514,9 +549,11 @@ def test_html_has_every_stage_criterion_and_role() -> None:
     for stage in process["stages"]:
         assert f". {escape_html(stage['name'])}</h3>" in out
         for criterion in stage["exit_criteria"]:
-            assert f"<li>{escape_html(criterion)}</li>" in out
+            assert f"<li>{escape_html(criterion)}</li>" in out or (
+                f"<li>{escape_html(criterion)} <span class=" in out
+            )
     for role in process["roles"]:
-        assert f"<h3>{role['title']}</h3>" in out
+        assert f'<h3 id="role-{role["id"]}">{role["title"]}</h3>' in out
         for duty in role["responsibilities"]:
             assert f"<li>{escape_html(duty)}</li>" in out
     assert out.count("<strong>What the team achieves:</strong>") == len(process["stages"])

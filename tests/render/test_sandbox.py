@@ -154,7 +154,7 @@ def test_standalone_user_template_sees_the_documented_variables(
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
         f"<!-- {MARKER} -->\nSandbox sales / process.yaml / discovery,proposal"
-        " / Discovery,Proposal / None / None / None / 13 / Closed Won\n"
+        " / Discovery,Proposal / None / None / None / 16 / Closed Won\n"
     )
 
 
@@ -168,7 +168,7 @@ def test_html_user_template(process: Path, tmp_path: Path) -> None:
     result = onboard(process, directory, "--format", "html")
     assert result.exit_code == 0, result.stderr
     assert "<style>\nbody { font-family: serif; }</style>" in result.stdout
-    assert "<h1>Sandbox sales: sales handbook</h1>" in result.stdout
+    assert '<h1 id="top">Sandbox sales: sales handbook</h1>' in result.stdout
 
 
 def test_user_template_output_is_still_escaped_in_html(process: Path, tmp_path: Path) -> None:

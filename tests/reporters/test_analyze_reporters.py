@@ -22,7 +22,7 @@ from salesflow.model.funnel import (
     Group,
     StageMetrics,
 )
-from salesflow.reporters import ANALYZE_FORMATS
+from salesflow.reporters import ANALYZE_FORMATS, analyze_text
 from salesflow.reporters.analyze_format import bottleneck_sentence
 from tests.helpers import ANSI
 
@@ -494,7 +494,7 @@ def test_other_formats_ignore_colour(fmt: str) -> None:
 
 
 def test_registry_names() -> None:
-    assert list(ANALYZE_FORMATS) == ["text", "json", "csv", "markdown"]
+    assert list(ANALYZE_FORMATS) == ["text", "json", "csv", "markdown", "html"]
 
 
 @pytest.mark.parametrize("fmt", list(ANALYZE_FORMATS))
@@ -668,7 +668,10 @@ def test_text_without_bottleneck_or_amounts() -> None:
     assert "Note:" not in out
 
 
-def test_text_grows_rather_than_drop_a_column() -> None:
+def test_text_drops_columns_by_priority_then_grows() -> None:
+    """Huge counts first cost the interval, then the columns other columns give (open,
+    cumulative); never a count that is kept, and never a split number: with no room even for
+    those, the report grows wider than asked."""
     funnel = overall_funnel()
     huge = [
         stage.model_copy(
@@ -682,10 +685,18 @@ def test_text_grows_rather_than_drop_a_column() -> None:
         for stage in funnel.stages
     ]
     big = report().model_copy(update={"funnel": funnel.model_copy(update={"stages": huge})})
-    out = render("text", big)
-    for value in ("1,200,000,000", "480,000,000", "600,000,000", "120,000,000", "43% (40–46)"):
-        assert value in out
-    assert "Median" in out and "P80" in out and "not reached" in out
+    kept = ("1,200,000,000", "480,000,000", "600,000,000", "43%", "not reached")
+    dropped = ("120,000,000", "(40–46)", "Cumul.")
+    default = render("text", big)
+    assert all(value in default for value in kept)
+    assert not any(value in default for value in dropped)
+    assert max(map(len, default.splitlines())) <= 100
+    wide = analyze_text.render(big, False, 200)
+    assert all(value in wide for value in (*kept, *dropped))
+    narrow = analyze_text.render(big, False, 40)
+    assert all(value in narrow for value in kept[:-1])
+    assert "P80" not in narrow and "not reached" not in narrow  # the P80 went too
+    assert max(map(len, narrow.splitlines())) > 40
 
 
 def test_text_does_not_interpret_markup_in_names() -> None:
@@ -966,3 +977,17 @@ def test_text_shows_control_characters_from_the_data_harmlessly() -> None:
     assert "eve\ufffd\ufffd" in out
     # stage table, days table, funnel chart and bottleneck sentence
     assert out.count("Tech\ufffd Validation") == 4
+
+
+@pytest.mark.parametrize("width", [70, 80, 100, 200])
+def test_text_fits_the_width_and_keeps_the_bottleneck_amounts_whole(width: int) -> None:
+    out = analyze_text.render(report(True), False, width)
+    lines = out.splitlines()
+    assert all(len(line) <= width for line in lines)
+    start = next(i for i, line in enumerate(lines) if line.startswith("Bottleneck:"))
+    end = lines.index("", start)
+    sentence = " ".join(lines[start:end])
+    assert sentence == bottleneck_sentence(report().funnel, "USD")
+    for amount in ("≈ 43 wins", "≈ USD 1,054,253", "USD 821,881", "1,292,266)"):
+        assert any(amount in line for line in lines[start:end]), (amount, lines[start:end])
+    assert ("(95% CI)" in out) is (width > 80)

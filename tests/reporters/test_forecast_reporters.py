@@ -18,7 +18,7 @@ from salesflow.model.forecast import (
     StageRate,
     Target,
 )
-from salesflow.reporters import FORECAST_FORMATS
+from salesflow.reporters import FORECAST_FORMATS, forecast_text
 from tests.helpers import ANSI
 
 
@@ -196,7 +196,7 @@ def test_other_formats_ignore_colour(fmt: str) -> None:
 
 
 def test_registry_names() -> None:
-    assert list(FORECAST_FORMATS) == ["text", "json", "markdown"]
+    assert list(FORECAST_FORMATS) == ["text", "json", "markdown", "html"]
 
 
 @pytest.mark.parametrize("fmt", list(FORECAST_FORMATS))
@@ -363,3 +363,83 @@ def test_one_open_deal_is_singular(fmt: str) -> None:
         update={"pipeline": full.pipeline.model_copy(update={"open_deals": 1})}
     )
     assert "1 deal, weighted" in flat(FORECAST_FORMATS.renderer(fmt)(single, False))
+
+
+# --- text: the histogram and the month table ------------------------------------------------
+
+
+def text_at(result: Forecast, width: int = 100) -> str:
+    return forecast_text.render(result, False, width)
+
+
+def histogram_rows(out: str) -> list[str]:
+    lines = out.splitlines()
+    start = lines.index("Revenue distribution") + 1
+    return lines[start : start + 8]
+
+
+def test_text_histogram_marks_the_percentiles_and_the_target() -> None:
+    rows = histogram_rows(text_at(forecast()))
+    marks = {row.split()[1]: row.split("◀ ")[1] for row in rows if "◀" in row}
+    # P10 118,904 in [100k, 150k), P50 211,350 and the 250k target in their bins, P90 325,118
+    assert marks == {"100,000": "P10", "200,000": "P50", "250,000": "target", "300,000": "P90"}
+    assert rows[0] == "   USD 50,000 ██                                       1.2%"
+    assert rows[3].endswith("████  26%  ◀ P50")
+
+
+def test_text_histogram_labels_the_last_bin_as_everything_above() -> None:
+    rows = histogram_rows(text_at(forecast()))
+    assert rows[-1].startswith("≥ USD 400,000 █████")
+    assert not any(row.lstrip().startswith("≥") for row in rows[:-1])
+
+
+def test_text_histogram_marks_that_share_a_bin_and_lie_outside_the_edges() -> None:
+    full = forecast()
+    assert full.target is not None
+    revenue = full.revenue.model_copy(update={"p10": 10_000.0, "p90": 9_000_000.0})
+    shifted = full.model_copy(
+        update={
+            "revenue": revenue,
+            "target": full.target.model_copy(update={"amount": 210_000.0}),
+        }
+    )
+    rows = histogram_rows(text_at(shifted))
+    assert rows[0].endswith("◀ P10")  # below the first edge: the first bin
+    assert rows[3].endswith("◀ P50 · target")
+    assert rows[-1].endswith("◀ P90")  # beyond the last edge: the open last bin
+
+
+def test_text_month_table_marks_the_months_the_pipeline_pays_for() -> None:
+    out = text_at(forecast())
+    lines = out.splitlines()
+    start = lines.index("Revenue by month") + 3
+    assert [line.split()[:2] for line in lines[start : start + 4]] == [
+        ["2026-11", "*"],  # all of it from the pipeline
+        ["2026-12", "*"],  # 66,000 of 96,000
+        ["2027-01", "USD"],  # 5,728 of 100,728: no mark
+        ["later", "*"],
+    ]
+    assert lines[start + 4] == (
+        "* more than half of the month's expected revenue comes from the open pipeline"
+    )
+    assert lines[start + 5] == "later: after 2027-01 (outside the 3 months)"
+
+
+def test_text_month_table_without_the_pipeline_has_no_marks() -> None:
+    full = forecast()
+    months = [
+        month.model_copy(update={"new_leads": month.mean, "pipeline": 0.0}) for month in full.months
+    ]
+    out = text_at(full.model_copy(update={"pipeline": None, "months": months}))
+    assert "*" not in out and "pipeline" not in out
+    assert "later: after 2027-01 (outside the 3 months)" in out
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 200])
+def test_text_fits_the_width(width: int) -> None:
+    out = text_at(forecast(), width)
+    assert all(len(line) <= width for line in out.splitlines())
+    header = out.split("Revenue by month\n")[1].splitlines()[0]
+    assert ("P10" in header) is (width >= 100)
+    for amount in ("USD 217,728", "P10 USD 118,904", "USD 301,234"):
+        assert any(amount in line for line in out.splitlines()), amount

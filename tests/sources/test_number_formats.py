@@ -330,7 +330,7 @@ def test_an_unknown_flag_value_is_an_input_error(tmp_path: Path) -> None:
         "analyze", "-p", str(process), "--deals", str(deals), "--number-format", "1.234.56"
     )
     assert result.exit_code == 2
-    assert "--number-format 1.234.56: choose 1,234.56, 1.234,56, 1 234,56, 1'234.56" in (
+    assert "--number-format 1.234.56: choose one of 1,234.56, 1.234,56, 1 234,56, 1'234.56" in (
         result.stderr
     )
 

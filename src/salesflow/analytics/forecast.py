@@ -12,6 +12,7 @@ from salesflow.analytics.deal_sizes import DealSizes
 from salesflow.analytics.lead_search import LeadPaths, fewest_leads
 from salesflow.analytics.phasing import DAYS_PER_MONTH, Lag, cohort_shares, label, spread_wins
 from salesflow.analytics.pipeline import OpenGroups
+from salesflow.analytics.progress import Progress, no_progress
 from salesflow.analytics.simulation import (
     NO_DISPERSION,
     Dispersion,
@@ -41,6 +42,9 @@ CONFIDENCE = 0.9
 MAX_LEADS = 10_000_000
 HISTOGRAM_BINS = 20
 CALENDAR_CELLS = 25_000_000  # simulations × calendar columns held at once (200 MB)
+SEARCHING = "finding the leads needed for the target"
+MONTHS = "simulating revenue by month"
+PIPELINE = "simulating the open pipeline"
 
 
 @dataclass(frozen=True)
@@ -68,9 +72,16 @@ class Request:
     pipeline: bool = False
 
 
-def forecast(inputs: Inputs, request: Request) -> Forecast:
+def forecast(inputs: Inputs, request: Request, progress: Progress = no_progress) -> Forecast:
+    """The forecast; `progress` hears how far each simulation has come."""
     outcome = simulate(
-        inputs.rates, inputs.sizes, request.leads, request.sims, request.seed, inputs.dispersion
+        inputs.rates,
+        inputs.sizes,
+        request.leads,
+        request.sims,
+        request.seed,
+        inputs.dispersion,
+        progress,
     )
     return Forecast(
         process=inputs.process.name,
@@ -90,9 +101,9 @@ def forecast(inputs: Inputs, request: Request) -> Forecast:
         dispersion_cohorts=inputs.dispersion.cohorts,
         stages=_stages(inputs, request.leads),
         histogram=_histogram(outcome.revenue),
-        target=_target(inputs, request, outcome.revenue) if request.target else None,
-        months=_months(inputs, request) if request.horizon else [],
-        pipeline=_pipeline(inputs, request) if request.pipeline else None,
+        target=_target(inputs, request, outcome.revenue, progress) if request.target else None,
+        months=_months(inputs, request, progress) if request.horizon else [],
+        pipeline=_pipeline(inputs, request, progress) if request.pipeline else None,
         notes=[*inputs.notes, *_calendar_notes(inputs, request)],
     )
 
@@ -134,8 +145,11 @@ def _histogram(revenue: Floats) -> Histogram:
     return Histogram(edges=[float(e) for e in edges], counts=[int(c) for c in counts])
 
 
-def _target(inputs: Inputs, request: Request, revenue: Floats) -> Target:
+def _target(
+    inputs: Inputs, request: Request, revenue: Floats, progress: Progress = no_progress
+) -> Target:
     assert request.target is not None
+    progress(SEARCHING, 0, 0)
     per_lead = inputs.rates.win_rate() * inputs.sizes.mean
     mean_needed = math.ceil(request.target / per_lead) if per_lead > 0 else None
     return Target(
@@ -173,7 +187,7 @@ def calendar_sims(request: Request) -> int:
     return max(min(request.sims, CALENDAR_CELLS // (request.horizon + 2)), 1)
 
 
-def _months(inputs: Inputs, request: Request) -> list[Month]:
+def _months(inputs: Inputs, request: Request, progress: Progress = no_progress) -> list[Month]:
     """Monthly cohorts of new leads, each win landing a drawn time-to-win after its lead; and,
     with --pipeline, the open deals landing when their time still to go says. Both use each
     simulation's conversion draws, and the table is held once, filled chunk by chunk."""
@@ -203,6 +217,7 @@ def _months(inputs: Inputs, request: Request) -> list[Month]:
             pipeline = _landed_pipeline(groups, rng, drawn, landing)
             total[rows] += pipeline
             from_pipeline += pipeline.sum(axis=0)
+        progress(MONTHS, rows.stop, sims)
     return _month_rows(total, from_new / sims, from_pipeline / sims, start, months)
 
 
@@ -244,15 +259,19 @@ def _month_rows(
 # --- the open pipeline ---------------------------------------------------------------------------
 
 
-def _pipeline(inputs: Inputs, request: Request) -> Pipeline | None:
+def _pipeline(
+    inputs: Inputs, request: Request, progress: Progress = no_progress
+) -> Pipeline | None:
     groups = inputs.open_deals
     if groups is None:
         return None
     rng = np.random.default_rng(request.seed + 1)
-    parts = [
-        groups.wins(rng, inputs.rates.draw(rng, rows.stop - rows.start)) @ groups.amount
-        for rows in slices(request.sims, max(len(groups.count), 1))
-    ]
+    parts = []
+    for rows in slices(request.sims, max(len(groups.count), 1)):
+        parts.append(
+            groups.wins(rng, inputs.rates.draw(rng, rows.stop - rows.start)) @ groups.amount
+        )
+        progress(PIPELINE, rows.stop, request.sims)
     revenue = np.concatenate(parts) if parts else np.zeros(request.sims)
     return Pipeline(
         open_deals=groups.deals,

@@ -18,11 +18,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from salesflow.analytics.deal_sizes import DealSizes, SizeDraws
+from salesflow.analytics.progress import Progress, no_progress
 
 CHUNK = 100_000  # simulated cells (simulations × cohorts or groups) held at once
 EXACT_WINS = 32  # wins per cell priced one by one; beyond, a gamma sum
 PLAN_WEIGHT = 10.0  # a planned conversion counts as this many decided deals
 PRIOR_FLOOR = 0.5  # no Beta parameter of the plan's prior below this (a plan of 0 or 1)
+SIMULATING = "simulating revenue"
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -188,8 +190,10 @@ def simulate(
     sims: int,
     seed: int,
     dispersion: Dispersion = NO_DISPERSION,
+    progress: Progress = no_progress,
 ) -> Outcome:
-    """Wins and revenue for `leads` new leads (one cohort), `sims` times."""
+    """Wins and revenue for `leads` new leads (one cohort), `sims` times; `progress` hears of
+    the simulations done after each chunk."""
     rng = np.random.default_rng(seed)
     every = sizes.draw(rng, sims)
     wins, revenue = [], []
@@ -197,6 +201,7 @@ def simulate(
         won = cohort_wins(rng, rates, dispersion, leads, rows.stop - rows.start)
         wins.append(won)
         revenue.append(price(rng, won, every.take(rows)))
+        progress(SIMULATING, rows.stop, sims)
     return Outcome(np.concatenate(wins), np.concatenate(revenue))
 
 

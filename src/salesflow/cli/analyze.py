@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from salesflow.cli.console import deliver, use_color
+from salesflow.cli.console import deliver, render_report
 from salesflow.cli.data import (
     DataFlags,
     data_options,
@@ -14,6 +14,7 @@ from salesflow.cli.data import (
 )
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
+    AnalyzeFormat,
     DateFormatOption,
     DealsOption,
     ForceOption,
@@ -34,6 +35,7 @@ from salesflow.cli.options import (
     WhereOption,
 )
 from salesflow.cli.process import load_valid_process
+from salesflow.cli.progress import progress
 from salesflow.reporters import ANALYZE_FORMATS
 
 FORMAT_HELP = f"Output format: {', '.join(ANALYZE_FORMATS)}."
@@ -76,7 +78,7 @@ def command(
         ),
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
+        AnalyzeFormat, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
     ] = "text",
     output: OutputOption = None,
     force: ForceOption = False,
@@ -108,6 +110,8 @@ def command(
         process=process,
     )
     options = data_options(flags)
-    tables = usable_tables(loaded, options, quiet, reported=True)
-    text = render(analyze(tables), use_color(no_color) and output is None)
-    deliver(text, output, force)
+    with progress(quiet) as shown:
+        tables = usable_tables(loaded, options, quiet, reported=True, shown=shown)
+        shown.phase("computing the funnel")
+        report = analyze(tables)
+    deliver(render_report(render, report, output_format, no_color, output), output, force)

@@ -19,6 +19,7 @@ import typer
 
 from salesflow import __version__
 from salesflow.cli.examples import epilog
+from salesflow.cli.usage import Command, Group
 
 COMMANDS = {
     "init": "salesflow.cli.init",
@@ -57,6 +58,7 @@ def build(names: Iterable[str]) -> typer.Typer:
     wanted = set(names)
     application = typer.Typer(
         name="salesflow",
+        cls=Group,
         help=HELP,
         no_args_is_help=True,
         add_completion=True,
@@ -68,7 +70,7 @@ def build(names: Iterable[str]) -> typer.Typer:
     for name, module in COMMANDS.items():
         if name in wanted:
             command = importlib.import_module(module).command
-            application.command(name, epilog=epilog(name))(command)
+            application.command(name, cls=Command, epilog=epilog(name))(command)
     return application
 
 

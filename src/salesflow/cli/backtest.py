@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
-from salesflow.cli.console import deliver, use_color
+from salesflow.cli.console import deliver, render_report
 from salesflow.cli.data import (
     DataFlags,
     data_options,
@@ -15,6 +15,7 @@ from salesflow.cli.data import (
 )
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
+    BacktestFormat,
     DateFormatOption,
     DealsOption,
     ForceOption,
@@ -35,6 +36,7 @@ from salesflow.cli.options import (
     WhereOption,
 )
 from salesflow.cli.process import load_valid_process
+from salesflow.cli.progress import progress
 from salesflow.errors import InputError
 from salesflow.reporters import BACKTEST_FORMATS
 
@@ -42,6 +44,7 @@ FORMAT_HELP = f"Output format: {', '.join(BACKTEST_FORMATS)}."
 FIRST_YEAR, LAST_YEAR = 1900, 2200  # as salesflow.analytics.backtest (not imported at startup)
 MAX_CUTOFFS = 600
 PERIODS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+Period = Literal["month", "quarter", "half", "year"]
 
 
 @guarded
@@ -56,7 +59,7 @@ def command(
         ),
     ] = None,
     every: Annotated[
-        str | None,
+        Period | None,
         typer.Option(
             "--every",
             help="Cutoffs at the start of every month, quarter, half or year [default: month].",
@@ -66,13 +69,20 @@ def command(
     horizon: Annotated[
         int,
         typer.Option(
-            "--horizon", help="Months of leads forecast after each cutoff.", metavar="MONTHS"
+            "--horizon",
+            help="Months of leads forecast after each cutoff.",
+            metavar="MONTHS",
+            min=1,
+            max=24,
         ),
     ] = 3,
     sims: Annotated[
-        int, typer.Option("--sims", help="Simulations per cutoff.", metavar="N")
+        int,
+        typer.Option("--sims", help="Simulations per cutoff.", metavar="N", min=100, max=1_000_000),
     ] = 20_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.", metavar="N")] = 1,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed.", metavar="N", min=0, max=2**63 - 1)
+    ] = 1,
     process: ProcessOption = None,
     deals: DealsOption = None,
     history: HistoryOption = None,
@@ -88,7 +98,7 @@ def command(
     number_format: NumberFormatOption = None,
     unmapped: UnmappedOption = "error",
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
+        BacktestFormat, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
     ] = "text",
     output: OutputOption = None,
     force: ForceOption = False,
@@ -99,16 +109,10 @@ def command(
     from salesflow.analytics.backtest import Settings, backtest, period_cutoffs
 
     render = BACKTEST_FORMATS.renderer(output_format)
-    if not 1 <= horizon <= 24:
-        raise InputError(f"--horizon {horizon}: choose between 1 and 24 months")
-    if not 100 <= sims <= 1_000_000:
-        raise InputError(f"--sims {sims}: choose between 100 and 1,000,000")
-    if not 0 <= seed < 2**63:
-        raise InputError(f"--seed {seed}: must be 0 or more")
     if cutoff and every:
         raise InputError("give --cutoff dates or --every PERIOD, not both")
     given = _dates(cutoff) if cutoff else None
-    period = _period(every) if given is None else 0
+    period = PERIODS[every or "month"] if given is None else 0
     flags = DataFlags(
         deals,
         history,
@@ -125,13 +129,16 @@ def command(
         timeout=timeout,
         process=process,
     )
-    tables = usable_tables(load_valid_process(process), data_options(flags), quiet)
-    try:
-        cutoffs = given if given is not None else period_cutoffs(tables, period)
-        result = backtest(tables, Settings(cutoffs, horizon, sims, seed))
-    except ValueError:
-        raise InputError(f"{tables.deals.path} has no dated deals to replay") from None
-    text = render(result, use_color(no_color) and output is None)
+    with progress(quiet) as shown:
+        loaded = load_valid_process(process)
+        tables = usable_tables(loaded, data_options(flags), quiet, shown=shown)
+        shown.phase("replaying the cutoffs")
+        try:
+            cutoffs = given if given is not None else period_cutoffs(tables, period)
+            result = backtest(tables, Settings(cutoffs, horizon, sims, seed))
+        except ValueError:
+            raise InputError(f"{tables.deals.path} has no dated deals to replay") from None
+    text = render_report(render, result, output_format, no_color, output)
     deliver(text, output, force)
 
 
@@ -149,10 +156,3 @@ def _dates(values: list[str]) -> list[date]:
                 f"--cutoff {value}: choose a date between {FIRST_YEAR} and {LAST_YEAR}"
             )
     return sorted(dates)
-
-
-def _period(every: str | None) -> int:
-    name = every or "month"
-    if name not in PERIODS:
-        raise InputError(f"--every {name}: choose one of {', '.join(PERIODS)}")
-    return PERIODS[name]

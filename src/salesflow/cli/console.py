@@ -1,14 +1,19 @@
-"""Terminal output: colour decisions and writing results to stdout or a file."""
+"""Terminal output: colour and width decisions and writing results to stdout or a file."""
 
 from __future__ import annotations
 
 import errno
 import os
 import sys
+from typing import TypeVar
 
 import typer
 
 from salesflow.errors import OutputError
+from salesflow.reporters import Render
+
+MAX_WIDTH = 1000  # a wider COLUMNS is taken as this
+Result = TypeVar("Result")
 
 
 def use_color(no_color: bool) -> bool:
@@ -20,6 +25,34 @@ def use_color(no_color: bool) -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
     return sys.stdout.isatty()
+
+
+def report_width() -> int | None:
+    """The width text reports are laid out for: the terminal's when stdout is one (as rich
+    measures it); else `COLUMNS` when it holds a positive number (a pipe, a pager, a file; at
+    most MAX_WIDTH);
+    else None, and each report keeps its own default width."""
+    stream = sys.stdout
+    if stream is not None and stream.isatty():
+        try:
+            return os.get_terminal_size(stream.fileno()).columns or None
+        except (OSError, ValueError):
+            pass
+    columns = os.environ.get("COLUMNS", "").strip()
+    return min(int(columns), MAX_WIDTH) if columns.isdigit() and int(columns) > 0 else None
+
+
+def render_report(
+    render: Render[Result],
+    result: Result,
+    output_format: str,
+    no_color: bool,
+    output: str | None,
+) -> str:
+    """A command's report: coloured only for stdout (use_color); the text format laid out for
+    report_width()."""
+    color = use_color(no_color) and output is None
+    return render(result, color, report_width() if output_format == "text" else None)
 
 
 def emit(text: str) -> None:
@@ -63,11 +96,14 @@ def silence_stdout() -> None:
 
 
 def note(text: str, quiet: bool = False) -> None:
-    """Progress and remarks go to stderr, and -q silences them."""
+    """Progress and remarks go to stderr, and -q silences them; above the progress bar while
+    one is showing (cli/progress.py)."""
     if not quiet:
+        from salesflow.cli.progress import print_above
         from salesflow.reporters.safety import terminal_text
 
-        typer.echo(terminal_text(text), err=True)
+        if not print_above(terminal_text(text)):
+            typer.echo(terminal_text(text), err=True)
 
 
 def deliver(text: str, output: str | None, force: bool) -> None:

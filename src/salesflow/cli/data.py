@@ -12,6 +12,7 @@ from salesflow.config import COMMAND_LINE, resolve
 from salesflow.errors import DataError, InputError
 
 if TYPE_CHECKING:
+    from salesflow.cli.progress import Silent
     from salesflow.model import Process
     from salesflow.model.data import DataProblem
     from salesflow.sources.canonical import DealTables
@@ -115,22 +116,45 @@ REFUSED_CODES = (
 
 
 def usable_tables(
-    process: Process, options: DataOptions, quiet: bool, reported: bool = False
+    process: Process,
+    options: DataOptions,
+    quiet: bool,
+    reported: bool = False,
+    shown: Silent | None = None,
 ) -> DealTables:
     """The canonical tables, once their problems are refused or warned about. How the files
     were read (an encoding guessed, a footer left out) is a note on stderr, unless the command's
     own report carries it (`reported`: analyze, which also needs only aggregates, so a database
-    computes them; the other commands fetch each canonical deal from it)."""
+    computes them; the other commands fetch each canonical deal from it). Each step is a phase
+    of the command's progress (`shown`)."""
+    from salesflow.cli.progress import Silent
+
+    shown = shown or Silent()
+    shown.phase(reading(options))
     tables = load_tables(process, options)
     if not reported:
         for read_note in tables.read_notes:
             note(f"salesflow: note: {read_note}", quiet)
+    shown.phase("checking the deal data")
     check_usable(tables, quiet)
     if reported or tables.remote is None:
         return tables
     from salesflow.sources.remote.build import fetch_deals
 
+    shown.phase("fetching the deals from the database")
     return fetch_deals(tables)
+
+
+def reading(options: DataOptions) -> str:
+    """The reading phase in words: the file's name; never a database URL, which may hold a
+    password."""
+    from pathlib import PurePath
+
+    from salesflow.reporters.safety import terminal_line
+
+    if "://" in options.deals:
+        return "querying the database"
+    return f"reading {terminal_line(PurePath(options.deals).name)}"
 
 
 def check_usable(tables: DealTables, quiet: bool) -> list[DataProblem]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
-from salesflow.cli.console import deliver, use_color
+from salesflow.cli.console import deliver, render_report
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
+    DiffFormat,
     ForceOption,
     NoColorOption,
     OutputOption,
@@ -17,11 +18,11 @@ from salesflow.cli.options import (
     QuietOption,
 )
 from salesflow.config import require_process
-from salesflow.errors import EXIT_FINDINGS, EXIT_OK, InputError
+from salesflow.errors import EXIT_FINDINGS, EXIT_OK
 from salesflow.reporters import DIFF_FORMATS
 
 FORMAT_HELP = f"Output format: {', '.join(DIFF_FORMATS)}."
-FAIL_ON = ("breaking", "warning", "info", "none")
+FailOn = Literal["breaking", "warning", "info", "none"]
 
 
 @guarded
@@ -41,7 +42,7 @@ def command(
         ),
     ] = None,
     fail_on: Annotated[
-        str,
+        FailOn,
         typer.Option(
             "--fail-on",
             help="Exit 1 when a change at or above this level exists: "
@@ -55,11 +56,12 @@ def command(
             "--leads",
             help="Add the plan's expected revenue for N leads under A and B.",
             metavar="N",
+            min=0,
         ),
     ] = None,
     process: ProcessOption = None,
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
+        DiffFormat, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
     ] = "text",
     output: OutputOption = None,
     force: ForceOption = False,
@@ -74,9 +76,7 @@ def command(
 
     del quiet
     render = DIFF_FORMATS.renderer(output_format)
-    threshold = _threshold(fail_on)
-    if leads is not None and leads < 0:
-        raise InputError(f"--leads {leads}: must be 0 or more")
+    threshold = None if fail_on == "none" else fail_on
     cwd = Path.cwd()
 
     def default() -> str:
@@ -90,13 +90,7 @@ def command(
         changes=compare(old.process, new.process),
         impact=impact(old.process, new.process, leads) if leads is not None else None,
     )
-    text = render(diff, use_color(no_color) and output is None)
+    text = render_report(render, diff, output_format, no_color, output)
     deliver(text, output, force)
     failed = threshold is not None and diff.at_least(Level(threshold))
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
-
-
-def _threshold(fail_on: str) -> str | None:
-    if fail_on not in FAIL_ON:
-        raise InputError(f"--fail-on {fail_on}: choose one of {', '.join(FAIL_ON)}")
-    return None if fail_on == "none" else fail_on

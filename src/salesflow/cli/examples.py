@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 EXAMPLES: dict[str, list[str]] = {
-    "init": ["salesflow init", "salesflow init sales --crm hubspot"],
+    "init": ["salesflow init", "salesflow init sales --crm hubspot", "salesflow init --no-ci"],
     "validate": [
         "salesflow validate",
         "salesflow validate process.yaml --strict --format github",

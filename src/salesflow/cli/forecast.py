@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from salesflow.cli.console import deliver, use_color
+from salesflow.cli.console import deliver, render_report
 from salesflow.cli.data import (
     DataFlags,
     optional_data_options,
@@ -19,6 +19,7 @@ from salesflow.cli.options import (
     DateFormatOption,
     DealsOption,
     ForceOption,
+    ForecastFormat,
     HistoryOption,
     HistoryTableOption,
     MapOption,
@@ -36,11 +37,13 @@ from salesflow.cli.options import (
     WhereOption,
 )
 from salesflow.cli.process import load_valid_process
+from salesflow.cli.progress import progress
 from salesflow.errors import InputError
 from salesflow.reporters import FORECAST_FORMATS
 
 if TYPE_CHECKING:
     from salesflow.analytics.forecast import Inputs, Request
+    from salesflow.cli.progress import Silent
     from salesflow.model import Process
 
 FORMAT_HELP = f"Output format: {', '.join(FORECAST_FORMATS)}."
@@ -54,7 +57,13 @@ MAX_AMOUNT = 1e15  # as the largest amount read from deal data (salesflow.source
 def command(
     leads: Annotated[
         int | None,
-        typer.Option("--leads", help="New leads entering the first stage.", metavar="N"),
+        typer.Option(
+            "--leads",
+            help="New leads entering the first stage.",
+            metavar="N",
+            min=0,
+            max=MAX_LEADS,
+        ),
     ] = None,
     plan: Annotated[
         bool, typer.Option("--plan", help="Use the plan in the process file even with data.")
@@ -73,12 +82,17 @@ def command(
             "--horizon",
             help="Spread the leads over this many months; revenue per month.",
             metavar="MONTHS",
+            min=1,
+            max=120,
         ),
     ] = None,
     leads_per_month: Annotated[
         int | None,
         typer.Option(
-            "--leads-per-month", help="With --horizon: leads arriving each month.", metavar="N"
+            "--leads-per-month",
+            help="With --horizon: leads arriving each month.",
+            metavar="N",
+            min=0,
         ),
     ] = None,
     start: Annotated[
@@ -93,10 +107,12 @@ def command(
         bool, typer.Option("--pipeline", help="Add the open deals, weighted by their stage.")
     ] = False,
     sims: Annotated[
-        int, typer.Option("--sims", help="Monte Carlo simulations.", metavar="N")
+        int,
+        typer.Option("--sims", help="Monte Carlo simulations.", metavar="N", min=100, max=MAX_SIMS),
     ] = 100_000,
     seed: Annotated[
-        int, typer.Option("--seed", help="Random seed (same seed, same result).", metavar="N")
+        int,
+        typer.Option("--seed", help="Random seed (same seed, same result).", metavar="N", min=0),
     ] = 1,
     process: ProcessOption = None,
     deals: DealsOption = None,
@@ -113,7 +129,7 @@ def command(
     number_format: NumberFormatOption = None,
     unmapped: UnmappedOption = "error",
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
+        ForecastFormat, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
     ] = "text",
     output: OutputOption = None,
     force: ForceOption = False,
@@ -124,14 +140,12 @@ def command(
     from salesflow.analytics.forecast import Request, forecast
 
     render = FORECAST_FORMATS.renderer(output_format)
-    if seed < 0:
-        raise InputError(f"--seed {seed}: must be 0 or more")
     request = Request(
         leads=_leads(leads, horizon, leads_per_month),
-        sims=_sims(sims),
+        sims=sims,
         seed=seed,
         target=_amount(target) if target is not None else None,
-        horizon=_horizon(horizon, leads_per_month),
+        horizon=horizon,
         start=_start(start),
         pipeline=pipeline,
     )
@@ -151,13 +165,15 @@ def command(
         timeout=timeout,
         process=process,
     )
-    inputs = _inputs(load_valid_process(process), flags, plan, request, quiet)
-    text = render(forecast(inputs, request), use_color(no_color) and output is None)
+    with progress(quiet) as shown:
+        inputs = _inputs(load_valid_process(process), flags, plan, request, quiet, shown)
+        result = forecast(inputs, request, shown)
+    text = render_report(render, result, output_format, no_color, output)
     deliver(text, output, force)
 
 
 def _inputs(
-    process: Process, flags: DataFlags, plan: bool, request: Request, quiet: bool
+    process: Process, flags: DataFlags, plan: bool, request: Request, quiet: bool, shown: Silent
 ) -> Inputs:
     from salesflow.analytics.forecast_inputs import data_inputs, plan_inputs
 
@@ -167,7 +183,8 @@ def _inputs(
             why = "drop --plan" if plan else "pass --deals FILE"
             raise InputError(f"--pipeline needs the open deals in deal data: {why}")
         return plan_inputs(process)
-    tables = usable_tables(process, options, quiet)
+    tables = usable_tables(process, options, quiet, shown=shown)
+    shown.phase("estimating the rates")
     return data_inputs(tables, with_pipeline=request.pipeline)
 
 
@@ -177,8 +194,6 @@ def _leads(leads: int | None, horizon: int | None, per_month: int | None) -> int
             raise InputError("--leads-per-month needs --horizon MONTHS")
         if leads is not None:
             raise InputError("give --leads or --leads-per-month, not both")
-        if per_month < 0:
-            raise InputError(f"--leads-per-month {per_month}: must be 0 or more")
         if per_month * horizon > MAX_LEADS:
             raise InputError(
                 f"--leads-per-month {per_month}: at most {MAX_LEADS:,} leads over the horizon"
@@ -186,24 +201,7 @@ def _leads(leads: int | None, horizon: int | None, per_month: int | None) -> int
         leads = per_month * horizon
     if leads is None:
         raise InputError("how many leads? pass --leads N (or --leads-per-month N --horizon M)")
-    if leads < 0:
-        raise InputError(f"--leads {leads}: must be 0 or more")
-    if leads > MAX_LEADS:
-        raise InputError(f"--leads {leads}: choose at most {MAX_LEADS:,}")
     return leads
-
-
-def _sims(sims: int) -> int:
-    if not 100 <= sims <= MAX_SIMS:
-        raise InputError(f"--sims {sims}: choose between 100 and {MAX_SIMS:,}")
-    return sims
-
-
-def _horizon(horizon: int | None, per_month: int | None) -> int | None:
-    del per_month
-    if horizon is not None and not 1 <= horizon <= 120:
-        raise InputError(f"--horizon {horizon}: choose between 1 and 120 months")
-    return horizon
 
 
 def _amount(text: str) -> float:

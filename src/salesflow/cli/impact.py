@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from salesflow.cli.console import deliver, use_color
+from salesflow.cli.console import deliver, render_report
 from salesflow.cli.data import DataFlags, data_options, usable_tables
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
@@ -16,6 +16,7 @@ from salesflow.cli.options import (
     ForceOption,
     HistoryOption,
     HistoryTableOption,
+    ImpactFormat,
     MapOption,
     NoColorOption,
     NumberFormatOption,
@@ -31,6 +32,7 @@ from salesflow.cli.options import (
     WhereOption,
 )
 from salesflow.cli.process import load_valid_process
+from salesflow.cli.progress import progress
 from salesflow.errors import InputError
 from salesflow.reporters import IMPACT_FORMATS
 
@@ -87,7 +89,7 @@ def command(
         ),
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
+        ImpactFormat, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
     ] = "text",
     output: OutputOption = None,
     force: ForceOption = False,
@@ -123,7 +125,7 @@ def command(
         report = report.model_copy(
             update={"versions": [v for v in report.versions if v.revision == chosen]}
         )
-    deliver(render(report, use_color(no_color) and output is None), output, force)
+    deliver(render_report(render, report, output_format, no_color, output), output, force)
 
 
 def measure_versions(
@@ -133,8 +135,10 @@ def measure_versions(
     from salesflow.analytics.impact import impact
 
     loaded = load_valid_process(flags.process)
-    tables = usable_tables(loaded, data_options(flags), quiet, reported=True)
-    report = impact(tables, versions, effect)
+    with progress(quiet) as shown:
+        tables = usable_tables(loaded, data_options(flags), quiet, reported=True, shown=shown)
+        shown.phase("measuring each version")
+        report = impact(tables, versions, effect)
     notes = [*tables.read_notes, *notes, *report.notes]
     return report.model_copy(update={"notes": notes})
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from salesflow.cli.console import emit
+from salesflow.cli.console import emit, report_width
 from salesflow.cli.data import DataFlags
 from salesflow.cli.errors import guarded
 from salesflow.cli.impact import DEFAULT_EFFECT
@@ -38,8 +38,9 @@ if TYPE_CHECKING:
     from salesflow.diff.timeline import ProcessVersion
     from salesflow.model.diff import Change
 
-FORMATS = ("text", "json")
+Format = Literal["text", "json"]
 SHOWN = 3
+SUBJECT_INDENT = 12  # a wrapped first line continues under the date
 
 
 @guarded
@@ -47,10 +48,11 @@ def command(
     process: ProcessOption = None,
     limit: Annotated[
         int | None,
-        typer.Option("--limit", "-n", help="Show only the newest N versions.", metavar="N"),
+        typer.Option("--limit", "-n", help="Show only the newest N versions.", metavar="N", min=1),
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="Output format: text, json.", metavar="FORMAT")
+        Format,
+        typer.Option("--format", "-f", help="Output format: text, json.", metavar="FORMAT"),
     ] = "text",
     deals: DealsOption = None,
     history: HistoryOption = None,
@@ -74,10 +76,6 @@ def command(
     from salesflow.diff.timeline import versions
 
     del no_color  # the log has no colours; the flag is accepted as by every command
-    if limit is not None and limit < 1:
-        raise InputError(f"--limit {limit}: must be 1 or more")
-    if output_format not in FORMATS:
-        raise InputError(f"unknown format '{output_format}'; choose one of: {', '.join(FORMATS)}")
     cwd = Path.cwd()
     path = git.relative(Path(require_process(process).value), cwd)
     timeline = versions(path, cwd)
@@ -102,7 +100,7 @@ def command(
             process=process,
         )
         _add_measured(rows, flags, quiet)
-    emit(_json(rows) if output_format == "json" else _text(rows))
+    emit(_json(rows) if output_format == "json" else _text(rows, report_width()))
 
 
 def _rows(history: list[ProcessVersion]) -> list[dict[str, Any]]:
@@ -155,18 +153,22 @@ def _summary(changes: list[Change]) -> str:
     return f"{head}: {first}{more}"
 
 
-def _text(rows: list[dict[str, Any]]) -> str:
-    """Two lines per version; the author, subject and summary come from the history, so escape
-    sequences and control characters in them are removed (and each stays on its line)."""
+def _text(rows: list[dict[str, Any]], width: int | None = None) -> str:
+    """Two lines per version, wrapped at spaces to `width` (each continued under its text); the
+    author, subject and summary come from the history, so escape sequences and control
+    characters in them are removed (and each stays in its place)."""
     from salesflow.reporters.safety import terminal_line
+    from salesflow.reporters.wrap import wrap
 
-    lines = [
-        f"{row['commit'][:10]}  {row['date']}  {terminal_line(row['author'])}  "
-        f"{terminal_line(row['subject'])}\n"
-        f"    {terminal_line(row['summary'])}"
-        + (f"\n    measured: {terminal_line(row['measured'])}" if row.get("measured") else "")
-        for row in rows
-    ]
+    lines = []
+    for row in rows:
+        author, subject = terminal_line(row["author"]), terminal_line(row["subject"])
+        head = f"{row['commit'][:10]}  {row['date']}  {author}  {subject}"
+        lines.append(wrap(head, width, hanging=SUBJECT_INDENT))
+        lines.append("    " + wrap(terminal_line(row["summary"]), width, 4, 6))
+        if row.get("measured"):
+            measured = f"measured: {terminal_line(row['measured'])}"
+            lines.append("    " + wrap(measured, width, 4, 6))
     return "\n".join(lines) + "\n"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from salesflow.model.diff import Change
     from salesflow.model.funnel import Funnel
 
-FORMATS = ("markdown", "html")
+Format = Literal["markdown", "html"]
 MARKER_LINE = re.compile(rf"<!-- {re.escape(MARKER)}(?: from [^\n]*)? -->")
 DOCTYPE = re.compile(r"<!doctype html>", re.IGNORECASE)
 
@@ -52,7 +52,7 @@ DOCTYPE = re.compile(r"<!doctype html>", re.IGNORECASE)
 def command(
     output: OutputOption = None,
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="markdown or html.", metavar="FORMAT")
+        Format, typer.Option("--format", "-f", help="markdown or html.", metavar="FORMAT")
     ] = "markdown",
     role: Annotated[
         str | None,
@@ -97,8 +97,6 @@ def command(
     from salesflow.render.context import handbook_context
     from salesflow.render.handbook import render_handbook
 
-    if output_format not in FORMATS:
-        raise InputError(f"unknown format '{output_format}'; choose one of: {', '.join(FORMATS)}")
     if check and output is None:
         raise InputError("--check compares with a file: give it with -o FILE")
     process_file = require_process(process).value

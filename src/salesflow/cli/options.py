@@ -1,10 +1,40 @@
-"""Options shared by several commands, declared once."""
+"""Options shared by several commands, declared once; and the choices typer checks (and shell
+completion offers) for the options that take one of a few values."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 import typer
+
+from salesflow.reporters import (
+    ANALYZE_FORMATS,
+    BACKTEST_FORMATS,
+    DIFF_FORMATS,
+    FORECAST_FORMATS,
+    IMPACT_FORMATS,
+    VALIDATION_FORMATS,
+)
+
+# Each command's --format: the names of its reporters. To mypy a choice is a str; to typer a
+# Literal of the names, so that a wrong one is refused with the choices (cli/usage.py).
+if TYPE_CHECKING:
+    ValidationFormat: TypeAlias = str
+    AnalyzeFormat: TypeAlias = str
+    ForecastFormat: TypeAlias = str
+    BacktestFormat: TypeAlias = str
+    DiffFormat: TypeAlias = str
+    ImpactFormat: TypeAlias = str
+else:
+    ValidationFormat = Literal[VALIDATION_FORMATS.names]
+    AnalyzeFormat = Literal[ANALYZE_FORMATS.names]
+    ForecastFormat = Literal[FORECAST_FORMATS.names]
+    BacktestFormat = Literal[BACKTEST_FORMATS.names]
+    DiffFormat = Literal[DIFF_FORMATS.names]
+    ImpactFormat = Literal[IMPACT_FORMATS.names]
+Unmapped = Literal["error", "ignore"]  # as salesflow.sources.options.Unmapped
+Preset = Literal["hubspot", "salesforce", "pipedrive"]  # as salesflow.model.process.Preset
+NumberFormat = Literal["1,234.56", "1.234,56", "1 234,56", "1'234.56"]  # sources.parse
 
 ProcessOption = Annotated[
     str | None,
@@ -109,7 +139,7 @@ DateFormatOption = Annotated[
     ),
 ]
 NumberFormatOption = Annotated[
-    str | None,
+    NumberFormat | None,
     typer.Option(
         "--number-format",
         help="How text amounts write thousands and decimals: 1,234.56, 1.234,56, 1 234,56 or "
@@ -118,11 +148,11 @@ NumberFormatOption = Annotated[
     ),
 ]
 UnmappedOption = Annotated[
-    str,
+    Unmapped,
     typer.Option(
         "--unmapped",
         help="Stage labels that match no stage: 'error', or 'ignore' to skip those deals.",
-        metavar="error|ignore",
+        metavar="MODE",
     ),
 ]
 SheetOption = Annotated[
@@ -134,7 +164,7 @@ SheetOption = Annotated[
     ),
 ]
 PresetOption = Annotated[
-    str | None,
+    Preset | None,
     typer.Option(
         "--preset",
         help="The CRM whose standard export the data is: hubspot, salesforce or pipedrive "

@@ -22,6 +22,7 @@ from salesflow.cli.options import (
     SheetOption,
     TableOption,
     TimeoutOption,
+    ValidationFormat,
     WhereOption,
 )
 from salesflow.config import require_process
@@ -48,7 +49,7 @@ def command(
     ] = None,
     process: ProcessOption = None,
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
+        ValidationFormat, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
     ] = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail the check too.")] = False,
     deals: Annotated[

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from salesflow.diff.playbook import qualification_changes, stage_playbook_changes
 from salesflow.diff.reasons import REASONS
 from salesflow.model import Outcome, Process, Stage
 from salesflow.model.diff import Change, Level, money
@@ -25,6 +26,7 @@ def compare(before: Process, after: Process) -> list[Change]:
         *_team_and_goals(before, after),
         *_stages(before, after),
         *_outcomes(before, after),
+        *qualification_changes(before, after),
         *_assumptions(before, after),
         *_data(before, after),
     ]
@@ -454,6 +456,7 @@ def _stage(old: Stage, new: Stage) -> Iterator[Change]:
         "probability", sid, f"{path}.probability", old.probability, new.probability, "probability"
     )
     yield from _items("alias", I, B, sid, f"{path}.aliases", old.aliases, new.aliases, "alias")
+    yield from stage_playbook_changes(old, new)
 
 
 def _outcomes(before: Process, after: Process) -> Iterator[Change]:

@@ -11,6 +11,7 @@ from pydantic_core import ErrorDetails
 
 from salesflow.diagnostics import Severity
 from salesflow.model import Process
+from salesflow.model.base import is_extension_key
 from salesflow.model.checks import Finding, Suggester
 
 KEY_MARKER = "[key]"
@@ -23,6 +24,8 @@ TYPE_NAMES = {
     "model": "a mapping",
     "bool": "true or false",
 }
+
+EXTENSIBLE_PLACES = "at the top level, in a stage and in a role"
 
 FIXED_MESSAGES = {
     "missing": ("missing-key", "required key is missing"),
@@ -62,7 +65,9 @@ def _describe(
     if kind in FIXED_MESSAGES:
         return FIXED_MESSAGES[kind]
     if kind == "extra_forbidden":
-        return "unknown-key", f"unknown key{suggest(str(path[-1]), _allowed_keys(path[:-1]))}"
+        return "unknown-key", _unknown_key_message(path, suggest)
+    if kind == "value_error":  # a model's own rule (a template's body or url): its sentence
+        return "invalid-value", str(context.get("error") or error["msg"])
     if kind == "string_pattern_mismatch":
         return _pattern_message(path, value)
     if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
@@ -77,6 +82,13 @@ def _describe(
     if expected:
         return "invalid-type", f"expected {expected}, got {_describe_value(value)}"
     return "invalid-value", str(error["msg"])
+
+
+def _unknown_key_message(path: tuple[str | int, ...], suggest: Suggester) -> str:
+    key = str(path[-1])
+    if is_extension_key(key):
+        return f"unknown key: `x-` keys are a team's own only {EXTENSIBLE_PLACES}"
+    return f"unknown key{suggest(key, _allowed_keys(path[:-1]))}"
 
 
 def _expected_type(kind: str) -> str | None:

@@ -12,12 +12,14 @@ from typing import Any, NamedTuple
 
 from salesflow.diagnostics import Severity
 from salesflow.model.labels import RESERVED_LABELS, fold
+from salesflow.model.playbook import criterion_key
 from salesflow.model.process import DEFAULT_OUTCOMES
 
 Path = tuple[str | int, ...]
 SUGGESTION_BUDGET = 20_000  # word-to-choice comparisons per document; beyond it, no suggestions
 MAX_SUGGESTED_WORD = 100  # characters; a longer word gets no suggestion
 LISTED_ROLES = 10
+QUOTED_CHARS = 80  # a longer text is cut in a message
 
 
 class Finding(NamedTuple):
@@ -45,6 +47,7 @@ def check_document(doc: dict[str, Any]) -> list[Finding]:
         *_unknown_stage_dates(doc, stages, suggester),
         *_probability_order(stages),
         *_missing_exit_criteria(stages),
+        *_qualification_references(doc, stages, suggester),
     ]
 
 
@@ -296,3 +299,73 @@ def _missing_exit_criteria(stages: list[tuple[int, dict[str, Any]]]) -> Iterator
                 Severity.WARNING,
                 f"stage '{name}' has no exit_criteria: reps cannot tell when a deal is done here",
             )
+
+
+def _qualification_references(
+    doc: dict[str, Any], stages: list[tuple[int, dict[str, Any]]], suggest: Suggester
+) -> Iterator[Finding]:
+    """Each qualification criterion names, under `checked_by`, stages and their exit criteria:
+    both must exist, or the handbook would tie the criterion to nothing."""
+    qualification = doc.get("qualification")
+    if not isinstance(qualification, dict):
+        return
+    exits = _exit_criteria_by_stage(stages)
+    stage_ids = list(exits)
+    for index, criterion in _entries(qualification, "criteria"):
+        checked_by = criterion.get("checked_by")
+        if not isinstance(checked_by, dict):
+            continue
+        name = _text(criterion.get("name")) or str(index)
+        for stage_id, items in checked_by.items():
+            path: Path = ("qualification", "criteria", index, "checked_by", stage_id)
+            if stage_id not in exits:
+                yield Finding(
+                    path,
+                    "unknown-stage",
+                    Severity.ERROR,
+                    f"qualification criterion '{name}' is checked by stage '{stage_id}', which "
+                    f"is not a stage{suggest(str(stage_id), stage_ids)}",
+                    at_key=True,
+                )
+            elif isinstance(items, list):
+                yield from _unknown_exit_criteria(path, stage_id, items, exits[stage_id], suggest)
+
+
+def _exit_criteria_by_stage(stages: list[tuple[int, dict[str, Any]]]) -> dict[str, dict[str, str]]:
+    """Stage id → {matching key → exit criterion as written}."""
+    found: dict[str, dict[str, str]] = {}
+    for _, stage in stages:
+        stage_id = _text(stage.get("id"))
+        if stage_id is None:
+            continue
+        criteria = stage.get("exit_criteria")
+        items = criteria if isinstance(criteria, list) else []
+        written = [text for item in items if (text := _text(_as_text(item)))]
+        found[stage_id] = {criterion_key(text): text for text in written}
+    return found
+
+
+def _unknown_exit_criteria(
+    path: Path, stage_id: str, items: list[Any], exits: dict[str, str], suggest: Suggester
+) -> Iterator[Finding]:
+    for position, item in enumerate(items):
+        text = _text(_as_text(item))
+        if text is None or criterion_key(text) in exits:
+            continue
+        yield Finding(
+            (*path, position),
+            "unknown-exit-criterion",
+            Severity.ERROR,
+            f"'{_quoted(text)}' is not an exit criterion of stage '{stage_id}'"
+            f"{suggest(text, list(exits.values()))}",
+        )
+
+
+def _as_text(value: Any) -> Any:
+    """A number written where text is expected is read as text, as the models read it."""
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    return str(value) if is_number else value
+
+
+def _quoted(text: str) -> str:
+    return text if len(text) <= QUOTED_CHARS else text[: QUOTED_CHARS - 1] + "…"

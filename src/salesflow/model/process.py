@@ -9,28 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from salesflow.model.base import Extensible, Number, Slug, Strict, Text
+from salesflow.model.playbook import Objection, Qualification, Template
 
 FORMAT_VERSION = 1
-SLUG_PATTERN = r"^[a-z][a-z0-9_-]*$"
-
-Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
-Text = Annotated[str, Field(min_length=1)]
-# A number in the plan: never true/false (`conversion: true` is not 100%), never text, and
-# finite (`.inf` and `.nan` would validate, then break every forecast).
-Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-
-
-class Strict(BaseModel):
-    """Unknown keys are errors; numbers written where text is expected are read as text."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        coerce_numbers_to_str=True,
-        str_strip_whitespace=True,
-        defer_build=True,
-    )
 
 
 Period = Literal["month", "quarter", "year"]
@@ -43,7 +27,7 @@ class Quota(Strict):
     per: Period = Field(description="The period: month, quarter or year.")
 
 
-class Role(Strict):
+class Role(Extensible):
     id: Slug = Field(description="Slug that stages name as their `owner`.")
     title: Text = Field(description="Job title shown in the handbook.")
     responsibilities: list[Text] = Field(
@@ -100,7 +84,7 @@ class Expected(Strict):
     )
 
 
-class Stage(Strict):
+class Stage(Extensible):
     id: Slug = Field(description="Unique slug; data, diffs and forecasts key on it.")
     name: Text = Field(description="Display name.")
     owner: Slug | None = Field(default=None, description="Id of the role that owns the stage.")
@@ -124,6 +108,22 @@ class Stage(Strict):
     )
     aliases: list[Text] = Field(
         default_factory=list, description="Labels that mean this stage in CRM data."
+    )
+    questions: list[Text] = Field(
+        default_factory=list, description="Discovery questions the owner asks in this stage."
+    )
+    talk_track: str = Field(
+        default="", description="What the owner says here, in their own words; paragraphs kept."
+    )
+    objections: list[Objection] = Field(
+        default_factory=list, description="Objections heard in this stage, each with its answer."
+    )
+    templates: list[Template] = Field(
+        default_factory=list, description="Email templates for this stage: a body or a URL each."
+    )
+    required_fields: list[Text] = Field(
+        default_factory=list,
+        description="CRM fields that must be filled before a deal leaves this stage.",
     )
 
 
@@ -271,7 +271,7 @@ class DataMapping(Strict):
     )
 
 
-class Process(Strict):
+class Process(Extensible):
     """A sales process: ordered open stages, the roles that own them, outcomes and the plan."""
 
     model_config = ConfigDict(title="salesflow process")
@@ -298,6 +298,11 @@ class Process(Strict):
         min_length=1, description="Open stages in order, from first touch to the last before won."
     )
     outcomes: Outcomes = Field(default_factory=Outcomes, description="Won and lost.")
+    qualification: Qualification | None = Field(
+        default=None,
+        description="The qualification framework (MEDDIC, BANT, …), each criterion tied to the "
+        "exit criteria that check it.",
+    )
     assumptions: Assumptions = Field(
         default_factory=Assumptions, description="Planning figures used when there is no data."
     )

@@ -10,6 +10,7 @@ The escaping filters are those of `salesflow.reporters.safety`, shared with ever
 
 from __future__ import annotations
 
+import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +32,7 @@ from salesflow.errors import InputError
 from salesflow.reporters import safety
 
 MAX_TEMPLATE_BYTES = 1_000_000
+BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 class TemplateOutsideDirectory(InputError):
@@ -115,6 +117,8 @@ def environment(template_dir: Path | None, html: bool) -> SandboxedEnvironment:
         mermaid=mermaid_label,
         signed=signed_points,
         sentences=sentences,
+        paragraphs=paragraphs,
+        quote=markdown_quote,
     )
     return env
 
@@ -169,3 +173,25 @@ def sentences(items: object) -> str:
         return "–"
     parts = [str(item).rstrip().rstrip(".") for item in items]
     return "; ".join(parts) + "." if parts else "–"
+
+
+def paragraphs(text: object) -> list[str]:
+    """Text split at its blank lines, each paragraph on one line: a talk track written over
+    several paragraphs keeps them."""
+    blocks = BLANK_LINE.split(str(text).strip()) if text else []
+    return [" ".join(block.split()) for block in blocks if block.strip()]
+
+
+def markdown_quote(text: object) -> str:
+    """Text as a markdown block quote that keeps its line breaks (an email template): each line
+    escaped like `md`, lines joined by hard breaks (a final backslash), blank lines kept as
+    paragraph breaks. Nothing in the text can end the quote or become markup."""
+    paragraphs_lines: list[list[str]] = [[]]
+    for line in str(text).strip().splitlines():
+        escaped = safety.md_text(line)
+        if escaped:
+            paragraphs_lines[-1].append(escaped)
+        elif paragraphs_lines[-1]:
+            paragraphs_lines.append([])
+    quoted = ["> " + "\\\n> ".join(lines) for lines in paragraphs_lines if lines]
+    return "\n>\n".join(quoted)

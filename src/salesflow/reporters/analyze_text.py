@@ -1,15 +1,14 @@
 """`analyze --format text`: the report for people in a terminal, drawn with rich.
 
-Rendered into a string at a fixed width of 100 columns, so that the output does not depend on
-the terminal and can be compared with golden files. Colour only when `color` is set.
+Laid out for `width` columns (the CLI passes the terminal's; WIDTH when not given, as in the
+golden files): the tables drop their intervals, then the P80, then what other columns already
+give, before a row wraps (reporters/columns.py). Colour only when `color` is set.
 """
 
 from __future__ import annotations
 
-from rich import box
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
-from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -46,63 +45,43 @@ from salesflow.reporters.analyze_format_goals import (
     rate_title,
     team_lines,
 )
+from salesflow.reporters.columns import Column, Drop, fitted
 from salesflow.reporters.safety import terminal_line, terminal_text
-from salesflow.reporters.terminal import console, render_to_text
+from salesflow.reporters.terminal import render_to_text, unbroken
 
 WIDTH = 100
 BAR_WIDTH = 40
-NAME_WIDTH = 24
-MIN_NAME_WIDTH = 12
+MIN_BAR_WIDTH = 10
+CHART_GAP = 2  # between the chart's columns
 EIGHTHS = " ▏▎▍▌▋▊▉"
 FULL = "█"
-STAGE_HEADERS = (
-    "Entered",
-    "Advanced",
-    "Lost",
-    "Open",
-    "Conversion\n(95% CI)",
-    "Plan",
-    "Gap\npts",
-    "Cumul.",
-    "Win\nprob.",
-)
-DURATION_TEXT_HEADERS = ("Median", "P80", "Advance\nmedian", "Lose\nmedian")
 VERDICT_STYLE = {-1: "red", 0: "", 1: "green"}
 
 
-def render(report: FunnelReport, color: bool) -> str:
-    parts = _parts(report)
-    return render_to_text(parts, max(WIDTH, _minimum_width(parts)), color)
+def render(report: FunnelReport, color: bool, width: int | None = None) -> str:
+    return render_to_text(_parts(report, width or WIDTH), width or WIDTH, color)
 
 
-def _minimum_width(parts: list[RenderableType]) -> int:
-    """The width below which a table would have to drop columns: rich squeezes tables to fit,
-    and with huge counts that could hide a column, so the report grows wider instead."""
-    probe = console(10_000, color=False)
-    tables = [part for part in parts if isinstance(part, Table)]
-    return max((Measurement.get(probe, probe.options, t).minimum for t in tables), default=0)
-
-
-def _parts(report: FunnelReport) -> list[RenderableType]:
+def _parts(report: FunnelReport, width: int) -> list[RenderableType]:
     funnel = report.funnel
     parts: list[RenderableType] = [
         *_header(report),
         Text(""),
-        _stage_table(funnel.stages),
+        _stage_table(funnel.stages, width),
         Text(""),
     ]
     if has_durations(funnel.stages):
-        parts += [_duration_table(funnel.stages), Text("")]
+        parts += [_duration_table(funnel.stages, width), Text("")]
     parts += [
-        _funnel_chart(funnel.stages),
+        _funnel_chart(funnel.stages, width),
         Text(""),
         _bottleneck(funnel, report.currency),
     ]
     if report.goals is not None:
         parts += [Text(""), *_team_goals(report)]
     if report.groups:
-        parts += [Text(""), _group_table(report)]
-    parts += _person_goals(report)
+        parts += [Text(""), _group_table(report, width)]
+    parts += _person_goals(report, width)
     if report.notes:
         parts.append(Text(""))
         parts += [Text(terminal_text(f"Note: {note}"), style="dim") for note in report.notes]
@@ -119,12 +98,16 @@ def _header(report: FunnelReport) -> list[Text]:
     deals = Text(deal_summary(funnel) + on + " · win rate ")
     deals.append(win_rate_words(funnel), style="bold")
     amounts = Text(
-        f"Won amount: average {money(funnel.avg_won_amount, report.currency)} · "
-        f"median {money(funnel.median_won_amount, report.currency)}"
+        unbroken(
+            f"Won amount: average {money(funnel.avg_won_amount, report.currency)} · "
+            f"median {money(funnel.median_won_amount, report.currency)}"
+        )
     )
     speed = Text(
-        f"Median sales cycle {days(funnel.median_cycle_days)} · "
-        f"velocity {_per_day(funnel.velocity_per_day, report.currency)}"
+        unbroken(
+            f"Median sales cycle {days(funnel.median_cycle_days)} · "
+            f"velocity {_per_day(funnel.velocity_per_day, report.currency)}"
+        )
     )
     return [title, deals, amounts, speed]
 
@@ -133,86 +116,87 @@ def _per_day(value: float | None, currency: str) -> str:
     return MISSING if value is None else f"{money(value, currency)} per day"
 
 
-def _stage_table(stages: list[StageMetrics]) -> Table:
-    rows = [_stage_cells(stage) for stage in stages]
-    table = _table()
-    _name_column(table, "Stage")
-    _fixed_columns(table, STAGE_HEADERS, rows)
-    for row in rows:
-        table.add_row(*row)
-    return table
-
-
-def _name_column(table: Table, header: str) -> None:
-    """The one column that may wrap when the table is too wide for the report."""
-    table.add_column(header, min_width=MIN_NAME_WIDTH, max_width=NAME_WIDTH, overflow="fold")
-
-
-def _fixed_columns(table: Table, headers: tuple[str, ...], rows: list[list[Text | str]]) -> None:
-    """Columns as wide as their widest cell (or header word), never squeezed: rich would
-    otherwise shrink them by their longest word ("62% (55–69)") and cut off the last ones.
-    Headers wrap at spaces and at the line breaks they contain."""
-    for index, header in enumerate(headers, start=1):
-        cells = [cell_len(str(row[index])) for row in rows]
-        words = [cell_len(word) for word in header.split()]
-        width = max([*cells, *words, 1])
-        table.add_column(header, justify="right", width=width)
-
-
-def _stage_cells(stage: StageMetrics) -> list[Text | str]:
-    return [
-        Text(terminal_line(stage.name)),
-        count(stage.entered),
-        count(stage.advanced),
-        count(stage.lost),
-        count(stage.open),
-        interval(stage.conversion, stage.conversion_ci),
-        percent(stage.planned_conversion),
-        Text(points(stage.gap_points), style=VERDICT_STYLE[plan_verdict(stage)]),
-        percent(stage.cumulative_conversion),
-        percent(stage.win_probability),
+def _stage_table(stages: list[StageMetrics], width: int) -> Table:
+    """The stage table: the interval goes first as the width narrows, then Open (entered −
+    advanced − lost) and Cumul.; a number is never squeezed or cut (reporters/columns.py)."""
+    conversion = [interval(stage.conversion, stage.conversion_ci) for stage in stages]
+    gaps = [Text(points(s.gap_points), style=VERDICT_STYLE[plan_verdict(s)]) for s in stages]
+    columns = [
+        _names("Stage", [stage.name for stage in stages]),
+        Column("Entered", [count(stage.entered) for stage in stages]),
+        Column("Advanced", [count(stage.advanced) for stage in stages]),
+        Column("Lost", [count(stage.lost) for stage in stages]),
+        Column("Open", [count(stage.open) for stage in stages], drop=Drop.DERIVED),
+        Column("Conversion\n(95% CI)", conversion, drop=Drop.INTERVAL),
+        Column(
+            "Conversion",
+            [percent(stage.conversion) for stage in stages],
+            instead_of=Drop.INTERVAL,
+        ),
+        Column("Plan", [percent(stage.planned_conversion) for stage in stages]),
+        Column("Gap\npts", gaps),
+        Column(
+            "Cumul.",
+            [percent(stage.cumulative_conversion) for stage in stages],
+            drop=Drop.DERIVED,
+        ),
+        Column("Win\nprob.", [percent(stage.win_probability) for stage in stages]),
     ]
+    return fitted(columns, width)
 
 
-def _duration_table(stages: list[StageMetrics]) -> Table:
-    rows: list[list[Text | str]] = [
-        [Text(terminal_line(stage.name)), *duration_cells(stage)] for stage in stages
+def _names(header: str, names: list[str]) -> Column:
+    """The rows' names: the one column that may wrap (at spaces) when nothing else can give."""
+    return Column(header, [Text(terminal_line(name)) for name in names], "left", name=True)
+
+
+def _duration_table(stages: list[StageMetrics], width: int) -> Table:
+    cells = [duration_cells(stage) for stage in stages]
+    headers = ("Median", "P80", "Advance\nmedian", "Lose\nmedian")
+    drops = (Drop.NEVER, Drop.P80, Drop.NEVER, Drop.NEVER)
+    columns = [
+        _names("Stage", [stage.name for stage in stages]),
+        *(
+            Column(header, [row[index] for row in cells], drop=drop)
+            for index, (header, drop) in enumerate(zip(headers, drops, strict=True))
+        ),
     ]
-    table = _table(title="Days in stage")
-    _name_column(table, "Stage")
-    _fixed_columns(table, DURATION_TEXT_HEADERS, rows)
-    for row in rows:
-        table.add_row(*row)
-    return table
+    return fitted(columns, width, title="Days in stage")
 
 
-def _funnel_chart(stages: list[StageMetrics]) -> Group:
+def _funnel_chart(stages: list[StageMetrics], width: int) -> Group:
+    """A bar per stage, BAR_WIDTH cells for the first stage, narrower when the width is short."""
     top = stages[0].entered if stages else 0
+    shares = [stage.entered / top if top else None for stage in stages]
+    names = [Text(terminal_line(stage.name)) for stage in stages]
+    counts = [count(stage.entered) for stage in stages]
+    shown = [percent(share) for share in shares]
+    widest_name = max(map(cell_len, map(str, names)), default=0)
+    fixed = widest_name + _widest(counts) + _widest(shown) + 3 * CHART_GAP
+    bar_width = max(MIN_BAR_WIDTH, min(BAR_WIDTH, width - fixed))
     table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
-    table.add_column(max_width=NAME_WIDTH, overflow="ellipsis", no_wrap=True)
-    table.add_column(width=BAR_WIDTH, no_wrap=True)
+    table.add_column()
+    table.add_column(width=bar_width, no_wrap=True)
     table.add_column(justify="right", no_wrap=True)
     table.add_column(justify="right", no_wrap=True)
-    for stage in stages:
-        share = stage.entered / top if top else None
-        table.add_row(
-            Text(terminal_line(stage.name)),
-            Text(_bar(share or 0.0), style="cyan"),
-            count(stage.entered),
-            percent(share),
-        )
+    for name, share, entered, part in zip(names, shares, counts, shown, strict=True):
+        table.add_row(name, Text(_bar(share or 0.0, bar_width), style="cyan"), entered, part)
     return Group(Text("Funnel: deals that entered each stage", style="bold"), table)
 
 
-def _bar(share: float) -> str:
-    """A horizontal bar of BAR_WIDTH cells for share 1, drawn in eighths of a cell."""
-    eighths = round(max(0.0, min(1.0, share)) * BAR_WIDTH * 8)
+def _widest(cells: list[str]) -> int:
+    return max(map(cell_len, cells), default=0)
+
+
+def _bar(share: float, width: int = BAR_WIDTH) -> str:
+    """A horizontal bar of `width` cells for share 1, drawn in eighths of a cell."""
+    eighths = round(max(0.0, min(1.0, share)) * width * 8)
     full, part = divmod(eighths, 8)
     return FULL * full + (EIGHTHS[part] if part else "")
 
 
 def _bottleneck(funnel: Funnel, currency: str) -> Text:
-    sentence = terminal_line(bottleneck_sentence(funnel, currency))
+    sentence = unbroken(terminal_line(bottleneck_sentence(funnel, currency)))
     if funnel.bottleneck is None:
         return Text(sentence, style="green")
     label, _, rest = sentence.partition(":")
@@ -222,19 +206,28 @@ def _bottleneck(funnel: Funnel, currency: str) -> Text:
     return text
 
 
-def _group_table(report: FunnelReport) -> Table:
+def _group_table(report: FunnelReport, width: int) -> Table:
     stages = report.funnel.stages
     stage_ids = [stage.id for stage in stages]
-    rows = [_group_cells(group, stage_ids) for group in report.groups]
+    rows = [group_numbers(group, stage_ids) for group in report.groups]
     short = [terminal_line(short_name(stage.name)) for stage in stages]
     headers = ("Deals", "Won", "Lost", "Open", "Win rate", *short)
     by = terminal_line(report.by or "group")
-    table = _table(title=f"By {by}: conversion per stage")
-    _name_column(table, by.capitalize())
-    _fixed_columns(table, headers, rows)
-    for group, row in zip(report.groups, rows, strict=True):
-        table.add_row(*row, style=_dim(group))
-    return table
+    keys = [_group_key(group) for group in report.groups]
+    columns = [
+        Column(by.capitalize(), keys, "left", name=True),
+        *(
+            Column(header, [row[index] for row in rows], drop=_group_drop(header))
+            for index, header in enumerate(headers)
+        ),
+    ]
+    styles = [_dim(group) for group in report.groups]
+    return fitted(columns, width, title=f"By {by}: conversion per stage", row_styles=styles)
+
+
+def _group_drop(header: str) -> Drop:
+    """The counts behind the win rate go before the conversion per stage does."""
+    return Drop.DERIVED if header in ("Won", "Lost", "Open") else Drop.NEVER
 
 
 def short_name(name: str) -> str:
@@ -243,24 +236,11 @@ def short_name(name: str) -> str:
     return " ".join(word if len(word) <= 6 else word[:4] + "." for word in name.split())
 
 
-def _table(title: str | None = None) -> Table:
-    return Table(
-        title=title,
-        title_justify="left",
-        title_style="bold",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        show_edge=False,
-        padding=(0, 1),
-        collapse_padding=True,
-    )
-
-
-def _group_cells(group: DealGroup, stage_ids: list[str]) -> list[Text | str]:
+def _group_key(group: DealGroup) -> Text:
     key = Text(terminal_line(group.key))
     if group.small:
         key.append(" (small)")
-    return [key, *group_numbers(group, stage_ids)]
+    return key
 
 
 def _dim(group: DealGroup) -> str:
@@ -274,43 +254,67 @@ def _team_goals(report: FunnelReport) -> list[RenderableType]:
     parts: list[RenderableType] = [Text(goals_title(goals), style="bold")]
     for label, words, flagged in team_lines(goals, report.currency):
         line = Text(f"{label}: ", style="bold red" if flagged else "")
-        line.append(terminal_line(words))
+        line.append(unbroken(terminal_line(words)))
         parts.append(line)
     if len(parts) == 1:
         parts.append(Text("Set goals: in the process file to compare the team with them."))
     return parts
 
 
-def _person_goals(report: FunnelReport) -> list[RenderableType]:
+def _person_goals(report: FunnelReport, width: int) -> list[RenderableType]:
     """The quota table and the win-rate table of `--by owner`, each with its note."""
     parts: list[RenderableType] = []
     quotas = [(group.key, quota_cells(goals)) for group, goals in quota_groups(report)]
     if quotas:
-        table = _goal_table(quota_title(report), QUOTA_HEADERS, quotas, report.by)
+        table = _goal_table(quota_title(report), _quota_columns(quotas), report.by, width)
         parts += [Text(""), table, Text(QUOTA_NOTE, style="dim")]
     rates = rate_groups(report)
     if rates:
         rows = [(group.key, rate_cells(goal)) for group, goal in rates]
-        table = _goal_table(rate_title(report, rates[0][1]), RATE_HEADERS, rows, report.by)
+        columns = _rate_columns(rows, [percent(goal.win_rate) for _, goal in rates])
+        table = _goal_table(rate_title(report, rates[0][1]), columns, report.by, width)
         parts += [Text(""), table, Text(RATE_NOTE, style="dim")]
     return parts
 
 
-def _goal_table(
-    title: str, headers: tuple[str, ...], rows: list[tuple[str, list[str]]], by: str | None
-) -> Table:
+def _quota_columns(rows: list[tuple[str, list[str]]]) -> tuple[list[str], list[Column]]:
+    """The pro-rated quota goes first: the quota and the window give it."""
+    drops = {"Pro-rated": Drop.DERIVED}
+    return _owner_columns(rows, QUOTA_HEADERS, drops)
+
+
+def _rate_columns(
+    rows: list[tuple[str, list[str]]], rates: list[str]
+) -> tuple[list[str], list[Column]]:
+    """The win rate loses its interval before the table wraps."""
+    keys, columns = _owner_columns(rows, RATE_HEADERS, {RATE_HEADERS[0]: Drop.INTERVAL})
+    bare = Column("Win rate", rates, instead_of=Drop.INTERVAL)
+    return keys, [columns[0], bare, *columns[1:]]
+
+
+def _owner_columns(
+    rows: list[tuple[str, list[str]]], headers: tuple[str, ...], drops: dict[str, Drop]
+) -> tuple[list[str], list[Column]]:
     """Owners' rows whose last cell is a verdict, in bold red when there is one."""
-    cells: list[list[Text | str]] = [
-        [
-            Text(terminal_line(key)),
-            *map(terminal_line, values[:-1]),
-            Text(values[-1], style="" if values[-1] == MISSING else "bold red"),
-        ]
-        for key, values in rows
+    keys = [key for key, _ in rows]
+    columns = [
+        Column(
+            header,
+            [terminal_line(values[index]) for _, values in rows],
+            drop=drops.get(header, Drop.NEVER),
+        )
+        for index, header in enumerate(headers[:-1])
     ]
-    table = _table(title=terminal_line(title))
-    _name_column(table, terminal_line(by or "owner").capitalize())
-    _fixed_columns(table, headers, cells)
-    for row in cells:
-        table.add_row(*row)
-    return table
+    verdicts = [
+        Text(values[-1], style="" if values[-1] == MISSING else "bold red") for _, values in rows
+    ]
+    return keys, [*columns, Column(headers[-1], verdicts)]
+
+
+def _goal_table(
+    title: str, keyed: tuple[list[str], list[Column]], by: str | None, width: int
+) -> Table:
+    keys, columns = keyed
+    header = terminal_line(by or "owner").capitalize()
+    names = Column(header, [Text(terminal_line(key)) for key in keys], "left", name=True)
+    return fitted([names, *columns], width, title=terminal_line(title))

@@ -24,7 +24,8 @@ _PROCESS = {
     "unknown-key": RuleDoc(
         "Key the process format does not define",
         "A key the process format does not define, at any level. When a known key is close, "
-        "the message suggests it (did you mean ...).",
+        "the message suggests it (did you mean ...). Keys starting with x- are a team's own "
+        "and allowed at the top level, in stages and in roles.",
     ),
     "missing-key": RuleDoc(
         "Required key missing",
@@ -87,8 +88,15 @@ _PROCESS = {
         "alias won or lost, which name the outcomes.",
     ),
     "unknown-stage": RuleDoc(
-        "Stage date of an unknown stage",
-        "A data.stage_dates key that is not the id of a stage.",
+        "Reference to an unknown stage",
+        "A data.stage_dates key, or a stage under a qualification criterion's checked_by, that "
+        "is not the id of a stage.",
+    ),
+    "unknown-exit-criterion": RuleDoc(
+        "Qualification tied to an unknown exit criterion",
+        "An exit criterion under a qualification criterion's checked_by that is not one of "
+        "that stage's exit_criteria (compared ignoring case, runs of spaces and a final full "
+        "stop); a close one is suggested.",
     ),
     "probability-order": RuleDoc(
         "Win probability drops at a later stage",
