@@ -26,7 +26,7 @@ def stage_playbook_changes(old: Stage, new: Stage) -> Iterator[Change]:
     )
     if old.talk_track != new.talk_track:
         message = f"talk track {_verb(old.talk_track, new.talk_track)}"
-        yield _change(
+        yield Change.of(
             "talk-track", I, sid, f"{path}.talk_track", old.talk_track, new.talk_track, message
         )
     yield from _keyed(
@@ -50,13 +50,13 @@ def qualification_changes(before: Process, after: Process) -> Iterator[Change]:
     now = new.framework if new else None
     if was != now:
         message = f"qualification framework: {_show(was)} → {_show(now)}"
-        yield _change("qualification-framework", I, None, "qualification", was, now, message)
+        yield Change.of("qualification-framework", I, None, "qualification", was, now, message)
     old_text = old.description if old else ""
     new_text = new.description if new else ""
     if old_text != new_text:
         message = f"qualification description {_verb(old_text, new_text)}"
         path = "qualification.description"
-        yield _change("qualification-description", I, None, path, old_text, new_text, message)
+        yield Change.of("qualification-description", I, None, path, old_text, new_text, message)
     yield from _keyed(
         ("qualification-criterion", W),
         None,
@@ -117,14 +117,16 @@ def _keyed(
             index = waiting.popleft()
             matched.add(index)
             message = f"{what} changed: {_show(key)}"
-            yield _change(f"{name}-changed", severity, stage, path, shown, came[index][1], message)
+            yield Change.of(
+                f"{name}-changed", severity, stage, path, shown, came[index][1], message
+            )
         else:
             message = f"{what} removed: {_show(key)}"
-            yield _change(f"{name}-removed", severity, stage, path, shown, None, message)
+            yield Change.of(f"{name}-removed", severity, stage, path, shown, None, message)
     for index, (key, shown) in enumerate(came):
         if index not in matched:
             message = f"{what} added: {_show(key)}"
-            yield _change(f"{name}-added", severity, stage, path, None, shown, message)
+            yield Change.of(f"{name}-added", severity, stage, path, None, shown, message)
 
 
 def _verb(old: str, new: str) -> str:
@@ -136,17 +138,3 @@ def _show(value: object) -> str:
         return "none"
     text = str(value)
     return f"'{text}'" if len(text) <= SHOWN_CHARS else f"'{text[: SHOWN_CHARS - 3]}…'"
-
-
-def _change(
-    kind: str, severity: Level, stage: str | None, path: str, before: Any, after: Any, message: str
-) -> Change:
-    return Change(
-        kind=kind,
-        severity=severity,
-        stage=stage,
-        path=path,
-        before=before,
-        after=after,
-        message=message,
-    )

@@ -59,14 +59,14 @@ def _stages(before: Process, after: Process) -> list[Change]:
         if stage.id in added_ids:
             message = f"stage '{stage.id}' added at position {index + 1}"
             found = [
-                _change(
+                Change.of(
                     "stage-added", W, stage.id, f"stages.{stage.id}", None, stage.name, message
                 ),
                 *found,
             ]
         slots.append((index, found))
     for stage in removed:
-        gone = _change(
+        gone = Change.of(
             "stage-removed",
             B,
             stage.id,
@@ -139,25 +139,13 @@ def _labels(stage: Stage) -> set[str]:
     return {label.casefold() for label in (stage.name, *stage.aliases)}
 
 
-def _change(
-    kind: str, severity: Level, stage: str | None, path: str, before: Any, after: Any, message: str
-) -> Change:
-    return Change(
-        kind=kind,
-        severity=severity,
-        stage=stage,
-        path=path,
-        before=before,
-        after=after,
-        message=message,
-    )
-
-
 def _value(
     kind: str, severity: Level, stage: str | None, path: str, old: Any, new: Any, what: str
 ) -> Iterator[Change]:
     if old != new:
-        yield _change(kind, severity, stage, path, old, new, f"{what}: {_show(old)} → {_show(new)}")
+        yield Change.of(
+            kind, severity, stage, path, old, new, f"{what}: {_show(old)} → {_show(new)}"
+        )
 
 
 def _show(value: Any) -> str:
@@ -175,7 +163,7 @@ def _number(
     if old == new:
         return
     delta = f" ({new - old:+g})" if old is not None and new is not None else ""
-    yield _change(kind, W, stage, path, old, new, f"{what}: {_show(old)} → {_show(new)}{delta}")
+    yield Change.of(kind, W, stage, path, old, new, f"{what}: {_show(old)} → {_show(new)}{delta}")
 
 
 def _share(
@@ -186,7 +174,7 @@ def _share(
         return
     delta = f" ({_points(new - old)})" if old is not None and new is not None else ""
     message = f"{what}: {_percent(old)} → {_percent(new)}{delta}"
-    yield _change(kind, W, stage, path, old, new, message)
+    yield Change.of(kind, W, stage, path, old, new, message)
 
 
 def _percent(share: float | None) -> str:
@@ -217,7 +205,7 @@ def _items(
     old_items, new_items = set(old), set(new)
     for item in old:
         if item not in new_items:
-            yield _change(
+            yield Change.of(
                 f"{kind}-removed",
                 removed_severity,
                 stage,
@@ -228,7 +216,7 @@ def _items(
             )
     for item in new:
         if item not in old_items:
-            yield _change(
+            yield Change.of(
                 f"{kind}-added", severity, stage, path, None, item, f"{what} added: {_show(item)}"
             )
 
@@ -257,11 +245,11 @@ def _roles(before: Process, after: Process) -> Iterator[Change]:
     old = {role.id: role for role in before.roles}
     new = {role.id: role for role in after.roles}
     for rid in sorted(old.keys() - new.keys()):
-        yield _change(
+        yield Change.of(
             "role-removed", W, None, f"roles.{rid}", old[rid].title, None, f"role '{rid}' removed"
         )
     for rid in sorted(new.keys() - old.keys()):
-        yield _change(
+        yield Change.of(
             "role-added", I, None, f"roles.{rid}", None, new[rid].title, f"role '{rid}' added"
         )
     for rid in sorted(old.keys() & new.keys()):
@@ -305,12 +293,12 @@ def _team_and_goals(before: Process, after: Process) -> Iterator[Change]:
     new = {member.name.casefold(): member for member in after.team}
     for key in sorted(old.keys() - new.keys()):
         name = old[key].name
-        yield _change(
+        yield Change.of(
             "member-removed", I, None, f"team.{name}", name, None, f"'{name}' left the team"
         )
     for key in sorted(new.keys() - old.keys()):
         name = new[key].name
-        yield _change(
+        yield Change.of(
             "member-added", I, None, f"team.{name}", None, name, f"'{name}' joined the team"
         )
     for key in sorted(old.keys() & new.keys()):
@@ -357,7 +345,7 @@ def _quota_change(
     was, now = _quota(old, currencies[0]), _quota(new, currencies[1])
     if was == now:  # amounts apart by less than a cent
         return
-    yield _change(kind, W, None, path, was, now, f"{what}: {_show(was)} → {_show(now)}")
+    yield Change.of(kind, W, None, path, was, now, f"{what}: {_show(was)} → {_show(now)}")
 
 
 def _quota(quota: Quota | None, currency: str) -> str | None:
@@ -374,7 +362,7 @@ def _moves(before: Process, after: Process, pairs: list[tuple[Stage, Stage]]) ->
     for rank, (old, new) in enumerate(pairs):
         if old_rank[old.id] != rank:
             was, now = old_position[old.id] + 1, new_position[new.id] + 1
-            yield _change(
+            yield Change.of(
                 "stage-moved",
                 B,
                 new.id,
@@ -388,7 +376,7 @@ def _moves(before: Process, after: Process, pairs: list[tuple[Stage, Stage]]) ->
 def _stage(old: Stage, new: Stage) -> Iterator[Change]:
     sid, path = new.id, f"stages.{new.id}"
     if old.id != new.id:
-        yield _change(
+        yield Change.of(
             "stage-id-changed",
             B,
             sid,
@@ -498,7 +486,7 @@ def _assumptions(before: Process, after: Process) -> Iterator[Change]:
     delta = ""
     if old is not None and new is not None and before.currency == after.currency:
         delta = f" ({money(after.currency, new - old, sign=True)})"
-    yield _change(
+    yield Change.of(
         "deal-size",
         W,
         None,

@@ -45,6 +45,28 @@ class Change(Result):
     message: str
     reason: str | None = None
 
+    @classmethod
+    def of(
+        cls,
+        kind: str,
+        severity: Level,
+        stage: str | None,
+        path: str,
+        before: Any,
+        after: Any,
+        message: str,
+    ) -> Change:
+        """A change, its fields in the order the diff's rules name them."""
+        return cls(
+            kind=kind,
+            severity=severity,
+            stage=stage,
+            path=path,
+            before=before,
+            after=after,
+            message=message,
+        )
+
 
 class PlanImpact(Result):
     """The plan-based forecast for the same leads under both versions, each in its version's

@@ -5,14 +5,16 @@ nothing fetched; deterministic and without colour codes."""
 
 from __future__ import annotations
 
-from salesflow.model.forecast import Distribution, Forecast
+from salesflow.model.forecast import Forecast
 from salesflow.reporters.analyze_format import count, money, number, percent
 from salesflow.reporters.forecast_html_charts import distribution_figure, months_figure
 from salesflow.reporters.forecast_rows import (
     dispersion_line,
     has_plan_weight,
     open_deals,
+    rates_source,
     size_line,
+    spread_words,
 )
 from salesflow.reporters.html_page import Html, facts, heading, page, paragraph, table
 
@@ -34,28 +36,14 @@ def render(forecast: Forecast, color: bool) -> str:
     return page(f"{forecast.process}: revenue forecast", blocks)
 
 
-def _source(forecast: Forecast) -> str:
-    if forecast.source == "data":
-        deals = forecast.closed_deals
-        return f"from data ({count(deals)} closed {'deal' if deals == 1 else 'deals'})"
-    return "from the plan in the process file (no closed deals)"
-
-
-def _spread(values: Distribution, currency: str | None = None) -> str:
-    def shown(value: float) -> str:
-        return money(value, currency) if currency is not None else number(value)
-
-    return f"P10 {shown(values.p10)} · P50 {shown(values.p50)} · P90 {shown(values.p90)}"
-
-
 def _summary(forecast: Forecast) -> list[tuple[str, str]]:
     cur = forecast.currency
     revenue = forecast.revenue
     items = [
         ("Leads", count(forecast.leads)),
-        ("Rates", _source(forecast)),
-        ("Expected revenue", f"{money(revenue.mean, cur)} ({_spread(revenue, cur)})"),
-        ("Expected wins", f"{number(forecast.expected_wins)} ({_spread(forecast.wins)})"),
+        ("Rates", rates_source(forecast)),
+        ("Expected revenue", f"{money(revenue.mean, cur)} ({spread_words(revenue, cur)})"),
+        ("Expected wins", f"{number(forecast.expected_wins)} ({spread_words(forecast.wins)})"),
         ("Deal size", size_line(forecast)),
         ("Simulations", f"{count(forecast.sims)}, seed {forecast.seed}"),
     ]
@@ -83,7 +71,7 @@ def _pipeline(forecast: Forecast) -> Html:
     cur = forecast.currency
     return paragraph(
         f"Open pipeline: {open_deals(forecast)}, weighted "
-        f"{money(pipeline.expected_revenue, cur)} ({_spread(pipeline.revenue, cur)})"
+        f"{money(pipeline.expected_revenue, cur)} ({spread_words(pipeline.revenue, cur)})"
     )
 
 

@@ -3,7 +3,7 @@ pull-request comment, a wiki page or a CI job summary. Deterministic and without
 
 from __future__ import annotations
 
-from salesflow.model.forecast import Distribution, Forecast
+from salesflow.model.forecast import Forecast
 from salesflow.reporters.analyze_format import count, money, number, percent
 from salesflow.reporters.forecast_rows import (
     dispersion_line,
@@ -11,7 +11,9 @@ from salesflow.reporters.forecast_rows import (
     month_headers,
     month_rows,
     open_deals,
+    rates_source,
     size_line,
+    spread_words,
 )
 from salesflow.reporters.safety import md_text as escape
 
@@ -40,30 +42,14 @@ def render(forecast: Forecast, color: bool) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def _source(forecast: Forecast) -> str:
-    if forecast.source == "data":
-        deals = forecast.closed_deals
-        return f"from data ({count(deals)} closed {'deal' if deals == 1 else 'deals'})"
-    return "from the plan in the process file (no closed deals)"
-
-
-def _spread(values: Distribution, currency: str | None = None) -> str:
-    """ "P10 … · P50 … · P90 …", as money when a currency is given, else as numbers."""
-
-    def shown(value: float) -> str:
-        return money(value, currency) if currency is not None else number(value)
-
-    return f"P10 {shown(values.p10)} · P50 {shown(values.p50)} · P90 {shown(values.p90)}"
-
-
 def _summary(forecast: Forecast) -> str:
     cur = forecast.currency
     revenue = forecast.revenue
     lines = [
         f"- **Leads:** {count(forecast.leads)}",
-        f"- **Rates:** {_source(forecast)}",
-        f"- **Expected revenue:** {money(revenue.mean, cur)} ({_spread(revenue, currency=cur)})",
-        f"- **Expected wins:** {number(forecast.expected_wins)} ({_spread(forecast.wins)})",
+        f"- **Rates:** {rates_source(forecast)}",
+        f"- **Expected revenue:** {money(revenue.mean, cur)} ({spread_words(revenue, cur)})",
+        f"- **Expected wins:** {number(forecast.expected_wins)} ({spread_words(forecast.wins)})",
         f"- **Deal size:** {size_line(forecast)}",
         f"- **Simulations:** {count(forecast.sims)}, seed {forecast.seed}",
     ]
@@ -136,5 +122,5 @@ def _pipeline(forecast: Forecast) -> str:
     cur = forecast.currency
     return (
         f"**Open pipeline:** {open_deals(forecast)}, weighted "
-        f"{money(pipeline.expected_revenue, cur)} ({_spread(pipeline.revenue, currency=cur)})"
+        f"{money(pipeline.expected_revenue, cur)} ({spread_words(pipeline.revenue, cur)})"
     )

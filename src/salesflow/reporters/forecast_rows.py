@@ -1,16 +1,32 @@
-"""Rows shared by the text and markdown forecast reports: the month table and the lines that say
-what the deal size and the spread between cohorts rest on."""
+"""Rows shared by the forecast reports (text, markdown, html): the month table and the words that
+say what the rates, the deal size and the spread between cohorts rest on."""
 
 from __future__ import annotations
 
-from salesflow.model.forecast import Forecast, Month
-from salesflow.reporters.analyze_format import money
+from salesflow.model.forecast import Distribution, Forecast, Month
+from salesflow.reporters.analyze_format import count, money, number
 
 SIZE_MODELS = {
     "bootstrap": "resampled from {n}",
     "lognormal": "lognormal fitted to {n}",
     "plan": "lognormal around the plan's deal size",
 }
+
+
+def rates_source(forecast: Forecast) -> str:
+    if forecast.source == "data":
+        deals = forecast.closed_deals
+        return f"from data ({count(deals)} closed {'deal' if deals == 1 else 'deals'})"
+    return "from the plan in the process file (no closed deals)"
+
+
+def spread_words(values: Distribution, currency: str | None = None) -> str:
+    """ "P10 … · P50 … · P90 …", as money when a currency is given, else as numbers."""
+
+    def shown(value: float) -> str:
+        return money(value, currency) if currency is not None else number(value)
+
+    return f"P10 {shown(values.p10)} · P50 {shown(values.p50)} · P90 {shown(values.p90)}"
 
 
 def month_headers(forecast: Forecast) -> tuple[str, ...]:
