@@ -5,9 +5,8 @@ and for each `--by` group.
 One statement rather than one per figure, because a database computes the canonical deals once
 per statement (PostgreSQL materialises them when a statement reads them twice): the same work
 then serves every figure. The end of the data comes in the statement too: every deal carries it
-(funnel_deals.last_date), and the stays read their clock from it (a database session computes it
-first and writes it as a constant: sources.remote.statements). The branches share one row shape,
-tagged by `part`."""
+(funnel_deals.last_date), and the stays read their clock from it. The branches share one row
+shape, tagged by `part`."""
 
 from __future__ import annotations
 

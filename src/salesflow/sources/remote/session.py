@@ -16,7 +16,6 @@ from types import FrameType
 from typing import Any, TypeVar
 
 from salesflow.errors import DataError
-from salesflow.sources.canonical import last_date_sql
 from salesflow.sources.engine import Rows
 from salesflow.sources.remote.drivers import Connection, first_line
 from salesflow.sources.remote.relations import Layout
@@ -63,15 +62,7 @@ class Session:
             return self.run_native(to_dialect(sql, self.url.target.dialect))
         if self._statements is None:
             self._statements = Statements(self.layout, self.url.target.dialect)
-        statements = self._statements
-        if statements.data_end is None and statements.reads_data_end(sql):
-            statements.know_data_end(self._data_end(self.layout.stages))
-        return self.run_native(statements.statement(sql))
-
-    def _data_end(self, stages: int) -> object:
-        """The end of the data, in a statement of its own (sources.remote.statements)."""
-        rows = self.rows(f"SELECT {last_date_sql(stages)} FROM first_rows")
-        return rows[0][0] if rows else None
+        return self.run_native(self._statements.statement(sql))
 
     def run_native(self, sql: str) -> Rows:
         return self._run(sql, lambda cursor: [tuple(row) for row in cursor.fetchall()])

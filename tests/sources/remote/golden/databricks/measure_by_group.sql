@@ -336,7 +336,13 @@ WITH typed AS (
   FROM (
     SELECT
       deal_id,
-      CAST('2024-11-30 17:45:00' AS TIMESTAMP_NTZ) AS last_date,
+      (
+        SELECT
+          MAX(
+            GREATEST(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6)
+          )
+        FROM first_rows
+      ) AS last_date,
       group_key,
       amount,
       created_at,
@@ -388,7 +394,13 @@ SELECT
   CAST(last_ AS TIMESTAMP_NTZ) AS last_
 FROM (
   SELECT
-    CAST('2024-11-30 17:45:00' AS TIMESTAMP_NTZ) AS last_
+    (
+      SELECT
+        MAX(
+          GREATEST(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6)
+        )
+      FROM first_rows
+    ) AS last_
 ) AS end_0
 UNION ALL
 SELECT

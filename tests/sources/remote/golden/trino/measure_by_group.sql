@@ -437,7 +437,23 @@ WITH typed AS (
   FROM (
     SELECT
       deal_id,
-      CAST('2024-11-30 17:45:00' AS TIMESTAMP) AS last_date,
+      (
+        SELECT
+          MAX(
+            GREATEST(
+              COALESCE(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6),
+              COALESCE(CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6, first_seen),
+              COALESCE(e0, e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END),
+              COALESCE(e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0),
+              COALESCE(e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1),
+              COALESCE(e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2),
+              COALESCE(e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3),
+              COALESCE(e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4),
+              COALESCE(e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5)
+            )
+          )
+        FROM first_rows
+      ) AS last_date,
       group_key,
       amount,
       created_at,
@@ -489,7 +505,23 @@ SELECT
   CAST(last_ AS TIMESTAMP) AS last_
 FROM (
   SELECT
-    CAST('2024-11-30 17:45:00' AS TIMESTAMP) AS last_
+    (
+      SELECT
+        MAX(
+          GREATEST(
+            COALESCE(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6),
+            COALESCE(CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6, first_seen),
+            COALESCE(e0, e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END),
+            COALESCE(e1, e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0),
+            COALESCE(e2, e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1),
+            COALESCE(e3, e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2),
+            COALESCE(e4, e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3),
+            COALESCE(e5, e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4),
+            COALESCE(e6, first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5)
+          )
+        )
+      FROM first_rows
+    ) AS last_
 ) AS end_0
 UNION ALL
 SELECT
