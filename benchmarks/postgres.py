@@ -535,6 +535,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     process = example_process()
     if args.dir is not None:
         Path(args.dir).mkdir(parents=True, exist_ok=True)
+    if args.dir is not None:
+        Path(args.dir).mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="salesflow-bench-postgres-", dir=args.dir))
     print(f"scratch: {scratch}")
     server: PostgresServer | None = None
