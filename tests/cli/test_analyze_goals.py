@@ -96,7 +96,8 @@ def test_json_goals_of_the_team_and_of_each_person() -> None:
     by_key = {group["key"]: group["goals"] for group in found["groups"]}
     assert list(by_key) == ["Ann", "Bob", "Cid"]
     ann = by_key["Ann"]
-    assert set(ann) == {"in_team", "role", "quota", "win_rate"}
+    assert set(ann) == {"in_team", "role", "role_title", "quota", "win_rate"}
+    assert (ann["role"], ann["role_title"]) == ("ae", "Account Executive")
     assert set(ann["quota"]) == {
         "amount",
         "per",
@@ -123,6 +124,7 @@ def test_json_goals_of_the_team_and_of_each_person() -> None:
     assert by_key["Cid"] == {
         "in_team": False,
         "role": None,
+        "role_title": None,
         "quota": None,
         "win_rate": by_key["Cid"]["win_rate"],
     }
@@ -153,9 +155,10 @@ def test_text_shows_quotas_and_verdicts() -> None:
     assert "By owner: quota, 2024-01-01 to 2024-12-31 (EUR)" in text
     quota = text.split("By owner: quota, 2024-01-01 to 2024-12-31 (EUR)\n", 1)[1]
     rows = [line.split() for line in quota.splitlines()[2:4]]
+    title = ["Account", "Executive"]  # the role's title, not its id
     assert rows == [
-        ["Ann", "ae", "50,000/month", "601,232", "30,000", "5.0%", "99.9%", "short"],
-        ["Bob", "ae", "2,000/month*", "24,049", "20,000", "83%", "43%", "–"],
+        ["Ann", *title, "50,000/month", "601,232", "30,000", "5.0%", "99.9%", "short"],
+        ["Bob", *title, "2,000/month*", "24,049", "20,000", "83%", "43%", "–"],
     ]
     assert "By owner: win rate against the goal of 50%" in text
     assert "Note: 1 person in team has no deals in the data: Dana" in text
@@ -166,7 +169,9 @@ def test_text_shows_quotas_and_verdicts() -> None:
 def test_markdown_and_csv_carry_the_goals() -> None:
     markdown = analyze("--by", "owner", "--format", "markdown").stdout
     assert "### By owner: quota, 2024-01-01 to 2024-12-31 (EUR)" in markdown
-    assert "| Ann | ae | 50,000/month | 601,232 | 30,000 | 5.0% | 99.9% | **short** |" in markdown
+    assert (
+        "| Ann | Account Executive | 50,000/month | 601,232 | 30,000 | 5.0% | 99.9% | **short** |"
+    ) in markdown
     assert "| Ann | 75% (30–95) | 6% | – |" in markdown
     rows = list(csv.DictReader(io.StringIO(analyze("--by", "owner", "-f", "csv").stdout)))
     ann = next(row for row in rows if row["group"] == "Ann")

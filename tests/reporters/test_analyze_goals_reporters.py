@@ -207,7 +207,7 @@ def test_json_goals_shape() -> None:
     assert set(document["goals"]["win_rate"]) == RATE_KEYS
     assert document["goals"]["win_rate"]["win_rate_ci"] == [0.0861, 0.1342]
     people = {group["key"]: group["goals"] for group in document["groups"]}
-    assert set(people["ann"]) == {"in_team", "role", "quota", "win_rate"}
+    assert set(people["ann"]) == {"in_team", "role", "role_title", "quota", "win_rate"}
     assert people["cid"]["quota"] is None
 
 

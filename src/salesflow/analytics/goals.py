@@ -147,9 +147,14 @@ def _person(process: Process, key: str, funnel: Funnel | None, measured: Measure
     return PersonGoals(
         in_team=member is not None,
         role=member.role if member else None,
+        role_title=_role_title(process, member.role) if member else None,
         quota=_revenue_goal(quota, source, measured, won),
         win_rate=_win_rate(process.goals.win_rate, funnel),
     )
+
+
+def _role_title(process: Process, role: str) -> str:
+    return next((known.title for known in process.roles if known.id == role), role)
 
 
 def _team_by_name(process: Process) -> dict[str, Member]:

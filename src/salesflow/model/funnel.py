@@ -121,7 +121,8 @@ class PersonGoals(Result):
     not listed there), and their win rate against the process goal."""
 
     in_team: bool
-    role: str | None
+    role: str | None  # the role's id
+    role_title: str | None = None
     quota: RevenueGoal | None
     win_rate: WinRateGoal | None
 

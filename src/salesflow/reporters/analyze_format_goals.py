@@ -119,7 +119,7 @@ def rate_title(report: FunnelReport, goal: WinRateGoal) -> str:
 def quota_cells(goals: PersonGoals) -> list[str]:
     """An owner's row after the key, under QUOTA_HEADERS (amounts without the currency)."""
     quota = goals.quota
-    role = goals.role or (MISSING if goals.in_team else NOT_IN_TEAM)
+    role = goals.role_title or goals.role or (MISSING if goals.in_team else NOT_IN_TEAM)
     if quota is None:
         return [role, *[MISSING] * (len(QUOTA_HEADERS) - 1)]
     mark = ROLE_MARK if quota.source == "role" else ""
