@@ -121,3 +121,29 @@ def test_a_command_on_a_terminal_shows_progress_on_stderr_only(
     assert result.exit_code == 0, result.output
     assert result.stdout == quiet.stdout  # no progress, no escape code in the report
     assert "reading deals.csv" in result.stderr or "simulating revenue" in result.stderr
+
+
+class Phases(Silent):
+    """A progress that remembers its steps."""
+
+    def __init__(self) -> None:
+        self.steps: list[str] = []
+
+    def phase(self, step: str) -> None:
+        self.steps.append(step)
+
+
+def test_the_steps_of_reading_name_the_file_and_count_its_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from salesflow.cli.data import usable_tables
+    from salesflow.loader import load_process
+    from salesflow.sources.options import DataOptions
+
+    monkeypatch.chdir(REPO)
+    process = load_process(REPO / "examples" / "process.yaml").process
+    assert process is not None
+    shown = Phases()
+    usable_tables(process, DataOptions(deals="examples/deals.csv"), True, True, shown)
+    rows = sum(1 for _ in (REPO / "examples" / "deals.csv").open(encoding="utf-8")) - 1
+    assert shown.steps == ["reading deals.csv", f"checking {rows:,} rows of deals"]

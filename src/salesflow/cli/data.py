@@ -135,7 +135,8 @@ def usable_tables(
     if not reported:
         for read_note in tables.read_notes:
             note(f"salesflow: note: {read_note}", quiet)
-    shown.phase("checking the deal data")
+    rows = tables.rows_read
+    shown.phase("checking the deal data" if rows is None else f"checking {rows:,} rows of deals")
     check_usable(tables, quiet)
     if reported or tables.remote is None:
         return tables

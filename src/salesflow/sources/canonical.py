@@ -97,6 +97,15 @@ class DealTables:
         return bool(self.columns.stage_dates) or self.history is not None
 
     @property
+    def rows_read(self) -> int | None:
+        """How many data rows were read (a file's), for the progress; None for a database,
+        where counting would be another scan."""
+        if self.remote is not None:
+            return None
+        found = self.con.execute("SELECT count(*) FROM deals_raw").fetchone()
+        return int(found[0]) if found else None
+
+    @property
     def dated_stages(self) -> set[int]:
         """The stages whose entry dates the data can give (a date column, or the history)."""
         if self.history is not None:
