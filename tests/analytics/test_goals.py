@@ -190,6 +190,7 @@ def stage(conversion: float | None, deals: float | None, undecided: float = 0.0)
             "win_probability": None,
             "median_days": None,
             "p80_days": None,
+            "planned_days": None,
             "median_days_to_advance": None,
             "median_days_to_lose": None,
             "completed_stays": 0,

@@ -484,6 +484,7 @@ def measured(stage_id: str, conversion: float, interval: tuple[float, float]) ->
         win_probability=None,
         median_days=None,
         p80_days=None,
+        planned_days=None,
         median_days_to_advance=None,
         median_days_to_lose=None,
         completed_stays=0,

@@ -46,6 +46,7 @@ CSV_COLUMNS = [
     "win_probability",
     "median_days",
     "p80_days",
+    "planned_days",
     "median_days_to_advance",
     "median_days_to_lose",
     "completed_stays",
@@ -71,6 +72,7 @@ JSON_STAGE_KEYS = {
     "win_probability",
     "median_days",
     "p80_days",
+    "planned_days",
     "median_days_to_advance",
     "median_days_to_lose",
     "completed_stays",
@@ -97,6 +99,7 @@ def stage(
     below: float | None = None,
     days: Days = NO_DAYS,
     stays: tuple[int, int] | None = None,
+    planned_days: float | None = None,
 ) -> StageMetrics:
     """One stage. `days` = (median, P80, median to advance, median to lose); `stays` =
     (completed, open) stays measured, by default every deal of a stage with entry dates."""
@@ -124,6 +127,7 @@ def stage(
         win_probability=win,
         median_days=days[0],
         p80_days=days[1],
+        planned_days=planned_days,
         median_days_to_advance=days[2],
         median_days_to_lose=days[3],
         completed_stays=stays[0],

@@ -381,3 +381,25 @@ def test_hostile_names_stay_text(kind: str, name: str) -> None:
     assert document.find("title").text() == f"{shown}: {title}"
     assert not safety.CONTROL.search(html.replace("\n", ""))
     assert "<script" not in html.lower()
+
+
+def test_days_chart_marks_the_planned_median_and_tables_it() -> None:
+    """expected.days of the process file: a plan mark on each planned stage, a table column."""
+    plain = report()
+    planned = {"lead": 8.0, "discovery": 30.0}  # 30 days widens the axis to 30
+    stages = [
+        stage.model_copy(update={"planned_days": planned.get(stage.id)})
+        for stage in plain.funnel.stages
+    ]
+    which = plain.model_copy(update={"funnel": plain.funnel.model_copy(update={"stages": stages})})
+    document = parse(analyze_html(which))
+    svg = chart(document, "Days in stage")
+    x0, span = axis_origin_and_span(svg, "0", "30")
+    marks = [line.number("x1") for line in svg.find_all("line", "plan-mark") if line.tooltip()]
+    assert marks == pytest.approx([x0 + 8 / 30 * span, x0 + 30 / 30 * span], abs=0.1)
+    assert "Lead, planned median: 8.0 days" in [
+        line.tooltip() for line in svg.find_all("line", "plan-mark")
+    ]
+    headers, rows = table_rows(document, "Days in stage, in numbers")
+    assert headers[:3] == ["Stage", "Median days", "Planned median"]
+    assert [row[2] for row in rows] == ["8.0", "30", "–", "–"]

@@ -202,6 +202,7 @@ def _stage(
         win_probability=product(shares[k:]),
         median_days=timing.median,
         p80_days=timing.p80,
+        planned_days=stage.expected.days,
         median_days_to_advance=timing.to_advance,
         median_days_to_lose=timing.to_lose,
         completed_stays=timing.completed,

@@ -34,6 +34,7 @@ class StageMetrics(Result):
     win_probability: float | None
     median_days: float | None
     p80_days: float | None
+    planned_days: float | None
     median_days_to_advance: float | None
     median_days_to_lose: float | None
     completed_stays: int

@@ -121,20 +121,37 @@ def _interval_words(ci: tuple[float, float] | None) -> str:
 
 
 def days_figure(stages: list[StageMetrics]) -> Html:
-    longest = [value for s in stages for value in (s.median_days, s.p80_days) if value is not None]
+    longest = [
+        value
+        for s in stages
+        for value in (s.median_days, s.p80_days, s.planned_days)
+        if value is not None
+    ]
     axis = Axis(rounded_top(max(longest, default=1.0)), tick_number, "days in stage")
     rows = [_days_row(stage) for stage in stages]
     keys = [Key("median", "median days")]
     if any(stage.p80_days is not None for stage in stages):
         keys.append(Key("p80-mark", "80% of stays end by", bar=False))
+    with_plan = any(stage.planned_days is not None for stage in stages)
+    if with_plan:
+        keys.append(Key("plan-mark", "planned median", bar=False))
     chart = bar_rows("Days in stage", rows, axis, keys)
     cells = [[stage.name, *duration_cells(stage)] for stage in stages]
+    headers = ["Stage", *DURATION_HEADERS]
+    if with_plan:
+        cells = [
+            [*row[:2], number(stage.planned_days), *row[2:]]
+            for row, stage in zip(cells, stages, strict=True)
+        ]
+        headers = [*headers[:2], "Planned median", *headers[2:]]
     caption = (
         "How long deals stay in each stage: the median (half of the stays end sooner) and the "
         'day by which 80% of them end, deals still in the stage included. "Not reached": so '
         "many deals are still there that the share was never reached."
     )
-    return figure("Days in stage", chart, caption, ["Stage", *DURATION_HEADERS], cells)
+    if with_plan:
+        caption += " The dark mark is the median the process file plans (expected.days)."
+    return figure("Days in stage", chart, caption, headers, cells)
 
 
 def _days_row(stage: StageMetrics) -> Row:
@@ -144,10 +161,14 @@ def _days_row(stage: StageMetrics) -> Row:
     if p80 is None and stage.median_days is not None:
         shown += f" (80%: {_days_words(stage, p80)})"
     bar = Bar(stage.median_days, "median", f"{stage.name}, median: {median}", shown)
-    if p80 is None:
-        return Row(stage.name, [bar])
-    words = f"{stage.name}, 80% of stays end by: {_days_words(stage, p80)}"
-    return Row(stage.name, [bar], [Tick(p80, "p80-mark", words)])
+    ticks = []
+    if p80 is not None:
+        words = f"{stage.name}, 80% of stays end by: {_days_words(stage, p80)}"
+        ticks.append(Tick(p80, "p80-mark", words))
+    if stage.planned_days is not None:
+        words = f"{stage.name}, planned median: {days(stage.planned_days)}"
+        ticks.append(Tick(stage.planned_days, "plan-mark", words))
+    return Row(stage.name, [bar], ticks)
 
 
 def _days_words(stage: StageMetrics, value: float | None) -> str:
