@@ -29,9 +29,11 @@ from salesflow.cli.options import (
     QueryOption,
     QuietOption,
     SheetOption,
+    SinceOption,
     TableOption,
     TimeoutOption,
     UnmappedOption,
+    UntilOption,
     WhereOption,
 )
 from salesflow.cli.process import load_valid_process
@@ -63,20 +65,8 @@ def command(
             "--by", help="Break the metrics down by a column (owner, source, …).", metavar="COLUMN"
         ),
     ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since", help="Only deals created on or after this date (YYYY-MM-DD).", metavar="DATE"
-        ),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option(
-            "--until",
-            help="Only deals created on or before this date (YYYY-MM-DD).",
-            metavar="DATE",
-        ),
-    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     output_format: Annotated[
         AnalyzeFormat, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
     ] = "text",
@@ -114,4 +104,4 @@ def command(
         tables = usable_tables(loaded, options, quiet, reported=True, shown=shown)
         shown.phase("computing the funnel")
         report = analyze(tables)
-    deliver(render_report(render, report, output_format, no_color, output), output, force)
+    deliver(render_report(render, report, no_color, output), output, force)

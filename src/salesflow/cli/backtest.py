@@ -138,7 +138,7 @@ def command(
             result = backtest(tables, Settings(cutoffs, horizon, sims, seed))
         except ValueError:
             raise InputError(f"{tables.deals.path} has no dated deals to replay") from None
-    text = render_report(render, result, output_format, no_color, output)
+    text = render_report(render, result, no_color, output)
     deliver(text, output, force)
 
 

@@ -45,14 +45,13 @@ def report_width() -> int | None:
 def render_report(
     render: Render[Result],
     result: Result,
-    output_format: str,
     no_color: bool,
     output: str | None,
 ) -> str:
-    """A command's report: coloured only for stdout (use_color); the text format laid out for
-    report_width()."""
+    """A command's report: coloured only for stdout (use_color), laid out for report_width()
+    (the formats with a layout: the text reports)."""
     color = use_color(no_color) and output is None
-    return render(result, color, report_width() if output_format == "text" else None)
+    return render(result, color, report_width())
 
 
 def emit(text: str) -> None:

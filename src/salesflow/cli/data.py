@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from salesflow.model import Process
     from salesflow.model.data import DataProblem
     from salesflow.sources.canonical import DealTables
-    from salesflow.sources.options import DataOptions, Unmapped
+    from salesflow.sources.options import DataOptions
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def optional_data_options(flags: DataFlags) -> DataOptions | None:
     The data settings travel together: with `--deals` on the command line, the history, table
     and date format come from the command line only, never from a configuration written for
     other data."""
-    from salesflow.sources.options import DataOptions
+    from salesflow.sources.options import DataOptions, Unmapped
 
     deals = resolve("deals", flags.deals)
     if deals is None:
@@ -75,13 +75,13 @@ def optional_data_options(flags: DataFlags) -> DataOptions | None:
         history_table=setting("history_table", flags.history_table) or "stage_history",
         mapping=_mapping(flags.mapping or []),
         date_format=setting("date_format", flags.date_format),
-        unmapped=_unmapped(flags.unmapped),
+        unmapped=Unmapped(flags.unmapped),
         since=window[0],
         until=window[1],
         by=flags.by,
-        number_format=_number_format(flags.number_format),
+        number_format=flags.number_format,
         sheet=setting("sheet", flags.sheet),
-        preset=_preset(flags.preset),
+        preset=flags.preset,
         where=tuple(_pairs("--where", flags.where or [], "COLUMN=VALUE", "--where Pipeline=Sales")),
         process_dir=_process_dir(flags.process),
         query=setting("query", flags.query),
@@ -220,32 +220,6 @@ def _pairs(flag: str, pairs: list[str], shape: str, example: str) -> list[tuple[
             raise InputError(f"{flag} {pair}: expected {shape}, e.g. {example}")
         parsed.append((key.strip(), value.strip()))
     return parsed
-
-
-PRESETS = ("hubspot", "salesforce", "pipedrive")  # as model.process.Preset
-
-
-def _preset(value: str | None) -> str | None:
-    if value is None or value in PRESETS:
-        return value
-    raise InputError(f"--preset {value}: choose {', '.join(PRESETS)}")
-
-
-def _number_format(value: str | None) -> str | None:
-    from salesflow.sources.parse import NUMBER_FORMATS
-
-    if value is None or value in NUMBER_FORMATS:
-        return value
-    raise InputError(f"--number-format {value}: choose {', '.join(NUMBER_FORMATS)}")
-
-
-def _unmapped(value: str) -> Unmapped:
-    from salesflow.sources.options import Unmapped
-
-    try:
-        return Unmapped(value)
-    except ValueError:
-        raise InputError(f"--unmapped {value}: choose error or ignore") from None
 
 
 def _date(flag: str, value: str | None) -> date | None:

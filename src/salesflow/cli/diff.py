@@ -90,7 +90,7 @@ def command(
         changes=compare(old.process, new.process),
         impact=impact(old.process, new.process, leads) if leads is not None else None,
     )
-    text = render_report(render, diff, output_format, no_color, output)
+    text = render_report(render, diff, no_color, output)
     deliver(text, output, force)
     failed = threshold is not None and diff.at_least(Level(threshold))
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)

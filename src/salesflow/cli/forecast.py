@@ -168,7 +168,7 @@ def command(
     with progress(quiet) as shown:
         inputs = _inputs(load_valid_process(process), flags, plan, request, quiet, shown)
         result = forecast(inputs, request, shown)
-    text = render_report(render, result, output_format, no_color, output)
+    text = render_report(render, result, no_color, output)
     deliver(text, output, force)
 
 

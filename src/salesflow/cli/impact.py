@@ -26,9 +26,11 @@ from salesflow.cli.options import (
     QueryOption,
     QuietOption,
     SheetOption,
+    SinceOption,
     TableOption,
     TimeoutOption,
     UnmappedOption,
+    UntilOption,
     WhereOption,
 )
 from salesflow.cli.process import load_valid_process
@@ -74,20 +76,8 @@ def command(
             metavar="POINTS",
         ),
     ] = DEFAULT_EFFECT,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since", help="Only deals created on or after this date (YYYY-MM-DD).", metavar="DATE"
-        ),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option(
-            "--until",
-            help="Only deals created on or before this date (YYYY-MM-DD).",
-            metavar="DATE",
-        ),
-    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     output_format: Annotated[
         ImpactFormat, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
     ] = "text",
@@ -125,7 +115,7 @@ def command(
         report = report.model_copy(
             update={"versions": [v for v in report.versions if v.revision == chosen]}
         )
-    deliver(render_report(render, report, output_format, no_color, output), output, force)
+    deliver(render_report(render, report, no_color, output), output, force)
 
 
 def measure_versions(

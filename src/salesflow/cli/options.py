@@ -182,3 +182,15 @@ WhereOption = Annotated[
         show_default=False,
     ),
 ]
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--since", help="Only deals created on or after this date (YYYY-MM-DD).", metavar="DATE"
+    ),
+]
+UntilOption = Annotated[
+    str | None,
+    typer.Option(
+        "--until", help="Only deals created on or before this date (YYYY-MM-DD).", metavar="DATE"
+    ),
+]

@@ -58,9 +58,6 @@ class Scale:
         share = (value - self.low) / span if span > 0 else 0.0
         return self.start + min(max(share, 0.0), 1.0) * (self.end - self.start)
 
-    def holds(self, value: float) -> bool:
-        return self.low <= value <= self.high
-
 
 def round_step(span: float, count: int) -> float:
     """The 1, 2 or 5 × 10^k step that splits `span` into at most about `count` parts."""
