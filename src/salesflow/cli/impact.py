@@ -39,6 +39,7 @@ from salesflow.errors import InputError
 from salesflow.reporters import IMPACT_FORMATS
 
 if TYPE_CHECKING:
+    from salesflow.diff.timeline import ProcessVersion
     from salesflow.model.impact import ImpactReport, Version
 
 FORMAT_HELP = f"Output format: {', '.join(IMPACT_FORMATS)}."
@@ -138,11 +139,17 @@ def process_versions(process: str | None) -> tuple[list[Version], list[str]]:
     out; at least two, or there is nothing to compare."""
     from salesflow.config import require_process
     from salesflow.diff import git
-    from salesflow.diff.timeline import in_effect_order, versions
+    from salesflow.diff.timeline import versions
 
     cwd = Path.cwd()
     path = git.relative(Path(require_process(process).value), cwd)
-    history = versions(path, cwd)
+    return versions_in_effect(path, versions(path, cwd))
+
+
+def versions_in_effect(path: str, history: list[ProcessVersion]) -> tuple[list[Version], list[str]]:
+    """The versions of `history` (read from git) in the order they took effect, and notes."""
+    from salesflow.diff.timeline import in_effect_order
+
     if not history:
         raise InputError(f"{path} has no history in git: commit it first")
     ordered, notes = in_effect_order(history)

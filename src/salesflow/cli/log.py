@@ -11,7 +11,7 @@ import typer
 from salesflow.cli.console import emit, report_width
 from salesflow.cli.data import DataFlags
 from salesflow.cli.errors import guarded
-from salesflow.cli.impact import DEFAULT_EFFECT
+from salesflow.cli.impact import DEFAULT_EFFECT, versions_in_effect
 from salesflow.cli.options import (
     DateFormatOption,
     DealsOption,
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from salesflow.diff.git import Commit
     from salesflow.diff.timeline import ProcessVersion
     from salesflow.model.diff import Change
+    from salesflow.model.impact import Version
 
 Format = Literal["text", "json"]
 SHOWN = 3
@@ -99,7 +100,7 @@ def command(
             timeout=timeout,
             process=process,
         )
-        _add_measured(rows, flags, quiet)
+        _add_measured(rows, versions_in_effect(path, timeline), flags, quiet)
     emit(_json(rows) if output_format == "json" else _text(rows, report_width()))
 
 
@@ -119,11 +120,16 @@ def _rows(history: list[ProcessVersion]) -> list[dict[str, Any]]:
     return list(reversed(rows))
 
 
-def _add_measured(rows: list[dict[str, Any]], flags: DataFlags, quiet: bool) -> None:
+def _add_measured(
+    rows: list[dict[str, Any]],
+    in_effect: tuple[list[Version], list[str]],
+    flags: DataFlags,
+    quiet: bool,
+) -> None:
     """Each version's measured one-liner (`impact`'s summary), where there is one."""
-    from salesflow.cli.impact import measure_versions, process_versions
+    from salesflow.cli.impact import measure_versions
 
-    versions, notes = process_versions(flags.process)
+    versions, notes = in_effect
     report = measure_versions(flags, versions, notes, DEFAULT_EFFECT / 100, quiet)
     summaries = {version.revision: version.summary for version in report.versions}
     for row in rows:
