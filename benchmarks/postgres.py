@@ -8,7 +8,8 @@
    per-stage date columns) and their stage history, written as CSVs into a scratch directory,
    loaded with COPY into a private PostgreSQL server (tests/postgres_server.py: initdb in the temp
    directory, loopback only) as the typed tables `deals` and `stage_history` (dates `date`,
-   `amount` `numeric`, text otherwise); then the CSVs are deleted. The generator gives about 2.9
+   `amount` `numeric`, text otherwise; the deal id is the primary key of `deals`, as in a CRM
+   sync's table); then the CSVs are deleted. The generator gives about 2.9
    history rows per deal; to reach `--history-per-deal` rows per deal (the issue's "10M deals plus
    35M history rows") the history is padded on the server with repeated entries: a Bernoulli
    sample of its stage rows (never the Closed Won / Closed Lost rows) inserted again unchanged,
@@ -195,6 +196,11 @@ def prepare(
     )
     start = time.perf_counter()
     csv_bytes = load(server, process, folder)
+    # the deal id is the primary key, as in the table a CRM sync (Fivetran, Airbyte) makes
+    key = sql.SQL("ALTER TABLE {} ADD PRIMARY KEY ({})").format(
+        sql.Identifier(DEALS), sql.Identifier(process.data.columns.id)
+    )
+    server.execute(key)
     target = round(args.history_per_deal * made.deals)
     history = pad_history(server, process, target, args.seed)
     server.execute(f"VACUUM ANALYZE {DEALS}")
