@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
 
 from salesflow.cli.console import deliver, render_report
-from salesflow.cli.data import (
-    DataFlags,
-    data_options,
-    usable_tables,
-)
+from salesflow.cli.data import DataFlags, data_options, usable_tables
+from salesflow.cli.data_parameters import NO_FLAGS, data_parameters
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
     AnalyzeFormat,
-    DateFormatOption,
-    DealsOption,
     ForceOption,
-    HistoryOption,
-    HistoryTableOption,
-    MapOption,
     NoColorOption,
-    NumberFormatOption,
     OutputOption,
-    PresetOption,
     ProcessOption,
-    QueryOption,
     QuietOption,
-    SheetOption,
     SinceOption,
-    TableOption,
-    TimeoutOption,
-    UnmappedOption,
     UntilOption,
-    WhereOption,
 )
 from salesflow.cli.process import load_valid_process
 from salesflow.cli.progress import progress
@@ -44,21 +29,10 @@ FORMAT_HELP = f"Output format: {', '.join(ANALYZE_FORMATS)}."
 
 
 @guarded
+@data_parameters()
 def command(
     process: ProcessOption = None,
-    deals: DealsOption = None,
-    history: HistoryOption = None,
-    table: TableOption = None,
-    sheet: SheetOption = None,
-    history_table: HistoryTableOption = None,
-    mapping: MapOption = None,
-    preset: PresetOption = None,
-    where: WhereOption = None,
-    query: QueryOption = None,
-    timeout: TimeoutOption = None,
-    date_format: DateFormatOption = None,
-    number_format: NumberFormatOption = None,
-    unmapped: UnmappedOption = "error",
+    data: DataFlags = NO_FLAGS,
     by: Annotated[
         str | None,
         typer.Option(
@@ -80,25 +54,7 @@ def command(
 
     render = ANALYZE_FORMATS.renderer(output_format)
     loaded = load_valid_process(process)
-    flags = DataFlags(
-        deals,
-        history,
-        table,
-        history_table,
-        mapping,
-        date_format,
-        unmapped,
-        since,
-        until,
-        by,
-        number_format=number_format,
-        sheet=sheet,
-        preset=preset,
-        where=where,
-        query=query,
-        timeout=timeout,
-        process=process,
-    )
+    flags = replace(data, since=since, until=until, by=by, process=process)
     options = data_options(flags)
     with progress(quiet) as shown:
         tables = usable_tables(loaded, options, quiet, reported=True, shown=shown)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Literal
 
@@ -13,27 +14,15 @@ from salesflow.cli.data import (
     data_options,
     usable_tables,
 )
+from salesflow.cli.data_parameters import NO_FLAGS, data_parameters
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
     BacktestFormat,
-    DateFormatOption,
-    DealsOption,
     ForceOption,
-    HistoryOption,
-    HistoryTableOption,
-    MapOption,
     NoColorOption,
-    NumberFormatOption,
     OutputOption,
-    PresetOption,
     ProcessOption,
-    QueryOption,
     QuietOption,
-    SheetOption,
-    TableOption,
-    TimeoutOption,
-    UnmappedOption,
-    WhereOption,
 )
 from salesflow.cli.process import load_valid_process
 from salesflow.cli.progress import progress
@@ -48,6 +37,7 @@ Period = Literal["month", "quarter", "half", "year"]
 
 
 @guarded
+@data_parameters()
 def command(
     cutoff: Annotated[
         list[str] | None,
@@ -84,19 +74,7 @@ def command(
         int, typer.Option("--seed", help="Random seed.", metavar="N", min=0, max=2**63 - 1)
     ] = 1,
     process: ProcessOption = None,
-    deals: DealsOption = None,
-    history: HistoryOption = None,
-    table: TableOption = None,
-    sheet: SheetOption = None,
-    history_table: HistoryTableOption = None,
-    mapping: MapOption = None,
-    preset: PresetOption = None,
-    where: WhereOption = None,
-    query: QueryOption = None,
-    timeout: TimeoutOption = None,
-    date_format: DateFormatOption = None,
-    number_format: NumberFormatOption = None,
-    unmapped: UnmappedOption = "error",
+    data: DataFlags = NO_FLAGS,
     output_format: Annotated[
         BacktestFormat, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
     ] = "text",
@@ -113,22 +91,7 @@ def command(
         raise InputError("give --cutoff dates or --every PERIOD, not both")
     given = _dates(cutoff) if cutoff else None
     period = PERIODS[every or "month"] if given is None else 0
-    flags = DataFlags(
-        deals,
-        history,
-        table,
-        history_table,
-        mapping,
-        date_format,
-        unmapped,
-        number_format=number_format,
-        sheet=sheet,
-        preset=preset,
-        where=where,
-        query=query,
-        timeout=timeout,
-        process=process,
-    )
+    flags = replace(data, process=process)
     with progress(quiet) as shown:
         loaded = load_valid_process(process)
         tables = usable_tables(loaded, data_options(flags), quiet, shown=shown)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,27 +15,15 @@ from salesflow.cli.data import (
     optional_data_options,
     usable_tables,
 )
+from salesflow.cli.data_parameters import NO_FLAGS, data_parameters
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
-    DateFormatOption,
-    DealsOption,
     ForceOption,
     ForecastFormat,
-    HistoryOption,
-    HistoryTableOption,
-    MapOption,
     NoColorOption,
-    NumberFormatOption,
     OutputOption,
-    PresetOption,
     ProcessOption,
-    QueryOption,
     QuietOption,
-    SheetOption,
-    TableOption,
-    TimeoutOption,
-    UnmappedOption,
-    WhereOption,
 )
 from salesflow.cli.process import load_valid_process
 from salesflow.cli.progress import progress
@@ -54,6 +43,7 @@ MAX_AMOUNT = 1e15  # as the largest amount read from deal data (salesflow.source
 
 
 @guarded
+@data_parameters()
 def command(
     leads: Annotated[
         int | None,
@@ -115,19 +105,7 @@ def command(
         typer.Option("--seed", help="Random seed (same seed, same result).", metavar="N", min=0),
     ] = 1,
     process: ProcessOption = None,
-    deals: DealsOption = None,
-    history: HistoryOption = None,
-    table: TableOption = None,
-    sheet: SheetOption = None,
-    history_table: HistoryTableOption = None,
-    mapping: MapOption = None,
-    preset: PresetOption = None,
-    where: WhereOption = None,
-    query: QueryOption = None,
-    timeout: TimeoutOption = None,
-    date_format: DateFormatOption = None,
-    number_format: NumberFormatOption = None,
-    unmapped: UnmappedOption = "error",
+    data: DataFlags = NO_FLAGS,
     output_format: Annotated[
         ForecastFormat, typer.Option("--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
     ] = "text",
@@ -149,22 +127,7 @@ def command(
         start=_start(start),
         pipeline=pipeline,
     )
-    flags = DataFlags(
-        deals,
-        history,
-        table,
-        history_table,
-        mapping,
-        date_format,
-        unmapped,
-        number_format=number_format,
-        sheet=sheet,
-        preset=preset,
-        where=where,
-        query=query,
-        timeout=timeout,
-        process=process,
-    )
+    flags = replace(data, process=process)
     with progress(quiet) as shown:
         inputs = _inputs(load_valid_process(process), flags, plan, request, quiet, shown)
         result = forecast(inputs, request, shown)

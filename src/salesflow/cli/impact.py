@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -9,29 +10,17 @@ import typer
 
 from salesflow.cli.console import deliver, render_report
 from salesflow.cli.data import DataFlags, data_options, usable_tables
+from salesflow.cli.data_parameters import NO_FLAGS, data_parameters
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
-    DateFormatOption,
-    DealsOption,
     ForceOption,
-    HistoryOption,
-    HistoryTableOption,
     ImpactFormat,
-    MapOption,
     NoColorOption,
-    NumberFormatOption,
     OutputOption,
-    PresetOption,
     ProcessOption,
-    QueryOption,
     QuietOption,
-    SheetOption,
     SinceOption,
-    TableOption,
-    TimeoutOption,
-    UnmappedOption,
     UntilOption,
-    WhereOption,
 )
 from salesflow.cli.process import load_valid_process
 from salesflow.cli.progress import progress
@@ -47,6 +36,7 @@ DEFAULT_EFFECT = 10.0
 
 
 @guarded
+@data_parameters()
 def command(
     revision: Annotated[
         str | None,
@@ -56,19 +46,7 @@ def command(
         ),
     ] = None,
     process: ProcessOption = None,
-    deals: DealsOption = None,
-    history: HistoryOption = None,
-    table: TableOption = None,
-    sheet: SheetOption = None,
-    history_table: HistoryTableOption = None,
-    mapping: MapOption = None,
-    preset: PresetOption = None,
-    where: WhereOption = None,
-    query: QueryOption = None,
-    timeout: TimeoutOption = None,
-    date_format: DateFormatOption = None,
-    number_format: NumberFormatOption = None,
-    unmapped: UnmappedOption = "error",
+    data: DataFlags = NO_FLAGS,
     effect: Annotated[
         float,
         typer.Option(
@@ -91,24 +69,7 @@ def command(
     render = IMPACT_FORMATS.renderer(output_format)
     if not 0 < effect < 100:
         raise InputError(f"--effect {effect:g}: must be between 0 and 100 points")
-    flags = DataFlags(
-        deals,
-        history,
-        table,
-        history_table,
-        mapping,
-        date_format,
-        unmapped,
-        since,
-        until,
-        number_format=number_format,
-        sheet=sheet,
-        preset=preset,
-        where=where,
-        query=query,
-        timeout=timeout,
-        process=process,
-    )
+    flags = replace(data, since=since, until=until, process=process)
     versions, notes = process_versions(process)
     chosen = None if revision is None else chosen_version(revision, versions)
     report = measure_versions(flags, versions, notes, effect / 100, quiet)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -10,25 +11,13 @@ import typer
 
 from salesflow.cli.console import emit, report_width
 from salesflow.cli.data import DataFlags
+from salesflow.cli.data_parameters import NO_FLAGS, data_parameters
 from salesflow.cli.errors import guarded
 from salesflow.cli.impact import DEFAULT_EFFECT, versions_in_effect
 from salesflow.cli.options import (
-    DateFormatOption,
-    DealsOption,
-    HistoryOption,
-    HistoryTableOption,
-    MapOption,
     NoColorOption,
-    NumberFormatOption,
-    PresetOption,
     ProcessOption,
-    QueryOption,
     QuietOption,
-    SheetOption,
-    TableOption,
-    TimeoutOption,
-    UnmappedOption,
-    WhereOption,
 )
 from salesflow.config import require_process
 from salesflow.errors import InputError
@@ -45,6 +34,7 @@ SUBJECT_INDENT = 12  # a wrapped first line continues under the date
 
 
 @guarded
+@data_parameters()
 def command(
     process: ProcessOption = None,
     limit: Annotated[
@@ -55,19 +45,7 @@ def command(
         Format,
         typer.Option("--format", "-f", help="Output format: text, json.", metavar="FORMAT"),
     ] = "text",
-    deals: DealsOption = None,
-    history: HistoryOption = None,
-    table: TableOption = None,
-    sheet: SheetOption = None,
-    history_table: HistoryTableOption = None,
-    mapping: MapOption = None,
-    preset: PresetOption = None,
-    where: WhereOption = None,
-    query: QueryOption = None,
-    timeout: TimeoutOption = None,
-    date_format: DateFormatOption = None,
-    number_format: NumberFormatOption = None,
-    unmapped: UnmappedOption = "error",
+    data: DataFlags = NO_FLAGS,
     quiet: QuietOption = False,
     no_color: NoColorOption = False,
 ) -> None:
@@ -83,23 +61,8 @@ def command(
     if not timeline:
         raise InputError(f"{path} has no history in git: commit it first")
     rows = _rows(timeline)[: limit or None]
-    if deals is not None:
-        flags = DataFlags(
-            deals,
-            history,
-            table,
-            history_table,
-            mapping,
-            date_format,
-            unmapped,
-            number_format=number_format,
-            sheet=sheet,
-            preset=preset,
-            where=where,
-            query=query,
-            timeout=timeout,
-            process=process,
-        )
+    if data.deals is not None:
+        flags = replace(data, process=process)
         _add_measured(rows, versions_in_effect(path, timeline), flags, quiet)
     emit(_json(rows) if output_format == "json" else _text(rows, report_width()))
 

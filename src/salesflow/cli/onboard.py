@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -14,25 +15,14 @@ from salesflow.cli.data import (
     optional_data_options,
     usable_tables,
 )
+from salesflow.cli.data_parameters import NO_FLAGS, data_parameters
 from salesflow.cli.errors import guarded
 from salesflow.cli.files import atomic_write, same_content
 from salesflow.cli.options import (
-    DateFormatOption,
-    DealsOption,
     ForceOption,
-    HistoryOption,
-    HistoryTableOption,
-    MapOption,
     OutputOption,
-    PresetOption,
     ProcessOption,
-    QueryOption,
     QuietOption,
-    SheetOption,
-    TableOption,
-    TimeoutOption,
-    UnmappedOption,
-    WhereOption,
 )
 from salesflow.config import require_process
 from salesflow.errors import EXIT_FINDINGS, EXIT_OK, InputError
@@ -49,6 +39,7 @@ DOCTYPE = re.compile(r"<!doctype html>", re.IGNORECASE)
 
 
 @guarded
+@data_parameters(without=("number_format",))
 def command(
     output: OutputOption = None,
     output_format: Annotated[
@@ -78,18 +69,7 @@ def command(
     ] = False,
     force: ForceOption = False,
     process: ProcessOption = None,
-    deals: DealsOption = None,
-    history: HistoryOption = None,
-    table: TableOption = None,
-    sheet: SheetOption = None,
-    history_table: HistoryTableOption = None,
-    mapping: MapOption = None,
-    preset: PresetOption = None,
-    where: WhereOption = None,
-    query: QueryOption = None,
-    timeout: TimeoutOption = None,
-    date_format: DateFormatOption = None,
-    unmapped: UnmappedOption = "error",
+    data: DataFlags = NO_FLAGS,
     quiet: QuietOption = False,
 ) -> None:
     """Render the onboarding handbook (markdown or HTML) from the process file."""
@@ -102,21 +82,7 @@ def command(
     process_file = require_process(process).value
     loaded = load_valid_process(process_file)
     _check_role(loaded, role)
-    flags = DataFlags(
-        deals,
-        history,
-        table,
-        history_table,
-        mapping,
-        date_format,
-        unmapped,
-        sheet=sheet,
-        preset=preset,
-        where=where,
-        query=query,
-        timeout=timeout,
-        process=process_file,
-    )
+    flags = replace(data, process=process_file)
     funnel, data_file = (None, None) if no_data else _funnel(loaded, flags, quiet)
     context = handbook_context(
         loaded,

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from salesflow.cli.console import emit, use_color
+from salesflow.cli.data_parameters import NO_FLAGS, data_parameters
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
-    DateFormatOption,
-    HistoryOption,
-    HistoryTableOption,
-    MapOption,
     NoColorOption,
-    NumberFormatOption,
-    PresetOption,
     ProcessOption,
-    QueryOption,
     QuietOption,
-    SheetOption,
-    TableOption,
-    TimeoutOption,
     ValidationFormat,
-    WhereOption,
 )
 from salesflow.config import require_process
 from salesflow.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, InputError, ProcessFileError
@@ -38,6 +29,7 @@ FORMAT_HELP = f"Output format: {', '.join(VALIDATION_FORMATS)}."
 
 
 @guarded
+@data_parameters(without=("deals", "unmapped"))
 def command(
     files: Annotated[
         list[str] | None,
@@ -69,17 +61,7 @@ def command(
             "salesflow.toml) against the process.",
         ),
     ] = False,
-    history: HistoryOption = None,
-    table: TableOption = None,
-    sheet: SheetOption = None,
-    history_table: HistoryTableOption = None,
-    mapping: MapOption = None,
-    preset: PresetOption = None,
-    where: WhereOption = None,
-    query: QueryOption = None,
-    timeout: TimeoutOption = None,
-    date_format: DateFormatOption = None,
-    number_format: NumberFormatOption = None,
+    data: DataFlags = NO_FLAGS,
     no_color: NoColorOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -92,23 +74,7 @@ def command(
         raise InputError("--deals checks data against one process file; give only one")
     reports = [_check(source) for source in sources]
     if check_data:
-        from salesflow.cli.data import DataFlags
-
-        flags = DataFlags(
-            deals,
-            history,
-            table,
-            history_table,
-            mapping,
-            date_format,
-            number_format=number_format,
-            sheet=sheet,
-            preset=preset,
-            where=where,
-            query=query,
-            timeout=timeout,
-            process=sources[0],
-        )
+        flags = replace(data, deals=deals, process=sources[0])
         reports += _check_data(reports[0], flags)
     report = ValidationReport(reports, strict=strict)
     if not (quiet and output_format == "text" and not report.failed):
