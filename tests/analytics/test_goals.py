@@ -13,17 +13,27 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special, stats
+from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from salesflow.analytics.goal_stats import (
     RateEvidence,
+    credible,
+    discoveries,
     regularized_gamma,
     revenue_shortfall,
     win_rate_evidence,
 )
-from salesflow.analytics.goals import DAYS_PER, prorated
+from salesflow.analytics.goals import DAYS_PER, flagged_together, prorated
 from salesflow.model import Quota
-from salesflow.model.funnel import FunnelReport, Group, StageMetrics
+from salesflow.model.funnel import (
+    FunnelReport,
+    Group,
+    PersonGoals,
+    RevenueGoal,
+    StageMetrics,
+    WinRateGoal,
+)
 from tests.sources.deal_data import PROCESS_YAML, report
 
 TEAM = """\
@@ -377,3 +387,77 @@ def test_without_amounts_quotas_are_not_measured(tmp_path: Path) -> None:
         None,
     )
     assert "quotas and the revenue goal are not measured: the data has no amounts" in result.notes
+
+
+# --- many people at once ------------------------------------------------------------------
+
+
+probabilities = st.lists(
+    st.one_of(st.none(), st.floats(min_value=0.0, max_value=1.0)), min_size=1, max_size=40
+)
+
+
+@given(probabilities)
+@settings(max_examples=200, deadline=None)
+def test_people_are_flagged_as_benjamini_hochberg_at_ten_percent(found: list[float | None]) -> None:
+    flags = discoveries(found)
+    judged = [index for index, p in enumerate(found) if p is not None]
+    assert all(not flags[index] for index, p in enumerate(found) if p is None)
+    if not judged:
+        return
+    oracle, _, _, _ = multipletests(
+        [1.0 - found[index] for index in judged],  # type: ignore[operator]
+        alpha=0.1,
+        method="fdr_bh",
+    )
+    assert [flags[index] for index in judged] == list(oracle)
+
+
+@given(st.floats(min_value=0.0, max_value=1.0))
+def test_one_person_alone_is_flagged_exactly_at_0_9(probability: float) -> None:
+    assert discoveries([probability]) == [credible(probability)]
+
+
+def _person(short: float | None, below: float | None) -> PersonGoals:
+    quota = None
+    if short is not None:
+        quota = RevenueGoal(
+            amount=1,
+            per="month",
+            source="own",
+            prorated=1,
+            won=0,
+            wins=0,
+            attainment=0,
+            probability_shortfall=short,
+            shortfall=credible(short),
+        )
+    rate = WinRateGoal(
+        goal=0.3,
+        win_rate=0.1,
+        win_rate_ci=None,
+        effective_deals=10,
+        probability_below=below,
+        below=credible(below),
+    )
+    return PersonGoals(in_team=True, role="ae", quota=quota, win_rate=rate)
+
+
+def test_a_team_needs_more_evidence_than_one_person_and_says_who_is_held_back() -> None:
+    # ten people: Ann at 0.995 passes (p 0.005 ≤ 0.1 / 10); Bob at 0.93 would pass alone but
+    # not as the second of ten (p 0.07 > 2 × 0.1 / 10); the others are far from it
+    people = {"Ann": _person(0.995, 0.5), "Bob": _person(0.93, 0.95)}
+    people |= {f"p{i}": _person(0.2, 0.2) for i in range(8)}
+    flagged, notes = flagged_together(people)
+    assert flagged["Ann"].quota is not None and flagged["Ann"].quota.shortfall
+    assert flagged["Bob"].quota is not None and not flagged["Bob"].quota.shortfall
+    assert flagged["Bob"].win_rate is not None and not flagged["Bob"].win_rate.below
+    assert [note.split(" are ")[0].split(" is ")[0] for note in notes] == ["Bob", "Bob"]
+    assert "short of quota" in notes[0] and "below the win-rate goal" in notes[1]
+
+
+def test_two_people_both_far_short_are_both_flagged() -> None:
+    people = {"Ann": _person(0.96, None), "Bob": _person(0.951, None), "Cid": _person(None, None)}
+    flagged, notes = flagged_together(people)
+    assert [flagged[k].quota.shortfall for k in ("Ann", "Bob")] == [True, True]  # type: ignore[union-attr]
+    assert flagged["Cid"].quota is None and notes == []

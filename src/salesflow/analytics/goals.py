@@ -22,6 +22,7 @@ from salesflow.analytics.goal_data import (
 )
 from salesflow.analytics.goal_stats import (
     credible,
+    discoveries,
     dispersion,
     revenue_shortfall,
     win_rate_evidence,
@@ -95,9 +96,48 @@ def judge_goals(
     measured = Measured(window, revenue, _team_spread(process, revenue))
     team = _team(process, funnel, measured)
     owners = _owners(groups, revenue) if per_owner else []
-    people = {key: _person(process, key, groups.get(key), measured) for key in owners}
-    notes = _measure_notes(process, measured, tables) + _name_notes(process, owners)
+    judged = {key: _person(process, key, groups.get(key), measured) for key in owners}
+    people, held_back = flagged_together(judged)
+    notes = _measure_notes(process, measured, tables) + _name_notes(process, owners) + held_back
     return Judged(team, people, notes)
+
+
+def flagged_together(people: dict[str, PersonGoals]) -> tuple[dict[str, PersonGoals], list[str]]:
+    """The people's verdicts (short of quota, win rate below the goal) decided together
+    (goal_stats.discoveries), and a note naming who reached 0.9 alone but is not flagged."""
+    keys = list(people)
+    quotas = [people[key].quota for key in keys]
+    rates = [people[key].win_rate for key in keys]
+    short_odds = [quota.probability_shortfall if quota else None for quota in quotas]
+    below_odds = [rate.probability_below if rate else None for rate in rates]
+    short, below = discoveries(short_odds), discoveries(below_odds)
+    result = {
+        key: people[key].model_copy(
+            update={
+                "quota": quota.model_copy(update={"shortfall": flag}) if quota else None,
+                "win_rate": rate.model_copy(update={"below": low}) if rate else None,
+            }
+        )
+        for key, quota, rate, flag, low in zip(keys, quotas, rates, short, below, strict=True)
+    }
+    notes = [
+        _held_back(what, held)
+        for what, odds, flags in (
+            ("short of quota", short_odds, short),
+            ("below the win-rate goal", below_odds, below),
+        )
+        if (held := [k for k, p, f in zip(keys, odds, flags, strict=True) if credible(p) and not f])
+    ]
+    return result, notes
+
+
+def _held_back(what: str, names: list[str]) -> str:
+    return (
+        f"{_listed(names)} {'is' if len(names) == 1 else 'are'} not marked {what} although the "
+        "probability reaches 0.9: with several people judged at once, a verdict needs more "
+        "evidence, so that at most 1 in 10 of those marked is expected to be on target "
+        '(docs/analyze.md, "Many people at once")'
+    )
 
 
 def _owners(groups: dict[str, Funnel], revenue: Revenue | None) -> list[str]:

@@ -31,9 +31,14 @@ NOT_IN_TEAM = "not in team"
 ROLE_MARK = "*"
 QUOTA_NOTE = (
     f"Quotas pro-rated over the window ({ROLE_MARK} the role's quota) against the revenue won "
-    "in it. Short only when that is at least 90% likely (P(short))."
+    "in it. P(short): how likely each person is to be truly short. People are marked short "
+    "together, so that at most 1 in 10 of those marked is expected to be on quota (one person "
+    "alone: at 90%)."
 )
-RATE_NOTE = "Below only when that is at least 90% likely (P(below))."
+RATE_NOTE = (
+    "People are marked below together, so that at most 1 in 10 of those marked is expected to "
+    "meet the goal (one person alone: at 90%; P(below))."
+)
 
 
 def goals_title(goals: TeamGoals) -> str:
