@@ -1,4 +1,4 @@
-"""The layering of DESIGN section 6, declared as import-linter contracts in pyproject.toml."""
+"""The layering (docs/architecture.md), declared as import-linter contracts in pyproject.toml."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Configuration discovery (DESIGN section 2): flag → environment → salesflow.toml or
+"""Configuration discovery (docs/configuration.md): flag → environment → salesflow.toml or
 [tool.salesflow] in pyproject.toml, searched upwards → ./process.yaml → nothing."""
 
 from __future__ import annotations

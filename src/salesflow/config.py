@@ -1,4 +1,4 @@
-"""Configuration discovery (DESIGN section 2).
+"""Configuration discovery (docs/configuration.md).
 
 First hit wins: command-line flag → environment (SALESFLOW_PROCESS, SALESFLOW_DEALS, …) →
 `salesflow.toml` or `[tool.salesflow]` in `pyproject.toml`, searched from the current directory

@@ -1,5 +1,5 @@
 """Property tests: random small deal tables, the invariants every funnel must satisfy, and the
-counts of a plain-Python reference model of DESIGN section 4."""
+counts of a plain-Python reference model of the canonical deals (docs/data-sources.md)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ class Deal:
         return self.stage if self.status == "open" or self.by_status else None
 
     def position(self) -> int:
-        """The reference model: where DESIGN section 4 puts the deal."""
+        """The reference model: where the canonical model puts the deal."""
         if self.status == "won":
             return STAGES - 1
         evidence = [k for k in range(STAGES) if self.dated[k]]

@@ -1,4 +1,4 @@
-"""The Monte Carlo of DESIGN section 5 against closed forms and scipy: the rates' posterior and
+"""The Monte Carlo of docs/forecast.md against closed forms and scipy: the rates' posterior and
 the plan's prior, cohort-to-cohort dispersion (beta-binomial), pricing the wins (exactly, then
 as a gamma sum), means, variances and quantiles, seeds, monotonicity, chunking and the edges.
 

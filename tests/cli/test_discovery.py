@@ -1,4 +1,5 @@
-"""`salesflow validate` without FILE: the process file comes from configuration (DESIGN §2)."""
+"""`salesflow validate` without FILE: the process file comes from configuration
+(docs/configuration.md)."""
 
 from __future__ import annotations
 

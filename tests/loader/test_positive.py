@@ -20,7 +20,8 @@ def test_shipped_processes_validate_with_zero_issues(path: Path) -> None:
 
 
 def test_example_is_a_complete_b2b_process() -> None:
-    """DESIGN section 3 and issue 2: six or seven stages, four roles, a plan for every stage."""
+    """The process format (docs/process-format.md): six or seven stages, four roles, a plan for
+    every stage."""
     loaded = load_process(str(EXAMPLE))
     process = loaded.process
     assert process is not None

@@ -1,5 +1,5 @@
 """Replay the data as of past cutoffs: forecast each cutoff's next leads with only what was known
-then, and compare with what those leads actually won (DESIGN section 5, `salesflow backtest`).
+then, and compare with what those leads actually won (docs/backtest.md).
 
 The forecast itself comes from one function, `_revenue_draws`; everything else here decides
 which cutoffs can be scored (enough data then, outcomes known now) and scores them.

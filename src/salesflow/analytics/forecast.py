@@ -1,4 +1,4 @@
-"""Revenue forecast from a lead count (DESIGN section 5): the simulation, turned into a report."""
+"""Revenue forecast from a lead count (docs/forecast.md): the simulation, turned into a report."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Funnel metrics over the canonical deals (DESIGN section 4): counts and stays in DuckDB, the
+"""Funnel metrics over the canonical deals (docs/analyze.md): counts and stays in DuckDB, the
 survival arithmetic on the few resulting numbers in numpy (analytics/estimates.py)."""
 
 from __future__ import annotations

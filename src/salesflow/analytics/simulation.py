@@ -1,4 +1,4 @@
-"""Vectorised Monte Carlo of a funnel (DESIGN section 5), in chunks to bound memory.
+"""Vectorised Monte Carlo of a funnel (docs/forecast.md), in chunks to bound memory.
 
 Each simulation draws what we do not know — every stage's conversion from its posterior (the
 data's effective counts, shrunk toward the plan where the process declares one), the deal-size

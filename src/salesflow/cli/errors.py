@@ -1,4 +1,5 @@
-"""Map exceptions to one-line messages and the documented exit codes (DESIGN section 6)."""
+"""Map exceptions to one-line messages and the documented exit codes (README.md and each
+command's page in docs/)."""
 
 from __future__ import annotations
 

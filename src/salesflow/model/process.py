@@ -1,4 +1,4 @@
-"""The process file, format version 1 (DESIGN section 3), as pydantic models.
+"""The process file, format version 1 (docs/process-format.md), as pydantic models.
 
 Every field carries a description: it feeds the JSON Schema (editors show it on hover) and
 docs/process-format.md, which a test keeps in step with these models.

@@ -1,4 +1,4 @@
-"""Build the canonical model (DESIGN section 4) inside DuckDB from any of the three shapes.
+"""Build the canonical model (docs/data-sources.md) inside DuckDB from any of the three shapes.
 
 Relations created on the connection:
 
