@@ -29,7 +29,9 @@ The method, in plain words:
    once per scenario: the conversions and their products (win rate 0.12 for the 3-stage funnel),
    the median and 80th percentile of the time in stage (leaving by either exit: a mixture of the
    two distributions weighted by the conversion, solved exactly from its distribution function),
-   the median time to advance and to be lost (the medians of the two distributions) and the
+   the median time to advance and to be lost (the medians of the two distributions), the
+   median in whole days (the data counts stays in rounded days, so the interval of the median is
+   checked against ceil(median − 0.5), the median of the rounded times), and the
    median sales cycle of won deals (the median of the sum of the advancing times, from 2,000,000
    draws with a fixed seed, without any censoring).
 2. The data. Each replicate draws a fresh CRM export from that process: deals arrive uniformly
@@ -215,7 +217,10 @@ def truth_of(scenario: Scenario, draws: int = TRUTH_DRAWS, seed: int = TRUTH_SEE
         values[f"{sid}.conversion"] = p
         values[f"{sid}.naive_conversion"] = p
         values[f"{sid}.cumulative_conversion"] = cumulative
-        values[f"{sid}.median_days"] = mixture_quantile(p, advance, loss, scenario.sigma, 0.5)
+        median = mixture_quantile(p, advance, loss, scenario.sigma, 0.5)
+        values[f"{sid}.median_days"] = median
+        # stays are counted in whole days (rounded): the median of those is this whole day
+        values[f"{sid}.median_whole_days"] = float(math.ceil(median - 0.5))
         values[f"{sid}.p80_days"] = mixture_quantile(p, advance, loss, scenario.sigma, 0.8)
         values[f"{sid}.median_days_to_advance"] = advance
         values[f"{sid}.median_days_to_lose"] = loss
@@ -480,6 +485,14 @@ def interval(value: Any) -> Interval | None:
     return None if low is None or high is None else (low, high)
 
 
+def open_interval(value: Any) -> Interval | None:
+    """An interval whose upper end may be null (not bounded yet): up to infinity."""
+    if not isinstance(value, list | tuple) or len(value) != 2 or number(value[0]) is None:
+        return None
+    high = number(value[1])
+    return float(value[0]), math.inf if high is None else high
+
+
 def wilson_interval(successes: float, trials: float, z: float = Z_95) -> Interval | None:
     if trials <= 0:
         return None
@@ -525,6 +538,8 @@ def read_report(report: dict[str, Any], scenario: Scenario) -> Estimates:
         for key in STAGE_KEYS:
             values[f"{sid}.{key}"] = number(stage.get(key))
         intervals[f"{sid}.conversion"] = interval(stage.get("conversion_ci"))
+        values[f"{sid}.median_whole_days"] = values[f"{sid}.median_days"]
+        intervals[f"{sid}.median_whole_days"] = open_interval(stage.get("median_days_ci"))
         values[f"{sid}.naive_conversion"], intervals[f"{sid}.naive_conversion"] = naive(stage)
     return Estimates(values, intervals, bottleneck_stage(report.get("bottleneck")))
 
@@ -643,6 +658,7 @@ STAGE_METRICS = (
     Metric("naive_conversion", "naive conversion (Wilson)", "abs", interval=True),
     Metric("cumulative_conversion", "cumulative conversion", "abs"),
     Metric("median_days", "median days", "rel"),
+    Metric("median_whole_days", "median days, whole-day truth (95% CI)", "rel", interval=True),
     Metric("p80_days", "P80 days", "rel"),
     Metric("median_days_to_advance", "median days to advance", "rel"),
     Metric("median_days_to_lose", "median days to lose", "rel"),

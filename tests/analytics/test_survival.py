@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lifelines import AalenJohansenFitter, KaplanMeierFitter
-from lifelines.utils import qth_survival_time
+from lifelines.utils import median_survival_times, qth_survival_time
 
 from salesflow.analytics.survival import (
     EventTable,
@@ -24,6 +24,8 @@ from salesflow.analytics.survival import (
     aalen_johansen,
     first_variance,
     incidence_median,
+    quantile_interval,
+    survival_band,
     survival_quantile,
 )
 
@@ -160,6 +162,52 @@ def test_survival_is_kaplan_meier(stays: tuple[np.ndarray, np.ndarray]) -> None:
     )
     _check_quantile(incidence, km, 0.5, km.median_survival_time_)
     _check_quantile(incidence, km, 0.2, qth_survival_time(0.2, curve))
+
+
+@ORACLE
+@given(stays=st.one_of(distinct_stays(), tied_stays(), any_stays()))
+def test_median_interval_is_lifelines(stays: tuple[np.ndarray, np.ndarray]) -> None:
+    """The band (Greenwood on the log(−log) scale) and the median's interval read from it
+    (Brookmeyer–Crowley), with ties, nothing censored and everything censored."""
+    times, events = stays
+    incidence = incidence_of(times, events)
+    km = kaplan_meier(times, events)
+    band = km.confidence_interval_
+    low, high = survival_band(incidence)
+    np.testing.assert_allclose(low, band.iloc[:, 0].loc[incidence.times].to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(high, band.iloc[:, 1].loc[incidence.times].to_numpy(), atol=1e-12)
+    theirs = median_survival_times(band)
+    start, end = (float(value) for value in theirs.iloc[0])
+    expected = None if math.isinf(start) else (start, None if math.isinf(end) else end)
+    assert quantile_interval(incidence, 0.5) == expected
+
+
+def test_median_interval_by_hand() -> None:
+    """Ten stays ending on days 1 … 10: S(5) = 0.5. Greenwood's sum at day 3 is
+    1/(10·9) + 1/(9·8) + 1/(8·7), so the band's bottom there is 0.7^exp(1.96·√sum / −ln 0.7)."""
+    incidence = incidence_of(np.arange(1.0, 11.0), np.full(10, FIRST))
+    greenwood = 1 / 90 + 1 / 72 + 1 / 56
+    bottom = 0.7 ** math.exp(1.959963984540054 * math.sqrt(greenwood) / -math.log(0.7))
+    assert survival_band(incidence)[0][2] == pytest.approx(bottom, rel=1e-12)
+    assert survival_quantile(incidence, 0.5) == 5.0
+    low, high = quantile_interval(incidence, 0.5) or (None, None)
+    assert low is not None and high is not None and low < 5.0 < high
+
+
+def test_median_interval_open_above_while_too_many_stays_go_on() -> None:
+    """Four of twenty left early, the rest still in the stage: no median, and the band's bottom
+    alone may reach a half (the interval open above), or not even that."""
+    times = np.concatenate([np.arange(1.0, 5.0), np.full(16, 6.0)])
+    events = np.concatenate([np.full(4, FIRST), np.full(16, CENSORED)])
+    incidence = incidence_of(times, events)
+    assert survival_quantile(incidence, 0.5) is None
+    assert quantile_interval(incidence, 0.5) is None
+    half = incidence_of(
+        np.concatenate([np.arange(1.0, 11.0), np.full(10, 12.0)]),
+        np.concatenate([np.full(10, FIRST), np.full(10, CENSORED)]),
+    )
+    found = quantile_interval(half, 0.5)
+    assert found is not None and found[1] is None
 
 
 def _check_quantile(

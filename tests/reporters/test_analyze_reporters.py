@@ -45,6 +45,8 @@ CSV_COLUMNS = [
     "cumulative_conversion",
     "win_probability",
     "median_days",
+    "median_days_low",
+    "median_days_high",
     "p80_days",
     "planned_days",
     "median_days_to_advance",
@@ -71,6 +73,7 @@ JSON_STAGE_KEYS = {
     "cumulative_conversion",
     "win_probability",
     "median_days",
+    "median_days_ci",
     "p80_days",
     "planned_days",
     "median_days_to_advance",
@@ -100,9 +103,11 @@ def stage(
     days: Days = NO_DAYS,
     stays: tuple[int, int] | None = None,
     planned_days: float | None = None,
+    median_ci: tuple[float, float | None] | None = None,
 ) -> StageMetrics:
-    """One stage. `days` = (median, P80, median to advance, median to lose); `stays` =
-    (completed, open) stays measured, by default every deal of a stage with entry dates."""
+    """One stage. `days` = (median, P80, median to advance, median to lose) and `median_ci` the
+    median's interval; `stays` = (completed, open) stays measured, by default every deal of a
+    stage with entry dates."""
     entered, advanced, lost, open_ = counts
     decided = advanced + lost
     if stays is None:
@@ -126,6 +131,7 @@ def stage(
         cumulative_conversion=cumulative,
         win_probability=win,
         median_days=days[0],
+        median_days_ci=median_ci,
         p80_days=days[1],
         planned_days=planned_days,
         median_days_to_advance=days[2],
@@ -169,6 +175,7 @@ def overall_funnel() -> Funnel:
                 undecided=0.004,
                 below=0.015160838129666832,
                 days=(6.5, 12.0, 5.0, 8.5),
+                median_ci=(6.0, 7.5),
             ),
             stage(
                 "discovery",
@@ -198,6 +205,7 @@ def overall_funnel() -> Funnel:
                 undecided=0.12,
                 below=0.999999999999415,
                 days=(14.0, None, 11.0, 38.0),
+                median_ci=(12.0, None),
             ),
             stage(
                 "negotiation",
@@ -631,12 +639,12 @@ def test_text_days_in_stage_table() -> None:
     out = render("text", report())
     table = lines_after(out, "Days in stage")
     assert re.fullmatch(r" +Advance +Lose", table[1])
-    assert re.fullmatch(r"Stage +Median +P80 +median +median", table[2])
+    assert re.fullmatch(r"Stage +Median +95% CI +P80 +median +median", table[2])
     assert [re.split(r"\s{2,}", line) for line in table[4:]] == [
-        ["Lead", "6.5", "12", "5.0", "8.5"],
-        ["Discovery | Call", "10", "21", "8.0", "16"],
-        ["Technical Validation", "14", "not reached", "11", "38"],
-        ["Negotiation", "–", "–", "–", "–"],
+        ["Lead", "6.5", "6.0–7.5", "12", "5.0", "8.5"],
+        ["Discovery | Call", "10", "–", "21", "8.0", "16"],
+        ["Technical Validation", "14", "≥ 12", "not reached", "11", "38"],
+        ["Negotiation", "–", "–", "–", "–", "–"],
     ]
     assert len({len(line) for line in table[2:]}) == 1  # right-aligned columns
     # The stage table no longer carries the days; the days table sits between it and the chart.
@@ -653,10 +661,10 @@ def test_text_days_in_stage_table() -> None:
 def test_text_days_not_reached_or_not_measured() -> None:
     table = lines_after(render("text", small_report()), "Days in stage")
     assert [re.split(r"\s{2,}", line) for line in table[4:]] == [
-        ["Lead", "4.0", "9.5", "3.0", "5.5"],
-        ["Discovery | Call", "7.0", "not reached", "6.0", "7.0"],
-        ["Technical Validation", "not reached", "not reached", "–", "–"],
-        ["Negotiation", "–", "–", "–", "–"],
+        ["Lead", "4.0", "–", "9.5", "3.0", "5.5"],
+        ["Discovery | Call", "7.0", "–", "not reached", "6.0", "7.0"],
+        ["Technical Validation", "not reached", "–", "not reached", "–", "–"],
+        ["Negotiation", "–", "–", "–", "–", "–"],
     ]
 
 
@@ -733,7 +741,7 @@ def test_markdown_tables_have_a_constant_number_of_cells() -> None:
     for table in tables:
         widths = {len(line.replace("\\|", "").split("|")) for line in table}
         assert len(widths) == 1, table
-    assert [len(table[0].replace("\\|", "").split("|")) - 2 for table in tables] == [10, 5, 4, 10]
+    assert [len(table[0].replace("\\|", "").split("|")) - 2 for table in tables] == [10, 6, 4, 10]
     assert out.count("| Discovery \\| Call |") == 4  # stages, days in stage, funnel, groups
 
 
@@ -758,16 +766,17 @@ def test_markdown_summary_and_verdict() -> None:
 def test_markdown_days_in_stage_table() -> None:
     out = render("markdown", report(True))
     assert (
-        "| Stage | Median days | P80 days | Median days to advance | Median days to lose |\n"
-        "| --- | --: | --: | --: | --: |\n"
-        "| Lead | 6.5 | 12 | 5.0 | 8.5 |\n"
-        "| Discovery \\| Call | 10 | 21 | 8.0 | 16 |\n"
-        "| Technical Validation | 14 | not reached | 11 | 38 |\n"
-        "| Negotiation | – | – | – | – |\n"
+        "| Stage | Median days | Median 95% CI | P80 days | Median days to advance "
+        "| Median days to lose |\n"
+        "| --- | --: | --: | --: | --: | --: |\n"
+        "| Lead | 6.5 | 6.0–7.5 | 12 | 5.0 | 8.5 |\n"
+        "| Discovery \\| Call | 10 | – | 21 | 8.0 | 16 |\n"
+        "| Technical Validation | 14 | ≥ 12 | not reached | 11 | 38 |\n"
+        "| Negotiation | – | – | – | – | – |\n"
     ) in out
     small = render("markdown", small_report())
-    assert "| Technical Validation | not reached | not reached | – | – |" in small
-    assert "| Negotiation | – | – | – | – |" in small
+    assert "| Technical Validation | not reached | – | not reached | – | – |" in small
+    assert "| Negotiation | – | – | – | – | – |" in small
 
 
 MARKDOWN = MarkdownIt("commonmark").enable("table")
@@ -837,6 +846,7 @@ def test_markdown_structure(which: str, expected: list[str]) -> None:
         assert days[0] == [
             "Stage",
             "Median days",
+            "Median 95% CI",
             "P80 days",
             "Median days to advance",
             "Median days to lose",
@@ -944,6 +954,7 @@ def test_json_matches_the_report() -> None:
     stages = document["stages"]
     assert all(set(stage) == JSON_STAGE_KEYS for stage in stages)
     assert stages[0]["conversion_ci"] == [0.40262569770193257, 0.4602398346508112]
+    assert [stage["median_days_ci"] for stage in stages] == [[6.0, 7.5], None, [12.0, None], None]
     assert [stage["conversion_method"] for stage in stages] == ["survival"] * 3 + ["counts"]
     assert stages[0]["naive_conversion"] == 480 / 1080
     assert stages[2]["p80_days"] is None and stages[2]["open_stays"] == 70

@@ -143,10 +143,10 @@ def test_analyze_tables_hold_the_reports_numbers() -> None:
         ["Negotiation", "69%", "61–77%", "–", "–", ""],
     ]
     assert table_rows(document, "Days in stage, in numbers")[1] == [
-        ["Lead", "6.5", "12", "5.0", "8.5"],
-        ["Discovery | Call", "10", "21", "8.0", "16"],
-        ["Technical Validation", "14", "not reached", "11", "38"],
-        ["Negotiation", "–", "–", "–", "–"],
+        ["Lead", "6.5", "6.0–7.5", "12", "5.0", "8.5"],
+        ["Discovery | Call", "10", "–", "21", "8.0", "16"],
+        ["Technical Validation", "14", "≥ 12", "not reached", "11", "38"],
+        ["Negotiation", "–", "–", "–", "–", "–"],
     ]
     header, rows = table_rows(document, "Deals and conversion per stage by owner")
     assert header[:6] == ["Owner", "Deals", "Won", "Lost", "Open", "Win rate"]
@@ -401,5 +401,20 @@ def test_days_chart_marks_the_planned_median_and_tables_it() -> None:
         line.tooltip() for line in svg.find_all("line", "plan-mark")
     ]
     headers, rows = table_rows(document, "Days in stage, in numbers")
-    assert headers[:3] == ["Stage", "Median days", "Planned median"]
-    assert [row[2] for row in rows] == ["8.0", "30", "–", "–"]
+    assert headers[:4] == ["Stage", "Median days", "Median 95% CI", "Planned median"]
+    assert [row[3] for row in rows] == ["8.0", "30", "–", "–"]
+
+
+def test_days_chart_draws_the_medians_bounded_interval_only() -> None:
+    """Lead's median 6.5 has the interval 6.0–7.5: a whisker at scale; Technical Validation's
+    (≥ 12, open above) has none, and says so in its tooltip."""
+    document = parse(analyze_html(report()))
+    svg = chart(document, "Days in stage")
+    x0, span = axis_origin_and_span(svg, "0", "25")  # the axis ends past Discovery's P80, 21
+    whiskers = [w for w in svg.find_all("line", "whisker") if w.number("y1") == w.number("y2")]
+    assert [(w.number("x1"), w.number("x2")) for w in whiskers] == [
+        (pytest.approx(x0 + 6.0 / 25 * span, abs=0.1), pytest.approx(x0 + 7.5 / 25 * span, abs=0.1))
+    ]
+    tooltips = [rect.tooltip() for rect in svg.find_all("rect", "median")]
+    assert "Lead, median: 6.5 days (95% CI 6.0–7.5)" in tooltips
+    assert "Technical Validation, median: 14 days (95% CI ≥ 12)" in tooltips

@@ -11,6 +11,7 @@ from salesflow.analytics.survival import (
     aalen_johansen,
     first_variance,
     incidence_median,
+    quantile_interval,
     survival_quantile,
 )
 
@@ -37,6 +38,7 @@ class Conversion:
 @dataclass(frozen=True)
 class Durations:
     median: float | None = None
+    median_ci: tuple[float, float | None] | None = None
     p80: float | None = None
     to_advance: float | None = None
     to_lose: float | None = None
@@ -84,6 +86,7 @@ def durations(stays: Stays) -> Durations:
     incidence = aalen_johansen(table)
     return Durations(
         median=survival_quantile(incidence, 0.5),
+        median_ci=quantile_interval(incidence, 0.5),
         p80=survival_quantile(incidence, 0.2),
         to_advance=incidence_median(incidence.times, incidence.first),
         to_lose=incidence_median(incidence.times, incidence.second),

@@ -201,6 +201,7 @@ def _stage(
         cumulative_conversion=product(shares[: k + 1]),
         win_probability=product(shares[k:]),
         median_days=timing.median,
+        median_days_ci=timing.median_ci,
         p80_days=timing.p80,
         planned_days=stage.expected.days,
         median_days_to_advance=timing.to_advance,

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 Floats = NDArray[np.float64]
 # Fractions are compared with this slack: a cumulative sum can miss an exact half by rounding.
 SLACK = 1e-12
+Z_95 = 1.959963984540054
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,37 @@ def survival_quantile(incidence: Incidence, share_left: float) -> float | None:
     median); None when the curve never falls that far."""
     reached = np.flatnonzero(incidence.survival <= share_left + SLACK)
     return float(incidence.times[reached[0]]) if len(reached) else None
+
+
+def survival_band(incidence: Incidence, z: float = Z_95) -> tuple[Floats, Floats]:
+    """The pointwise 95% band of the share still in the stay: Greenwood's variance on the
+    log(−log) scale (Kalbfleisch and Prentice), which keeps the band inside 0 and 1. Before
+    anyone has left, the band is 1; once nobody is left, 0 (as lifelines gives)."""
+    table = incidence.table
+    at_risk, events = table.at_risk(), table.events
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(at_risk > events, events / (at_risk * (at_risk - events)), np.inf)
+        terms = np.where(events > 0, terms, 0.0)
+        spread = np.sqrt(np.cumsum(terms)) / np.abs(np.log(incidence.survival))
+        low = incidence.survival ** np.exp(z * spread)
+        high = incidence.survival ** np.exp(-z * spread)
+    survived, gone = incidence.survival >= 1.0, incidence.survival <= 0.0
+    low = np.where(survived, 1.0, np.where(gone, 0.0, low))
+    high = np.where(survived, 1.0, np.where(gone, 0.0, high))
+    return low.astype(np.float64), high.astype(np.float64)
+
+
+def quantile_interval(incidence: Incidence, share_left: float) -> tuple[float, float | None] | None:
+    """The 95% interval of `survival_quantile` by inverting the band (Brookmeyer and Crowley):
+    from the first time the band's bottom falls to `share_left` to the first time its top does
+    (None: not yet, the interval is open above). None when even the bottom never falls."""
+    low, high = survival_band(incidence)
+    earliest = np.flatnonzero(low <= share_left + SLACK)
+    if not len(earliest):
+        return None
+    latest = np.flatnonzero(high <= share_left + SLACK)
+    end = float(incidence.times[latest[0]]) if len(latest) else None
+    return float(incidence.times[earliest[0]]), end
 
 
 def incidence_median(times: Floats, incidence: Floats) -> float | None:

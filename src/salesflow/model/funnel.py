@@ -33,6 +33,8 @@ class StageMetrics(Result):
     cumulative_conversion: float | None
     win_probability: float | None
     median_days: float | None
+    # the median's 95% interval; its upper end None when the data cannot bound it yet
+    median_days_ci: tuple[float, float | None] | None = None
     p80_days: float | None
     planned_days: float | None
     median_days_to_advance: float | None

@@ -71,13 +71,28 @@ def has_durations(stages: list[StageMetrics]) -> bool:
     return any(stage.completed_stays or stage.open_stays for stage in stages)
 
 
-DURATION_HEADERS = ("Median days", "P80 days", "Median days to advance", "Median days to lose")
+DURATION_HEADERS = (
+    "Median days",
+    "Median 95% CI",
+    "P80 days",
+    "Median days to advance",
+    "Median days to lose",
+)
+
+
+def days_interval(ci: tuple[float, float | None] | None) -> str:
+    """The median's 95% interval: "8.0–12", or "≥ 8.0" while the data cannot bound it above."""
+    if ci is None:
+        return MISSING
+    low, high = ci
+    return f"≥ {number(low)}" if high is None else f"{number(low)}–{number(high)}"
 
 
 def duration_cells(stage: StageMetrics) -> list[str]:
     """A stage's row of the days-in-stage table, after its name."""
     return [
         stay_days(stage, stage.median_days),
+        days_interval(stage.median_days_ci),
         stay_days(stage, stage.p80_days),
         number(stage.median_days_to_advance),
         number(stage.median_days_to_lose),

@@ -8,6 +8,7 @@ from salesflow.reporters.analyze_format import (
     DURATION_HEADERS,
     count,
     days,
+    days_interval,
     duration_cells,
     interval,
     number,
@@ -124,7 +125,7 @@ def days_figure(stages: list[StageMetrics]) -> Html:
     longest = [
         value
         for s in stages
-        for value in (s.median_days, s.p80_days, s.planned_days)
+        for value in (s.median_days, s.p80_days, s.planned_days, *_bounded(s))
         if value is not None
     ]
     axis = Axis(rounded_top(max(longest, default=1.0)), tick_number, "days in stage")
@@ -140,12 +141,13 @@ def days_figure(stages: list[StageMetrics]) -> Html:
     headers = ["Stage", *DURATION_HEADERS]
     if with_plan:
         cells = [
-            [*row[:2], number(stage.planned_days), *row[2:]]
+            [*row[:3], number(stage.planned_days), *row[3:]]
             for row, stage in zip(cells, stages, strict=True)
         ]
-        headers = [*headers[:2], "Planned median", *headers[2:]]
+        headers = [*headers[:3], "Planned median", *headers[3:]]
     caption = (
-        "How long deals stay in each stage: the median (half of the stays end sooner) and the "
+        "How long deals stay in each stage: the median (half of the stays end sooner) with its "
+        "95% interval, and the "
         'day by which 80% of them end, deals still in the stage included. "Not reached": so '
         "many deals are still there that the share was never reached."
     )
@@ -160,7 +162,11 @@ def _days_row(stage: StageMetrics) -> Row:
     shown = median
     if p80 is None and stage.median_days is not None:
         shown += f" (80%: {_days_words(stage, p80)})"
-    bar = Bar(stage.median_days, "median", f"{stage.name}, median: {median}", shown)
+    ci = days_interval(stage.median_days_ci)
+    words = f"{stage.name}, median: {median}" + (f" (95% CI {ci})" if stage.median_days_ci else "")
+    bounded = _bounded(stage)
+    interval = (bounded[0], bounded[1]) if len(bounded) == 2 else None
+    bar = Bar(stage.median_days, "median", words, shown, interval)
     ticks = []
     if p80 is not None:
         words = f"{stage.name}, 80% of stays end by: {_days_words(stage, p80)}"
@@ -169,6 +175,12 @@ def _days_row(stage: StageMetrics) -> Row:
         words = f"{stage.name}, planned median: {days(stage.planned_days)}"
         ticks.append(Tick(stage.planned_days, "plan-mark", words))
     return Row(stage.name, [bar], ticks)
+
+
+def _bounded(stage: StageMetrics) -> tuple[float, ...]:
+    """The median's interval when both of its ends are known (drawn as a whisker)."""
+    ci = stage.median_days_ci
+    return (ci[0], ci[1]) if ci is not None and ci[1] is not None else ()
 
 
 def _days_words(stage: StageMetrics, value: float | None) -> str:

@@ -152,8 +152,8 @@ def _names(header: str, names: list[str]) -> Column:
 
 def _duration_table(stages: list[StageMetrics], width: int) -> Table:
     cells = [duration_cells(stage) for stage in stages]
-    headers = ("Median", "P80", "Advance\nmedian", "Lose\nmedian")
-    drops = (Drop.NEVER, Drop.P80, Drop.NEVER, Drop.NEVER)
+    headers = ("Median", "95% CI", "P80", "Advance\nmedian", "Lose\nmedian")
+    drops = (Drop.NEVER, Drop.INTERVAL, Drop.P80, Drop.NEVER, Drop.NEVER)
     columns = [
         _names("Stage", [stage.name for stage in stages]),
         *(
