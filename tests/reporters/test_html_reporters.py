@@ -415,6 +415,7 @@ def test_days_chart_draws_the_medians_bounded_interval_only() -> None:
     assert [(w.number("x1"), w.number("x2")) for w in whiskers] == [
         (pytest.approx(x0 + 6.0 / 25 * span, abs=0.1), pytest.approx(x0 + 7.5 / 25 * span, abs=0.1))
     ]
+    assert "95% interval of the median" in svg.text()
     tooltips = [rect.tooltip() for rect in svg.find_all("rect", "median")]
     assert "Lead, median: 6.5 days (95% CI 6.0–7.5)" in tooltips
     assert "Technical Validation, median: 14 days (95% CI ≥ 12)" in tooltips

@@ -131,6 +131,8 @@ def days_figure(stages: list[StageMetrics]) -> Html:
     axis = Axis(rounded_top(max(longest, default=1.0)), tick_number, "days in stage")
     rows = [_days_row(stage) for stage in stages]
     keys = [Key("median", "median days")]
+    if any(_bounded(stage) for stage in stages):
+        keys.append(Key("whisker", "95% interval of the median", bar=False))
     if any(stage.p80_days is not None for stage in stages):
         keys.append(Key("p80-mark", "80% of stays end by", bar=False))
     with_plan = any(stage.planned_days is not None for stage in stages)
