@@ -5,8 +5,8 @@
 Each replicate is a team of TEAM people whose wins over the window are Poisson with mean
 `expected_wins × rate` and whose amounts are lognormal (σ given; mean exp(σ²/2)). A person's quota
 over the window is `expected_wins` times the mean amount, so `rate` 1 is exactly on quota. Each
-person is judged as `analyze` judges them (analytics.goal_stats.revenue_shortfall with D the
-larger of their own Σx²/Σx and the team's) and flagged when the probability is at least 0.9.
+person is judged as `analyze` judges them (analytics.goal_stats.judged_shortfall: D the larger
+of their own Σx²/Σx and the team's) and flagged when the probability is at least 0.9.
 
 Printed per σ and expected wins: the share flagged when on quota (the false alarms: at most 0.1
 is the promise), at 75% and at 50% of quota (the power), and, for comparison, the false alarms of
@@ -26,6 +26,7 @@ A measurement, not a test: it exits 0 whatever the numbers.
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 
 import numpy as np
@@ -35,13 +36,23 @@ from salesflow.analytics.goal_stats import (
     credible,
     discoveries,
     dispersion,
-    revenue_shortfall,
+    judged_shortfall,
 )
 
 TEAM = 8
 SIGMAS = (0.0, 0.5, 1.0, 1.5)
 EXPECTED_WINS = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 RATES = (1.0, 0.75, 0.5)
+
+
+def team_spread(team: list[np.ndarray]) -> float | None:
+    """D of everyone's won amounts."""
+    return dispersion(sum(float(x.sum()) for x in team), sum(float((x * x).sum()) for x in team))
+
+
+def judged(person: np.ndarray, target: float, spread: float | None) -> float | None:
+    """The person's probability of a shortfall, as analyze judges it."""
+    return judged_shortfall(target, float(person.sum()), float((person**2).sum()), spread)
 
 
 def flagged_shares(
@@ -54,18 +65,11 @@ def flagged_shares(
     for _ in range(replicates):
         for index, rate in enumerate(RATES):
             team = [rng.lognormal(0.0, sigma, rng.poisson(wins * rate)) for _ in range(TEAM)]
-            total = sum(float(x.sum()) for x in team)
-            squares = sum(float((x * x).sum()) for x in team)
-            team_spread = dispersion(total, squares)
             person = team[0]
-            won = float(person.sum())
-            own = dispersion(won, float((person**2).sum()))
-            spread = max((d for d in (own, team_spread) if d), default=None)
-            if spread is not None and revenue_shortfall(target, won, spread) >= CREDIBLE:
-                flags[index] += 1
+            flags[index] += credible(judged(person, target, team_spread(team)))
             if rate == 1.0:
                 sd = math.sqrt(float((person**2).sum()))
-                z = (target - won) / sd if sd > 0 else math.inf
+                z = (target - float(person.sum())) / sd if sd > 0 else math.inf
                 normal += 0.5 * math.erfc(-z / math.sqrt(2)) >= CREDIBLE
     return [f / replicates for f in flags], normal / replicates
 
@@ -83,16 +87,8 @@ def team_probabilities(
     target = wins * math.exp(sigma**2 / 2)
     rates = [0.5 if person < short else 1.0 for person in range(size)]
     team = [rng.lognormal(0.0, sigma, rng.poisson(wins * rate)) for rate in rates]
-    team_spread = dispersion(
-        sum(float(x.sum()) for x in team), sum(float((x * x).sum()) for x in team)
-    )
-    found: list[float | None] = []
-    for person in team:
-        won = float(person.sum())
-        own = dispersion(won, float((person**2).sum()))
-        spread = max((d for d in (own, team_spread) if d), default=None)
-        found.append(revenue_shortfall(target, won, spread) if spread else None)
-    return found
+    spread = team_spread(team)
+    return [judged(person, target, spread) for person in team]
 
 
 def team_rates(
@@ -117,16 +113,13 @@ def team_rates(
 
 def print_team(rng: np.random.Generator, replicates: int) -> None:
     print("team  wins  short  rule      anyone on quota flagged  false-discovery rate  power")
-    for size in TEAM_SIZES:
-        for wins in TEAM_WINS:
-            for share in SHORT_SHARES:
-                for rule, (anyone, fdr, power) in team_rates(
-                    rng, size, wins, share, replicates
-                ).items():
-                    print(
-                        f"{size:4d}  {wins:4g}  {share:5.2f}  {rule:8s}  {anyone:23.3f}  "
-                        f"{fdr:20.3f}  {power:5.3f}"
-                    )
+    for size, wins, share in itertools.product(TEAM_SIZES, TEAM_WINS, SHORT_SHARES):
+        rates = team_rates(rng, size, wins, share, replicates)
+        for rule, (anyone, fdr, power) in rates.items():
+            print(
+                f"{size:4d}  {wins:4g}  {share:5.2f}  {rule:8s}  {anyone:23.3f}  "
+                f"{fdr:20.3f}  {power:5.3f}"
+            )
 
 
 def main() -> None:

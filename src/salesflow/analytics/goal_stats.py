@@ -68,6 +68,15 @@ def dispersion(total: float, squares: float) -> float | None:
     return squares / total if total > 0 and squares > 0 else None
 
 
+def judged_shortfall(
+    target: float, won: float, squares: float, team_spread: float | None
+) -> float | None:
+    """`revenue_shortfall` with D the larger of the person's own (Σx² / Σx of what they won)
+    and the team's; None when neither is known."""
+    spread = max(filter(None, (dispersion(won, squares), team_spread)), default=None)
+    return revenue_shortfall(target, won, spread) if spread else None
+
+
 def revenue_shortfall(target: float, won: float, spread: float) -> float:
     """The probability that revenue is truly below `target` (the expected revenue of the window
     when on quota), having won `won`, with amounts of dispersion `spread` (D): 1 − P(W ≤ won)

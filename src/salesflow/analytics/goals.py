@@ -24,7 +24,7 @@ from salesflow.analytics.goal_stats import (
     credible,
     discoveries,
     dispersion,
-    revenue_shortfall,
+    judged_shortfall,
     win_rate_evidence,
 )
 from salesflow.model import Member, Process, Quota
@@ -223,10 +223,7 @@ def _revenue_goal(
     target = prorated(quota, window.days) if window else None
     probability = None
     if target is not None and won is not None:
-        spread = max(
-            filter(None, (dispersion(won.total, won.squares), measured.spread)), default=None
-        )
-        probability = revenue_shortfall(target, won.total, spread) if spread else None
+        probability = judged_shortfall(target, won.total, won.squares, measured.spread)
     return RevenueGoal(
         amount=quota.amount,
         per=quota.per,

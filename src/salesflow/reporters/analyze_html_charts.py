@@ -125,7 +125,7 @@ def days_figure(stages: list[StageMetrics]) -> Html:
     longest = [
         value
         for s in stages
-        for value in (s.median_days, s.p80_days, s.planned_days, *_bounded(s))
+        for value in (s.median_days, s.p80_days, s.planned_days, *(_bounded(s) or ()))
         if value is not None
     ]
     axis = Axis(rounded_top(max(longest, default=1.0)), tick_number, "days in stage")
@@ -166,9 +166,7 @@ def _days_row(stage: StageMetrics) -> Row:
         shown += f" (80%: {_days_words(stage, p80)})"
     ci = days_interval(stage.median_days_ci)
     words = f"{stage.name}, median: {median}" + (f" (95% CI {ci})" if stage.median_days_ci else "")
-    bounded = _bounded(stage)
-    interval = (bounded[0], bounded[1]) if len(bounded) == 2 else None
-    bar = Bar(stage.median_days, "median", words, shown, interval)
+    bar = Bar(stage.median_days, "median", words, shown, _bounded(stage))
     ticks = []
     if p80 is not None:
         words = f"{stage.name}, 80% of stays end by: {_days_words(stage, p80)}"
@@ -179,10 +177,10 @@ def _days_row(stage: StageMetrics) -> Row:
     return Row(stage.name, [bar], ticks)
 
 
-def _bounded(stage: StageMetrics) -> tuple[float, ...]:
+def _bounded(stage: StageMetrics) -> tuple[float, float] | None:
     """The median's interval when both of its ends are known (drawn as a whisker)."""
     ci = stage.median_days_ci
-    return (ci[0], ci[1]) if ci is not None and ci[1] is not None else ()
+    return (ci[0], ci[1]) if ci is not None and ci[1] is not None else None
 
 
 def _days_words(stage: StageMetrics, value: float | None) -> str:
