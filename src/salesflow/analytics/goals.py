@@ -122,13 +122,22 @@ def flagged_together(people: dict[str, PersonGoals]) -> tuple[dict[str, PersonGo
     }
     notes = [
         _held_back(what, held)
-        for what, odds, flags in (
-            ("short of quota", short_odds, short),
-            ("below the win-rate goal", below_odds, below),
+        for what, held in (
+            ("short of quota", _held(keys, short_odds, short)),
+            ("below the win-rate goal", _held(keys, below_odds, below)),
         )
-        if (held := [k for k, p, f in zip(keys, odds, flags, strict=True) if credible(p) and not f])
+        if held
     ]
     return result, notes
+
+
+def _held(keys: list[str], odds: list[float | None], flags: list[bool]) -> list[str]:
+    """Who reaches 0.9 alone but is not flagged together with the others."""
+    return [
+        key
+        for key, probability, flag in zip(keys, odds, flags, strict=True)
+        if credible(probability) and not flag
+    ]
 
 
 def _held_back(what: str, names: list[str]) -> str:
