@@ -94,7 +94,7 @@ def tallies_of(rows: Rows, stages: int) -> dict[str, Tally]:
     return result
 
 
-def amounts_sql(group: str) -> str:
+def amounts_sql(group: str, deals: str = "funnel_deals") -> str:
     """(g, count, mean, median, spread) of the won amounts per group: the query of `amounts`."""
     return f"""
         SELECT g, count(*) AS n, avg(amount) AS mean_,
@@ -104,7 +104,7 @@ def amounts_sql(group: str) -> str:
             SELECT {group} AS g, amount,
                 row_number() OVER (PARTITION BY {group} ORDER BY amount) AS rank_,
                 count(*) OVER (PARTITION BY {group}) AS n_
-            FROM funnel_deals WHERE status = 'won' AND amount IS NOT NULL
+            FROM {deals} WHERE status = 'won' AND amount IS NOT NULL
         ) won
         GROUP BY g
         """

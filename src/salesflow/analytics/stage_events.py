@@ -21,7 +21,7 @@ import numpy as np
 
 from salesflow.analytics.survival import EventTable
 from salesflow.sources.canonical import as_of_sql, last_date_sql
-from salesflow.sources.engine import Engine, Rows
+from salesflow.sources.engine import FENCE, Engine, Rows
 
 ADVANCED, LOST, OPEN = 1, 2, 0
 SECONDS_PER_DAY = 86400.0
@@ -59,43 +59,73 @@ def stage_stays(
 ) -> dict[str, dict[int, Stays]]:
     """For each group: the stays of each dated stage, and under key `stages` the sales cycle,
     of the `deals` (a relation with the canonical columns) as they stood at `end`."""
-    return stays_of(engine.rows(stays_sql(group, stages, dated, _seconds(end), deals)))
+    rows = engine.rows(stays_sql(group, stages, dated, seconds(end), deals))
+    return stays_of(stay_rows(rows, stages))
 
 
 def stays_sql(group: str, stages: int, dated: set[int], at: str, deals: str) -> str:
-    """A query of rows (group, k, days, event, timed, position, count): how the stays in each
-    dated stage k, and under k = `stages` the sales cycle, ended. Cycle rows carry the deal's
-    position (the funnel's tally comes from them: no second scan); stage rows carry NULL.
+    """A query of rows (group, key, count): how the stays in each dated stage, and the sales
+    cycle, ended, counted (`stay_rows` unpacks the key).
 
-    One scan, portable to every SQL dialect: each deal's row carries its stay in every stage
-    (event_k, t_k, timed_k, at_k), and GROUPING SETS count them stage by stage; GROUPING()
-    tells which stage a result row counts. The expressions read only the canonical seconds
-    columns. (Pairing each deal with every stage number by a cross join instead took PostgreSQL
-    twice as long.)
+    Each deal is paired with every dated stage it reached (a won deal is at the last stage) and
+    with its cycle (slot -1, which every position reaches). Each pair's outcome, whole days and
+    whether both ends are known are packed into one integer, and one plain GROUP BY counts the
+    pairs: a database can split that count across its workers, and evaluates a stage's
+    expressions only for the deals that reached it (PostgreSQL could not split grouping sets
+    over every deal and stage: see docs/data-sources.md). The deals and their pairs are
+    subqueries that carry the `FENCE` column, so that PostgreSQL computes a deal's columns once,
+    not once per pair.
 
-    `at` is SQL for the end of the data in seconds (a number, or a column of a relation joined
-    to the deals: see analytics.measures)."""
+    `at` is SQL for the end of the data in seconds (a number, or NULL without dates)."""
     items = {k: _stage_item(k, stages, at) for k in sorted(dated)}
-    items[stages] = _cycle_item(stages, at)
-    names = ("event", "t", "timed", "at_")
-    fields = ", ".join(f"{item[n]} AS {n}{k}" for k, item in items.items() for n in names)
-    columns = ", ".join(f"{n}{k}" for k in items for n in names)
-    sets = ", ".join(f"(g, {', '.join(f'{n}{k}' for n in names)})" for k in items)
-    which = " ".join(f"WHEN GROUPING(event{k}) = 0 THEN {k}" for k in items)
+    cycle = _cycle_item(stages, at)
 
     def pick(name: str) -> str:
-        return f"CASE k {' '.join(f'WHEN {k} THEN {name}{k}' for k in items)} END"
+        chosen = " ".join(f"WHEN {k} THEN {item[name]}" for k, item in items.items())
+        return f"CASE slot {chosen} ELSE {cycle[name]} END" if chosen else cycle[name]
 
+    slot = f"CAST(CASE WHEN slot < 0 THEN {stages} + position ELSE slot END AS BIGINT)"
+    timed = f"CASE WHEN {pick('timed')} THEN 1 ELSE 0 END"
+    days = f"CAST({pick('t')} AS BIGINT)"
+    key = f"(({slot} * 3 + {pick('event')}) * 2 + {timed}) * {DAY_SLOTS} + {days}"
     return f"""
-        SELECT g, k, {pick("t")} AS t, {pick("event")} AS event, {pick("timed")} AS timed,
-            {pick("at_")} AS at_, n
+        SELECT g, key, count(*) AS n
         FROM (
-            SELECT g, CASE {which} END AS k, {columns}, count(*) AS n
-            FROM (SELECT {group} AS g, {fields} FROM {deals}) d
-            GROUP BY GROUPING SETS ({sets})
-        ) counted
-        WHERE {pick("event")} IS NOT NULL
+            SELECT g, {key} AS key, TRUE AS {FENCE}
+            FROM (SELECT *, {group} AS g, TRUE AS {FENCE} FROM {deals}) d
+            JOIN {_reach(sorted(dated))}
+            WHERE d.{FENCE}
+        ) paired
+        WHERE {FENCE}
+        GROUP BY g, key
         """
+
+
+# Whole days of a stay take the key's lowest bits: 2**28 days (735,000 years) is more than any
+# two timestamps of any target are apart (PostgreSQL's and DuckDB's span under 300,000 years).
+DAY_SLOTS = 2**28
+
+
+def _reach(dated: list[int]) -> str:
+    """The slots a deal reached, with the join condition: each dated stage up to its position,
+    and the cycle (-1). (Listing each position's slots for a join on equality was no faster
+    in PostgreSQL, which then expected fewer pairs than deals and sorted them to count.)"""
+    slots = ", ".join(f"({k})" for k in [-1, *dated])
+    return f"(VALUES {slots}) AS reach(slot) ON reach.slot <= d.position"
+
+
+def stay_rows(rows: Rows, stages: int) -> Rows:
+    """The rows of `stays_sql` as (group, k, days, event, timed, position, count): k is the
+    stage, or `stages` for the cycle, whose rows carry the deal's position (else None)."""
+    return [(group, *_unpacked(int(key), stages), n) for group, key, n in rows]
+
+
+def _unpacked(key: int, stages: int) -> tuple[int, float, int, bool, int | None]:
+    rest, days = divmod(key, DAY_SLOTS)
+    rest, timed = divmod(rest, 2)
+    slot, event = divmod(rest, 3)
+    k, position = (slot, None) if slot < stages else (stages, slot - stages)
+    return k, float(days), event, bool(timed), position
 
 
 def deals_as_of(cutoff: datetime, stages: int) -> str:
@@ -104,8 +134,10 @@ def deals_as_of(cutoff: datetime, stages: int) -> str:
     return f"({as_of_sql('funnel_deals', cutoff, stages)})"
 
 
-def _seconds(moment: datetime) -> str:
+def seconds(moment: datetime | None) -> str:
     """A naive (UTC) moment as seconds since 1970, as the canonical seconds columns count."""
+    if moment is None:
+        return "CAST(NULL AS DOUBLE)"
     return f"{(moment - EPOCH).total_seconds():.6f}"
 
 

@@ -12,7 +12,8 @@ Relations created on the connection:
 - `canonical` (view): adds `status` (won / lost / open) and `position` (the furthest stage
   reached; for a lost deal the stage it was lost at).
 - `duplicate_rows`: rows that repeat an earlier row's deal id; `first_rows` (view): the others.
-- `funnel_deals` (view): the rows the metrics use.
+- `kept_deals` (view): the rows the metrics use; `funnel_deals` (view): the same, each with the
+  end of the data (`last_date`).
 
 Row numbers come from `rowid`: a table created from a plain scan keeps the file's order, so no
 window over the whole file is needed (it doubled the load time). Entry dates stay one column per
@@ -464,8 +465,9 @@ def _funnel_sql(tables: DealTables) -> str:
     return f"""
     CREATE TEMP VIEW first_rows AS
     SELECT * FROM canonical WHERE _row NOT IN (SELECT _row FROM duplicate_rows);
+    CREATE TEMP VIEW kept_deals AS {kept};
     CREATE TEMP VIEW funnel_deals AS
-    SELECT *, {latest_sql(tables.stage_count)} AS last_date FROM ({kept}) kept
+    SELECT *, {latest_sql(tables.stage_count)} AS last_date FROM kept_deals
     """
 
 

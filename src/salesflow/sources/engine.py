@@ -14,6 +14,12 @@ import duckdb
 
 Rows = list[tuple[Any, ...]]
 
+# A boolean column, TRUE, that a subquery carries and its outer query filters on. PostgreSQL gets
+# a volatile value there (sources.remote.transpile), which keeps it from merging the subquery
+# into the outer query: it then computes the subquery's columns once per row instead of
+# repeating their expressions wherever the outer query uses them.
+FENCE = "fence_"
+
 
 class Engine(Protocol):
     def rows(self, sql: str) -> Rows:

@@ -32,10 +32,11 @@ from salesflow.sources.filters import wanted_filters
 from salesflow.sources.options import DataOptions
 from salesflow.sources.remote.drivers import connect
 from salesflow.sources.remote.relations import (
-    FUNNEL_COLUMNS,
+    KEPT_COLUMNS,
     Layout,
     entry_columns,
     funnel_deals_sql,
+    kept_deals_sql,
     kept_sql,
 )
 from salesflow.sources.remote.session import Session
@@ -128,7 +129,7 @@ def fetch_deals(tables: DealTables) -> DealTables:
     if not isinstance(session, Session) or session.layout is None:
         return tables
     stages = tables.stage_count
-    columns = [column for column in FUNNEL_COLUMNS if column != "last_date"]
+    columns = list(KEPT_COLUMNS)
     columns += [*entry_columns(stages), *seconds_names(stages), "unmapped_label", "unmapped_status"]
     rows = session.rows(f"SELECT {', '.join(columns)} FROM first_rows ORDER BY deal_id")
     types = {**CANONICAL_TYPES, **dict.fromkeys(seconds_names(stages), "DOUBLE")}
@@ -138,6 +139,7 @@ def fetch_deals(tables: DealTables) -> DealTables:
         {column: types.get(column, "TIMESTAMP") for column in columns},
         rows,
     )
+    tables.con.execute(f"CREATE TEMP VIEW kept_deals AS {kept_deals_sql(session.layout)}")
     tables.con.execute(f"CREATE TEMP VIEW funnel_deals AS {funnel_deals_sql(session.layout)}")
     ignored = session.rows("SELECT count(*) FROM deals_raw WHERE left_out = 'ignored'")
     tables.con.execute(

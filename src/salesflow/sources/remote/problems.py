@@ -7,6 +7,7 @@ from __future__ import annotations
 from salesflow.diagnostics import Severity
 from salesflow.model.data import DataProblem
 from salesflow.sources.engine import Engine
+from salesflow.sources.remote.relations import opaque
 
 LISTED = 10
 SPECS = (  # column of deals_raw, what it is, problem code, how to fix it
@@ -22,23 +23,21 @@ SPECS = (  # column of deals_raw, what it is, problem code, how to fix it
 
 
 def remote_problems(engine: Engine, name: str) -> list[DataProblem]:
+    """One plain GROUP BY of the three problem columns, which a database splits across its
+    workers (grouping sets it counts on one core), then each column's values summed here."""
     columns = [spec[0] for spec in SPECS]
-    flags = ", ".join(f"GROUPING({column})" for column in columns)
-    sets = ", ".join(f"({column})" for column in columns)
     rows = engine.rows(
-        f"SELECT {', '.join(columns)}, {flags}, count(*), "
+        f"SELECT {', '.join(columns)}, count(*), "
         "sum(CASE WHEN deal_id IS NULL THEN 1 ELSE 0 END) "
-        f"FROM deals_raw WHERE left_out IS NULL GROUP BY GROUPING SETS ({sets}, ())"
+        f"FROM deals_raw WHERE {opaque('left_out IS NULL')} GROUP BY {', '.join(columns)}"
     )
     found: list[dict[str, tuple[str, int]]] = [{} for _ in SPECS]
     missing = 0
     for row in rows:
-        grouped = [int(flag) == 0 for flag in row[3:6]]
-        if not any(grouped):
-            missing = int(row[7] or 0)
+        missing += int(row[4] or 0)
         for index, value in enumerate(row[:3]):
-            if grouped[index] and value is not None:
-                _add(found[index], str(value), int(row[6]))
+            if value is not None:
+                _add(found[index], str(value), int(row[3]))
     problems = [
         _unmapped(name, values, *spec[1:]) for values, spec in zip(found, SPECS, strict=True)
     ]

@@ -39,6 +39,7 @@ FUNNEL_COLUMNS = (
     "position",
     "first_seen",
 )
+KEPT_COLUMNS = tuple(column for column in FUNNEL_COLUMNS if column != "last_date")
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def relations(layout: Layout) -> dict[str, str]:
     ctes["dated"] = _dated(layout)
     ctes["judged"] = _judged(layout)
     ctes["first_rows"] = _first_rows(layout)
+    ctes["kept_deals"] = kept_deals_sql(layout)
     ctes["funnel_deals"] = funnel_deals_sql(layout)
     return ctes
 
@@ -176,7 +178,7 @@ def _dated(layout: Layout) -> str:
     joined = "deals_raw r"
     if layout.history is not None:
         joined += " LEFT JOIN history_wide h ON h.deal_id = r.deal_id"
-    return f"SELECT r.*, {entries} FROM {joined} WHERE r.left_out IS NULL"
+    return f"SELECT r.*, {entries} FROM {joined} WHERE {opaque('r.left_out IS NULL')}"
 
 
 def _judged(layout: Layout) -> str:
@@ -212,16 +214,24 @@ def _first_rows(layout: Layout) -> str:
     )
 
 
-def funnel_deals_sql(layout: Layout) -> str:
-    """funnel_deals over first_rows (DuckDB's dialect: it also runs on first_rows fetched)."""
+def kept_deals_sql(layout: Layout) -> str:
+    """kept_deals over first_rows: the funnel's deals without the end of the data, so that a
+    statement reading them reads first_rows once (DuckDB's dialect: it also runs on first_rows
+    fetched)."""
     options = layout.options
     conditions = [*ANALYSED, *window_conditions(options.since, options.until)]
+    columns = [*KEPT_COLUMNS, *entry_columns(layout.stages), *seconds_names(layout.stages)]
+    kept = f"SELECT {', '.join(columns)} FROM first_rows WHERE {opaque(' AND '.join(conditions))}"
+    end = window_end(options.until)
+    return kept if end is None else _as_of(kept, end, columns, layout.stages)
+
+
+def funnel_deals_sql(layout: Layout) -> str:
+    """funnel_deals: kept_deals, each carrying the end of the data (`last_date`)."""
     columns = [*FUNNEL_COLUMNS, *entry_columns(layout.stages), *seconds_names(layout.stages)]
     latest = f"{latest_sql(layout.stages)} AS last_date"
     listed = ", ".join(latest if column == "last_date" else column for column in columns)
-    kept = f"SELECT {listed} FROM first_rows WHERE {' AND '.join(conditions)}"
-    end = window_end(options.until)
-    return kept if end is None else _as_of(kept, end, columns, layout.stages)
+    return f"SELECT {listed} FROM kept_deals"
 
 
 def _as_of(kept: str, end: datetime, columns: list[str], stages: int) -> str:
@@ -229,6 +239,14 @@ def _as_of(kept: str, end: datetime, columns: list[str], stages: int) -> str:
     items = [f"{replaced[c]} AS {c}" if c in replaced else c for c in columns]
     condition = f"first_seen < TIMESTAMP '{end.isoformat(sep=' ')}'"
     return f"SELECT {', '.join(items)} FROM ({kept}) kept WHERE {condition}"
+
+
+def opaque(condition: str) -> str:
+    """`condition` as one a planner cannot estimate: it then assumes half the rows pass. Each
+    test of a computed column for NULL counts as passing 1 row in 200 in PostgreSQL's
+    estimates, so that after the few that keep a deal it expects a handful of deals, and plans
+    the statements counting them on one core (docs/data-sources.md)."""
+    return f"coalesce({condition}, FALSE)"
 
 
 def typed(column: str | None, kind: str, text_columns: frozenset[str], table: str = "src") -> str:

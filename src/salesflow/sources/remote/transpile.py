@@ -8,6 +8,11 @@ sqlglot does the translation. Two things it leaves to us:
   (innermost first, so that a GREATEST inside another is rewritten too).
 - DuckDB's epoch() becomes TIME_TO_UNIX() for BigQuery, which has no such function: there it is
   UNIX_MICROS of the value as a TIMESTAMP (read as UTC), in seconds.
+- PostgreSQL merges a subquery into the query around it and then evaluates the subquery's
+  expressions wherever the outer query uses them (for the stays: once per deal and stage
+  instead of once per deal). A column `FENCE` (sources.engine) whose value is volatile stops
+  that, and `clock_timestamp()` is volatile yet safe in parallel workers: there the fence
+  becomes `clock_timestamp() IS NOT NULL`.
 - Only a single read-only query may leave salesflow: the output is parsed back and refused
   unless it is one SELECT (a statement a user wrote with `--query` is checked the same way).
 """
@@ -21,6 +26,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from salesflow.errors import DataError, InputError
+from salesflow.sources.engine import FENCE
 
 NULL_PROPAGATING = frozenset({"bigquery", "trino"})
 
@@ -32,6 +38,8 @@ def to_dialect(sql: str, dialect: str) -> str:
         tree = _innermost_first(tree, (exp.Greatest, exp.Least), _null_skipping)
     if dialect == "bigquery":
         tree = _innermost_first(tree, (exp.TimeToUnix,), _bigquery_seconds)
+    if dialect == "postgres":
+        _volatile_fences(tree)
     written = tree.sql(dialect=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)
     check_query(written, dialect, "generated SQL")
     return written
@@ -75,6 +83,13 @@ def _innermost_first(
             return replacement
         node.replace(replacement)
     return tree
+
+
+def _volatile_fences(tree: exp.Expr) -> None:
+    for alias in tree.find_all(exp.Alias):
+        if alias.alias == FENCE:
+            now = exp.Anonymous(this="CLOCK_TIMESTAMP", expressions=[])
+            alias.set("this", exp.Not(this=exp.Is(this=now, expression=exp.Null())))
 
 
 def _bigquery_seconds(node: exp.Expr) -> exp.Expr:

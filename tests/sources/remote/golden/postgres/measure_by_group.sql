@@ -198,7 +198,7 @@ WITH typed AS (
   LEFT JOIN history_wide AS h
     ON h.deal_id = r.deal_id
   WHERE
-    r.left_out IS NULL
+    COALESCE(r.left_out IS NULL, FALSE)
 ), judged AS (
   SELECT
     *,
@@ -262,10 +262,9 @@ WITH typed AS (
     EXTRACT(EPOCH FROM COALESCE(created_at, LEAST(e0, e1, e2, e3, e4, e5, e6))) AS s_first,
     EXTRACT(EPOCH FROM closed_at) AS s_closed
   FROM judged
-), funnel_deals AS (
+), kept_deals AS (
   SELECT
     deal_id,
-    last_date,
     group_key,
     amount,
     created_at,
@@ -336,13 +335,6 @@ WITH typed AS (
   FROM (
     SELECT
       deal_id,
-      (
-        SELECT
-          MAX(
-            GREATEST(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6)
-          )
-        FROM first_rows
-      ) AS last_date,
       group_key,
       amount,
       created_at,
@@ -368,203 +360,121 @@ WITH typed AS (
       s_closed
     FROM first_rows
     WHERE
-      NOT deal_id IS NULL
-      AND unmapped_label IS NULL
-      AND NOT position IS NULL
-      AND unmapped_status IS NULL
-      AND first_seen >= CAST('2024-01-01' AS TIMESTAMP)
-      AND first_seen < CAST('2025-01-01' AS TIMESTAMP)
+      COALESCE(
+        NOT deal_id IS NULL
+        AND unmapped_label IS NULL
+        AND NOT position IS NULL
+        AND unmapped_status IS NULL
+        AND first_seen >= CAST('2024-01-01' AS TIMESTAMP)
+        AND first_seen < CAST('2025-01-01' AS TIMESTAMP),
+        FALSE
+      )
   ) AS kept
   WHERE
     first_seen < CAST('2025-01-01 00:00:00' AS TIMESTAMP)
 )
 SELECT
-  'end' AS part,
-  0 AS grouping_,
-  CAST(NULL AS TEXT) AS g,
-  CAST(NULL AS INT) AS k,
-  CAST(NULL AS DOUBLE PRECISION) AS t,
-  CAST(NULL AS INT) AS event,
-  CAST(NULL AS BOOLEAN) AS timed,
-  CAST(NULL AS INT) AS at_,
-  CAST(NULL AS BIGINT) AS n,
-  CAST(NULL AS DOUBLE PRECISION) AS mean_,
-  CAST(NULL AS DOUBLE PRECISION) AS median_,
-  CAST(NULL AS DOUBLE PRECISION) AS spread_,
-  CAST(last_ AS TIMESTAMP) AS last_
+  g,
+  key,
+  COUNT(*) AS n
 FROM (
   SELECT
+    g,
     (
-      SELECT
-        MAX(
-          GREATEST(first_seen, CASE WHEN status <> 'open' THEN closed_at END, e0, e1, e2, e3, e4, e5, e6)
-        )
-      FROM first_rows
-    ) AS last_
-) AS end_0
-UNION ALL
-SELECT
-  'stay' AS part,
-  0 AS grouping_,
-  CAST(g AS TEXT) AS g,
-  CAST(k AS INT) AS k,
-  CAST(t AS DOUBLE PRECISION) AS t,
-  CAST(event AS INT) AS event,
-  CAST(timed AS BOOLEAN) AS timed,
-  CAST(at_ AS INT) AS at_,
-  CAST(n AS BIGINT) AS n,
-  CAST(NULL AS DOUBLE PRECISION) AS mean_,
-  CAST(NULL AS DOUBLE PRECISION) AS median_,
-  CAST(NULL AS DOUBLE PRECISION) AS spread_,
-  CAST(NULL AS TIMESTAMP) AS last_
-FROM (
-  SELECT
-    g,
-    k,
-    CASE k
-      WHEN 0
-      THEN t0
-      WHEN 1
-      THEN t1
-      WHEN 2
-      THEN t2
-      WHEN 3
-      THEN t3
-      WHEN 4
-      THEN t4
-      WHEN 5
-      THEN t5
-      WHEN 6
-      THEN t6
-      WHEN 7
-      THEN t7
-    END AS t,
-    CASE k
-      WHEN 0
-      THEN event0
-      WHEN 1
-      THEN event1
-      WHEN 2
-      THEN event2
-      WHEN 3
-      THEN event3
-      WHEN 4
-      THEN event4
-      WHEN 5
-      THEN event5
-      WHEN 6
-      THEN event6
-      WHEN 7
-      THEN event7
-    END AS event,
-    CASE k
-      WHEN 0
-      THEN timed0
-      WHEN 1
-      THEN timed1
-      WHEN 2
-      THEN timed2
-      WHEN 3
-      THEN timed3
-      WHEN 4
-      THEN timed4
-      WHEN 5
-      THEN timed5
-      WHEN 6
-      THEN timed6
-      WHEN 7
-      THEN timed7
-    END AS timed,
-    CASE k
-      WHEN 0
-      THEN at_0
-      WHEN 1
-      THEN at_1
-      WHEN 2
-      THEN at_2
-      WHEN 3
-      THEN at_3
-      WHEN 4
-      THEN at_4
-      WHEN 5
-      THEN at_5
-      WHEN 6
-      THEN at_6
-      WHEN 7
-      THEN at_7
-    END AS at_,
-    n
-  FROM (
-    SELECT
-      g,
-      CASE
-        WHEN GROUPING(event0) = 0
-        THEN 0
-        WHEN GROUPING(event1) = 0
-        THEN 1
-        WHEN GROUPING(event2) = 0
-        THEN 2
-        WHEN GROUPING(event3) = 0
-        THEN 3
-        WHEN GROUPING(event4) = 0
-        THEN 4
-        WHEN GROUPING(event5) = 0
-        THEN 5
-        WHEN GROUPING(event6) = 0
-        THEN 6
-        WHEN GROUPING(event7) = 0
-        THEN 7
-      END AS k,
-      event0,
-      t0,
-      timed0,
-      at_0,
-      event1,
-      t1,
-      timed1,
-      at_1,
-      event2,
-      t2,
-      timed2,
-      at_2,
-      event3,
-      t3,
-      timed3,
-      at_3,
-      event4,
-      t4,
-      timed4,
-      at_4,
-      event5,
-      t5,
-      timed5,
-      at_5,
-      event6,
-      t6,
-      timed6,
-      at_6,
-      event7,
-      t7,
-      timed7,
-      at_7,
-      COUNT(*) AS n
-    FROM (
-      SELECT
-        '*' AS g,
-        CASE
-          WHEN (
-            status = 'won' OR position > 0
-          )
-          THEN 1
-          WHEN position < 0
-          THEN NULL
-          WHEN status = 'lost'
-          THEN 2
-          ELSE 0
-        END AS event0,
-        GREATEST(
-          ROUND(
-            CAST((
+      (
+        CAST(CASE WHEN slot < 0 THEN 7 + position ELSE slot END AS BIGINT) * 3 + CASE slot
+          WHEN 0
+          THEN CASE
+            WHEN (
+              status = 'won' OR position > 0
+            )
+            THEN 1
+            WHEN position < 0
+            THEN NULL
+            WHEN status = 'lost'
+            THEN 2
+            ELSE 0
+          END
+          WHEN 1
+          THEN CASE
+            WHEN (
+              status = 'won' OR position > 1
+            )
+            THEN 1
+            WHEN position < 1
+            THEN NULL
+            WHEN status = 'lost'
+            THEN 2
+            ELSE 0
+          END
+          WHEN 2
+          THEN CASE
+            WHEN (
+              status = 'won' OR position > 2
+            )
+            THEN 1
+            WHEN position < 2
+            THEN NULL
+            WHEN status = 'lost'
+            THEN 2
+            ELSE 0
+          END
+          WHEN 3
+          THEN CASE
+            WHEN (
+              status = 'won' OR position > 3
+            )
+            THEN 1
+            WHEN position < 3
+            THEN NULL
+            WHEN status = 'lost'
+            THEN 2
+            ELSE 0
+          END
+          WHEN 4
+          THEN CASE
+            WHEN (
+              status = 'won' OR position > 4
+            )
+            THEN 1
+            WHEN position < 4
+            THEN NULL
+            WHEN status = 'lost'
+            THEN 2
+            ELSE 0
+          END
+          WHEN 5
+          THEN CASE
+            WHEN (
+              status = 'won' OR position > 5
+            )
+            THEN 1
+            WHEN position < 5
+            THEN NULL
+            WHEN status = 'lost'
+            THEN 2
+            ELSE 0
+          END
+          WHEN 6
+          THEN CASE
+            WHEN (
+              status = 'won' OR position > 6
+            )
+            THEN 1
+            WHEN position < 6
+            THEN NULL
+            WHEN status = 'lost'
+            THEN 2
+            ELSE 0
+          END
+          ELSE CASE status WHEN 'won' THEN 1 WHEN 'lost' THEN 2 ELSE 0 END
+        END
+      ) * 2 + CASE
+        WHEN CASE slot
+          WHEN 0
+          THEN COALESCE(
+            NOT s0 IS NULL
+            AND CAST((
               (
                 CASE
                   WHEN (
@@ -573,7 +483,7 @@ FROM (
                   THEN COALESCE(COALESCE(s1, s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
                   WHEN status = 'lost'
                   THEN s_closed
-                  ELSE at_s
+                  ELSE 1732988700.000000
                 END
               ) - (
                 COALESCE(
@@ -584,50 +494,13 @@ FROM (
                   END
                 )
               )
-            ) AS DOUBLE PRECISION) / 86400.0
-          ),
-          0
-        ) AS t0,
-        COALESCE(
-          NOT s0 IS NULL
-          AND CAST((
-            (
-              CASE
-                WHEN (
-                  status = 'won' OR position > 0
-                )
-                THEN COALESCE(COALESCE(s1, s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                WHEN status = 'lost'
-                THEN s_closed
-                ELSE at_s
-              END
-            ) - (
-              COALESCE(
-                s0,
-                CASE
-                  WHEN status = 'open' AND position = 0
-                  THEN COALESCE(CAST(NULL AS DOUBLE PRECISION), s_first)
-                END
-              )
-            )
-          ) AS DOUBLE PRECISION) / 86400.0 >= 0,
-          FALSE
-        ) AS timed0,
-        CAST(NULL AS INT) AS at_0,
-        CASE
-          WHEN (
-            status = 'won' OR position > 1
+            ) AS DOUBLE PRECISION) / 86400.0 >= 0,
+            FALSE
           )
-          THEN 1
-          WHEN position < 1
-          THEN NULL
-          WHEN status = 'lost'
-          THEN 2
-          ELSE 0
-        END AS event1,
-        GREATEST(
-          ROUND(
-            CAST((
+          WHEN 1
+          THEN COALESCE(
+            NOT s1 IS NULL
+            AND CAST((
               (
                 CASE
                   WHEN (
@@ -636,49 +509,18 @@ FROM (
                   THEN COALESCE(COALESCE(s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
                   WHEN status = 'lost'
                   THEN s_closed
-                  ELSE at_s
+                  ELSE 1732988700.000000
                 END
               ) - (
                 COALESCE(s1, CASE WHEN status = 'open' AND position = 1 THEN COALESCE(s0, s_first) END)
               )
-            ) AS DOUBLE PRECISION) / 86400.0
-          ),
-          0
-        ) AS t1,
-        COALESCE(
-          NOT s1 IS NULL
-          AND CAST((
-            (
-              CASE
-                WHEN (
-                  status = 'won' OR position > 1
-                )
-                THEN COALESCE(COALESCE(s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                WHEN status = 'lost'
-                THEN s_closed
-                ELSE at_s
-              END
-            ) - (
-              COALESCE(s1, CASE WHEN status = 'open' AND position = 1 THEN COALESCE(s0, s_first) END)
-            )
-          ) AS DOUBLE PRECISION) / 86400.0 >= 0,
-          FALSE
-        ) AS timed1,
-        CAST(NULL AS INT) AS at_1,
-        CASE
-          WHEN (
-            status = 'won' OR position > 2
+            ) AS DOUBLE PRECISION) / 86400.0 >= 0,
+            FALSE
           )
-          THEN 1
-          WHEN position < 2
-          THEN NULL
-          WHEN status = 'lost'
-          THEN 2
-          ELSE 0
-        END AS event2,
-        GREATEST(
-          ROUND(
-            CAST((
+          WHEN 2
+          THEN COALESCE(
+            NOT s2 IS NULL
+            AND CAST((
               (
                 CASE
                   WHEN (
@@ -687,7 +529,7 @@ FROM (
                   THEN COALESCE(COALESCE(s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
                   WHEN status = 'lost'
                   THEN s_closed
-                  ELSE at_s
+                  ELSE 1732988700.000000
                 END
               ) - (
                 COALESCE(
@@ -698,50 +540,13 @@ FROM (
                   END
                 )
               )
-            ) AS DOUBLE PRECISION) / 86400.0
-          ),
-          0
-        ) AS t2,
-        COALESCE(
-          NOT s2 IS NULL
-          AND CAST((
-            (
-              CASE
-                WHEN (
-                  status = 'won' OR position > 2
-                )
-                THEN COALESCE(COALESCE(s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                WHEN status = 'lost'
-                THEN s_closed
-                ELSE at_s
-              END
-            ) - (
-              COALESCE(
-                s2,
-                CASE
-                  WHEN status = 'open' AND position = 2
-                  THEN COALESCE(GREATEST(s0, s1), s_first)
-                END
-              )
-            )
-          ) AS DOUBLE PRECISION) / 86400.0 >= 0,
-          FALSE
-        ) AS timed2,
-        CAST(NULL AS INT) AS at_2,
-        CASE
-          WHEN (
-            status = 'won' OR position > 3
+            ) AS DOUBLE PRECISION) / 86400.0 >= 0,
+            FALSE
           )
-          THEN 1
-          WHEN position < 3
-          THEN NULL
-          WHEN status = 'lost'
-          THEN 2
-          ELSE 0
-        END AS event3,
-        GREATEST(
-          ROUND(
-            CAST((
+          WHEN 3
+          THEN COALESCE(
+            NOT s3 IS NULL
+            AND CAST((
               (
                 CASE
                   WHEN (
@@ -750,7 +555,7 @@ FROM (
                   THEN COALESCE(COALESCE(s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
                   WHEN status = 'lost'
                   THEN s_closed
-                  ELSE at_s
+                  ELSE 1732988700.000000
                 END
               ) - (
                 COALESCE(
@@ -761,50 +566,13 @@ FROM (
                   END
                 )
               )
-            ) AS DOUBLE PRECISION) / 86400.0
-          ),
-          0
-        ) AS t3,
-        COALESCE(
-          NOT s3 IS NULL
-          AND CAST((
-            (
-              CASE
-                WHEN (
-                  status = 'won' OR position > 3
-                )
-                THEN COALESCE(COALESCE(s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                WHEN status = 'lost'
-                THEN s_closed
-                ELSE at_s
-              END
-            ) - (
-              COALESCE(
-                s3,
-                CASE
-                  WHEN status = 'open' AND position = 3
-                  THEN COALESCE(GREATEST(s0, s1, s2), s_first)
-                END
-              )
-            )
-          ) AS DOUBLE PRECISION) / 86400.0 >= 0,
-          FALSE
-        ) AS timed3,
-        CAST(NULL AS INT) AS at_3,
-        CASE
-          WHEN (
-            status = 'won' OR position > 4
+            ) AS DOUBLE PRECISION) / 86400.0 >= 0,
+            FALSE
           )
-          THEN 1
-          WHEN position < 4
-          THEN NULL
-          WHEN status = 'lost'
-          THEN 2
-          ELSE 0
-        END AS event4,
-        GREATEST(
-          ROUND(
-            CAST((
+          WHEN 4
+          THEN COALESCE(
+            NOT s4 IS NULL
+            AND CAST((
               (
                 CASE
                   WHEN (
@@ -813,7 +581,7 @@ FROM (
                   THEN COALESCE(COALESCE(s5, s6), CASE WHEN status = 'won' THEN s_closed END)
                   WHEN status = 'lost'
                   THEN s_closed
-                  ELSE at_s
+                  ELSE 1732988700.000000
                 END
               ) - (
                 COALESCE(
@@ -824,50 +592,13 @@ FROM (
                   END
                 )
               )
-            ) AS DOUBLE PRECISION) / 86400.0
-          ),
-          0
-        ) AS t4,
-        COALESCE(
-          NOT s4 IS NULL
-          AND CAST((
-            (
-              CASE
-                WHEN (
-                  status = 'won' OR position > 4
-                )
-                THEN COALESCE(COALESCE(s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                WHEN status = 'lost'
-                THEN s_closed
-                ELSE at_s
-              END
-            ) - (
-              COALESCE(
-                s4,
-                CASE
-                  WHEN status = 'open' AND position = 4
-                  THEN COALESCE(GREATEST(s0, s1, s2, s3), s_first)
-                END
-              )
-            )
-          ) AS DOUBLE PRECISION) / 86400.0 >= 0,
-          FALSE
-        ) AS timed4,
-        CAST(NULL AS INT) AS at_4,
-        CASE
-          WHEN (
-            status = 'won' OR position > 5
+            ) AS DOUBLE PRECISION) / 86400.0 >= 0,
+            FALSE
           )
-          THEN 1
-          WHEN position < 5
-          THEN NULL
-          WHEN status = 'lost'
-          THEN 2
-          ELSE 0
-        END AS event5,
-        GREATEST(
-          ROUND(
-            CAST((
+          WHEN 5
+          THEN COALESCE(
+            NOT s5 IS NULL
+            AND CAST((
               (
                 CASE
                   WHEN (
@@ -876,7 +607,7 @@ FROM (
                   THEN COALESCE(COALESCE(s6), CASE WHEN status = 'won' THEN s_closed END)
                   WHEN status = 'lost'
                   THEN s_closed
-                  ELSE at_s
+                  ELSE 1732988700.000000
                 END
               ) - (
                 COALESCE(
@@ -887,50 +618,13 @@ FROM (
                   END
                 )
               )
-            ) AS DOUBLE PRECISION) / 86400.0
-          ),
-          0
-        ) AS t5,
-        COALESCE(
-          NOT s5 IS NULL
-          AND CAST((
-            (
-              CASE
-                WHEN (
-                  status = 'won' OR position > 5
-                )
-                THEN COALESCE(COALESCE(s6), CASE WHEN status = 'won' THEN s_closed END)
-                WHEN status = 'lost'
-                THEN s_closed
-                ELSE at_s
-              END
-            ) - (
-              COALESCE(
-                s5,
-                CASE
-                  WHEN status = 'open' AND position = 5
-                  THEN COALESCE(GREATEST(s0, s1, s2, s3, s4), s_first)
-                END
-              )
-            )
-          ) AS DOUBLE PRECISION) / 86400.0 >= 0,
-          FALSE
-        ) AS timed5,
-        CAST(NULL AS INT) AS at_5,
-        CASE
-          WHEN (
-            status = 'won' OR position > 6
+            ) AS DOUBLE PRECISION) / 86400.0 >= 0,
+            FALSE
           )
-          THEN 1
-          WHEN position < 6
-          THEN NULL
-          WHEN status = 'lost'
-          THEN 2
-          ELSE 0
-        END AS event6,
-        GREATEST(
-          ROUND(
-            CAST((
+          WHEN 6
+          THEN COALESCE(
+            NOT s6 IS NULL
+            AND CAST((
               (
                 CASE
                   WHEN (
@@ -939,7 +633,7 @@ FROM (
                   THEN COALESCE(CAST(NULL AS DOUBLE PRECISION), CASE WHEN status = 'won' THEN s_closed END)
                   WHEN status = 'lost'
                   THEN s_closed
-                  ELSE at_s
+                  ELSE 1732988700.000000
                 END
               ) - (
                 COALESCE(
@@ -950,324 +644,29 @@ FROM (
                   END
                 )
               )
-            ) AS DOUBLE PRECISION) / 86400.0
-          ),
-          0
-        ) AS t6,
-        COALESCE(
-          NOT s6 IS NULL
-          AND CAST((
-            (
-              CASE
-                WHEN (
-                  status = 'won' OR position > 6
-                )
-                THEN COALESCE(CAST(NULL AS DOUBLE PRECISION), CASE WHEN status = 'won' THEN s_closed END)
-                WHEN status = 'lost'
-                THEN s_closed
-                ELSE at_s
-              END
-            ) - (
-              COALESCE(
-                s6,
-                CASE
-                  WHEN status = 'open' AND position = 6
-                  THEN COALESCE(GREATEST(s0, s1, s2, s3, s4, s5), s_first)
-                END
-              )
-            )
-          ) AS DOUBLE PRECISION) / 86400.0 >= 0,
-          FALSE
-        ) AS timed6,
-        CAST(NULL AS INT) AS at_6,
-        CASE status WHEN 'won' THEN 1 WHEN 'lost' THEN 2 ELSE 0 END AS event7,
-        GREATEST(
-          ROUND(
-            CAST((
+            ) AS DOUBLE PRECISION) / 86400.0 >= 0,
+            FALSE
+          )
+          ELSE COALESCE(
+            TRUE
+            AND CAST((
               (
-                CASE WHEN status = 'open' THEN at_s ELSE s_closed END
+                CASE WHEN status = 'open' THEN 1732988700.000000 ELSE s_closed END
               ) - (
                 s_first
               )
-            ) AS DOUBLE PRECISION) / 86400.0
-          ),
-          0
-        ) AS t7,
-        COALESCE(
-          TRUE
-          AND CAST((
-            (
-              CASE WHEN status = 'open' THEN at_s ELSE s_closed END
-            ) - (
-              s_first
-            )
-          ) AS DOUBLE PRECISION) / 86400.0 >= 0,
-          FALSE
-        ) AS timed7,
-        position AS at_7
-      FROM (
-        SELECT
-          *,
-          EXTRACT(EPOCH FROM LEAST(last_date, CAST('2025-01-01 00:00:00' AS TIMESTAMP))) AS at_s
-        FROM funnel_deals
-      ) AS clocked
-    ) AS d
-    GROUP BY
-      GROUPING SETS (
-        (g, event0, t0, timed0, at_0),
-        (g, event1, t1, timed1, at_1),
-        (g, event2, t2, timed2, at_2),
-        (g, event3, t3, timed3, at_3),
-        (g, event4, t4, timed4, at_4),
-        (g, event5, t5, timed5, at_5),
-        (g, event6, t6, timed6, at_6),
-        (g, event7, t7, timed7, at_7)
-      )
-  ) AS counted
-  WHERE
-    NOT CASE k
-      WHEN 0
-      THEN event0
-      WHEN 1
-      THEN event1
-      WHEN 2
-      THEN event2
-      WHEN 3
-      THEN event3
-      WHEN 4
-      THEN event4
-      WHEN 5
-      THEN event5
-      WHEN 6
-      THEN event6
-      WHEN 7
-      THEN event7
-    END IS NULL
-) AS stay_0
-UNION ALL
-SELECT
-  'amount' AS part,
-  0 AS grouping_,
-  CAST(g AS TEXT) AS g,
-  CAST(NULL AS INT) AS k,
-  CAST(NULL AS DOUBLE PRECISION) AS t,
-  CAST(NULL AS INT) AS event,
-  CAST(NULL AS BOOLEAN) AS timed,
-  CAST(NULL AS INT) AS at_,
-  CAST(n AS BIGINT) AS n,
-  CAST(mean_ AS DOUBLE PRECISION) AS mean_,
-  CAST(median_ AS DOUBLE PRECISION) AS median_,
-  CAST(spread_ AS DOUBLE PRECISION) AS spread_,
-  CAST(NULL AS TIMESTAMP) AS last_
-FROM (
-  SELECT
-    g,
-    COUNT(*) AS n,
-    AVG(amount) AS mean_,
-    AVG(CASE WHEN 2 * rank_ IN (n_, n_ + 1, n_ + 2) THEN amount END) AS median_,
-    STDDEV_SAMP(amount) AS spread_
-  FROM (
-    SELECT
-      '*' AS g,
-      amount,
-      ROW_NUMBER() OVER (PARTITION BY '*' ORDER BY amount) AS rank_,
-      COUNT(*) OVER (PARTITION BY '*') AS n_
-    FROM funnel_deals
-    WHERE
-      status = 'won' AND NOT amount IS NULL
-  ) AS won
-  GROUP BY
-    g
-) AS amount_0
-UNION ALL
-SELECT
-  'stay' AS part,
-  1 AS grouping_,
-  CAST(g AS TEXT) AS g,
-  CAST(k AS INT) AS k,
-  CAST(t AS DOUBLE PRECISION) AS t,
-  CAST(event AS INT) AS event,
-  CAST(timed AS BOOLEAN) AS timed,
-  CAST(at_ AS INT) AS at_,
-  CAST(n AS BIGINT) AS n,
-  CAST(NULL AS DOUBLE PRECISION) AS mean_,
-  CAST(NULL AS DOUBLE PRECISION) AS median_,
-  CAST(NULL AS DOUBLE PRECISION) AS spread_,
-  CAST(NULL AS TIMESTAMP) AS last_
-FROM (
-  SELECT
-    g,
-    k,
-    CASE k
-      WHEN 0
-      THEN t0
-      WHEN 1
-      THEN t1
-      WHEN 2
-      THEN t2
-      WHEN 3
-      THEN t3
-      WHEN 4
-      THEN t4
-      WHEN 5
-      THEN t5
-      WHEN 6
-      THEN t6
-      WHEN 7
-      THEN t7
-    END AS t,
-    CASE k
-      WHEN 0
-      THEN event0
-      WHEN 1
-      THEN event1
-      WHEN 2
-      THEN event2
-      WHEN 3
-      THEN event3
-      WHEN 4
-      THEN event4
-      WHEN 5
-      THEN event5
-      WHEN 6
-      THEN event6
-      WHEN 7
-      THEN event7
-    END AS event,
-    CASE k
-      WHEN 0
-      THEN timed0
-      WHEN 1
-      THEN timed1
-      WHEN 2
-      THEN timed2
-      WHEN 3
-      THEN timed3
-      WHEN 4
-      THEN timed4
-      WHEN 5
-      THEN timed5
-      WHEN 6
-      THEN timed6
-      WHEN 7
-      THEN timed7
-    END AS timed,
-    CASE k
-      WHEN 0
-      THEN at_0
-      WHEN 1
-      THEN at_1
-      WHEN 2
-      THEN at_2
-      WHEN 3
-      THEN at_3
-      WHEN 4
-      THEN at_4
-      WHEN 5
-      THEN at_5
-      WHEN 6
-      THEN at_6
-      WHEN 7
-      THEN at_7
-    END AS at_,
-    n
-  FROM (
-    SELECT
-      g,
-      CASE
-        WHEN GROUPING(event0) = 0
-        THEN 0
-        WHEN GROUPING(event1) = 0
+            ) AS DOUBLE PRECISION) / 86400.0 >= 0,
+            FALSE
+          )
+        END
         THEN 1
-        WHEN GROUPING(event2) = 0
-        THEN 2
-        WHEN GROUPING(event3) = 0
-        THEN 3
-        WHEN GROUPING(event4) = 0
-        THEN 4
-        WHEN GROUPING(event5) = 0
-        THEN 5
-        WHEN GROUPING(event6) = 0
-        THEN 6
-        WHEN GROUPING(event7) = 0
-        THEN 7
-      END AS k,
-      event0,
-      t0,
-      timed0,
-      at_0,
-      event1,
-      t1,
-      timed1,
-      at_1,
-      event2,
-      t2,
-      timed2,
-      at_2,
-      event3,
-      t3,
-      timed3,
-      at_3,
-      event4,
-      t4,
-      timed4,
-      at_4,
-      event5,
-      t5,
-      timed5,
-      at_5,
-      event6,
-      t6,
-      timed6,
-      at_6,
-      event7,
-      t7,
-      timed7,
-      at_7,
-      COUNT(*) AS n
-    FROM (
-      SELECT
-        COALESCE(group_key, '(none)') AS g,
-        CASE
-          WHEN (
-            status = 'won' OR position > 0
-          )
-          THEN 1
-          WHEN position < 0
-          THEN NULL
-          WHEN status = 'lost'
-          THEN 2
-          ELSE 0
-        END AS event0,
-        GREATEST(
-          ROUND(
-            CAST((
-              (
-                CASE
-                  WHEN (
-                    status = 'won' OR position > 0
-                  )
-                  THEN COALESCE(COALESCE(s1, s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                  WHEN status = 'lost'
-                  THEN s_closed
-                  ELSE at_s
-                END
-              ) - (
-                COALESCE(
-                  s0,
-                  CASE
-                    WHEN status = 'open' AND position = 0
-                    THEN COALESCE(CAST(NULL AS DOUBLE PRECISION), s_first)
-                  END
-                )
-              )
-            ) AS DOUBLE PRECISION) / 86400.0
-          ),
-          0
-        ) AS t0,
-        COALESCE(
-          NOT s0 IS NULL
-          AND CAST((
+        ELSE 0
+      END
+    ) * 268435456 + CAST(CASE slot
+      WHEN 0
+      THEN GREATEST(
+        ROUND(
+          CAST((
             (
               CASE
                 WHEN (
@@ -1276,7 +675,7 @@ FROM (
                 THEN COALESCE(COALESCE(s1, s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
                 WHEN status = 'lost'
                 THEN s_closed
-                ELSE at_s
+                ELSE 1732988700.000000
               END
             ) - (
               COALESCE(
@@ -1287,44 +686,14 @@ FROM (
                 END
               )
             )
-          ) AS DOUBLE PRECISION) / 86400.0 >= 0,
-          FALSE
-        ) AS timed0,
-        CAST(NULL AS INT) AS at_0,
-        CASE
-          WHEN (
-            status = 'won' OR position > 1
-          )
-          THEN 1
-          WHEN position < 1
-          THEN NULL
-          WHEN status = 'lost'
-          THEN 2
-          ELSE 0
-        END AS event1,
-        GREATEST(
-          ROUND(
-            CAST((
-              (
-                CASE
-                  WHEN (
-                    status = 'won' OR position > 1
-                  )
-                  THEN COALESCE(COALESCE(s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                  WHEN status = 'lost'
-                  THEN s_closed
-                  ELSE at_s
-                END
-              ) - (
-                COALESCE(s1, CASE WHEN status = 'open' AND position = 1 THEN COALESCE(s0, s_first) END)
-              )
-            ) AS DOUBLE PRECISION) / 86400.0
-          ),
-          0
-        ) AS t1,
-        COALESCE(
-          NOT s1 IS NULL
-          AND CAST((
+          ) AS DOUBLE PRECISION) / 86400.0
+        ),
+        0
+      )
+      WHEN 1
+      THEN GREATEST(
+        ROUND(
+          CAST((
             (
               CASE
                 WHEN (
@@ -1333,55 +702,19 @@ FROM (
                 THEN COALESCE(COALESCE(s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
                 WHEN status = 'lost'
                 THEN s_closed
-                ELSE at_s
+                ELSE 1732988700.000000
               END
             ) - (
               COALESCE(s1, CASE WHEN status = 'open' AND position = 1 THEN COALESCE(s0, s_first) END)
             )
-          ) AS DOUBLE PRECISION) / 86400.0 >= 0,
-          FALSE
-        ) AS timed1,
-        CAST(NULL AS INT) AS at_1,
-        CASE
-          WHEN (
-            status = 'won' OR position > 2
-          )
-          THEN 1
-          WHEN position < 2
-          THEN NULL
-          WHEN status = 'lost'
-          THEN 2
-          ELSE 0
-        END AS event2,
-        GREATEST(
-          ROUND(
-            CAST((
-              (
-                CASE
-                  WHEN (
-                    status = 'won' OR position > 2
-                  )
-                  THEN COALESCE(COALESCE(s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                  WHEN status = 'lost'
-                  THEN s_closed
-                  ELSE at_s
-                END
-              ) - (
-                COALESCE(
-                  s2,
-                  CASE
-                    WHEN status = 'open' AND position = 2
-                    THEN COALESCE(GREATEST(s0, s1), s_first)
-                  END
-                )
-              )
-            ) AS DOUBLE PRECISION) / 86400.0
-          ),
-          0
-        ) AS t2,
-        COALESCE(
-          NOT s2 IS NULL
-          AND CAST((
+          ) AS DOUBLE PRECISION) / 86400.0
+        ),
+        0
+      )
+      WHEN 2
+      THEN GREATEST(
+        ROUND(
+          CAST((
             (
               CASE
                 WHEN (
@@ -1390,7 +723,7 @@ FROM (
                 THEN COALESCE(COALESCE(s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
                 WHEN status = 'lost'
                 THEN s_closed
-                ELSE at_s
+                ELSE 1732988700.000000
               END
             ) - (
               COALESCE(
@@ -1401,50 +734,14 @@ FROM (
                 END
               )
             )
-          ) AS DOUBLE PRECISION) / 86400.0 >= 0,
-          FALSE
-        ) AS timed2,
-        CAST(NULL AS INT) AS at_2,
-        CASE
-          WHEN (
-            status = 'won' OR position > 3
-          )
-          THEN 1
-          WHEN position < 3
-          THEN NULL
-          WHEN status = 'lost'
-          THEN 2
-          ELSE 0
-        END AS event3,
-        GREATEST(
-          ROUND(
-            CAST((
-              (
-                CASE
-                  WHEN (
-                    status = 'won' OR position > 3
-                  )
-                  THEN COALESCE(COALESCE(s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                  WHEN status = 'lost'
-                  THEN s_closed
-                  ELSE at_s
-                END
-              ) - (
-                COALESCE(
-                  s3,
-                  CASE
-                    WHEN status = 'open' AND position = 3
-                    THEN COALESCE(GREATEST(s0, s1, s2), s_first)
-                  END
-                )
-              )
-            ) AS DOUBLE PRECISION) / 86400.0
-          ),
-          0
-        ) AS t3,
-        COALESCE(
-          NOT s3 IS NULL
-          AND CAST((
+          ) AS DOUBLE PRECISION) / 86400.0
+        ),
+        0
+      )
+      WHEN 3
+      THEN GREATEST(
+        ROUND(
+          CAST((
             (
               CASE
                 WHEN (
@@ -1453,7 +750,7 @@ FROM (
                 THEN COALESCE(COALESCE(s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
                 WHEN status = 'lost'
                 THEN s_closed
-                ELSE at_s
+                ELSE 1732988700.000000
               END
             ) - (
               COALESCE(
@@ -1464,50 +761,14 @@ FROM (
                 END
               )
             )
-          ) AS DOUBLE PRECISION) / 86400.0 >= 0,
-          FALSE
-        ) AS timed3,
-        CAST(NULL AS INT) AS at_3,
-        CASE
-          WHEN (
-            status = 'won' OR position > 4
-          )
-          THEN 1
-          WHEN position < 4
-          THEN NULL
-          WHEN status = 'lost'
-          THEN 2
-          ELSE 0
-        END AS event4,
-        GREATEST(
-          ROUND(
-            CAST((
-              (
-                CASE
-                  WHEN (
-                    status = 'won' OR position > 4
-                  )
-                  THEN COALESCE(COALESCE(s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                  WHEN status = 'lost'
-                  THEN s_closed
-                  ELSE at_s
-                END
-              ) - (
-                COALESCE(
-                  s4,
-                  CASE
-                    WHEN status = 'open' AND position = 4
-                    THEN COALESCE(GREATEST(s0, s1, s2, s3), s_first)
-                  END
-                )
-              )
-            ) AS DOUBLE PRECISION) / 86400.0
-          ),
-          0
-        ) AS t4,
-        COALESCE(
-          NOT s4 IS NULL
-          AND CAST((
+          ) AS DOUBLE PRECISION) / 86400.0
+        ),
+        0
+      )
+      WHEN 4
+      THEN GREATEST(
+        ROUND(
+          CAST((
             (
               CASE
                 WHEN (
@@ -1516,7 +777,7 @@ FROM (
                 THEN COALESCE(COALESCE(s5, s6), CASE WHEN status = 'won' THEN s_closed END)
                 WHEN status = 'lost'
                 THEN s_closed
-                ELSE at_s
+                ELSE 1732988700.000000
               END
             ) - (
               COALESCE(
@@ -1527,50 +788,14 @@ FROM (
                 END
               )
             )
-          ) AS DOUBLE PRECISION) / 86400.0 >= 0,
-          FALSE
-        ) AS timed4,
-        CAST(NULL AS INT) AS at_4,
-        CASE
-          WHEN (
-            status = 'won' OR position > 5
-          )
-          THEN 1
-          WHEN position < 5
-          THEN NULL
-          WHEN status = 'lost'
-          THEN 2
-          ELSE 0
-        END AS event5,
-        GREATEST(
-          ROUND(
-            CAST((
-              (
-                CASE
-                  WHEN (
-                    status = 'won' OR position > 5
-                  )
-                  THEN COALESCE(COALESCE(s6), CASE WHEN status = 'won' THEN s_closed END)
-                  WHEN status = 'lost'
-                  THEN s_closed
-                  ELSE at_s
-                END
-              ) - (
-                COALESCE(
-                  s5,
-                  CASE
-                    WHEN status = 'open' AND position = 5
-                    THEN COALESCE(GREATEST(s0, s1, s2, s3, s4), s_first)
-                  END
-                )
-              )
-            ) AS DOUBLE PRECISION) / 86400.0
-          ),
-          0
-        ) AS t5,
-        COALESCE(
-          NOT s5 IS NULL
-          AND CAST((
+          ) AS DOUBLE PRECISION) / 86400.0
+        ),
+        0
+      )
+      WHEN 5
+      THEN GREATEST(
+        ROUND(
+          CAST((
             (
               CASE
                 WHEN (
@@ -1579,7 +804,7 @@ FROM (
                 THEN COALESCE(COALESCE(s6), CASE WHEN status = 'won' THEN s_closed END)
                 WHEN status = 'lost'
                 THEN s_closed
-                ELSE at_s
+                ELSE 1732988700.000000
               END
             ) - (
               COALESCE(
@@ -1590,50 +815,14 @@ FROM (
                 END
               )
             )
-          ) AS DOUBLE PRECISION) / 86400.0 >= 0,
-          FALSE
-        ) AS timed5,
-        CAST(NULL AS INT) AS at_5,
-        CASE
-          WHEN (
-            status = 'won' OR position > 6
-          )
-          THEN 1
-          WHEN position < 6
-          THEN NULL
-          WHEN status = 'lost'
-          THEN 2
-          ELSE 0
-        END AS event6,
-        GREATEST(
-          ROUND(
-            CAST((
-              (
-                CASE
-                  WHEN (
-                    status = 'won' OR position > 6
-                  )
-                  THEN COALESCE(CAST(NULL AS DOUBLE PRECISION), CASE WHEN status = 'won' THEN s_closed END)
-                  WHEN status = 'lost'
-                  THEN s_closed
-                  ELSE at_s
-                END
-              ) - (
-                COALESCE(
-                  s6,
-                  CASE
-                    WHEN status = 'open' AND position = 6
-                    THEN COALESCE(GREATEST(s0, s1, s2, s3, s4, s5), s_first)
-                  END
-                )
-              )
-            ) AS DOUBLE PRECISION) / 86400.0
-          ),
-          0
-        ) AS t6,
-        COALESCE(
-          NOT s6 IS NULL
-          AND CAST((
+          ) AS DOUBLE PRECISION) / 86400.0
+        ),
+        0
+      )
+      WHEN 6
+      THEN GREATEST(
+        ROUND(
+          CAST((
             (
               CASE
                 WHEN (
@@ -1642,7 +831,7 @@ FROM (
                 THEN COALESCE(CAST(NULL AS DOUBLE PRECISION), CASE WHEN status = 'won' THEN s_closed END)
                 WHEN status = 'lost'
                 THEN s_closed
-                ELSE at_s
+                ELSE 1732988700.000000
               END
             ) - (
               COALESCE(
@@ -1653,106 +842,46 @@ FROM (
                 END
               )
             )
-          ) AS DOUBLE PRECISION) / 86400.0 >= 0,
-          FALSE
-        ) AS timed6,
-        CAST(NULL AS INT) AS at_6,
-        CASE status WHEN 'won' THEN 1 WHEN 'lost' THEN 2 ELSE 0 END AS event7,
-        GREATEST(
-          ROUND(
-            CAST((
-              (
-                CASE WHEN status = 'open' THEN at_s ELSE s_closed END
-              ) - (
-                s_first
-              )
-            ) AS DOUBLE PRECISION) / 86400.0
-          ),
-          0
-        ) AS t7,
-        COALESCE(
-          TRUE
-          AND CAST((
+          ) AS DOUBLE PRECISION) / 86400.0
+        ),
+        0
+      )
+      ELSE GREATEST(
+        ROUND(
+          CAST((
             (
-              CASE WHEN status = 'open' THEN at_s ELSE s_closed END
+              CASE WHEN status = 'open' THEN 1732988700.000000 ELSE s_closed END
             ) - (
               s_first
             )
-          ) AS DOUBLE PRECISION) / 86400.0 >= 0,
-          FALSE
-        ) AS timed7,
-        position AS at_7
-      FROM (
-        SELECT
-          *,
-          EXTRACT(EPOCH FROM LEAST(last_date, CAST('2025-01-01 00:00:00' AS TIMESTAMP))) AS at_s
-        FROM funnel_deals
-      ) AS clocked
-    ) AS d
-    GROUP BY
-      GROUPING SETS (
-        (g, event0, t0, timed0, at_0),
-        (g, event1, t1, timed1, at_1),
-        (g, event2, t2, timed2, at_2),
-        (g, event3, t3, timed3, at_3),
-        (g, event4, t4, timed4, at_4),
-        (g, event5, t5, timed5, at_5),
-        (g, event6, t6, timed6, at_6),
-        (g, event7, t7, timed7, at_7)
+          ) AS DOUBLE PRECISION) / 86400.0
+        ),
+        0
       )
-  ) AS counted
-  WHERE
-    NOT CASE k
-      WHEN 0
-      THEN event0
-      WHEN 1
-      THEN event1
-      WHEN 2
-      THEN event2
-      WHEN 3
-      THEN event3
-      WHEN 4
-      THEN event4
-      WHEN 5
-      THEN event5
-      WHEN 6
-      THEN event6
-      WHEN 7
-      THEN event7
-    END IS NULL
-) AS stay_1
-UNION ALL
-SELECT
-  'amount' AS part,
-  1 AS grouping_,
-  CAST(g AS TEXT) AS g,
-  CAST(NULL AS INT) AS k,
-  CAST(NULL AS DOUBLE PRECISION) AS t,
-  CAST(NULL AS INT) AS event,
-  CAST(NULL AS BOOLEAN) AS timed,
-  CAST(NULL AS INT) AS at_,
-  CAST(n AS BIGINT) AS n,
-  CAST(mean_ AS DOUBLE PRECISION) AS mean_,
-  CAST(median_ AS DOUBLE PRECISION) AS median_,
-  CAST(spread_ AS DOUBLE PRECISION) AS spread_,
-  CAST(NULL AS TIMESTAMP) AS last_
-FROM (
-  SELECT
-    g,
-    COUNT(*) AS n,
-    AVG(amount) AS mean_,
-    AVG(CASE WHEN 2 * rank_ IN (n_, n_ + 1, n_ + 2) THEN amount END) AS median_,
-    STDDEV_SAMP(amount) AS spread_
+    END AS BIGINT) AS key,
+    NOT CLOCK_TIMESTAMP() IS NULL AS fence_
   FROM (
     SELECT
+      *,
       COALESCE(group_key, '(none)') AS g,
-      amount,
-      ROW_NUMBER() OVER (PARTITION BY COALESCE(group_key, '(none)') ORDER BY amount) AS rank_,
-      COUNT(*) OVER (PARTITION BY COALESCE(group_key, '(none)')) AS n_
-    FROM funnel_deals
-    WHERE
-      status = 'won' AND NOT amount IS NULL
-  ) AS won
-  GROUP BY
-    g
-) AS amount_1;
+      NOT CLOCK_TIMESTAMP() IS NULL AS fence_
+    FROM kept_deals
+  ) AS d
+  JOIN (VALUES
+    (-1),
+    (0),
+    (1),
+    (2),
+    (3),
+    (4),
+    (5),
+    (6)) AS reach(slot)
+    ON reach.slot <= d.position
+  WHERE
+    d.fence_
+) AS paired
+WHERE
+  fence_
+GROUP BY
+  g,
+  key;

@@ -198,7 +198,7 @@ WITH typed AS (
   LEFT JOIN history_wide AS h
     ON h.deal_id = r.deal_id
   WHERE
-    r.left_out IS NULL
+    COALESCE(r.left_out IS NULL, FALSE)
 ), judged AS (
   SELECT
     *,

@@ -134,24 +134,12 @@ SELECT
   unmapped_label,
   unmapped_lost,
   unmapped_status,
-  GROUPING(unmapped_label),
-  GROUPING(unmapped_lost),
-  GROUPING(unmapped_status),
   COUNT(*),
   SUM(CASE WHEN deal_id IS NULL THEN 1 ELSE 0 END)
 FROM deals_raw
 WHERE
-  left_out IS NULL
+  COALESCE(left_out IS NULL, FALSE)
 GROUP BY
-  GROUPING SETS (
-    (
-      unmapped_label
-    ),
-    (
-      unmapped_lost
-    ),
-    (
-      unmapped_status
-    ),
-    ()
-  );
+  unmapped_label,
+  unmapped_lost,
+  unmapped_status;
