@@ -5,23 +5,46 @@ group the stays and the tally of each stage (stage_events.stays_sql) and the won
 One statement per figure, each reading the canonical deals once (`kept_deals`): a database then
 folds the canonical relations into the statement and can split it across its workers, where a
 statement reading them twice makes PostgreSQL compute and store them apart, on one core. The
-end of the data comes first: the stays count open deals up to it, as a number."""
+end of the data comes first: the stays count open deals up to it, as a number.
+
+With a stage history in a database, the figures come in one statement instead: each statement
+would aggregate the history per deal again, which costs more than the split gains. Every deal
+then carries the end of the data (funnel_deals.last_date), the stays read their clock from it,
+and the branches share one row shape, tagged by `part`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from salesflow.analytics.funnel import Amounts, Tally, amounts_of, amounts_sql, tallies_of
 from salesflow.analytics.stage_events import (
     Stays,
+    data_end,
     export_date,
     seconds,
     stay_rows,
     stays_of,
     stays_sql,
 )
-from salesflow.sources.canonical import DealTables, window_end
+from salesflow.sources.canonical import DealTables, latest_sql, window_end
+from salesflow.sources.engine import Rows
+
+KEPT = "kept_deals"
+STAY_COLUMNS = ("g", "key", "n")
+AMOUNT_COLUMNS = ("g", "n", "mean_", "median_", "spread_")
+SHAPE = {  # every branch's columns, in order, with their types
+    "part": "VARCHAR",
+    "grouping_": "INTEGER",
+    "g": "VARCHAR",
+    "key": "BIGINT",
+    "n": "BIGINT",
+    "mean_": "DOUBLE",
+    "median_": "DOUBLE",
+    "spread_": "DOUBLE",
+    "last_": "TIMESTAMP",
+}
 
 
 @dataclass(frozen=True)
@@ -36,17 +59,66 @@ class Measures:
 
 def measure(tables: DealTables, groupings: list[str]) -> Measures:
     """The figures of each grouping (SQL giving each deal's group key)."""
+    if tables.remote is not None and tables.history is not None:
+        return _together(tables, groupings)
     engine, stages = tables.engine, tables.stage_count
     end = export_date(engine, stages, window_end(tables.options.until))
     at = seconds(end)
-    stays, tallies, amounts = [], [], []
+    stays, amounts = [], []
     for group in groupings:
-        counted = engine.rows(stays_sql(group, stages, tables.dated_stages, at, KEPT))
-        rows = stay_rows(counted, stages)
-        stays.append(stays_of(rows) if end is not None else {})
-        tallies.append(tallies_of(rows, stages))
-        amounts.append(amounts_of(engine.rows(amounts_sql(group, KEPT))))
-    return Measures(end, stays, tallies, amounts)
+        stays.append(engine.rows(stays_sql(group, stages, tables.dated_stages, at, KEPT)))
+        amounts.append(engine.rows(amounts_sql(group, KEPT)))
+    return _measures(end, stays, amounts, stages)
 
 
-KEPT = "kept_deals"
+def _together(tables: DealTables, groupings: list[str]) -> Measures:
+    until = window_end(tables.options.until)
+    latest = f"(SELECT {latest_sql(tables.stage_count)} AS last_)"
+    branches = [_branch("end", 0, latest, ("last_",))]
+    clock = f"epoch({_capped('last_date', until)})"
+    deals = f"(SELECT *, {clock} AS at_s FROM funnel_deals) clocked"
+    for index, group in enumerate(groupings):
+        stays = stays_sql(group, tables.stage_count, tables.dated_stages, "at_s", deals)
+        branches.append(_branch("stay", index, f"({stays})", STAY_COLUMNS))
+        branches.append(_branch("amount", index, f"({amounts_sql(group)})", AMOUNT_COLUMNS))
+    stays_rows: list[Rows] = [[] for _ in groupings]
+    amount_rows: list[Rows] = [[] for _ in groupings]
+    end: datetime | None = None
+    for row in tables.engine.rows(" UNION ALL ".join(branches)):
+        value: dict[str, Any] = dict(zip(SHAPE, row, strict=True))
+        part, index = value["part"], int(value["grouping_"])
+        if part == "end":
+            end = data_end(value["last_"], until)
+        elif part == "stay":
+            stays_rows[index].append(tuple(value[n] for n in STAY_COLUMNS))
+        else:
+            amount_rows[index].append(tuple(value[n] for n in AMOUNT_COLUMNS))
+    return _measures(end, stays_rows, amount_rows, tables.stage_count)
+
+
+def _capped(column: str, until: datetime | None) -> str:
+    if until is None:
+        return column
+    return f"least({column}, TIMESTAMP '{until.isoformat(sep=' ')}')"
+
+
+def _branch(part: str, grouping: int, relation: str, columns: tuple[str, ...]) -> str:
+    items = [f"'{part}' AS part", f"{grouping} AS grouping_"]
+    items += [
+        f"CAST({name if name in columns else 'NULL'} AS {kind}) AS {name}"
+        for name, kind in SHAPE.items()
+        if name not in ("part", "grouping_")
+    ]
+    return f"SELECT {', '.join(items)} FROM {relation} {part}_{grouping}"
+
+
+def _measures(
+    end: datetime | None, stays: list[Rows], amounts: list[Rows], stages: int
+) -> Measures:
+    unpacked = [stay_rows(rows, stages) for rows in stays]
+    return Measures(
+        end,
+        [stays_of(rows) if end is not None else {} for rows in unpacked],
+        [tallies_of(rows, stages) for rows in unpacked],
+        [amounts_of(rows) for rows in amounts],
+    )

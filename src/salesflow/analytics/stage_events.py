@@ -146,10 +146,8 @@ def _stage_item(k: int, stages: int, at: str) -> dict[str, str]:
     next_entry = f"coalesce({', '.join(later)})" if later else "NULL::DOUBLE"
     earlier = _greatest([f"s{j}" for j in range(k)])
     advanced = f"(status = 'won' OR position > {k})"
-    event = (
-        f"CASE WHEN {advanced} THEN {ADVANCED} WHEN position < {k} THEN NULL "
-        f"WHEN status = 'lost' THEN {LOST} ELSE {OPEN} END"
-    )
+    # paired only with the stages it reached: at stage k a deal that did not advance is there
+    event = f"CASE WHEN {advanced} THEN {ADVANCED} WHEN status = 'lost' THEN {LOST} ELSE {OPEN} END"
     exit_at = (
         f"CASE WHEN {advanced} THEN coalesce({next_entry}, "
         f"CASE WHEN status = 'won' THEN s_closed END) "
@@ -161,7 +159,7 @@ def _stage_item(k: int, stages: int, at: str) -> dict[str, str]:
         f"coalesce(s{k}, CASE WHEN status = 'open' AND position = {k} "
         f"THEN coalesce({earlier}, s_first) END)"
     )
-    return _item(event, start, exit_at, f"s{k} IS NOT NULL", "NULL::INTEGER")
+    return _item(event, start, exit_at, f"s{k} IS NOT NULL")
 
 
 def _greatest(columns: list[str]) -> str:
@@ -173,10 +171,10 @@ def _greatest(columns: list[str]) -> str:
 def _cycle_item(stages: int, at: str) -> dict[str, str]:
     event = f"CASE status WHEN 'won' THEN {ADVANCED} WHEN 'lost' THEN {LOST} ELSE {OPEN} END"
     exit_at = f"CASE WHEN status = 'open' THEN {at} ELSE s_closed END"
-    return _item(event, "s_first", exit_at, "TRUE", "position")
+    return _item(event, "s_first", exit_at, "TRUE")
 
 
-def _item(event: str, start: str, exit_at: str, known_start: str, position: str) -> dict[str, str]:
+def _item(event: str, start: str, exit_at: str, known_start: str) -> dict[str, str]:
     """Times are the canonical seconds columns (s0 …, s_first, s_closed: no date function runs
     per stage), and each field names `days` once: a database may evaluate it once per mention."""
     days = f"(({exit_at}) - ({start})) / {SECONDS_PER_DAY}"
@@ -184,7 +182,6 @@ def _item(event: str, start: str, exit_at: str, known_start: str, position: str)
         "event": event,
         "t": f"greatest(round({days}), 0)",
         "timed": f"coalesce({known_start} AND {days} >= 0, FALSE)",
-        "at_": position,
     }
 
 

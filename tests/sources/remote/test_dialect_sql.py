@@ -120,12 +120,12 @@ def _process() -> Process:
 PROCESS = _process()
 
 
-def options(dialect: str) -> DataOptions:
+def options(dialect: str, history: bool = True) -> DataOptions:
     return DataOptions(
         deals=URLS[dialect],
-        history=URLS[dialect],
+        history=URLS[dialect] if history else None,
         table="crm.deals",
-        history_table="crm.stage_history",
+        history_table="crm.stage_history" if history else None,
         by="region",
         where=(("pipeline", "New Business"),),
         since=date(2024, 1, 1),
@@ -141,23 +141,25 @@ def source() -> duckdb.DuckDBPyConnection:
     return con
 
 
-_LOCAL: list[Statements] = []  # the one DuckDB Statements, made from the first layout
+_LOCAL: list[Statements] = []  # the DuckDB Statements of each layout (with, without history)
 
 
-def local_statements(layout: Layout) -> Statements:
-    """The DuckDB statements of the layout, shared by every dialect (their layouts differ only
-    in the URL, which changes no result)."""
-    same_data = dataclasses.replace(layout.options, deals="", history="")
+def local_statements(layout: Layout) -> int:
+    """Which DuckDB statements serve the layout, shared by every dialect (their layouts differ
+    only in the URL, which changes no result)."""
+    same_data = dataclasses.replace(
+        layout.options, deals="", history="" if layout.options.history else None
+    )
     layout = dataclasses.replace(layout, options=same_data)
-    if not _LOCAL:
+    known = [index for index, local in enumerate(_LOCAL) if local.layout == layout]
+    if not known:
         _LOCAL.append(Statements(layout, "duckdb"))
-    assert _LOCAL[0].layout == layout
-    return _LOCAL[0]
+    return known[0] if known else len(_LOCAL) - 1
 
 
 @functools.cache
-def local_rows(sql: str) -> Rows:
-    return source().execute(_LOCAL[0].statement(sql)).fetchall()
+def local_rows(index: int, sql: str) -> Rows:
+    return source().execute(_LOCAL[index].statement(sql)).fetchall()
 
 
 @dataclasses.dataclass
@@ -173,10 +175,10 @@ class RecordingSession(Session):
         if self.layout is None:  # before the layout: a query over the source tables only
             answer = source().execute(to_dialect(sql, "duckdb")).fetchall()
         else:
-            local = local_statements(self.layout)
+            index = local_statements(self.layout)
             if self.url.target.dialect == "duckdb":
-                self._statements = local
-            answer = local_rows(sql)
+                self._statements = _LOCAL[index]
+            answer = local_rows(index, sql)
         self._pending = (name, answer)
         return super().rows(sql)
 
@@ -208,8 +210,9 @@ class Recorded:
 
 
 @functools.cache
-def recorded(dialect: str) -> Recorded:
-    """What `analyze` (and its problem check) sends to a `dialect` database."""
+def recorded(dialect: str, history: bool = True) -> Recorded:
+    """What `analyze` (and its problem check) sends to a `dialect` database, with the stage
+    history or with the wide dates only."""
     driver = Connection(raw=None, module=SimpleNamespace(Error=Exception))  # type: ignore[arg-type]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(build, "connect", lambda url, timeout: driver)
@@ -218,7 +221,7 @@ def recorded(dialect: str) -> Recorded:
         patch.setattr(
             build, "is_database_url", lambda t: t.startswith("duckdb:") or is_database_url(t)
         )
-        tables = build.build_remote(duckdb.connect(), PROCESS, options(dialect))
+        tables = build.build_remote(duckdb.connect(), PROCESS, options(dialect, history))
         report, problems = analyze(tables), find_problems(tables)
     session = tables.remote
     assert isinstance(session, RecordingSession)
@@ -263,18 +266,21 @@ def _check_dialect_rules(
         "known bug fixed: empty NESTED_GREATEST)"
 
 
+@pytest.mark.parametrize("history", [True, False], ids=["history", "wide"])
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_every_statement_parses_keeps_the_dialect_rules_and_matches_its_golden_file(
-    request: pytest.FixtureRequest, dialect: str
+    request: pytest.FixtureRequest, dialect: str, history: bool
 ) -> None:
-    """One test per dialect, so that a dialect's statements are made once (they take seconds).
+    """One test per dialect and data shape, so that a dialect's statements are made once (they
+    take seconds). With a stage history the figures come in one statement; with wide dates
+    only, in one statement each (analytics.measures): golden/<dialect>/wide/ holds those.
     The rules: PostgreSQL gets none of DuckDB's own syntax (GROUP BY ALL, MAP {…}, unnest);
     BigQuery and Trino get GREATEST/LEAST over COALESCEs only."""
-    sent = recorded(dialect).statements
+    sent = recorded(dialect, history).statements
     trees = {name: sqlglot.parse_one(sql, read=dialect) for name, sql in sent.items()}
     _check_dialect_rules(dialect, sent, trees)
     texts = {name: tree.sql(dialect=dialect, pretty=True) + ";\n" for name, tree in trees.items()}
-    folder = GOLDEN / dialect
+    folder = GOLDEN / dialect if history else GOLDEN / dialect / "wide"
     if request.config.getoption("--update-golden"):
         folder.mkdir(parents=True, exist_ok=True)
         for stale in set(folder.glob("*.sql")) - {folder / f"{name}.sql" for name in texts}:

@@ -126,27 +126,41 @@ def _typed(layout: Layout) -> str:
 
 
 def _deals_raw(layout: Layout) -> str:
-    """Each row with what its labels mean (the vocabulary's tables joined by written value)."""
-    words = layout.vocabulary
+    """Each row with what its labels mean (the vocabulary's tables joined by written value). A
+    label column the data does not have is joined to nothing: its meanings are constants."""
+    has_status = layout.columns.get("status") is not None
+    has_lost = layout.columns.get("lost_stage") is not None
+    status = (
+        [
+            "st.outcome AS status_outcome",
+            "st.raw IS NOT NULL AS status_given",
+            "CASE WHEN st.unmapped THEN t.status_raw END AS unmapped_status",
+        ]
+        if has_status
+        else [_null("status_outcome"), "FALSE AS status_given", _null("unmapped_status")]
+    )
+    lost = (
+        ["l.stage AS lost_stage", "CASE WHEN l.unmapped THEN t.lost_raw END AS unmapped_lost"]
+        if has_lost
+        else ["CAST(NULL AS INTEGER) AS lost_stage", _null("unmapped_lost")]
+    )
+    ignored = "coalesce(s.ignored, FALSE)"
+    if has_status:
+        ignored += " OR coalesce(st.ignored, FALSE)"
     items = [
         "s.stage AS label_stage",
         "s.outcome AS label_outcome",
         "CASE WHEN s.unmapped THEN t.stage_raw END AS unmapped_label",
-        "st.outcome AS status_outcome",
-        "st.raw IS NOT NULL AS status_given",
-        "CASE WHEN st.unmapped THEN t.status_raw END AS unmapped_status",
-        "l.stage AS lost_stage",
-        "CASE WHEN l.unmapped THEN t.lost_raw END AS unmapped_lost",
-        "CASE WHEN NOT t.kept_ THEN 'filter' WHEN coalesce(s.ignored, FALSE) "
-        "OR coalesce(st.ignored, FALSE) THEN 'ignored' END AS left_out",
+        *status,
+        *lost,
+        f"CASE WHEN NOT t.kept_ THEN 'filter' WHEN {ignored} THEN 'ignored' END AS left_out",
     ]
+    joined = [("s", "stage", "stage_raw")]
+    joined += [("st", "status", "status_raw")] if has_status else []
+    joined += [("l", "lost_stage", "lost_raw")] if has_lost else []
     joins = " ".join(
-        f"LEFT JOIN ({words.relation(name)}) {alias} ON {alias}.raw = t.{column}"
-        for alias, name, column in (
-            ("s", "stage", "stage_raw"),
-            ("st", "status", "status_raw"),
-            ("l", "lost_stage", "lost_raw"),
-        )
+        f"LEFT JOIN ({layout.vocabulary.relation(name)}) {alias} ON {alias}.raw = t.{column}"
+        for alias, name, column in joined
     )
     return f"SELECT t.*, {', '.join(items)} FROM typed t {joins}"
 

@@ -23,15 +23,15 @@ WITH typed AS (
     s.stage AS label_stage,
     s.outcome AS label_outcome,
     CASE WHEN s.unmapped THEN t.stage_raw END AS unmapped_label,
-    st.outcome AS status_outcome,
-    NOT st.raw IS NULL AS status_given,
-    CASE WHEN st.unmapped THEN t.status_raw END AS unmapped_status,
+    CAST(NULL AS VARCHAR) AS status_outcome,
+    FALSE AS status_given,
+    CAST(NULL AS VARCHAR) AS unmapped_status,
     l.stage AS lost_stage,
     CASE WHEN l.unmapped THEN t.lost_raw END AS unmapped_lost,
     CASE
       WHEN NOT t.kept_
       THEN 'filter'
-      WHEN COALESCE(s.ignored, FALSE) OR COALESCE(st.ignored, FALSE)
+      WHEN COALESCE(s.ignored, FALSE)
       THEN 'ignored'
     END AS left_out
   FROM typed AS t
@@ -101,16 +101,6 @@ WITH typed AS (
       FALSE AS unmapped
   ) AS s
     ON s.raw = t.stage_raw
-  LEFT JOIN (
-    SELECT
-      CAST(NULL AS VARCHAR) AS raw,
-      CAST(NULL AS INT) AS stage,
-      CAST(NULL AS VARCHAR) AS outcome,
-      FALSE AS ignored,
-      FALSE AS open_,
-      FALSE AS unmapped
-  ) AS st
-    ON st.raw = t.status_raw
   LEFT JOIN (
     SELECT
       'Demo' AS raw,

@@ -1,0 +1,806 @@
+WITH typed AS (
+  SELECT
+    NULLIF(TRIM(CAST(src.`deal_id` AS STRING)), '') AS deal_id,
+    CAST(src.`stage` AS STRING) AS stage_raw,
+    CAST(NULL AS STRING) AS status_raw,
+    CAST(src.`lost_at_stage` AS STRING) AS lost_raw,
+    CAST(src.`amount` AS DOUBLE) AS amount,
+    CAST(src.`created_at` AS TIMESTAMP_NTZ) AS created_at,
+    CAST(src.`closed_at` AS TIMESTAMP_NTZ) AS closed_at,
+    CAST(src.`lead_date` AS TIMESTAMP_NTZ) AS d0,
+    CAST(src.`qualification_date` AS TIMESTAMP_NTZ) AS d1,
+    CAST(src.`discovery_date` AS TIMESTAMP_NTZ) AS d2,
+    CAST(src.`solution_date` AS TIMESTAMP_NTZ) AS d3,
+    CAST(src.`validation_date` AS TIMESTAMP_NTZ) AS d4,
+    CAST(src.`proposal_date` AS TIMESTAMP_NTZ) AS d5,
+    CAST(src.`negotiation_date` AS TIMESTAMP_NTZ) AS d6,
+    NULLIF(TRIM(CAST(src.`region` AS STRING)), '') AS group_key,
+    COALESCE(TRIM(CAST(src.`pipeline` AS STRING)) IN ('New Business'), FALSE) AS kept_
+  FROM crm.deals AS src
+), deals_raw AS (
+  SELECT
+    t.*,
+    s.stage AS label_stage,
+    s.outcome AS label_outcome,
+    CASE WHEN s.unmapped THEN t.stage_raw END AS unmapped_label,
+    CAST(NULL AS STRING) AS status_outcome,
+    FALSE AS status_given,
+    CAST(NULL AS STRING) AS unmapped_status,
+    l.stage AS lost_stage,
+    CASE WHEN l.unmapped THEN t.lost_raw END AS unmapped_lost,
+    CASE
+      WHEN NOT t.kept_
+      THEN 'filter'
+      WHEN COALESCE(s.ignored, FALSE)
+      THEN 'ignored'
+    END AS left_out
+  FROM typed AS t
+  LEFT JOIN (
+    SELECT
+      'Closed Lost' AS raw,
+      CAST(NULL AS INT) AS stage,
+      'lost' AS outcome,
+      FALSE AS ignored,
+      FALSE AS open_,
+      FALSE AS unmapped
+    UNION ALL
+    SELECT
+      'Closed Won' AS raw,
+      CAST(NULL AS INT) AS stage,
+      'won' AS outcome,
+      FALSE AS ignored,
+      FALSE AS open_,
+      FALSE AS unmapped
+    UNION ALL
+    SELECT
+      'Duplicate' AS raw,
+      CAST(NULL AS INT) AS stage,
+      CAST(NULL AS STRING) AS outcome,
+      TRUE AS ignored,
+      FALSE AS open_,
+      TRUE AS unmapped
+    UNION ALL
+    SELECT
+      'Lead' AS raw,
+      0 AS stage,
+      CAST(NULL AS STRING) AS outcome,
+      FALSE AS ignored,
+      TRUE AS open_,
+      FALSE AS unmapped
+    UNION ALL
+    SELECT
+      'Mystery' AS raw,
+      CAST(NULL AS INT) AS stage,
+      CAST(NULL AS STRING) AS outcome,
+      FALSE AS ignored,
+      FALSE AS open_,
+      TRUE AS unmapped
+    UNION ALL
+    SELECT
+      'Proposal Sent' AS raw,
+      5 AS stage,
+      CAST(NULL AS STRING) AS outcome,
+      FALSE AS ignored,
+      TRUE AS open_,
+      FALSE AS unmapped
+    UNION ALL
+    SELECT
+      'Technical Evaluation' AS raw,
+      4 AS stage,
+      CAST(NULL AS STRING) AS outcome,
+      FALSE AS ignored,
+      TRUE AS open_,
+      FALSE AS unmapped
+    UNION ALL
+    SELECT
+      'discovery' AS raw,
+      2 AS stage,
+      CAST(NULL AS STRING) AS outcome,
+      FALSE AS ignored,
+      TRUE AS open_,
+      FALSE AS unmapped
+  ) AS s
+    ON s.raw = t.stage_raw
+  LEFT JOIN (
+    SELECT
+      'Demo' AS raw,
+      3 AS stage,
+      CAST(NULL AS STRING) AS outcome,
+      FALSE AS ignored,
+      TRUE AS open_,
+      FALSE AS unmapped
+    UNION ALL
+    SELECT
+      'Somewhere' AS raw,
+      CAST(NULL AS INT) AS stage,
+      CAST(NULL AS STRING) AS outcome,
+      FALSE AS ignored,
+      FALSE AS open_,
+      TRUE AS unmapped
+  ) AS l
+    ON l.raw = t.lost_raw
+), dated AS (
+  SELECT
+    r.*,
+    r.d0 AS e0,
+    r.d1 AS e1,
+    r.d2 AS e2,
+    r.d3 AS e3,
+    r.d4 AS e4,
+    r.d5 AS e5,
+    r.d6 AS e6
+  FROM deals_raw AS r
+  WHERE
+    COALESCE(r.left_out IS NULL, FALSE)
+), judged AS (
+  SELECT
+    *,
+    CASE
+      WHEN status_given
+      THEN COALESCE(status_outcome, 'open')
+      ELSE COALESCE(label_outcome, 'open')
+    END AS status,
+    GREATEST(
+      label_stage,
+      CASE
+        WHEN NOT e6 IS NULL
+        THEN 6
+        WHEN NOT e5 IS NULL
+        THEN 5
+        WHEN NOT e4 IS NULL
+        THEN 4
+        WHEN NOT e3 IS NULL
+        THEN 3
+        WHEN NOT e2 IS NULL
+        THEN 2
+        WHEN NOT e1 IS NULL
+        THEN 1
+        WHEN NOT e0 IS NULL
+        THEN 0
+      END
+    ) AS furthest
+  FROM dated
+), first_rows AS (
+  SELECT
+    deal_id,
+    group_key,
+    amount,
+    created_at,
+    closed_at,
+    status,
+    e0,
+    e1,
+    e2,
+    e3,
+    e4,
+    e5,
+    e6,
+    unmapped_label,
+    unmapped_status,
+    CASE status
+      WHEN 'won'
+      THEN 6
+      WHEN 'lost'
+      THEN COALESCE(lost_stage, furthest, 0)
+      ELSE furthest
+    END AS position,
+    COALESCE(created_at, LEAST(e0, e1, e2, e3, e4, e5, e6)) AS first_seen,
+    UNIX_TIMESTAMP(e0) AS s0,
+    UNIX_TIMESTAMP(e1) AS s1,
+    UNIX_TIMESTAMP(e2) AS s2,
+    UNIX_TIMESTAMP(e3) AS s3,
+    UNIX_TIMESTAMP(e4) AS s4,
+    UNIX_TIMESTAMP(e5) AS s5,
+    UNIX_TIMESTAMP(e6) AS s6,
+    UNIX_TIMESTAMP(COALESCE(created_at, LEAST(e0, e1, e2, e3, e4, e5, e6))) AS s_first,
+    UNIX_TIMESTAMP(closed_at) AS s_closed
+  FROM judged
+), kept_deals AS (
+  SELECT
+    deal_id,
+    group_key,
+    amount,
+    created_at,
+    CASE
+      WHEN (
+        status <> 'open'
+        AND COALESCE(closed_at, COALESCE(GREATEST(e0, e1, e2, e3, e4, e5, e6), first_seen)) < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ)
+      )
+      THEN closed_at
+    END AS closed_at,
+    CASE
+      WHEN (
+        status <> 'open'
+        AND COALESCE(closed_at, COALESCE(GREATEST(e0, e1, e2, e3, e4, e5, e6), first_seen)) < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ)
+      )
+      THEN status
+      ELSE 'open'
+    END AS status,
+    CASE
+      WHEN (
+        status <> 'open'
+        AND COALESCE(closed_at, COALESCE(GREATEST(e0, e1, e2, e3, e4, e5, e6), first_seen)) < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ)
+      )
+      THEN position
+      ELSE COALESCE(
+        CASE
+          WHEN e6 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ)
+          THEN 6
+          WHEN e5 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ)
+          THEN 5
+          WHEN e4 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ)
+          THEN 4
+          WHEN e3 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ)
+          THEN 3
+          WHEN e2 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ)
+          THEN 2
+          WHEN e1 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ)
+          THEN 1
+          WHEN e0 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ)
+          THEN 0
+        END,
+        0
+      )
+    END AS position,
+    first_seen,
+    CASE WHEN e0 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ) THEN e0 END AS e0,
+    CASE WHEN e1 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ) THEN e1 END AS e1,
+    CASE WHEN e2 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ) THEN e2 END AS e2,
+    CASE WHEN e3 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ) THEN e3 END AS e3,
+    CASE WHEN e4 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ) THEN e4 END AS e4,
+    CASE WHEN e5 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ) THEN e5 END AS e5,
+    CASE WHEN e6 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ) THEN e6 END AS e6,
+    CASE WHEN e0 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ) THEN s0 END AS s0,
+    CASE WHEN e1 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ) THEN s1 END AS s1,
+    CASE WHEN e2 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ) THEN s2 END AS s2,
+    CASE WHEN e3 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ) THEN s3 END AS s3,
+    CASE WHEN e4 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ) THEN s4 END AS s4,
+    CASE WHEN e5 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ) THEN s5 END AS s5,
+    CASE WHEN e6 < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ) THEN s6 END AS s6,
+    s_first,
+    CASE
+      WHEN (
+        status <> 'open'
+        AND COALESCE(closed_at, COALESCE(GREATEST(e0, e1, e2, e3, e4, e5, e6), first_seen)) < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ)
+      )
+      THEN s_closed
+    END AS s_closed
+  FROM (
+    SELECT
+      deal_id,
+      group_key,
+      amount,
+      created_at,
+      closed_at,
+      status,
+      position,
+      first_seen,
+      e0,
+      e1,
+      e2,
+      e3,
+      e4,
+      e5,
+      e6,
+      s0,
+      s1,
+      s2,
+      s3,
+      s4,
+      s5,
+      s6,
+      s_first,
+      s_closed
+    FROM first_rows
+    WHERE
+      COALESCE(
+        NOT deal_id IS NULL
+        AND unmapped_label IS NULL
+        AND NOT position IS NULL
+        AND unmapped_status IS NULL
+        AND first_seen >= CAST('2024-01-01' AS TIMESTAMP_NTZ)
+        AND first_seen < CAST('2025-01-01' AS TIMESTAMP_NTZ),
+        FALSE
+      )
+  ) AS kept
+  WHERE
+    first_seen < CAST('2025-01-01 00:00:00' AS TIMESTAMP_NTZ)
+)
+SELECT
+  g,
+  key,
+  COUNT(*) AS n
+FROM (
+  SELECT
+    g,
+    (
+      (
+        CAST(CASE WHEN slot < 0 THEN 7 + position ELSE slot END AS BIGINT) * 3 + CASE slot
+          WHEN 0
+          THEN CASE
+            WHEN (
+              status = 'won' OR position > 0
+            )
+            THEN 1
+            WHEN status = 'lost'
+            THEN 2
+            ELSE 0
+          END
+          WHEN 1
+          THEN CASE
+            WHEN (
+              status = 'won' OR position > 1
+            )
+            THEN 1
+            WHEN status = 'lost'
+            THEN 2
+            ELSE 0
+          END
+          WHEN 2
+          THEN CASE
+            WHEN (
+              status = 'won' OR position > 2
+            )
+            THEN 1
+            WHEN status = 'lost'
+            THEN 2
+            ELSE 0
+          END
+          WHEN 3
+          THEN CASE
+            WHEN (
+              status = 'won' OR position > 3
+            )
+            THEN 1
+            WHEN status = 'lost'
+            THEN 2
+            ELSE 0
+          END
+          WHEN 4
+          THEN CASE
+            WHEN (
+              status = 'won' OR position > 4
+            )
+            THEN 1
+            WHEN status = 'lost'
+            THEN 2
+            ELSE 0
+          END
+          WHEN 5
+          THEN CASE
+            WHEN (
+              status = 'won' OR position > 5
+            )
+            THEN 1
+            WHEN status = 'lost'
+            THEN 2
+            ELSE 0
+          END
+          WHEN 6
+          THEN CASE
+            WHEN (
+              status = 'won' OR position > 6
+            )
+            THEN 1
+            WHEN status = 'lost'
+            THEN 2
+            ELSE 0
+          END
+          ELSE CASE status WHEN 'won' THEN 1 WHEN 'lost' THEN 2 ELSE 0 END
+        END
+      ) * 2 + CASE
+        WHEN CASE slot
+          WHEN 0
+          THEN COALESCE(
+            NOT s0 IS NULL
+            AND (
+              (
+                CASE
+                  WHEN (
+                    status = 'won' OR position > 0
+                  )
+                  THEN COALESCE(COALESCE(s1, s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
+                  WHEN status = 'lost'
+                  THEN s_closed
+                  ELSE 1732988700.000000
+                END
+              ) - (
+                COALESCE(
+                  s0,
+                  CASE
+                    WHEN status = 'open' AND position = 0
+                    THEN COALESCE(CAST(NULL AS DOUBLE), s_first)
+                  END
+                )
+              )
+            ) / 86400.0 >= 0,
+            FALSE
+          )
+          WHEN 1
+          THEN COALESCE(
+            NOT s1 IS NULL
+            AND (
+              (
+                CASE
+                  WHEN (
+                    status = 'won' OR position > 1
+                  )
+                  THEN COALESCE(COALESCE(s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
+                  WHEN status = 'lost'
+                  THEN s_closed
+                  ELSE 1732988700.000000
+                END
+              ) - (
+                COALESCE(s1, CASE WHEN status = 'open' AND position = 1 THEN COALESCE(s0, s_first) END)
+              )
+            ) / 86400.0 >= 0,
+            FALSE
+          )
+          WHEN 2
+          THEN COALESCE(
+            NOT s2 IS NULL
+            AND (
+              (
+                CASE
+                  WHEN (
+                    status = 'won' OR position > 2
+                  )
+                  THEN COALESCE(COALESCE(s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
+                  WHEN status = 'lost'
+                  THEN s_closed
+                  ELSE 1732988700.000000
+                END
+              ) - (
+                COALESCE(
+                  s2,
+                  CASE
+                    WHEN status = 'open' AND position = 2
+                    THEN COALESCE(GREATEST(s0, s1), s_first)
+                  END
+                )
+              )
+            ) / 86400.0 >= 0,
+            FALSE
+          )
+          WHEN 3
+          THEN COALESCE(
+            NOT s3 IS NULL
+            AND (
+              (
+                CASE
+                  WHEN (
+                    status = 'won' OR position > 3
+                  )
+                  THEN COALESCE(COALESCE(s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
+                  WHEN status = 'lost'
+                  THEN s_closed
+                  ELSE 1732988700.000000
+                END
+              ) - (
+                COALESCE(
+                  s3,
+                  CASE
+                    WHEN status = 'open' AND position = 3
+                    THEN COALESCE(GREATEST(s0, s1, s2), s_first)
+                  END
+                )
+              )
+            ) / 86400.0 >= 0,
+            FALSE
+          )
+          WHEN 4
+          THEN COALESCE(
+            NOT s4 IS NULL
+            AND (
+              (
+                CASE
+                  WHEN (
+                    status = 'won' OR position > 4
+                  )
+                  THEN COALESCE(COALESCE(s5, s6), CASE WHEN status = 'won' THEN s_closed END)
+                  WHEN status = 'lost'
+                  THEN s_closed
+                  ELSE 1732988700.000000
+                END
+              ) - (
+                COALESCE(
+                  s4,
+                  CASE
+                    WHEN status = 'open' AND position = 4
+                    THEN COALESCE(GREATEST(s0, s1, s2, s3), s_first)
+                  END
+                )
+              )
+            ) / 86400.0 >= 0,
+            FALSE
+          )
+          WHEN 5
+          THEN COALESCE(
+            NOT s5 IS NULL
+            AND (
+              (
+                CASE
+                  WHEN (
+                    status = 'won' OR position > 5
+                  )
+                  THEN COALESCE(COALESCE(s6), CASE WHEN status = 'won' THEN s_closed END)
+                  WHEN status = 'lost'
+                  THEN s_closed
+                  ELSE 1732988700.000000
+                END
+              ) - (
+                COALESCE(
+                  s5,
+                  CASE
+                    WHEN status = 'open' AND position = 5
+                    THEN COALESCE(GREATEST(s0, s1, s2, s3, s4), s_first)
+                  END
+                )
+              )
+            ) / 86400.0 >= 0,
+            FALSE
+          )
+          WHEN 6
+          THEN COALESCE(
+            NOT s6 IS NULL
+            AND (
+              (
+                CASE
+                  WHEN (
+                    status = 'won' OR position > 6
+                  )
+                  THEN COALESCE(CAST(NULL AS DOUBLE), CASE WHEN status = 'won' THEN s_closed END)
+                  WHEN status = 'lost'
+                  THEN s_closed
+                  ELSE 1732988700.000000
+                END
+              ) - (
+                COALESCE(
+                  s6,
+                  CASE
+                    WHEN status = 'open' AND position = 6
+                    THEN COALESCE(GREATEST(s0, s1, s2, s3, s4, s5), s_first)
+                  END
+                )
+              )
+            ) / 86400.0 >= 0,
+            FALSE
+          )
+          ELSE COALESCE(
+            TRUE
+            AND (
+              (
+                CASE WHEN status = 'open' THEN 1732988700.000000 ELSE s_closed END
+              ) - (
+                s_first
+              )
+            ) / 86400.0 >= 0,
+            FALSE
+          )
+        END
+        THEN 1
+        ELSE 0
+      END
+    ) * 268435456 + CAST(CASE slot
+      WHEN 0
+      THEN GREATEST(
+        ROUND(
+          (
+            (
+              CASE
+                WHEN (
+                  status = 'won' OR position > 0
+                )
+                THEN COALESCE(COALESCE(s1, s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
+                WHEN status = 'lost'
+                THEN s_closed
+                ELSE 1732988700.000000
+              END
+            ) - (
+              COALESCE(
+                s0,
+                CASE
+                  WHEN status = 'open' AND position = 0
+                  THEN COALESCE(CAST(NULL AS DOUBLE), s_first)
+                END
+              )
+            )
+          ) / 86400.0
+        ),
+        0
+      )
+      WHEN 1
+      THEN GREATEST(
+        ROUND(
+          (
+            (
+              CASE
+                WHEN (
+                  status = 'won' OR position > 1
+                )
+                THEN COALESCE(COALESCE(s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
+                WHEN status = 'lost'
+                THEN s_closed
+                ELSE 1732988700.000000
+              END
+            ) - (
+              COALESCE(s1, CASE WHEN status = 'open' AND position = 1 THEN COALESCE(s0, s_first) END)
+            )
+          ) / 86400.0
+        ),
+        0
+      )
+      WHEN 2
+      THEN GREATEST(
+        ROUND(
+          (
+            (
+              CASE
+                WHEN (
+                  status = 'won' OR position > 2
+                )
+                THEN COALESCE(COALESCE(s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
+                WHEN status = 'lost'
+                THEN s_closed
+                ELSE 1732988700.000000
+              END
+            ) - (
+              COALESCE(
+                s2,
+                CASE
+                  WHEN status = 'open' AND position = 2
+                  THEN COALESCE(GREATEST(s0, s1), s_first)
+                END
+              )
+            )
+          ) / 86400.0
+        ),
+        0
+      )
+      WHEN 3
+      THEN GREATEST(
+        ROUND(
+          (
+            (
+              CASE
+                WHEN (
+                  status = 'won' OR position > 3
+                )
+                THEN COALESCE(COALESCE(s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
+                WHEN status = 'lost'
+                THEN s_closed
+                ELSE 1732988700.000000
+              END
+            ) - (
+              COALESCE(
+                s3,
+                CASE
+                  WHEN status = 'open' AND position = 3
+                  THEN COALESCE(GREATEST(s0, s1, s2), s_first)
+                END
+              )
+            )
+          ) / 86400.0
+        ),
+        0
+      )
+      WHEN 4
+      THEN GREATEST(
+        ROUND(
+          (
+            (
+              CASE
+                WHEN (
+                  status = 'won' OR position > 4
+                )
+                THEN COALESCE(COALESCE(s5, s6), CASE WHEN status = 'won' THEN s_closed END)
+                WHEN status = 'lost'
+                THEN s_closed
+                ELSE 1732988700.000000
+              END
+            ) - (
+              COALESCE(
+                s4,
+                CASE
+                  WHEN status = 'open' AND position = 4
+                  THEN COALESCE(GREATEST(s0, s1, s2, s3), s_first)
+                END
+              )
+            )
+          ) / 86400.0
+        ),
+        0
+      )
+      WHEN 5
+      THEN GREATEST(
+        ROUND(
+          (
+            (
+              CASE
+                WHEN (
+                  status = 'won' OR position > 5
+                )
+                THEN COALESCE(COALESCE(s6), CASE WHEN status = 'won' THEN s_closed END)
+                WHEN status = 'lost'
+                THEN s_closed
+                ELSE 1732988700.000000
+              END
+            ) - (
+              COALESCE(
+                s5,
+                CASE
+                  WHEN status = 'open' AND position = 5
+                  THEN COALESCE(GREATEST(s0, s1, s2, s3, s4), s_first)
+                END
+              )
+            )
+          ) / 86400.0
+        ),
+        0
+      )
+      WHEN 6
+      THEN GREATEST(
+        ROUND(
+          (
+            (
+              CASE
+                WHEN (
+                  status = 'won' OR position > 6
+                )
+                THEN COALESCE(CAST(NULL AS DOUBLE), CASE WHEN status = 'won' THEN s_closed END)
+                WHEN status = 'lost'
+                THEN s_closed
+                ELSE 1732988700.000000
+              END
+            ) - (
+              COALESCE(
+                s6,
+                CASE
+                  WHEN status = 'open' AND position = 6
+                  THEN COALESCE(GREATEST(s0, s1, s2, s3, s4, s5), s_first)
+                END
+              )
+            )
+          ) / 86400.0
+        ),
+        0
+      )
+      ELSE GREATEST(
+        ROUND(
+          (
+            (
+              CASE WHEN status = 'open' THEN 1732988700.000000 ELSE s_closed END
+            ) - (
+              s_first
+            )
+          ) / 86400.0
+        ),
+        0
+      )
+    END AS BIGINT) AS key,
+    TRUE AS fence_
+  FROM (
+    SELECT
+      *,
+      COALESCE(group_key, '(none)') AS g,
+      TRUE AS fence_
+    FROM kept_deals
+  ) AS d
+  JOIN VALUES
+    (-1),
+    (0),
+    (1),
+    (2),
+    (3),
+    (4),
+    (5),
+    (6) AS reach(slot)
+    ON reach.slot <= d.position
+  WHERE
+    d.fence_
+) AS paired
+WHERE
+  fence_
+GROUP BY
+  g,
+  key;

@@ -1,0 +1,326 @@
+WITH typed AS (
+  SELECT
+    NULLIF(TRIM(CAST(src."deal_id" AS TEXT)), '') AS deal_id,
+    CAST(src."stage" AS TEXT) AS stage_raw,
+    CAST(NULL AS TEXT) AS status_raw,
+    CAST(src."lost_at_stage" AS TEXT) AS lost_raw,
+    CAST(src."amount" AS DOUBLE) AS amount,
+    CAST(src."created_at" AS TIMESTAMP) AS created_at,
+    CAST(src."closed_at" AS TIMESTAMP) AS closed_at,
+    CAST(src."lead_date" AS TIMESTAMP) AS d0,
+    CAST(src."qualification_date" AS TIMESTAMP) AS d1,
+    CAST(src."discovery_date" AS TIMESTAMP) AS d2,
+    CAST(src."solution_date" AS TIMESTAMP) AS d3,
+    CAST(src."validation_date" AS TIMESTAMP) AS d4,
+    CAST(src."proposal_date" AS TIMESTAMP) AS d5,
+    CAST(src."negotiation_date" AS TIMESTAMP) AS d6,
+    NULLIF(TRIM(CAST(src."region" AS TEXT)), '') AS group_key,
+    COALESCE(TRIM(CAST(src."pipeline" AS TEXT)) IN ('New Business'), FALSE) AS kept_
+  FROM crm.deals AS src
+), deals_raw AS (
+  SELECT
+    t.*,
+    s.stage AS label_stage,
+    s.outcome AS label_outcome,
+    CASE WHEN s.unmapped THEN t.stage_raw END AS unmapped_label,
+    CAST(NULL AS TEXT) AS status_outcome,
+    FALSE AS status_given,
+    CAST(NULL AS TEXT) AS unmapped_status,
+    l.stage AS lost_stage,
+    CASE WHEN l.unmapped THEN t.lost_raw END AS unmapped_lost,
+    CASE
+      WHEN NOT t.kept_
+      THEN 'filter'
+      WHEN COALESCE(s.ignored, FALSE)
+      THEN 'ignored'
+    END AS left_out
+  FROM typed AS t
+  LEFT JOIN (
+    SELECT
+      'Closed Lost' AS raw,
+      CAST(NULL AS INT) AS stage,
+      'lost' AS outcome,
+      FALSE AS ignored,
+      FALSE AS open_,
+      FALSE AS unmapped
+    UNION ALL
+    SELECT
+      'Closed Won' AS raw,
+      CAST(NULL AS INT) AS stage,
+      'won' AS outcome,
+      FALSE AS ignored,
+      FALSE AS open_,
+      FALSE AS unmapped
+    UNION ALL
+    SELECT
+      'Duplicate' AS raw,
+      CAST(NULL AS INT) AS stage,
+      CAST(NULL AS TEXT) AS outcome,
+      TRUE AS ignored,
+      FALSE AS open_,
+      TRUE AS unmapped
+    UNION ALL
+    SELECT
+      'Lead' AS raw,
+      0 AS stage,
+      CAST(NULL AS TEXT) AS outcome,
+      FALSE AS ignored,
+      TRUE AS open_,
+      FALSE AS unmapped
+    UNION ALL
+    SELECT
+      'Mystery' AS raw,
+      CAST(NULL AS INT) AS stage,
+      CAST(NULL AS TEXT) AS outcome,
+      FALSE AS ignored,
+      FALSE AS open_,
+      TRUE AS unmapped
+    UNION ALL
+    SELECT
+      'Proposal Sent' AS raw,
+      5 AS stage,
+      CAST(NULL AS TEXT) AS outcome,
+      FALSE AS ignored,
+      TRUE AS open_,
+      FALSE AS unmapped
+    UNION ALL
+    SELECT
+      'Technical Evaluation' AS raw,
+      4 AS stage,
+      CAST(NULL AS TEXT) AS outcome,
+      FALSE AS ignored,
+      TRUE AS open_,
+      FALSE AS unmapped
+    UNION ALL
+    SELECT
+      'discovery' AS raw,
+      2 AS stage,
+      CAST(NULL AS TEXT) AS outcome,
+      FALSE AS ignored,
+      TRUE AS open_,
+      FALSE AS unmapped
+  ) AS s
+    ON s.raw = t.stage_raw
+  LEFT JOIN (
+    SELECT
+      'Demo' AS raw,
+      3 AS stage,
+      CAST(NULL AS TEXT) AS outcome,
+      FALSE AS ignored,
+      TRUE AS open_,
+      FALSE AS unmapped
+    UNION ALL
+    SELECT
+      'Somewhere' AS raw,
+      CAST(NULL AS INT) AS stage,
+      CAST(NULL AS TEXT) AS outcome,
+      FALSE AS ignored,
+      FALSE AS open_,
+      TRUE AS unmapped
+  ) AS l
+    ON l.raw = t.lost_raw
+), dated AS (
+  SELECT
+    r.*,
+    r.d0 AS e0,
+    r.d1 AS e1,
+    r.d2 AS e2,
+    r.d3 AS e3,
+    r.d4 AS e4,
+    r.d5 AS e5,
+    r.d6 AS e6
+  FROM deals_raw AS r
+  WHERE
+    COALESCE(r.left_out IS NULL, FALSE)
+), judged AS (
+  SELECT
+    *,
+    CASE
+      WHEN status_given
+      THEN COALESCE(status_outcome, 'open')
+      ELSE COALESCE(label_outcome, 'open')
+    END AS status,
+    GREATEST(
+      label_stage,
+      CASE
+        WHEN NOT e6 IS NULL
+        THEN 6
+        WHEN NOT e5 IS NULL
+        THEN 5
+        WHEN NOT e4 IS NULL
+        THEN 4
+        WHEN NOT e3 IS NULL
+        THEN 3
+        WHEN NOT e2 IS NULL
+        THEN 2
+        WHEN NOT e1 IS NULL
+        THEN 1
+        WHEN NOT e0 IS NULL
+        THEN 0
+      END
+    ) AS furthest
+  FROM dated
+), first_rows AS (
+  SELECT
+    deal_id,
+    group_key,
+    amount,
+    created_at,
+    closed_at,
+    status,
+    e0,
+    e1,
+    e2,
+    e3,
+    e4,
+    e5,
+    e6,
+    unmapped_label,
+    unmapped_status,
+    CASE status
+      WHEN 'won'
+      THEN 6
+      WHEN 'lost'
+      THEN COALESCE(lost_stage, furthest, 0)
+      ELSE furthest
+    END AS position,
+    COALESCE(created_at, LEAST(e0, e1, e2, e3, e4, e5, e6)) AS first_seen,
+    EPOCH(e0) AS s0,
+    EPOCH(e1) AS s1,
+    EPOCH(e2) AS s2,
+    EPOCH(e3) AS s3,
+    EPOCH(e4) AS s4,
+    EPOCH(e5) AS s5,
+    EPOCH(e6) AS s6,
+    EPOCH(COALESCE(created_at, LEAST(e0, e1, e2, e3, e4, e5, e6))) AS s_first,
+    EPOCH(closed_at) AS s_closed
+  FROM judged
+), kept_deals AS (
+  SELECT
+    deal_id,
+    group_key,
+    amount,
+    created_at,
+    CASE
+      WHEN (
+        status <> 'open'
+        AND COALESCE(closed_at, COALESCE(GREATEST(e0, e1, e2, e3, e4, e5, e6), first_seen)) < CAST('2025-01-01 00:00:00' AS TIMESTAMP)
+      )
+      THEN closed_at
+    END AS closed_at,
+    CASE
+      WHEN (
+        status <> 'open'
+        AND COALESCE(closed_at, COALESCE(GREATEST(e0, e1, e2, e3, e4, e5, e6), first_seen)) < CAST('2025-01-01 00:00:00' AS TIMESTAMP)
+      )
+      THEN status
+      ELSE 'open'
+    END AS status,
+    CASE
+      WHEN (
+        status <> 'open'
+        AND COALESCE(closed_at, COALESCE(GREATEST(e0, e1, e2, e3, e4, e5, e6), first_seen)) < CAST('2025-01-01 00:00:00' AS TIMESTAMP)
+      )
+      THEN position
+      ELSE COALESCE(
+        CASE
+          WHEN e6 < CAST('2025-01-01 00:00:00' AS TIMESTAMP)
+          THEN 6
+          WHEN e5 < CAST('2025-01-01 00:00:00' AS TIMESTAMP)
+          THEN 5
+          WHEN e4 < CAST('2025-01-01 00:00:00' AS TIMESTAMP)
+          THEN 4
+          WHEN e3 < CAST('2025-01-01 00:00:00' AS TIMESTAMP)
+          THEN 3
+          WHEN e2 < CAST('2025-01-01 00:00:00' AS TIMESTAMP)
+          THEN 2
+          WHEN e1 < CAST('2025-01-01 00:00:00' AS TIMESTAMP)
+          THEN 1
+          WHEN e0 < CAST('2025-01-01 00:00:00' AS TIMESTAMP)
+          THEN 0
+        END,
+        0
+      )
+    END AS position,
+    first_seen,
+    CASE WHEN e0 < CAST('2025-01-01 00:00:00' AS TIMESTAMP) THEN e0 END AS e0,
+    CASE WHEN e1 < CAST('2025-01-01 00:00:00' AS TIMESTAMP) THEN e1 END AS e1,
+    CASE WHEN e2 < CAST('2025-01-01 00:00:00' AS TIMESTAMP) THEN e2 END AS e2,
+    CASE WHEN e3 < CAST('2025-01-01 00:00:00' AS TIMESTAMP) THEN e3 END AS e3,
+    CASE WHEN e4 < CAST('2025-01-01 00:00:00' AS TIMESTAMP) THEN e4 END AS e4,
+    CASE WHEN e5 < CAST('2025-01-01 00:00:00' AS TIMESTAMP) THEN e5 END AS e5,
+    CASE WHEN e6 < CAST('2025-01-01 00:00:00' AS TIMESTAMP) THEN e6 END AS e6,
+    CASE WHEN e0 < CAST('2025-01-01 00:00:00' AS TIMESTAMP) THEN s0 END AS s0,
+    CASE WHEN e1 < CAST('2025-01-01 00:00:00' AS TIMESTAMP) THEN s1 END AS s1,
+    CASE WHEN e2 < CAST('2025-01-01 00:00:00' AS TIMESTAMP) THEN s2 END AS s2,
+    CASE WHEN e3 < CAST('2025-01-01 00:00:00' AS TIMESTAMP) THEN s3 END AS s3,
+    CASE WHEN e4 < CAST('2025-01-01 00:00:00' AS TIMESTAMP) THEN s4 END AS s4,
+    CASE WHEN e5 < CAST('2025-01-01 00:00:00' AS TIMESTAMP) THEN s5 END AS s5,
+    CASE WHEN e6 < CAST('2025-01-01 00:00:00' AS TIMESTAMP) THEN s6 END AS s6,
+    s_first,
+    CASE
+      WHEN (
+        status <> 'open'
+        AND COALESCE(closed_at, COALESCE(GREATEST(e0, e1, e2, e3, e4, e5, e6), first_seen)) < CAST('2025-01-01 00:00:00' AS TIMESTAMP)
+      )
+      THEN s_closed
+    END AS s_closed
+  FROM (
+    SELECT
+      deal_id,
+      group_key,
+      amount,
+      created_at,
+      closed_at,
+      status,
+      position,
+      first_seen,
+      e0,
+      e1,
+      e2,
+      e3,
+      e4,
+      e5,
+      e6,
+      s0,
+      s1,
+      s2,
+      s3,
+      s4,
+      s5,
+      s6,
+      s_first,
+      s_closed
+    FROM first_rows
+    WHERE
+      COALESCE(
+        NOT deal_id IS NULL
+        AND unmapped_label IS NULL
+        AND NOT position IS NULL
+        AND unmapped_status IS NULL
+        AND first_seen >= CAST('2024-01-01' AS TIMESTAMP)
+        AND first_seen < CAST('2025-01-01' AS TIMESTAMP),
+        FALSE
+      )
+  ) AS kept
+  WHERE
+    first_seen < CAST('2025-01-01 00:00:00' AS TIMESTAMP)
+)
+SELECT
+  g,
+  COUNT(*) AS n,
+  AVG(amount) AS mean_,
+  AVG(CASE WHEN 2 * rank_ IN (n_, n_ + 1, n_ + 2) THEN amount END) AS median_,
+  STDDEV_SAMP(amount) AS spread_
+FROM (
+  SELECT
+    '*' AS g,
+    amount,
+    ROW_NUMBER() OVER (PARTITION BY '*' ORDER BY amount) AS rank_,
+    COUNT(*) OVER (PARTITION BY '*') AS n_
+  FROM kept_deals
+  WHERE
+    status = 'won' AND NOT amount IS NULL
+) AS won
+GROUP BY
+  g;
