@@ -78,24 +78,34 @@ def stays_sql(group: str, stages: int, dated: set[int], at: str, deals: str) -> 
 
     `at` is SQL for the end of the data in seconds (a number, or NULL without dates)."""
     items = {k: _stage_item(k, stages, at) for k in sorted(dated)}
-    cycle = _cycle_item(stages, at)
+    cycle = _cycle_item(at)
 
     def pick(name: str) -> str:
         chosen = " ".join(f"WHEN {k} THEN {item[name]}" for k, item in items.items())
         return f"CASE slot {chosen} ELSE {cycle[name]} END" if chosen else cycle[name]
 
-    slot = f"CAST(CASE WHEN slot < 0 THEN {stages} + position ELSE slot END AS BIGINT)"
-    timed = f"CASE WHEN {pick('timed')} THEN 1 ELSE 0 END"
-    days = f"CAST({pick('t')} AS BIGINT)"
-    key = f"(({slot} * 3 + {pick('event')}) * 2 + {timed}) * {DAY_SLOTS} + {days}"
+    # the deal's outcome as the cycle's event: won is advancing
+    outcome = f"CASE status WHEN 'won' THEN {ADVANCED} WHEN 'lost' THEN {LOST} ELSE {OPEN} END"
+    slot = f"CASE WHEN slot < 0 THEN {stages} + position ELSE slot END"
+    days = f"(({pick('exit')}) - ({pick('start')})) / {SECONDS_PER_DAY}"
+    timed = "CASE WHEN coalesce(known_ AND days_ >= 0, FALSE) THEN 1 ELSE 0 END"
+    key = (
+        f"((CAST(slot_ AS BIGINT) * 3 + event_) * 2 + {timed}) * {DAY_SLOTS} "
+        "+ CAST(greatest(round(days_), 0) AS BIGINT)"
+    )
     return f"""
         SELECT g, key, count(*) AS n
         FROM (
             SELECT g, {key} AS key, TRUE AS {FENCE}
-            FROM (SELECT *, {group} AS g, TRUE AS {FENCE} FROM {deals}) d
-            JOIN {_reach(sorted(dated))}
-            WHERE d.{FENCE}
-        ) paired
+            FROM (
+                SELECT g, {slot} AS slot_, {pick("event")} AS event_, {days} AS days_,
+                    {pick("known")} AS known_, TRUE AS {FENCE}
+                FROM (SELECT *, {group} AS g, {outcome} AS outcome_, TRUE AS {FENCE} FROM {deals}) d
+                JOIN {_reach(sorted(dated))}
+                WHERE d.{FENCE}
+            ) paired
+            WHERE {FENCE}
+        ) keyed
         WHERE {FENCE}
         GROUP BY g, key
         """
@@ -142,24 +152,29 @@ def seconds(moment: datetime | None) -> str:
 
 
 def _stage_item(k: int, stages: int, at: str) -> dict[str, str]:
+    """A stay in stage k, of a deal that reached it (`outcome_`: 1 won, 2 lost, 0 open). Times
+    are the canonical seconds columns (s0 …, s_first, s_closed: no date function runs per stage
+    and deal)."""
     later = [f"s{j}" for j in range(k + 1, stages)]
     next_entry = f"coalesce({', '.join(later)})" if later else "NULL::DOUBLE"
     earlier = _greatest([f"s{j}" for j in range(k)])
-    advanced = f"(status = 'won' OR position > {k})"
+    advanced = f"(outcome_ = {ADVANCED} OR position > {k})"
     # paired only with the stages it reached: at stage k a deal that did not advance is there
-    event = f"CASE WHEN {advanced} THEN {ADVANCED} WHEN status = 'lost' THEN {LOST} ELSE {OPEN} END"
+    event = (
+        f"CASE WHEN {advanced} THEN {ADVANCED} WHEN outcome_ = {LOST} THEN {LOST} ELSE {OPEN} END"
+    )
     exit_at = (
         f"CASE WHEN {advanced} THEN coalesce({next_entry}, "
-        f"CASE WHEN status = 'won' THEN s_closed END) "
-        f"WHEN status = 'lost' THEN s_closed ELSE {at} END"
+        f"CASE WHEN outcome_ = {ADVANCED} THEN s_closed END) "
+        f"WHEN outcome_ = {LOST} THEN s_closed ELSE {at} END"
     )
     # A deal still open in a stage it has no entry date for has waited at least since its last
     # known entry.
     start = (
-        f"coalesce(s{k}, CASE WHEN status = 'open' AND position = {k} "
+        f"coalesce(s{k}, CASE WHEN outcome_ = {OPEN} AND position = {k} "
         f"THEN coalesce({earlier}, s_first) END)"
     )
-    return _item(event, start, exit_at, f"s{k} IS NOT NULL")
+    return {"event": event, "exit": exit_at, "start": start, "known": f"s{k} IS NOT NULL"}
 
 
 def _greatest(columns: list[str]) -> str:
@@ -168,21 +183,9 @@ def _greatest(columns: list[str]) -> str:
     return columns[0] if len(columns) == 1 else f"greatest({', '.join(columns)})"
 
 
-def _cycle_item(stages: int, at: str) -> dict[str, str]:
-    event = f"CASE status WHEN 'won' THEN {ADVANCED} WHEN 'lost' THEN {LOST} ELSE {OPEN} END"
-    exit_at = f"CASE WHEN status = 'open' THEN {at} ELSE s_closed END"
-    return _item(event, "s_first", exit_at, "TRUE")
-
-
-def _item(event: str, start: str, exit_at: str, known_start: str) -> dict[str, str]:
-    """Times are the canonical seconds columns (s0 …, s_first, s_closed: no date function runs
-    per stage), and each field names `days` once: a database may evaluate it once per mention."""
-    days = f"(({exit_at}) - ({start})) / {SECONDS_PER_DAY}"
-    return {
-        "event": event,
-        "t": f"greatest(round({days}), 0)",
-        "timed": f"coalesce({known_start} AND {days} >= 0, FALSE)",
-    }
+def _cycle_item(at: str) -> dict[str, str]:
+    exit_at = f"CASE WHEN outcome_ = {OPEN} THEN {at} ELSE s_closed END"
+    return {"event": "outcome_", "exit": exit_at, "start": "s_first", "known": "TRUE"}
 
 
 def stays_of(rows: Rows) -> dict[str, dict[int, Stays]]:

@@ -577,797 +577,303 @@ FROM (
       g,
       (
         (
-          CAST(CASE WHEN slot < 0 THEN 7 + position ELSE slot END AS INT64) * 3 + CASE slot
-            WHEN 0
-            THEN CASE
-              WHEN (
-                status = 'won' OR position > 0
-              )
-              THEN 1
-              WHEN status = 'lost'
-              THEN 2
-              ELSE 0
-            END
-            WHEN 1
-            THEN CASE
-              WHEN (
-                status = 'won' OR position > 1
-              )
-              THEN 1
-              WHEN status = 'lost'
-              THEN 2
-              ELSE 0
-            END
-            WHEN 2
-            THEN CASE
-              WHEN (
-                status = 'won' OR position > 2
-              )
-              THEN 1
-              WHEN status = 'lost'
-              THEN 2
-              ELSE 0
-            END
-            WHEN 3
-            THEN CASE
-              WHEN (
-                status = 'won' OR position > 3
-              )
-              THEN 1
-              WHEN status = 'lost'
-              THEN 2
-              ELSE 0
-            END
-            WHEN 4
-            THEN CASE
-              WHEN (
-                status = 'won' OR position > 4
-              )
-              THEN 1
-              WHEN status = 'lost'
-              THEN 2
-              ELSE 0
-            END
-            WHEN 5
-            THEN CASE
-              WHEN (
-                status = 'won' OR position > 5
-              )
-              THEN 1
-              WHEN status = 'lost'
-              THEN 2
-              ELSE 0
-            END
-            WHEN 6
-            THEN CASE
-              WHEN (
-                status = 'won' OR position > 6
-              )
-              THEN 1
-              WHEN status = 'lost'
-              THEN 2
-              ELSE 0
-            END
-            ELSE CASE status WHEN 'won' THEN 1 WHEN 'lost' THEN 2 ELSE 0 END
-          END
-        ) * 2 + CASE
-          WHEN CASE slot
-            WHEN 0
-            THEN COALESCE(
-              NOT s0 IS NULL
-              AND (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 0
-                    )
-                    THEN COALESCE(COALESCE(s1, s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s0,
-                    CASE
-                      WHEN status = 'open' AND position = 0
-                      THEN COALESCE(CAST(NULL AS FLOAT64), s_first)
-                    END
-                  )
-                )
-              ) / 86400.0 >= 0,
-              FALSE
-            )
-            WHEN 1
-            THEN COALESCE(
-              NOT s1 IS NULL
-              AND (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 1
-                    )
-                    THEN COALESCE(COALESCE(s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(s1, CASE WHEN status = 'open' AND position = 1 THEN COALESCE(s0, s_first) END)
-                )
-              ) / 86400.0 >= 0,
-              FALSE
-            )
-            WHEN 2
-            THEN COALESCE(
-              NOT s2 IS NULL
-              AND (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 2
-                    )
-                    THEN COALESCE(COALESCE(s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s2,
-                    CASE
-                      WHEN status = 'open' AND position = 2
-                      THEN COALESCE(GREATEST(COALESCE(s0, s1), COALESCE(s1, s0)), s_first)
-                    END
-                  )
-                )
-              ) / 86400.0 >= 0,
-              FALSE
-            )
-            WHEN 3
-            THEN COALESCE(
-              NOT s3 IS NULL
-              AND (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 3
-                    )
-                    THEN COALESCE(COALESCE(s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s3,
-                    CASE
-                      WHEN status = 'open' AND position = 3
-                      THEN COALESCE(
-                        GREATEST(COALESCE(s0, s1, s2), COALESCE(s1, s2, s0), COALESCE(s2, s0, s1)),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0 >= 0,
-              FALSE
-            )
-            WHEN 4
-            THEN COALESCE(
-              NOT s4 IS NULL
-              AND (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 4
-                    )
-                    THEN COALESCE(COALESCE(s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s4,
-                    CASE
-                      WHEN status = 'open' AND position = 4
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3),
-                          COALESCE(s1, s2, s3, s0),
-                          COALESCE(s2, s3, s0, s1),
-                          COALESCE(s3, s0, s1, s2)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0 >= 0,
-              FALSE
-            )
-            WHEN 5
-            THEN COALESCE(
-              NOT s5 IS NULL
-              AND (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 5
-                    )
-                    THEN COALESCE(COALESCE(s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s5,
-                    CASE
-                      WHEN status = 'open' AND position = 5
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3, s4),
-                          COALESCE(s1, s2, s3, s4, s0),
-                          COALESCE(s2, s3, s4, s0, s1),
-                          COALESCE(s3, s4, s0, s1, s2),
-                          COALESCE(s4, s0, s1, s2, s3)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0 >= 0,
-              FALSE
-            )
-            WHEN 6
-            THEN COALESCE(
-              NOT s6 IS NULL
-              AND (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 6
-                    )
-                    THEN COALESCE(CAST(NULL AS FLOAT64), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s6,
-                    CASE
-                      WHEN status = 'open' AND position = 6
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3, s4, s5),
-                          COALESCE(s1, s2, s3, s4, s5, s0),
-                          COALESCE(s2, s3, s4, s5, s0, s1),
-                          COALESCE(s3, s4, s5, s0, s1, s2),
-                          COALESCE(s4, s5, s0, s1, s2, s3),
-                          COALESCE(s5, s0, s1, s2, s3, s4)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0 >= 0,
-              FALSE
-            )
-            ELSE COALESCE(
-              TRUE
-              AND (
-                (
-                  CASE WHEN status = 'open' THEN at_s ELSE s_closed END
-                ) - (
-                  s_first
-                )
-              ) / 86400.0 >= 0,
-              FALSE
-            )
-          END
-          THEN 1
-          ELSE 0
-        END
-      ) * 268435456 + CAST(CASE slot
-        WHEN 0
-        THEN GREATEST(
-          COALESCE(
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 0
-                    )
-                    THEN COALESCE(COALESCE(s1, s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s0,
-                    CASE
-                      WHEN status = 'open' AND position = 0
-                      THEN COALESCE(CAST(NULL AS FLOAT64), s_first)
-                    END
-                  )
-                )
-              ) / 86400.0
-            ),
-            0
-          ),
-          COALESCE(
-            0,
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 0
-                    )
-                    THEN COALESCE(COALESCE(s1, s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s0,
-                    CASE
-                      WHEN status = 'open' AND position = 0
-                      THEN COALESCE(CAST(NULL AS FLOAT64), s_first)
-                    END
-                  )
-                )
-              ) / 86400.0
-            )
-          )
-        )
-        WHEN 1
-        THEN GREATEST(
-          COALESCE(
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 1
-                    )
-                    THEN COALESCE(COALESCE(s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(s1, CASE WHEN status = 'open' AND position = 1 THEN COALESCE(s0, s_first) END)
-                )
-              ) / 86400.0
-            ),
-            0
-          ),
-          COALESCE(
-            0,
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 1
-                    )
-                    THEN COALESCE(COALESCE(s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(s1, CASE WHEN status = 'open' AND position = 1 THEN COALESCE(s0, s_first) END)
-                )
-              ) / 86400.0
-            )
-          )
-        )
-        WHEN 2
-        THEN GREATEST(
-          COALESCE(
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 2
-                    )
-                    THEN COALESCE(COALESCE(s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s2,
-                    CASE
-                      WHEN status = 'open' AND position = 2
-                      THEN COALESCE(GREATEST(COALESCE(s0, s1), COALESCE(s1, s0)), s_first)
-                    END
-                  )
-                )
-              ) / 86400.0
-            ),
-            0
-          ),
-          COALESCE(
-            0,
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 2
-                    )
-                    THEN COALESCE(COALESCE(s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s2,
-                    CASE
-                      WHEN status = 'open' AND position = 2
-                      THEN COALESCE(GREATEST(COALESCE(s0, s1), COALESCE(s1, s0)), s_first)
-                    END
-                  )
-                )
-              ) / 86400.0
-            )
-          )
-        )
-        WHEN 3
-        THEN GREATEST(
-          COALESCE(
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 3
-                    )
-                    THEN COALESCE(COALESCE(s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s3,
-                    CASE
-                      WHEN status = 'open' AND position = 3
-                      THEN COALESCE(
-                        GREATEST(COALESCE(s0, s1, s2), COALESCE(s1, s2, s0), COALESCE(s2, s0, s1)),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0
-            ),
-            0
-          ),
-          COALESCE(
-            0,
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 3
-                    )
-                    THEN COALESCE(COALESCE(s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s3,
-                    CASE
-                      WHEN status = 'open' AND position = 3
-                      THEN COALESCE(
-                        GREATEST(COALESCE(s0, s1, s2), COALESCE(s1, s2, s0), COALESCE(s2, s0, s1)),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0
-            )
-          )
-        )
-        WHEN 4
-        THEN GREATEST(
-          COALESCE(
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 4
-                    )
-                    THEN COALESCE(COALESCE(s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s4,
-                    CASE
-                      WHEN status = 'open' AND position = 4
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3),
-                          COALESCE(s1, s2, s3, s0),
-                          COALESCE(s2, s3, s0, s1),
-                          COALESCE(s3, s0, s1, s2)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0
-            ),
-            0
-          ),
-          COALESCE(
-            0,
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 4
-                    )
-                    THEN COALESCE(COALESCE(s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s4,
-                    CASE
-                      WHEN status = 'open' AND position = 4
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3),
-                          COALESCE(s1, s2, s3, s0),
-                          COALESCE(s2, s3, s0, s1),
-                          COALESCE(s3, s0, s1, s2)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0
-            )
-          )
-        )
-        WHEN 5
-        THEN GREATEST(
-          COALESCE(
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 5
-                    )
-                    THEN COALESCE(COALESCE(s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s5,
-                    CASE
-                      WHEN status = 'open' AND position = 5
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3, s4),
-                          COALESCE(s1, s2, s3, s4, s0),
-                          COALESCE(s2, s3, s4, s0, s1),
-                          COALESCE(s3, s4, s0, s1, s2),
-                          COALESCE(s4, s0, s1, s2, s3)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0
-            ),
-            0
-          ),
-          COALESCE(
-            0,
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 5
-                    )
-                    THEN COALESCE(COALESCE(s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s5,
-                    CASE
-                      WHEN status = 'open' AND position = 5
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3, s4),
-                          COALESCE(s1, s2, s3, s4, s0),
-                          COALESCE(s2, s3, s4, s0, s1),
-                          COALESCE(s3, s4, s0, s1, s2),
-                          COALESCE(s4, s0, s1, s2, s3)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0
-            )
-          )
-        )
-        WHEN 6
-        THEN GREATEST(
-          COALESCE(
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 6
-                    )
-                    THEN COALESCE(CAST(NULL AS FLOAT64), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s6,
-                    CASE
-                      WHEN status = 'open' AND position = 6
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3, s4, s5),
-                          COALESCE(s1, s2, s3, s4, s5, s0),
-                          COALESCE(s2, s3, s4, s5, s0, s1),
-                          COALESCE(s3, s4, s5, s0, s1, s2),
-                          COALESCE(s4, s5, s0, s1, s2, s3),
-                          COALESCE(s5, s0, s1, s2, s3, s4)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0
-            ),
-            0
-          ),
-          COALESCE(
-            0,
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 6
-                    )
-                    THEN COALESCE(CAST(NULL AS FLOAT64), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s6,
-                    CASE
-                      WHEN status = 'open' AND position = 6
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3, s4, s5),
-                          COALESCE(s1, s2, s3, s4, s5, s0),
-                          COALESCE(s2, s3, s4, s5, s0, s1),
-                          COALESCE(s3, s4, s5, s0, s1, s2),
-                          COALESCE(s4, s5, s0, s1, s2, s3),
-                          COALESCE(s5, s0, s1, s2, s3, s4)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0
-            )
-          )
-        )
-        ELSE GREATEST(
-          COALESCE(
-            ROUND(
-              (
-                (
-                  CASE WHEN status = 'open' THEN at_s ELSE s_closed END
-                ) - (
-                  s_first
-                )
-              ) / 86400.0
-            ),
-            0
-          ),
-          COALESCE(
-            0,
-            ROUND(
-              (
-                (
-                  CASE WHEN status = 'open' THEN at_s ELSE s_closed END
-                ) - (
-                  s_first
-                )
-              ) / 86400.0
-            )
-          )
-        )
-      END AS INT64) AS key,
+          CAST(slot_ AS INT64) * 3 + event_
+        ) * 2 + CASE WHEN COALESCE(known_ AND days_ >= 0, FALSE) THEN 1 ELSE 0 END
+      ) * 268435456 + CAST(GREATEST(COALESCE(ROUND(days_), 0), COALESCE(0, ROUND(days_))) AS INT64) AS key,
       TRUE AS fence_
     FROM (
       SELECT
-        *,
-        '*' AS g,
+        g,
+        CASE WHEN slot < 0 THEN 7 + position ELSE slot END AS slot_,
+        CASE slot
+          WHEN 0
+          THEN CASE
+            WHEN (
+              outcome_ = 1 OR position > 0
+            )
+            THEN 1
+            WHEN outcome_ = 2
+            THEN 2
+            ELSE 0
+          END
+          WHEN 1
+          THEN CASE
+            WHEN (
+              outcome_ = 1 OR position > 1
+            )
+            THEN 1
+            WHEN outcome_ = 2
+            THEN 2
+            ELSE 0
+          END
+          WHEN 2
+          THEN CASE
+            WHEN (
+              outcome_ = 1 OR position > 2
+            )
+            THEN 1
+            WHEN outcome_ = 2
+            THEN 2
+            ELSE 0
+          END
+          WHEN 3
+          THEN CASE
+            WHEN (
+              outcome_ = 1 OR position > 3
+            )
+            THEN 1
+            WHEN outcome_ = 2
+            THEN 2
+            ELSE 0
+          END
+          WHEN 4
+          THEN CASE
+            WHEN (
+              outcome_ = 1 OR position > 4
+            )
+            THEN 1
+            WHEN outcome_ = 2
+            THEN 2
+            ELSE 0
+          END
+          WHEN 5
+          THEN CASE
+            WHEN (
+              outcome_ = 1 OR position > 5
+            )
+            THEN 1
+            WHEN outcome_ = 2
+            THEN 2
+            ELSE 0
+          END
+          WHEN 6
+          THEN CASE
+            WHEN (
+              outcome_ = 1 OR position > 6
+            )
+            THEN 1
+            WHEN outcome_ = 2
+            THEN 2
+            ELSE 0
+          END
+          ELSE outcome_
+        END AS event_,
+        (
+          (
+            CASE slot
+              WHEN 0
+              THEN CASE
+                WHEN (
+                  outcome_ = 1 OR position > 0
+                )
+                THEN COALESCE(COALESCE(s1, s2, s3, s4, s5, s6), CASE WHEN outcome_ = 1 THEN s_closed END)
+                WHEN outcome_ = 2
+                THEN s_closed
+                ELSE at_s
+              END
+              WHEN 1
+              THEN CASE
+                WHEN (
+                  outcome_ = 1 OR position > 1
+                )
+                THEN COALESCE(COALESCE(s2, s3, s4, s5, s6), CASE WHEN outcome_ = 1 THEN s_closed END)
+                WHEN outcome_ = 2
+                THEN s_closed
+                ELSE at_s
+              END
+              WHEN 2
+              THEN CASE
+                WHEN (
+                  outcome_ = 1 OR position > 2
+                )
+                THEN COALESCE(COALESCE(s3, s4, s5, s6), CASE WHEN outcome_ = 1 THEN s_closed END)
+                WHEN outcome_ = 2
+                THEN s_closed
+                ELSE at_s
+              END
+              WHEN 3
+              THEN CASE
+                WHEN (
+                  outcome_ = 1 OR position > 3
+                )
+                THEN COALESCE(COALESCE(s4, s5, s6), CASE WHEN outcome_ = 1 THEN s_closed END)
+                WHEN outcome_ = 2
+                THEN s_closed
+                ELSE at_s
+              END
+              WHEN 4
+              THEN CASE
+                WHEN (
+                  outcome_ = 1 OR position > 4
+                )
+                THEN COALESCE(COALESCE(s5, s6), CASE WHEN outcome_ = 1 THEN s_closed END)
+                WHEN outcome_ = 2
+                THEN s_closed
+                ELSE at_s
+              END
+              WHEN 5
+              THEN CASE
+                WHEN (
+                  outcome_ = 1 OR position > 5
+                )
+                THEN COALESCE(COALESCE(s6), CASE WHEN outcome_ = 1 THEN s_closed END)
+                WHEN outcome_ = 2
+                THEN s_closed
+                ELSE at_s
+              END
+              WHEN 6
+              THEN CASE
+                WHEN (
+                  outcome_ = 1 OR position > 6
+                )
+                THEN COALESCE(CAST(NULL AS FLOAT64), CASE WHEN outcome_ = 1 THEN s_closed END)
+                WHEN outcome_ = 2
+                THEN s_closed
+                ELSE at_s
+              END
+              ELSE CASE WHEN outcome_ = 0 THEN at_s ELSE s_closed END
+            END
+          ) - (
+            CASE slot
+              WHEN 0
+              THEN COALESCE(
+                s0,
+                CASE
+                  WHEN outcome_ = 0 AND position = 0
+                  THEN COALESCE(CAST(NULL AS FLOAT64), s_first)
+                END
+              )
+              WHEN 1
+              THEN COALESCE(s1, CASE WHEN outcome_ = 0 AND position = 1 THEN COALESCE(s0, s_first) END)
+              WHEN 2
+              THEN COALESCE(
+                s2,
+                CASE
+                  WHEN outcome_ = 0 AND position = 2
+                  THEN COALESCE(GREATEST(COALESCE(s0, s1), COALESCE(s1, s0)), s_first)
+                END
+              )
+              WHEN 3
+              THEN COALESCE(
+                s3,
+                CASE
+                  WHEN outcome_ = 0 AND position = 3
+                  THEN COALESCE(
+                    GREATEST(COALESCE(s0, s1, s2), COALESCE(s1, s2, s0), COALESCE(s2, s0, s1)),
+                    s_first
+                  )
+                END
+              )
+              WHEN 4
+              THEN COALESCE(
+                s4,
+                CASE
+                  WHEN outcome_ = 0 AND position = 4
+                  THEN COALESCE(
+                    GREATEST(
+                      COALESCE(s0, s1, s2, s3),
+                      COALESCE(s1, s2, s3, s0),
+                      COALESCE(s2, s3, s0, s1),
+                      COALESCE(s3, s0, s1, s2)
+                    ),
+                    s_first
+                  )
+                END
+              )
+              WHEN 5
+              THEN COALESCE(
+                s5,
+                CASE
+                  WHEN outcome_ = 0 AND position = 5
+                  THEN COALESCE(
+                    GREATEST(
+                      COALESCE(s0, s1, s2, s3, s4),
+                      COALESCE(s1, s2, s3, s4, s0),
+                      COALESCE(s2, s3, s4, s0, s1),
+                      COALESCE(s3, s4, s0, s1, s2),
+                      COALESCE(s4, s0, s1, s2, s3)
+                    ),
+                    s_first
+                  )
+                END
+              )
+              WHEN 6
+              THEN COALESCE(
+                s6,
+                CASE
+                  WHEN outcome_ = 0 AND position = 6
+                  THEN COALESCE(
+                    GREATEST(
+                      COALESCE(s0, s1, s2, s3, s4, s5),
+                      COALESCE(s1, s2, s3, s4, s5, s0),
+                      COALESCE(s2, s3, s4, s5, s0, s1),
+                      COALESCE(s3, s4, s5, s0, s1, s2),
+                      COALESCE(s4, s5, s0, s1, s2, s3),
+                      COALESCE(s5, s0, s1, s2, s3, s4)
+                    ),
+                    s_first
+                  )
+                END
+              )
+              ELSE s_first
+            END
+          )
+        ) / 86400.0 AS days_,
+        CASE slot
+          WHEN 0
+          THEN NOT s0 IS NULL
+          WHEN 1
+          THEN NOT s1 IS NULL
+          WHEN 2
+          THEN NOT s2 IS NULL
+          WHEN 3
+          THEN NOT s3 IS NULL
+          WHEN 4
+          THEN NOT s4 IS NULL
+          WHEN 5
+          THEN NOT s5 IS NULL
+          WHEN 6
+          THEN NOT s6 IS NULL
+          ELSE TRUE
+        END AS known_,
         TRUE AS fence_
       FROM (
         SELECT
           *,
-          (
-            UNIX_MICROS(
-              CAST(LEAST(
-                COALESCE(last_date, CAST('2025-01-01 00:00:00' AS DATETIME)),
-                COALESCE(CAST('2025-01-01 00:00:00' AS DATETIME), last_date)
-              ) AS TIMESTAMP)
-            ) / 1000000.0
-          ) AS at_s
-        FROM funnel_deals
-      ) AS clocked
-    ) AS d
-    JOIN UNNEST([
-      STRUCT(-1 AS slot),
-      STRUCT(0 AS slot),
-      STRUCT(1 AS slot),
-      STRUCT(2 AS slot),
-      STRUCT(3 AS slot),
-      STRUCT(4 AS slot),
-      STRUCT(5 AS slot),
-      STRUCT(6 AS slot)
-    ]) AS reach
-      ON reach.slot <= d.position
+          '*' AS g,
+          CASE status WHEN 'won' THEN 1 WHEN 'lost' THEN 2 ELSE 0 END AS outcome_,
+          TRUE AS fence_
+        FROM (
+          SELECT
+            *,
+            (
+              UNIX_MICROS(
+                CAST(LEAST(
+                  COALESCE(last_date, CAST('2025-01-01 00:00:00' AS DATETIME)),
+                  COALESCE(CAST('2025-01-01 00:00:00' AS DATETIME), last_date)
+                ) AS TIMESTAMP)
+              ) / 1000000.0
+            ) AS at_s
+          FROM funnel_deals
+        ) AS clocked
+      ) AS d
+      JOIN UNNEST([
+        STRUCT(-1 AS slot),
+        STRUCT(0 AS slot),
+        STRUCT(1 AS slot),
+        STRUCT(2 AS slot),
+        STRUCT(3 AS slot),
+        STRUCT(4 AS slot),
+        STRUCT(5 AS slot),
+        STRUCT(6 AS slot)
+      ]) AS reach
+        ON reach.slot <= d.position
+      WHERE
+        d.fence_
+    ) AS paired
     WHERE
-      d.fence_
-  ) AS paired
+      fence_
+  ) AS keyed
   WHERE
     fence_
   GROUP BY
@@ -1426,797 +932,303 @@ FROM (
       g,
       (
         (
-          CAST(CASE WHEN slot < 0 THEN 7 + position ELSE slot END AS INT64) * 3 + CASE slot
-            WHEN 0
-            THEN CASE
-              WHEN (
-                status = 'won' OR position > 0
-              )
-              THEN 1
-              WHEN status = 'lost'
-              THEN 2
-              ELSE 0
-            END
-            WHEN 1
-            THEN CASE
-              WHEN (
-                status = 'won' OR position > 1
-              )
-              THEN 1
-              WHEN status = 'lost'
-              THEN 2
-              ELSE 0
-            END
-            WHEN 2
-            THEN CASE
-              WHEN (
-                status = 'won' OR position > 2
-              )
-              THEN 1
-              WHEN status = 'lost'
-              THEN 2
-              ELSE 0
-            END
-            WHEN 3
-            THEN CASE
-              WHEN (
-                status = 'won' OR position > 3
-              )
-              THEN 1
-              WHEN status = 'lost'
-              THEN 2
-              ELSE 0
-            END
-            WHEN 4
-            THEN CASE
-              WHEN (
-                status = 'won' OR position > 4
-              )
-              THEN 1
-              WHEN status = 'lost'
-              THEN 2
-              ELSE 0
-            END
-            WHEN 5
-            THEN CASE
-              WHEN (
-                status = 'won' OR position > 5
-              )
-              THEN 1
-              WHEN status = 'lost'
-              THEN 2
-              ELSE 0
-            END
-            WHEN 6
-            THEN CASE
-              WHEN (
-                status = 'won' OR position > 6
-              )
-              THEN 1
-              WHEN status = 'lost'
-              THEN 2
-              ELSE 0
-            END
-            ELSE CASE status WHEN 'won' THEN 1 WHEN 'lost' THEN 2 ELSE 0 END
-          END
-        ) * 2 + CASE
-          WHEN CASE slot
-            WHEN 0
-            THEN COALESCE(
-              NOT s0 IS NULL
-              AND (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 0
-                    )
-                    THEN COALESCE(COALESCE(s1, s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s0,
-                    CASE
-                      WHEN status = 'open' AND position = 0
-                      THEN COALESCE(CAST(NULL AS FLOAT64), s_first)
-                    END
-                  )
-                )
-              ) / 86400.0 >= 0,
-              FALSE
-            )
-            WHEN 1
-            THEN COALESCE(
-              NOT s1 IS NULL
-              AND (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 1
-                    )
-                    THEN COALESCE(COALESCE(s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(s1, CASE WHEN status = 'open' AND position = 1 THEN COALESCE(s0, s_first) END)
-                )
-              ) / 86400.0 >= 0,
-              FALSE
-            )
-            WHEN 2
-            THEN COALESCE(
-              NOT s2 IS NULL
-              AND (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 2
-                    )
-                    THEN COALESCE(COALESCE(s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s2,
-                    CASE
-                      WHEN status = 'open' AND position = 2
-                      THEN COALESCE(GREATEST(COALESCE(s0, s1), COALESCE(s1, s0)), s_first)
-                    END
-                  )
-                )
-              ) / 86400.0 >= 0,
-              FALSE
-            )
-            WHEN 3
-            THEN COALESCE(
-              NOT s3 IS NULL
-              AND (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 3
-                    )
-                    THEN COALESCE(COALESCE(s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s3,
-                    CASE
-                      WHEN status = 'open' AND position = 3
-                      THEN COALESCE(
-                        GREATEST(COALESCE(s0, s1, s2), COALESCE(s1, s2, s0), COALESCE(s2, s0, s1)),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0 >= 0,
-              FALSE
-            )
-            WHEN 4
-            THEN COALESCE(
-              NOT s4 IS NULL
-              AND (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 4
-                    )
-                    THEN COALESCE(COALESCE(s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s4,
-                    CASE
-                      WHEN status = 'open' AND position = 4
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3),
-                          COALESCE(s1, s2, s3, s0),
-                          COALESCE(s2, s3, s0, s1),
-                          COALESCE(s3, s0, s1, s2)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0 >= 0,
-              FALSE
-            )
-            WHEN 5
-            THEN COALESCE(
-              NOT s5 IS NULL
-              AND (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 5
-                    )
-                    THEN COALESCE(COALESCE(s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s5,
-                    CASE
-                      WHEN status = 'open' AND position = 5
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3, s4),
-                          COALESCE(s1, s2, s3, s4, s0),
-                          COALESCE(s2, s3, s4, s0, s1),
-                          COALESCE(s3, s4, s0, s1, s2),
-                          COALESCE(s4, s0, s1, s2, s3)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0 >= 0,
-              FALSE
-            )
-            WHEN 6
-            THEN COALESCE(
-              NOT s6 IS NULL
-              AND (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 6
-                    )
-                    THEN COALESCE(CAST(NULL AS FLOAT64), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s6,
-                    CASE
-                      WHEN status = 'open' AND position = 6
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3, s4, s5),
-                          COALESCE(s1, s2, s3, s4, s5, s0),
-                          COALESCE(s2, s3, s4, s5, s0, s1),
-                          COALESCE(s3, s4, s5, s0, s1, s2),
-                          COALESCE(s4, s5, s0, s1, s2, s3),
-                          COALESCE(s5, s0, s1, s2, s3, s4)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0 >= 0,
-              FALSE
-            )
-            ELSE COALESCE(
-              TRUE
-              AND (
-                (
-                  CASE WHEN status = 'open' THEN at_s ELSE s_closed END
-                ) - (
-                  s_first
-                )
-              ) / 86400.0 >= 0,
-              FALSE
-            )
-          END
-          THEN 1
-          ELSE 0
-        END
-      ) * 268435456 + CAST(CASE slot
-        WHEN 0
-        THEN GREATEST(
-          COALESCE(
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 0
-                    )
-                    THEN COALESCE(COALESCE(s1, s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s0,
-                    CASE
-                      WHEN status = 'open' AND position = 0
-                      THEN COALESCE(CAST(NULL AS FLOAT64), s_first)
-                    END
-                  )
-                )
-              ) / 86400.0
-            ),
-            0
-          ),
-          COALESCE(
-            0,
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 0
-                    )
-                    THEN COALESCE(COALESCE(s1, s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s0,
-                    CASE
-                      WHEN status = 'open' AND position = 0
-                      THEN COALESCE(CAST(NULL AS FLOAT64), s_first)
-                    END
-                  )
-                )
-              ) / 86400.0
-            )
-          )
-        )
-        WHEN 1
-        THEN GREATEST(
-          COALESCE(
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 1
-                    )
-                    THEN COALESCE(COALESCE(s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(s1, CASE WHEN status = 'open' AND position = 1 THEN COALESCE(s0, s_first) END)
-                )
-              ) / 86400.0
-            ),
-            0
-          ),
-          COALESCE(
-            0,
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 1
-                    )
-                    THEN COALESCE(COALESCE(s2, s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(s1, CASE WHEN status = 'open' AND position = 1 THEN COALESCE(s0, s_first) END)
-                )
-              ) / 86400.0
-            )
-          )
-        )
-        WHEN 2
-        THEN GREATEST(
-          COALESCE(
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 2
-                    )
-                    THEN COALESCE(COALESCE(s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s2,
-                    CASE
-                      WHEN status = 'open' AND position = 2
-                      THEN COALESCE(GREATEST(COALESCE(s0, s1), COALESCE(s1, s0)), s_first)
-                    END
-                  )
-                )
-              ) / 86400.0
-            ),
-            0
-          ),
-          COALESCE(
-            0,
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 2
-                    )
-                    THEN COALESCE(COALESCE(s3, s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s2,
-                    CASE
-                      WHEN status = 'open' AND position = 2
-                      THEN COALESCE(GREATEST(COALESCE(s0, s1), COALESCE(s1, s0)), s_first)
-                    END
-                  )
-                )
-              ) / 86400.0
-            )
-          )
-        )
-        WHEN 3
-        THEN GREATEST(
-          COALESCE(
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 3
-                    )
-                    THEN COALESCE(COALESCE(s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s3,
-                    CASE
-                      WHEN status = 'open' AND position = 3
-                      THEN COALESCE(
-                        GREATEST(COALESCE(s0, s1, s2), COALESCE(s1, s2, s0), COALESCE(s2, s0, s1)),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0
-            ),
-            0
-          ),
-          COALESCE(
-            0,
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 3
-                    )
-                    THEN COALESCE(COALESCE(s4, s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s3,
-                    CASE
-                      WHEN status = 'open' AND position = 3
-                      THEN COALESCE(
-                        GREATEST(COALESCE(s0, s1, s2), COALESCE(s1, s2, s0), COALESCE(s2, s0, s1)),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0
-            )
-          )
-        )
-        WHEN 4
-        THEN GREATEST(
-          COALESCE(
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 4
-                    )
-                    THEN COALESCE(COALESCE(s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s4,
-                    CASE
-                      WHEN status = 'open' AND position = 4
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3),
-                          COALESCE(s1, s2, s3, s0),
-                          COALESCE(s2, s3, s0, s1),
-                          COALESCE(s3, s0, s1, s2)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0
-            ),
-            0
-          ),
-          COALESCE(
-            0,
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 4
-                    )
-                    THEN COALESCE(COALESCE(s5, s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s4,
-                    CASE
-                      WHEN status = 'open' AND position = 4
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3),
-                          COALESCE(s1, s2, s3, s0),
-                          COALESCE(s2, s3, s0, s1),
-                          COALESCE(s3, s0, s1, s2)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0
-            )
-          )
-        )
-        WHEN 5
-        THEN GREATEST(
-          COALESCE(
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 5
-                    )
-                    THEN COALESCE(COALESCE(s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s5,
-                    CASE
-                      WHEN status = 'open' AND position = 5
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3, s4),
-                          COALESCE(s1, s2, s3, s4, s0),
-                          COALESCE(s2, s3, s4, s0, s1),
-                          COALESCE(s3, s4, s0, s1, s2),
-                          COALESCE(s4, s0, s1, s2, s3)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0
-            ),
-            0
-          ),
-          COALESCE(
-            0,
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 5
-                    )
-                    THEN COALESCE(COALESCE(s6), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s5,
-                    CASE
-                      WHEN status = 'open' AND position = 5
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3, s4),
-                          COALESCE(s1, s2, s3, s4, s0),
-                          COALESCE(s2, s3, s4, s0, s1),
-                          COALESCE(s3, s4, s0, s1, s2),
-                          COALESCE(s4, s0, s1, s2, s3)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0
-            )
-          )
-        )
-        WHEN 6
-        THEN GREATEST(
-          COALESCE(
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 6
-                    )
-                    THEN COALESCE(CAST(NULL AS FLOAT64), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s6,
-                    CASE
-                      WHEN status = 'open' AND position = 6
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3, s4, s5),
-                          COALESCE(s1, s2, s3, s4, s5, s0),
-                          COALESCE(s2, s3, s4, s5, s0, s1),
-                          COALESCE(s3, s4, s5, s0, s1, s2),
-                          COALESCE(s4, s5, s0, s1, s2, s3),
-                          COALESCE(s5, s0, s1, s2, s3, s4)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0
-            ),
-            0
-          ),
-          COALESCE(
-            0,
-            ROUND(
-              (
-                (
-                  CASE
-                    WHEN (
-                      status = 'won' OR position > 6
-                    )
-                    THEN COALESCE(CAST(NULL AS FLOAT64), CASE WHEN status = 'won' THEN s_closed END)
-                    WHEN status = 'lost'
-                    THEN s_closed
-                    ELSE at_s
-                  END
-                ) - (
-                  COALESCE(
-                    s6,
-                    CASE
-                      WHEN status = 'open' AND position = 6
-                      THEN COALESCE(
-                        GREATEST(
-                          COALESCE(s0, s1, s2, s3, s4, s5),
-                          COALESCE(s1, s2, s3, s4, s5, s0),
-                          COALESCE(s2, s3, s4, s5, s0, s1),
-                          COALESCE(s3, s4, s5, s0, s1, s2),
-                          COALESCE(s4, s5, s0, s1, s2, s3),
-                          COALESCE(s5, s0, s1, s2, s3, s4)
-                        ),
-                        s_first
-                      )
-                    END
-                  )
-                )
-              ) / 86400.0
-            )
-          )
-        )
-        ELSE GREATEST(
-          COALESCE(
-            ROUND(
-              (
-                (
-                  CASE WHEN status = 'open' THEN at_s ELSE s_closed END
-                ) - (
-                  s_first
-                )
-              ) / 86400.0
-            ),
-            0
-          ),
-          COALESCE(
-            0,
-            ROUND(
-              (
-                (
-                  CASE WHEN status = 'open' THEN at_s ELSE s_closed END
-                ) - (
-                  s_first
-                )
-              ) / 86400.0
-            )
-          )
-        )
-      END AS INT64) AS key,
+          CAST(slot_ AS INT64) * 3 + event_
+        ) * 2 + CASE WHEN COALESCE(known_ AND days_ >= 0, FALSE) THEN 1 ELSE 0 END
+      ) * 268435456 + CAST(GREATEST(COALESCE(ROUND(days_), 0), COALESCE(0, ROUND(days_))) AS INT64) AS key,
       TRUE AS fence_
     FROM (
       SELECT
-        *,
-        COALESCE(group_key, '(none)') AS g,
+        g,
+        CASE WHEN slot < 0 THEN 7 + position ELSE slot END AS slot_,
+        CASE slot
+          WHEN 0
+          THEN CASE
+            WHEN (
+              outcome_ = 1 OR position > 0
+            )
+            THEN 1
+            WHEN outcome_ = 2
+            THEN 2
+            ELSE 0
+          END
+          WHEN 1
+          THEN CASE
+            WHEN (
+              outcome_ = 1 OR position > 1
+            )
+            THEN 1
+            WHEN outcome_ = 2
+            THEN 2
+            ELSE 0
+          END
+          WHEN 2
+          THEN CASE
+            WHEN (
+              outcome_ = 1 OR position > 2
+            )
+            THEN 1
+            WHEN outcome_ = 2
+            THEN 2
+            ELSE 0
+          END
+          WHEN 3
+          THEN CASE
+            WHEN (
+              outcome_ = 1 OR position > 3
+            )
+            THEN 1
+            WHEN outcome_ = 2
+            THEN 2
+            ELSE 0
+          END
+          WHEN 4
+          THEN CASE
+            WHEN (
+              outcome_ = 1 OR position > 4
+            )
+            THEN 1
+            WHEN outcome_ = 2
+            THEN 2
+            ELSE 0
+          END
+          WHEN 5
+          THEN CASE
+            WHEN (
+              outcome_ = 1 OR position > 5
+            )
+            THEN 1
+            WHEN outcome_ = 2
+            THEN 2
+            ELSE 0
+          END
+          WHEN 6
+          THEN CASE
+            WHEN (
+              outcome_ = 1 OR position > 6
+            )
+            THEN 1
+            WHEN outcome_ = 2
+            THEN 2
+            ELSE 0
+          END
+          ELSE outcome_
+        END AS event_,
+        (
+          (
+            CASE slot
+              WHEN 0
+              THEN CASE
+                WHEN (
+                  outcome_ = 1 OR position > 0
+                )
+                THEN COALESCE(COALESCE(s1, s2, s3, s4, s5, s6), CASE WHEN outcome_ = 1 THEN s_closed END)
+                WHEN outcome_ = 2
+                THEN s_closed
+                ELSE at_s
+              END
+              WHEN 1
+              THEN CASE
+                WHEN (
+                  outcome_ = 1 OR position > 1
+                )
+                THEN COALESCE(COALESCE(s2, s3, s4, s5, s6), CASE WHEN outcome_ = 1 THEN s_closed END)
+                WHEN outcome_ = 2
+                THEN s_closed
+                ELSE at_s
+              END
+              WHEN 2
+              THEN CASE
+                WHEN (
+                  outcome_ = 1 OR position > 2
+                )
+                THEN COALESCE(COALESCE(s3, s4, s5, s6), CASE WHEN outcome_ = 1 THEN s_closed END)
+                WHEN outcome_ = 2
+                THEN s_closed
+                ELSE at_s
+              END
+              WHEN 3
+              THEN CASE
+                WHEN (
+                  outcome_ = 1 OR position > 3
+                )
+                THEN COALESCE(COALESCE(s4, s5, s6), CASE WHEN outcome_ = 1 THEN s_closed END)
+                WHEN outcome_ = 2
+                THEN s_closed
+                ELSE at_s
+              END
+              WHEN 4
+              THEN CASE
+                WHEN (
+                  outcome_ = 1 OR position > 4
+                )
+                THEN COALESCE(COALESCE(s5, s6), CASE WHEN outcome_ = 1 THEN s_closed END)
+                WHEN outcome_ = 2
+                THEN s_closed
+                ELSE at_s
+              END
+              WHEN 5
+              THEN CASE
+                WHEN (
+                  outcome_ = 1 OR position > 5
+                )
+                THEN COALESCE(COALESCE(s6), CASE WHEN outcome_ = 1 THEN s_closed END)
+                WHEN outcome_ = 2
+                THEN s_closed
+                ELSE at_s
+              END
+              WHEN 6
+              THEN CASE
+                WHEN (
+                  outcome_ = 1 OR position > 6
+                )
+                THEN COALESCE(CAST(NULL AS FLOAT64), CASE WHEN outcome_ = 1 THEN s_closed END)
+                WHEN outcome_ = 2
+                THEN s_closed
+                ELSE at_s
+              END
+              ELSE CASE WHEN outcome_ = 0 THEN at_s ELSE s_closed END
+            END
+          ) - (
+            CASE slot
+              WHEN 0
+              THEN COALESCE(
+                s0,
+                CASE
+                  WHEN outcome_ = 0 AND position = 0
+                  THEN COALESCE(CAST(NULL AS FLOAT64), s_first)
+                END
+              )
+              WHEN 1
+              THEN COALESCE(s1, CASE WHEN outcome_ = 0 AND position = 1 THEN COALESCE(s0, s_first) END)
+              WHEN 2
+              THEN COALESCE(
+                s2,
+                CASE
+                  WHEN outcome_ = 0 AND position = 2
+                  THEN COALESCE(GREATEST(COALESCE(s0, s1), COALESCE(s1, s0)), s_first)
+                END
+              )
+              WHEN 3
+              THEN COALESCE(
+                s3,
+                CASE
+                  WHEN outcome_ = 0 AND position = 3
+                  THEN COALESCE(
+                    GREATEST(COALESCE(s0, s1, s2), COALESCE(s1, s2, s0), COALESCE(s2, s0, s1)),
+                    s_first
+                  )
+                END
+              )
+              WHEN 4
+              THEN COALESCE(
+                s4,
+                CASE
+                  WHEN outcome_ = 0 AND position = 4
+                  THEN COALESCE(
+                    GREATEST(
+                      COALESCE(s0, s1, s2, s3),
+                      COALESCE(s1, s2, s3, s0),
+                      COALESCE(s2, s3, s0, s1),
+                      COALESCE(s3, s0, s1, s2)
+                    ),
+                    s_first
+                  )
+                END
+              )
+              WHEN 5
+              THEN COALESCE(
+                s5,
+                CASE
+                  WHEN outcome_ = 0 AND position = 5
+                  THEN COALESCE(
+                    GREATEST(
+                      COALESCE(s0, s1, s2, s3, s4),
+                      COALESCE(s1, s2, s3, s4, s0),
+                      COALESCE(s2, s3, s4, s0, s1),
+                      COALESCE(s3, s4, s0, s1, s2),
+                      COALESCE(s4, s0, s1, s2, s3)
+                    ),
+                    s_first
+                  )
+                END
+              )
+              WHEN 6
+              THEN COALESCE(
+                s6,
+                CASE
+                  WHEN outcome_ = 0 AND position = 6
+                  THEN COALESCE(
+                    GREATEST(
+                      COALESCE(s0, s1, s2, s3, s4, s5),
+                      COALESCE(s1, s2, s3, s4, s5, s0),
+                      COALESCE(s2, s3, s4, s5, s0, s1),
+                      COALESCE(s3, s4, s5, s0, s1, s2),
+                      COALESCE(s4, s5, s0, s1, s2, s3),
+                      COALESCE(s5, s0, s1, s2, s3, s4)
+                    ),
+                    s_first
+                  )
+                END
+              )
+              ELSE s_first
+            END
+          )
+        ) / 86400.0 AS days_,
+        CASE slot
+          WHEN 0
+          THEN NOT s0 IS NULL
+          WHEN 1
+          THEN NOT s1 IS NULL
+          WHEN 2
+          THEN NOT s2 IS NULL
+          WHEN 3
+          THEN NOT s3 IS NULL
+          WHEN 4
+          THEN NOT s4 IS NULL
+          WHEN 5
+          THEN NOT s5 IS NULL
+          WHEN 6
+          THEN NOT s6 IS NULL
+          ELSE TRUE
+        END AS known_,
         TRUE AS fence_
       FROM (
         SELECT
           *,
-          (
-            UNIX_MICROS(
-              CAST(LEAST(
-                COALESCE(last_date, CAST('2025-01-01 00:00:00' AS DATETIME)),
-                COALESCE(CAST('2025-01-01 00:00:00' AS DATETIME), last_date)
-              ) AS TIMESTAMP)
-            ) / 1000000.0
-          ) AS at_s
-        FROM funnel_deals
-      ) AS clocked
-    ) AS d
-    JOIN UNNEST([
-      STRUCT(-1 AS slot),
-      STRUCT(0 AS slot),
-      STRUCT(1 AS slot),
-      STRUCT(2 AS slot),
-      STRUCT(3 AS slot),
-      STRUCT(4 AS slot),
-      STRUCT(5 AS slot),
-      STRUCT(6 AS slot)
-    ]) AS reach
-      ON reach.slot <= d.position
+          COALESCE(group_key, '(none)') AS g,
+          CASE status WHEN 'won' THEN 1 WHEN 'lost' THEN 2 ELSE 0 END AS outcome_,
+          TRUE AS fence_
+        FROM (
+          SELECT
+            *,
+            (
+              UNIX_MICROS(
+                CAST(LEAST(
+                  COALESCE(last_date, CAST('2025-01-01 00:00:00' AS DATETIME)),
+                  COALESCE(CAST('2025-01-01 00:00:00' AS DATETIME), last_date)
+                ) AS TIMESTAMP)
+              ) / 1000000.0
+            ) AS at_s
+          FROM funnel_deals
+        ) AS clocked
+      ) AS d
+      JOIN UNNEST([
+        STRUCT(-1 AS slot),
+        STRUCT(0 AS slot),
+        STRUCT(1 AS slot),
+        STRUCT(2 AS slot),
+        STRUCT(3 AS slot),
+        STRUCT(4 AS slot),
+        STRUCT(5 AS slot),
+        STRUCT(6 AS slot)
+      ]) AS reach
+        ON reach.slot <= d.position
+      WHERE
+        d.fence_
+    ) AS paired
     WHERE
-      d.fence_
-  ) AS paired
+      fence_
+  ) AS keyed
   WHERE
     fence_
   GROUP BY
