@@ -281,6 +281,22 @@ def test_stages_without_a_date_column_have_no_stays(tmp_path: Path) -> None:
     assert set(found) == {1, 3, CYCLE}
 
 
+def test_the_longest_stays_the_data_can_hold_come_back_exact(tmp_path: Path) -> None:
+    # stays_sql packs each stay's days, outcome and stage into one integer: three centuries (the
+    # dates read span 1900-2200) at every stage and in the cycle, and a stay of no days
+    long = [
+        Deal("1", "won", entries=entries(datetime(1900, 1, 1)), closed=datetime(2199, 12, 31)),
+        Deal("2", "open", label=3, entries=entries(*[datetime(1900, 1, 2)] * 4)),
+        Deal("3", "lost", lost_stage=2, entries=entries(datetime(2199, 12, 31)), closed=None),
+    ]
+    deal_tables = build(tmp_path, long)
+    end = export_date(deal_tables.engine, STAGES)
+    assert end == datetime(2199, 12, 31)
+    found = stage_stays(deal_tables.engine, OVERALL, STAGES, deal_tables.dated_stages, end)
+    assert_same_stays(found["*"], reference(long, end))
+    assert max(found["*"][CYCLE].all.times) == (datetime(2199, 12, 31) - datetime(1900, 1, 1)).days
+
+
 def test_conversion_of_the_hand_made_table(tmp_path: Path) -> None:
     funnel = analyze(build(tmp_path, HAND)).funnel
     expected = reference(HAND, END)

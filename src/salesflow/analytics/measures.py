@@ -2,15 +2,18 @@
 group the stays and the tally of each stage (stage_events.stays_sql) and the won amounts
 (funnel.amounts_sql).
 
-One statement per figure, each reading the canonical deals once (`kept_deals`): a database then
-folds the canonical relations into the statement and can split it across its workers, where a
-statement reading them twice makes PostgreSQL compute and store them apart, on one core. The
-end of the data comes first: the stays count open deals up to it, as a number.
+In a database without a stage history, one statement per figure, each reading the canonical
+deals once (`kept_deals`): the database then folds the canonical relations into the statement
+and can split it across its workers, where a statement reading them twice makes PostgreSQL
+compute and store them apart, then count on one core. The end of the data comes first: the
+stays count open deals up to it, as a number.
 
-With a stage history in a database, the figures come in one statement instead: each statement
-would aggregate the history per deal again, which costs more than the split gains. Every deal
-then carries the end of the data (funnel_deals.last_date), the stays read their clock from it,
-and the branches share one row shape, tagged by `part`."""
+Otherwise one statement: locally the canonical deals are a table already and DuckDB runs each
+statement on every core, so one pass serves every figure (one statement per figure measured 8%
+slower on 1M deals, the median of five paired runs); in a database with a stage history, each
+statement would aggregate the history per deal again, which costs more than splitting gains.
+Every deal then carries the end of the data (funnel_deals.last_date), the stays read their clock
+from it, and the branches share one row shape, tagged by `part`."""
 
 from __future__ import annotations
 
@@ -59,7 +62,7 @@ class Measures:
 
 def measure(tables: DealTables, groupings: list[str]) -> Measures:
     """The figures of each grouping (SQL giving each deal's group key)."""
-    if tables.remote is not None and tables.history is not None:
+    if tables.remote is None or tables.history is not None:
         return _together(tables, groupings)
     engine, stages = tables.engine, tables.stage_count
     end = export_date(engine, stages, window_end(tables.options.until))
@@ -72,6 +75,7 @@ def measure(tables: DealTables, groupings: list[str]) -> Measures:
 
 
 def _together(tables: DealTables, groupings: list[str]) -> Measures:
+    """Every figure in one statement (see the module's docstring)."""
     until = window_end(tables.options.until)
     latest = f"(SELECT {latest_sql(tables.stage_count)} AS last_)"
     branches = [_branch("end", 0, latest, ("last_",))]

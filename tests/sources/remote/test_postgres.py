@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from tests import impact_scenario
@@ -129,6 +130,29 @@ def test_the_aggregates_run_on_the_server(server: PostgresServer) -> None:
         assert re.search(
             r"COUNT\(|MAX\(|LIMIT 0|pg_index|GROUP BY|^BEGIN|^ROLLBACK|^COMMIT", final
         ), final
+
+
+def test_the_stays_are_computed_in_the_workers(server: PostgresServer) -> None:
+    """With wide dates the stays go in a statement of their own (analytics.measures), which
+    PostgreSQL can run in parallel: each deal's columns computed once, in a subquery it keeps
+    apart (the volatile fence of sources.remote.transpile), and its pairs with the stages below
+    the gather, in the workers. Parallel plans are made cheap here: this table is too small to
+    get one otherwise (on 1M deals the workers also count the pairs: docs/data-sources.md)."""
+    mark = server.log_mark()
+    analyze(*database(server, history=False))
+    stays = [text for text in _statements(server.log_since(mark)) if "GROUP BY g, key" in text]
+    assert len(stays) == 1
+    with psycopg.connect(server.admin_url()) as conn:
+        for setting in (
+            "parallel_setup_cost",
+            "parallel_tuple_cost",
+            "min_parallel_table_scan_size",
+        ):
+            conn.execute(f"SET {setting} = 0")
+        plan = [str(row[0]) for row in conn.execute(f"EXPLAIN {stays[0]}").fetchall()]
+    nodes = [line.strip().removeprefix("->  ").split("  (")[0] for line in plan]
+    gather = nodes.index("Gather")
+    assert {"Subquery Scan on keyed", "Subquery Scan on d"} <= set(nodes[gather:]), plan
 
 
 def _statements(log: str) -> list[str]:

@@ -14,6 +14,7 @@ from sqlglot import exp
 
 from salesflow.errors import DataError, InputError
 from salesflow.sources.connection import quote_text
+from salesflow.sources.engine import FENCE
 from salesflow.sources.remote.transpile import check_query, to_dialect, to_duckdb
 
 DIALECTS = ("postgres", "snowflake", "bigquery", "databricks", "trino", "duckdb")
@@ -266,3 +267,19 @@ def test_the_postgres_query_runs_in_duckdb_as_it_would_in_postgres() -> None:
         ("7", 1200.46, "Closed Won"),
         ("8", 50.0, "CLOSED LOST"),
     ]
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "snowflake", "bigquery", "databricks", "trino"])
+def test_a_fence_is_true_in_other_dialects(dialect: str) -> None:
+    written = to_dialect(
+        f"SELECT g FROM (SELECT g, TRUE AS {FENCE} FROM t) d WHERE {FENCE}", dialect
+    )
+    assert "CLOCK_TIMESTAMP" not in written.upper()
+
+
+def test_a_fence_is_volatile_in_postgresql() -> None:
+    # PostgreSQL then keeps the subquery apart instead of repeating its expressions above
+    sql = f"SELECT g FROM (SELECT g, TRUE AS {FENCE}, TRUE AS other FROM t) d WHERE {FENCE}"
+    written = to_dialect(sql, "postgres")
+    assert f"NOT CLOCK_TIMESTAMP() IS NULL AS {FENCE}" in written
+    assert "TRUE AS other" in written
