@@ -2,7 +2,8 @@
 group the stays and the tally of each stage (stage_events.stays_sql) and the won amounts
 (funnel.amounts_sql).
 
-In a database without a stage history, one statement per figure, each reading the canonical
+The engine says which way is cheaper (`Engine.one_pass`). In a database without a stage
+history, one statement per figure, each reading the canonical
 deals once (`kept_deals`): the database then folds the canonical relations into the statement
 and can split it across its workers, where a statement reading them twice makes PostgreSQL
 compute and store them apart, then count on one core. The end of the data comes first: the
@@ -62,7 +63,7 @@ class Measures:
 
 def measure(tables: DealTables, groupings: list[str]) -> Measures:
     """The figures of each grouping (SQL giving each deal's group key)."""
-    if tables.remote is None or tables.history is not None:
+    if tables.engine.one_pass:
         return _together(tables, groupings)
     engine, stages = tables.engine, tables.stage_count
     end = export_date(engine, stages, window_end(tables.options.until))

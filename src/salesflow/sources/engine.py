@@ -26,6 +26,15 @@ class Engine(Protocol):
         """The rows of a SELECT written in DuckDB's dialect."""
         ...
 
+    @property
+    def one_pass(self) -> bool:
+        """Whether one statement computing every figure beats one statement per figure: true
+        where the canonical deals are cheap to read several times in a statement (a table in
+        DuckDB) or costly to compute again per statement (a database aggregating a stage
+        history per deal); false where each statement should read them once, so that the
+        database can run it on all its workers (analytics.measures)."""
+        ...
+
 
 @dataclass(frozen=True)
 class LocalEngine:
@@ -33,3 +42,7 @@ class LocalEngine:
 
     def rows(self, sql: str) -> Rows:
         return self.con.execute(sql).fetchall()
+
+    @property
+    def one_pass(self) -> bool:
+        return True

@@ -64,6 +64,11 @@ class Session:
             self._statements = Statements(self.layout, self.url.target.dialect)
         return self.run_native(self._statements.statement(sql))
 
+    @property
+    def one_pass(self) -> bool:
+        """With a stage history: every statement would aggregate it per deal again."""
+        return self.layout is not None and self.layout.history is not None
+
     def run_native(self, sql: str) -> Rows:
         return self._run(sql, lambda cursor: [tuple(row) for row in cursor.fetchall()])
 
