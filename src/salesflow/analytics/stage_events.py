@@ -72,9 +72,9 @@ def stays_sql(group: str, stages: int, dated: set[int], at: str, deals: str) -> 
     whether both ends are known are packed into one integer, and one plain GROUP BY counts the
     pairs: a database can split that count across its workers, and evaluates a stage's
     expressions only for the deals that reached it (PostgreSQL could not split grouping sets
-    over every deal and stage: see docs/data-sources.md). The deals and their pairs are
+    over every deal and stage: see docs/data-sources.md). The deals, their pairs and the keys are
     subqueries that carry the `FENCE` column, so that PostgreSQL computes a deal's columns once,
-    not once per pair.
+    not once per pair, and a pair's days once, not once per mention.
 
     `at` is SQL for the end of the data in seconds (a number, or NULL without dates)."""
     items = {k: _stage_item(k, stages, at) for k in sorted(dated)}
