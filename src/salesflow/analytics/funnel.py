@@ -83,7 +83,7 @@ class Observed:
 
 
 def tallies_of(rows: Rows, stages: int) -> dict[str, Tally]:
-    """The tally of each group from stage_events.stays_sql: its cycle rows (k = `stages`) count
+    """The tally of each group from stage_events.stay_rows: its cycle rows (k = `stages`) count
     every deal by outcome and position."""
     outcomes = {ADVANCED: "won", LOST: "lost", OPEN: "open"}
     result: dict[str, Tally] = {}

@@ -3,10 +3,10 @@ group the stays and the tally of each stage (stage_events.stays_sql) and the won
 (funnel.amounts_sql).
 
 The engine says which way is cheaper (`Engine.one_pass`). In a database without a stage
-history, one statement per figure, each reading the canonical
-deals once (`kept_deals`): the database then folds the canonical relations into the statement
-and can split it across its workers, where a statement reading them twice makes PostgreSQL
-compute and store them apart, then count on one core. The end of the data comes first: the
+history, one statement per figure, each reading the canonical deals once (`kept_deals`): the
+database then folds the canonical relations into the statement and can split it across its
+workers, where a statement reading them twice makes PostgreSQL compute and store them apart,
+then count on one core. The end of the data comes first: the
 stays count open deals up to it, as a number.
 
 Otherwise one statement: locally the canonical deals are a table already and DuckDB runs each
@@ -86,19 +86,28 @@ def _together(tables: DealTables, groupings: list[str]) -> Measures:
         stays = stays_sql(group, tables.stage_count, tables.dated_stages, "at_s", deals)
         branches.append(_branch("stay", index, f"({stays})", STAY_COLUMNS))
         branches.append(_branch("amount", index, f"({amounts_sql(group)})", AMOUNT_COLUMNS))
-    stays_rows: list[Rows] = [[] for _ in groupings]
-    amount_rows: list[Rows] = [[] for _ in groupings]
+    rows = tables.engine.rows(" UNION ALL ".join(branches))
+    return _measures(*_parts(rows, len(groupings), until), tables.stage_count)
+
+
+def _parts(
+    rows: Rows, groupings: int, until: datetime | None
+) -> tuple[datetime | None, list[Rows], list[Rows]]:
+    """The end of the data, then each grouping's stay rows and amount rows, from the branches
+    of one statement (tagged by `part` and `grouping_`)."""
+    stays: list[Rows] = [[] for _ in range(groupings)]
+    amounts: list[Rows] = [[] for _ in range(groupings)]
     end: datetime | None = None
-    for row in tables.engine.rows(" UNION ALL ".join(branches)):
+    for row in rows:
         value: dict[str, Any] = dict(zip(SHAPE, row, strict=True))
         part, index = value["part"], int(value["grouping_"])
         if part == "end":
             end = data_end(value["last_"], until)
         elif part == "stay":
-            stays_rows[index].append(tuple(value[n] for n in STAY_COLUMNS))
+            stays[index].append(tuple(value[n] for n in STAY_COLUMNS))
         else:
-            amount_rows[index].append(tuple(value[n] for n in AMOUNT_COLUMNS))
-    return _measures(end, stays_rows, amount_rows, tables.stage_count)
+            amounts[index].append(tuple(value[n] for n in AMOUNT_COLUMNS))
+    return end, stays, amounts
 
 
 def _capped(column: str, until: datetime | None) -> str:

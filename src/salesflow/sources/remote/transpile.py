@@ -1,6 +1,6 @@
 """The metrics' SQL, written once in DuckDB's dialect, in the dialect of the target database.
 
-sqlglot does the translation. Two things it leaves to us:
+sqlglot does the translation. What it leaves to us:
 
 - GREATEST and LEAST skip NULLs in DuckDB, PostgreSQL, Snowflake (its *_IGNORE_NULLS form) and
   Spark, but return NULL on any NULL in BigQuery and Trino. There they are rewritten as the
