@@ -67,48 +67,44 @@ def stays_sql(group: str, stages: int, dated: set[int], at: str, deals: str) -> 
     """A query of rows (group, key, count): how the stays in each dated stage, and the sales
     cycle, ended, counted (`stay_rows` unpacks the key).
 
-    Each deal is paired with every dated stage it reached (a won deal is at the last stage) and
-    with its cycle (slot -1, which every position reaches). Each pair's outcome, whole days and
-    whether both ends are known are packed into one integer, and one plain GROUP BY counts the
-    pairs: a database can split that count across its workers, and evaluates a stage's
+    Each deal yields one key per dated stage it reached (a won deal is at the last stage) and
+    one for its cycle: an array chosen by its position, whose expressions are written for that
+    position (a stage behind the deal was left by advancing), unnested. Each key packs the
+    pair's stage, outcome, whole days and whether both ends are known, and one plain GROUP BY
+    counts them: a database can split that count across its workers, and evaluates a stage's
     expressions only for the deals that reached it (PostgreSQL could not split grouping sets
-    over every deal and stage: see docs/data-sources.md). The deals, their pairs and the keys are
-    subqueries that carry the `FENCE` column, so that PostgreSQL computes a deal's columns once,
-    not once per pair, and a pair's days once, not once per mention.
+    over every deal and stage, and computed a join of each deal to its stages slower than the
+    array: see docs/data-sources.md). The deals are a subquery that carries the `FENCE`
+    column, so that PostgreSQL computes a deal's columns once, not once per mention.
 
     `at` is SQL for the end of the data in seconds (a number, or NULL without dates)."""
-    items = {k: _stage_item(k, stages, at) for k in sorted(dated)}
-    cycle = _cycle_item(at)
-
-    def pick(name: str) -> str:
-        chosen = " ".join(f"WHEN {k} THEN {item[name]}" for k, item in items.items())
-        return f"CASE slot {chosen} ELSE {cycle[name]} END" if chosen else cycle[name]
-
     # the deal's outcome as the cycle's event: won is advancing
     outcome = f"CASE status WHEN 'won' THEN {ADVANCED} WHEN 'lost' THEN {LOST} ELSE {OPEN} END"
-    slot = f"CASE WHEN slot < 0 THEN {stages} + position ELSE slot END"
-    days = f"(({pick('exit')}) - ({pick('start')})) / {SECONDS_PER_DAY}"
-    timed = "CASE WHEN coalesce(known_ AND days_ >= 0, FALSE) THEN 1 ELSE 0 END"
-    key = (
-        f"((CAST(slot_ AS BIGINT) * 3 + event_) * 2 + {timed}) * {DAY_SLOTS} "
-        "+ CAST(greatest(round(days_), 0) AS BIGINT)"
+    arrays = " ".join(
+        f"WHEN {position} THEN [{', '.join(_keys(position, stages, dated, at))}]"
+        for position in range(stages)
     )
+    columns = ", ".join([f"{group} AS g", f"{outcome} AS outcome_", *_exits(stages, dated)])
+    # the key cast again: an element of Snowflake's FLATTEN is a VARIANT
     return f"""
-        SELECT g, key, count(*) AS n
+        SELECT g, CAST(key AS BIGINT) AS key, count(*) AS n
         FROM (
-            SELECT g, {key} AS key, TRUE AS {FENCE}
-            FROM (
-                SELECT g, {slot} AS slot_, {pick("event")} AS event_, {days} AS days_,
-                    {pick("known")} AS known_, TRUE AS {FENCE}
-                FROM (SELECT *, {group} AS g, {outcome} AS outcome_, TRUE AS {FENCE} FROM {deals}) d
-                JOIN {_reach(sorted(dated))}
-                WHERE d.{FENCE}
-            ) paired
-            WHERE {FENCE}
-        ) keyed
-        WHERE {FENCE}
+            SELECT g, unnest(CASE position {arrays} END) AS key
+            FROM (SELECT *, {columns}, TRUE AS {FENCE} FROM {deals}) d
+            WHERE d.{FENCE}
+        ) paired
         GROUP BY g, key
         """
+
+
+def _exits(stages: int, dated: set[int]) -> list[str]:
+    """For each dated stage k, `x{k}_`: when a deal that advanced from it left it (its next
+    entry, else its close if won), computed once per deal."""
+    won_close = "CASE WHEN status = 'won' THEN s_closed END"
+    return [
+        f"coalesce({', '.join([*(f's{j}' for j in range(k + 1, stages)), won_close])}) AS x{k}_"
+        for k in sorted(dated)
+    ]
 
 
 # Whole days of a stay take the key's lowest bits: 2**28 days (735,000 years) is more than any
@@ -116,12 +112,26 @@ def stays_sql(group: str, stages: int, dated: set[int], at: str, deals: str) -> 
 DAY_SLOTS = 2**28
 
 
-def _reach(dated: list[int]) -> str:
-    """The slots a deal reached, with the join condition: each dated stage up to its position,
-    and the cycle (-1). (Listing each position's slots for a join on equality was no faster
-    in PostgreSQL, which then expected fewer pairs than deals and sorted them to count.)"""
-    slots = ", ".join(f"({k})" for k in [-1, *dated])
-    return f"(VALUES {slots}) AS reach(slot) ON reach.slot <= d.position"
+def _keys(position: int, stages: int, dated: set[int], at: str) -> list[str]:
+    """The packed keys of a deal at `position`: each dated stage up to it, then the cycle (slot
+    `stages` + position)."""
+    items = [(k, _stage_item(k, position, at)) for k in sorted(dated) if k <= position]
+    items.append((stages + position, _cycle_item(at)))
+    return [_key(slot, item) for slot, item in items]
+
+
+def _key(slot: int, item: dict[str, str]) -> str:
+    """((slot * 3 + event) * 2 + timed) * DAY_SLOTS + days, as a BIGINT (timed: both ends known
+    and the exit not before the start)."""
+    exit_at, start = item["exit"], item["start"]
+    timed = (
+        f"CASE WHEN coalesce(({item['known']}) AND {exit_at} >= {start}, FALSE) THEN 1 ELSE 0 END"
+    )
+    days = f"round(({exit_at} - {start}) / {SECONDS_PER_DAY})"
+    return (
+        f"CAST({slot * 3} + {item['event']} AS BIGINT) * {2 * DAY_SLOTS} + {timed} * {DAY_SLOTS}"
+        f" + CAST(greatest({days}, 0) AS BIGINT)"
+    )
 
 
 def stay_rows(rows: Rows, stages: int) -> Rows:
@@ -151,30 +161,19 @@ def seconds(moment: datetime | None) -> str:
     return f"{(moment - EPOCH).total_seconds():.6f}"
 
 
-def _stage_item(k: int, stages: int, at: str) -> dict[str, str]:
-    """A stay in stage k, of a deal that reached it (`outcome_`: 1 won, 2 lost, 0 open). Times
-    are the canonical seconds columns (s0 …, s_first, s_closed: no date function runs per stage
-    and deal)."""
-    later = [f"s{j}" for j in range(k + 1, stages)]
-    next_entry = f"coalesce({', '.join(later)})" if later else "NULL::DOUBLE"
+def _stage_item(k: int, position: int, at: str) -> dict[str, str]:
+    """The stay in stage k of a deal at `position` (k <= position; `outcome_`: 1 won, 2 lost,
+    0 open). Times are the canonical seconds columns (s0 …, s_first, s_closed: no date function
+    runs per stage and deal)."""
+    known = f"s{k} IS NOT NULL"
+    if position > k:  # it advanced from here
+        return {"event": str(ADVANCED), "exit": f"x{k}_", "start": f"s{k}", "known": known}
+    # Still here, or decided here. A deal still open in a stage it has no entry date for has
+    # waited at least since its last known entry.
+    exit_at = f"CASE outcome_ WHEN {ADVANCED} THEN x{k}_ WHEN {LOST} THEN s_closed ELSE {at} END"
     earlier = _greatest([f"s{j}" for j in range(k)])
-    advanced = f"(outcome_ = {ADVANCED} OR position > {k})"
-    # paired only with the stages it reached: at stage k a deal that did not advance is there
-    event = (
-        f"CASE WHEN {advanced} THEN {ADVANCED} WHEN outcome_ = {LOST} THEN {LOST} ELSE {OPEN} END"
-    )
-    exit_at = (
-        f"CASE WHEN {advanced} THEN coalesce({next_entry}, "
-        f"CASE WHEN outcome_ = {ADVANCED} THEN s_closed END) "
-        f"WHEN outcome_ = {LOST} THEN s_closed ELSE {at} END"
-    )
-    # A deal still open in a stage it has no entry date for has waited at least since its last
-    # known entry.
-    start = (
-        f"coalesce(s{k}, CASE WHEN outcome_ = {OPEN} AND position = {k} "
-        f"THEN coalesce({earlier}, s_first) END)"
-    )
-    return {"event": event, "exit": exit_at, "start": start, "known": f"s{k} IS NOT NULL"}
+    start = f"coalesce(s{k}, CASE WHEN outcome_ = {OPEN} THEN coalesce({earlier}, s_first) END)"
+    return {"event": "outcome_", "exit": exit_at, "start": start, "known": known}
 
 
 def _greatest(columns: list[str]) -> str:

@@ -44,7 +44,7 @@ from salesflow.model.funnel import FunnelReport
 from salesflow.sources.engine import Rows
 from salesflow.sources.options import DataOptions
 from salesflow.sources.problems import find_problems
-from salesflow.sources.remote import build
+from salesflow.sources.remote import build, vocabulary
 from salesflow.sources.remote.drivers import Connection
 from salesflow.sources.remote.relations import Layout
 from salesflow.sources.remote.session import Session
@@ -239,7 +239,8 @@ def _unique(name: str, taken: dict[str, str]) -> str:
     return candidate
 
 
-DUCKDB_ONLY = re.compile(r"GROUP\s+BY\s+ALL|\bMAP\s*\{|\bunnest\s*\(", re.IGNORECASE)
+# a bare `[` opens a DuckDB list; PostgreSQL writes ARRAY[…]
+DUCKDB_ONLY = re.compile(r"GROUP\s+BY\s+ALL|\bMAP\s*\{|(?<![A-Za-z])\[", re.IGNORECASE)
 # Known bug: stay_rows nests greatest(s0, s1, …) inside greatest(round(days), 0) and the inner
 # one is not rewritten (test_transpile.test_a_nested_greatest_skips_nulls_too). Once fixed, this
 # set is empty.
@@ -274,7 +275,7 @@ def test_every_statement_parses_keeps_the_dialect_rules_and_matches_its_golden_f
     """One test per dialect and data shape, so that a dialect's statements are made once (they
     take seconds). With a stage history the figures come in one statement; with wide dates
     only, in one statement each (analytics.measures): golden/<dialect>/wide/ holds those.
-    The rules: PostgreSQL gets none of DuckDB's own syntax (GROUP BY ALL, MAP {…}, unnest);
+    The rules: PostgreSQL gets none of DuckDB's own syntax (GROUP BY ALL, MAP {…}, [lists]);
     BigQuery and Trino get GREATEST/LEAST over COALESCEs only."""
     sent = recorded(dialect, history).statements
     trees = {name: sqlglot.parse_one(sql, read=dialect) for name, sql in sent.items()}
@@ -318,3 +319,17 @@ def test_the_tiny_tables_give_the_figures_they_were_made_for() -> None:
     assert [group.key for group in result.report.groups] == ["(none)", "AMER", "EMEA"]
     counts = {problem.code: problem.count for problem in result.problems}
     assert counts == {"unmapped-label": 1, "unmapped-lost-stage": 1, "missing-id": 1}
+
+
+@pytest.mark.parametrize("history", [True, False], ids=["history", "wide"])
+def test_too_many_label_combinations_count_the_problems_on_the_server(history: bool) -> None:
+    """The same problems and figures when the label combinations cannot be brought back."""
+    combined = recorded("duckdb", history)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(vocabulary, "MAX_COMBINATIONS", 0)
+        fallback = recorded.__wrapped__("duckdb", history)
+    assert "GROUP BY field, raw" in fallback.statements["_values"]
+    assert "FROM deals_raw" in fallback.statements["_counted_rows"]
+    assert not {"_values", "_counted_rows"} & set(combined.statements)
+    assert fallback.problems == combined.problems
+    assert fallback.report == combined.report

@@ -283,3 +283,28 @@ def test_a_fence_is_volatile_in_postgresql() -> None:
     written = to_dialect(sql, "postgres")
     assert f"NOT CLOCK_TIMESTAMP() IS NULL AS {FENCE}" in written
     assert "TRUE AS other" in written
+
+
+UNNESTING = (
+    "SELECT g, CAST(key AS BIGINT) AS key, count(*) AS n FROM ("
+    "SELECT g, unnest(CASE p WHEN 0 THEN [10 + x] WHEN 1 THEN [10 + x, 20 + x] END) AS key "
+    "FROM (VALUES ('a', 0, 1), ('a', 1, 1), ('b', 1, 2), ('b', 2, 2)) AS d(g, p, x)"
+    ") paired GROUP BY g, key ORDER BY g, key"
+)
+
+
+@pytest.mark.parametrize("dialect", ["bigquery", "trino", "snowflake"])
+def test_an_unnest_in_a_select_list_becomes_a_cross_join(dialect: str) -> None:
+    """Where sqlglot would emulate it with joins over positions that repeat the array."""
+    tree = sqlglot.parse_one(to_dialect(UNNESTING, dialect), read=dialect)
+    projected = [p.unalias() for s in tree.find_all(exp.Select) for p in s.expressions]
+    assert not [p for p in projected if isinstance(p, (exp.Explode, exp.Unnest))]
+    assert [join.args.get("kind") for join in tree.find_all(exp.Join)] == ["CROSS"]
+
+
+@pytest.mark.parametrize("dialect", ["trino", "postgres", "databricks"])
+def test_the_unnested_rows_are_the_same_read_back_in_duckdb(dialect: str) -> None:
+    """A position with no array (2) yields no row; each element is one row of its deal's group."""
+    back = sqlglot.transpile(to_dialect(UNNESTING, dialect), read=dialect, write="duckdb")[0]
+    expected = [("a", 11, 2), ("a", 21, 1), ("b", 12, 1), ("b", 22, 1)]
+    assert ORACLE.execute(back).fetchall() == ORACLE.execute(UNNESTING).fetchall() == expected

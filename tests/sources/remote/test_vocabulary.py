@@ -1,6 +1,7 @@
-"""A database's labels (sources.remote.vocabulary): the values of each label column, read once,
-given their meaning in Python exactly as a file's labels are (fold: case, NFKC, ß, İ), and
-written back as a small relation the canonical CTEs join."""
+"""A database's labels (sources.remote.vocabulary): the values of each label column, read once
+as counted combinations (or, too many of those, each column alone), given their meaning in
+Python exactly as a file's labels are (fold: case, NFKC, ß, İ), and written back as a small
+relation the canonical CTEs join."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from salesflow.errors import DataError
 from salesflow.sources.options import DataOptions
 from salesflow.sources.remote.relations import kept_sql
 from salesflow.sources.remote.vocabulary import (
+    MAX_COMBINATIONS,
     MAX_VALUES,
+    Combination,
     Meaning,
     Vocabulary,
     _meanings,
@@ -113,13 +116,10 @@ def test_a_lost_stage_value_names_the_stage_the_deal_was_lost_at() -> None:
 def test_discover_reads_every_label_column_once_and_gives_each_value_its_meaning() -> None:
     engine = CannedEngine(
         [
-            ("stage", "Beta"),
-            ("stage", "Mystery"),
-            ("stage", "  "),
-            ("status", "open"),
-            ("status", "Duplicate"),
-            ("lost_stage", "Proposal Sent"),
-            ("history", "Straße"),
+            ("deals", "Beta", "open", None, 0, 7),
+            ("deals", "Mystery", "open", "Proposal Sent", 1, 2),
+            ("deals", "  ", "Duplicate", None, None, 1),
+            ("history", "Straße", None, None, 0, 3),
         ]
     )
     vocabulary = discover(engine, PROCESS, COLUMNS, "Stage Name", RELATIONS, KEPT, OPTIONS)
@@ -129,9 +129,14 @@ def test_discover_reads_every_label_column_once_and_gives_each_value_its_meaning
         "lost_stage": {"Proposal Sent": Meaning(stage=2, open=True)},
         "history": {"Straße": BETA},
     }
+    assert vocabulary.combinations == (
+        Combination("Beta", "open", None, 7, 0),
+        Combination("Mystery", "open", "Proposal Sent", 2, 1),
+        Combination("  ", "Duplicate", None, 1, 0),
+    )
     (sql,) = engine.sent
     sqlglot.parse_one(sql, read="duckdb")
-    assert sql.endswith(f"LIMIT {MAX_VALUES * 4 + 1}")
+    assert sql.endswith(f"LIMIT {MAX_COMBINATIONS + 1}")
 
 
 def _source_tables() -> duckdb.DuckDBPyConnection:
@@ -144,7 +149,8 @@ def _source_tables() -> duckdb.DuckDBPyConnection:
     con.execute(
         "INSERT INTO crm.deals VALUES (1, 'Beta', 'open', NULL, 'New Business'), "
         "(2, 'Beta', 'Won', NULL, ' New Business '), (3, 'Dead', 'Lost', 'Gamma', 'New Business'), "
-        "(4, 'Renewal Stage', 'open', 'Alpha', 'Renewals'), (5, NULL, NULL, NULL, 'New Business')"
+        "(4, 'Renewal Stage', 'open', 'Alpha', 'Renewals'), (5, NULL, NULL, NULL, 'New Business'), "
+        "(6, 'Beta', 'open', NULL, 'New Business'), (NULL, 'Beta', 'open', NULL, 'New Business')"
     )
     con.execute('CREATE TABLE crm.stage_history ("Deal Id" INTEGER, "Stage Name" VARCHAR)')
     con.execute("INSERT INTO crm.stage_history VALUES (1, 'Alpha'), (1, 'Beta'), (2, 'Alpha')")
@@ -152,19 +158,18 @@ def _source_tables() -> duckdb.DuckDBPyConnection:
 
 
 def test_the_discovery_query_runs_in_duckdb_over_the_kept_rows() -> None:
+    """Each combination of the kept rows' labels: rows without an id, and all rows."""
     con = _source_tables()
     engine = CannedEngine([])
     discover(engine, PROCESS, COLUMNS, "Stage Name", RELATIONS, KEPT, OPTIONS)
     rows = con.execute(f"SELECT * FROM ({engine.sent[0]}) ORDER BY ALL").fetchall()
     assert rows == [
-        ("history", "Alpha"),
-        ("history", "Beta"),
-        ("lost_stage", "Gamma"),
-        ("stage", "Beta"),
-        ("stage", "Dead"),
-        ("status", "Lost"),
-        ("status", "Won"),
-        ("status", "open"),
+        ("deals", "Beta", "Won", None, 0, 1),
+        ("deals", "Beta", "open", None, 1, 3),
+        ("deals", "Dead", "Lost", "Gamma", 0, 1),
+        ("deals", None, None, None, 0, 1),
+        ("history", "Alpha", None, None, 0, 2),
+        ("history", "Beta", None, None, 0, 1),
     ]
 
 
@@ -173,14 +178,41 @@ def test_without_a_history_or_status_column_neither_is_read() -> None:
     columns = {"id": "Deal Id", "stage": "Stage"}
     assert discover(
         engine, PROCESS, columns, "Stage Name", (RELATIONS[0], None), "TRUE", OPTIONS
-    ) == (Vocabulary({}))
+    ) == Vocabulary({}, ())
     (sql,) = engine.sent
-    assert "'stage' AS field" in sql
-    assert all(f"'{name}' AS field" not in sql for name in ("status", "lost_stage", "history"))
+    assert '"Stage"' in sql
+    assert all(name not in sql for name in ('"Status"', '"Lost At"', "'history'"))
+
+
+class TwoAnswers(CannedEngine):
+    """The combinations first (more than can be brought back), then each column's values."""
+
+    def __init__(self, values: list[tuple[Any, ...]]) -> None:
+        super().__init__(
+            [("deals", f"value {i}", None, None, 0, 1) for i in range(MAX_COMBINATIONS + 1)]
+        )
+        self.values = values
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        first = super().rows(sql)
+        return first if len(self.sent) == 1 else self.values
+
+
+def test_too_many_combinations_are_read_as_each_columns_values() -> None:
+    engine = TwoAnswers([("stage", "Beta"), ("status", "open"), ("history", "Straße")])
+    vocabulary = discover(engine, PROCESS, COLUMNS, "Stage Name", RELATIONS, KEPT, OPTIONS)
+    assert vocabulary.combinations is None  # the problems are then counted on the server
+    assert vocabulary.values == {
+        "stage": {"Beta": BETA},
+        "status": {"open": Meaning(open=True)},
+        "history": {"Straße": BETA},
+    }
+    assert len(engine.sent) == 2
+    assert engine.sent[1].endswith(f"GROUP BY field, raw LIMIT {MAX_VALUES * 4 + 1}")
 
 
 def test_too_many_distinct_values_is_not_a_label_column() -> None:
-    engine = CannedEngine([("stage", f"value {i}") for i in range(MAX_VALUES + 1)])
+    engine = TwoAnswers([("stage", f"value {i}") for i in range(MAX_VALUES + 1)])
     with pytest.raises(DataError) as caught:
         discover(engine, PROCESS, COLUMNS, None, (RELATIONS[0], None), KEPT, OPTIONS)
     assert str(caught.value) == (

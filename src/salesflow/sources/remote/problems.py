@@ -1,15 +1,20 @@
-"""Problems in a database's deals, counted in one scan on the server: labels and status values
-that match nothing (refused unless --unmapped ignore) and rows without a deal id. A database has
-no row numbers, so each problem lists its values, not rows."""
+"""Problems in a database's deals: labels and status values that match nothing (refused unless
+--unmapped ignore) and rows without a deal id. They are counted from the label combinations the
+vocabulary read (sources.remote.vocabulary), or, when there were too many of those to bring
+back, in one scan on the server. A database has no row numbers, so each problem lists its
+values, not rows."""
 
 from __future__ import annotations
 
 from salesflow.diagnostics import Severity
 from salesflow.model.data import DataProblem
-from salesflow.sources.engine import Engine
+from salesflow.sources.engine import Engine, Rows
 from salesflow.sources.remote.relations import opaque
+from salesflow.sources.remote.session import Session
+from salesflow.sources.remote.vocabulary import Combination, Meaning, Vocabulary
 
 LISTED = 10
+UNKNOWN = Meaning()
 SPECS = (  # column of deals_raw, what it is, problem code, how to fix it
     ("unmapped_label", "stage", "unmapped-label", "add each to a stage's aliases"),
     ("unmapped_lost", "lost stage", "unmapped-lost-stage", "add each to a stage's aliases"),
@@ -23,14 +28,14 @@ SPECS = (  # column of deals_raw, what it is, problem code, how to fix it
 
 
 def remote_problems(engine: Engine, name: str) -> list[DataProblem]:
-    """One plain GROUP BY of the three problem columns, which a database splits across its
-    workers (grouping sets it counts on one core), then each column's values summed here."""
-    columns = [spec[0] for spec in SPECS]
-    rows = engine.rows(
-        f"SELECT {', '.join(columns)}, count(*), "
-        "sum(CASE WHEN deal_id IS NULL THEN 1 ELSE 0 END) "
-        f"FROM deals_raw WHERE {opaque('left_out IS NULL')} GROUP BY {', '.join(columns)}"
-    )
+    """The problems of rows (unmapped label, lost stage, status, count, rows without an id),
+    each column's values summed here."""
+    layout = engine.layout if isinstance(engine, Session) else None
+    combinations = layout.vocabulary.combinations if layout is not None else None
+    if layout is not None and combinations is not None:
+        rows = _combination_rows(layout.vocabulary, combinations)
+    else:
+        rows = _counted_rows(engine)
     found: list[dict[str, tuple[str, int]]] = [{} for _ in SPECS]
     missing = 0
     for row in rows:
@@ -43,6 +48,41 @@ def remote_problems(engine: Engine, name: str) -> list[DataProblem]:
     ]
     problems.append(_missing_ids(name, missing))
     return [problem for problem in problems if problem.count]
+
+
+def _combination_rows(vocabulary: Vocabulary, combinations: tuple[Combination, ...]) -> Rows:
+    """The rows `_counted_rows` would count, from the combinations: a row whose stage or status
+    is ignored is left out, as deals_raw leaves it out."""
+    rows: Rows = []
+    for combination in combinations:
+        written = {
+            "stage": combination.stage,
+            "lost_stage": combination.lost_stage,
+            "status": combination.status,
+        }
+        # a value with no meaning (none written, or only blanks) is neither ignored nor unmapped
+        meanings = {
+            key: vocabulary.values.get(key, {}).get(value, UNKNOWN)
+            if value is not None
+            else UNKNOWN
+            for key, value in written.items()
+        }
+        if meanings["stage"].ignored or meanings["status"].ignored:
+            continue
+        unmapped = [value if meanings[key].unmapped else None for key, value in written.items()]
+        rows.append((*unmapped, combination.count, combination.missing_ids))
+    return rows
+
+
+def _counted_rows(engine: Engine) -> Rows:
+    """One plain GROUP BY of the three problem columns, which a database splits across its
+    workers (grouping sets it counts on one core)."""
+    columns = [spec[0] for spec in SPECS]
+    return engine.rows(
+        f"SELECT {', '.join(columns)}, count(*), "
+        "sum(CASE WHEN deal_id IS NULL THEN 1 ELSE 0 END) "
+        f"FROM deals_raw WHERE {opaque('left_out IS NULL')} GROUP BY {', '.join(columns)}"
+    )
 
 
 def _add(values: dict[str, tuple[str, int]], value: str, count: int) -> None:

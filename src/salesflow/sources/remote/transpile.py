@@ -13,6 +13,10 @@ sqlglot does the translation. What it leaves to us:
   instead of once per deal). A column `FENCE` (sources.engine) whose value is volatile stops
   that, and `clock_timestamp()` is volatile yet safe in parallel workers: there the fence
   becomes `clock_timestamp() IS NOT NULL`.
+- An `unnest` in a SELECT list (one row per element: PostgreSQL runs it in the workers, where
+  an unnest in FROM is a function call per row, slower) becomes, for BigQuery, Trino and
+  Snowflake, a CROSS JOIN UNNEST (FLATTEN) of the same array: sqlglot would emulate it there with
+  joins over positions that repeat the array four times.
 - Only a single read-only query may leave salesflow: the output is parsed back and refused
   unless it is one SELECT (a statement a user wrote with `--query` is checked the same way).
 """
@@ -29,6 +33,7 @@ from salesflow.errors import DataError, InputError
 from salesflow.sources.engine import FENCE
 
 NULL_PROPAGATING = frozenset({"bigquery", "trino"})
+UNNEST_IN_FROM = frozenset({"bigquery", "trino", "snowflake"})
 
 
 def to_dialect(sql: str, dialect: str) -> str:
@@ -40,6 +45,8 @@ def to_dialect(sql: str, dialect: str) -> str:
         tree = _innermost_first(tree, (exp.TimeToUnix,), _bigquery_seconds)
     if dialect == "postgres":
         _volatile_fences(tree)
+    if dialect in UNNEST_IN_FROM:
+        _unnest_in_from(tree)
     written = tree.sql(dialect=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)
     check_query(written, dialect, "generated SQL")
     return written
@@ -90,6 +97,21 @@ def _volatile_fences(tree: exp.Expr) -> None:
         if alias.alias == FENCE:
             now = exp.Anonymous(this="CLOCK_TIMESTAMP", expressions=[])
             alias.set("this", exp.Not(this=exp.Is(this=now, expression=exp.Null())))
+
+
+def _unnest_in_from(tree: exp.Expr) -> None:
+    """Each `unnest(array) AS name` of a SELECT list as a column of a CROSS JOIN UNNEST."""
+    for select in list(tree.find_all(exp.Select)):
+        for projection in select.expressions:
+            if isinstance(projection, exp.Alias) and isinstance(projection.this, exp.Explode):
+                column = exp.to_identifier(f"{projection.alias}_")  # not FLATTEN's own `key`
+                alias = exp.TableAlias(this=exp.to_identifier("unnested"), columns=[column])
+                select.join(
+                    exp.Unnest(expressions=[projection.this.this], alias=alias),
+                    join_type="CROSS",
+                    copy=False,
+                )
+                projection.set("this", exp.column(column.name, table="unnested"))
 
 
 def _bigquery_seconds(node: exp.Expr) -> exp.Expr:

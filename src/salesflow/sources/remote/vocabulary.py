@@ -1,5 +1,6 @@
-"""The labels a database's deals use, read once (one small GROUP BY per label column) and
-matched here, in Python, exactly as labels in a file are (model.labels.fold: NFKC, case folding).
+"""The labels a database's deals use, read once (one GROUP BY of their combinations, with the
+history's stage values) and matched here, in Python, exactly as labels in a file are
+(model.labels.fold: NFKC, case folding).
 
 The canonical relations then join each row to a small table of its column's values, by the
 value as the server writes it: no string function runs on every row, and a database whose
@@ -13,12 +14,14 @@ from salesflow.errors import DataError
 from salesflow.model import Process
 from salesflow.model.labels import fold
 from salesflow.sources.connection import quote_name, quote_text
-from salesflow.sources.engine import Engine
+from salesflow.sources.engine import Engine, Rows
 from salesflow.sources.labels import outcome_labels, stage_labels
 from salesflow.sources.options import DataOptions
+from salesflow.sources.parse import text
 from salesflow.sources.status import ignored_values, open_labels
 
 MAX_VALUES = 10_000  # distinct values of one label column: more is not a label column
+MAX_COMBINATIONS = MAX_VALUES * 4  # of the deals' labels, brought back to count the problems
 FIELDS = ("stage", "status", "lost_stage")
 
 
@@ -35,10 +38,24 @@ class Meaning:
 
 
 @dataclass(frozen=True)
+class Combination:
+    """One combination of the deals' written labels (stage, status, lost stage), how many rows
+    have it, and how many of those have no deal id."""
+
+    stage: str | None
+    status: str | None
+    lost_stage: str | None
+    count: int
+    missing_ids: int
+
+
+@dataclass(frozen=True)
 class Vocabulary:
-    """Each label column's written values (as the server casts them to text) and their meaning."""
+    """Each label column's written values (as the server casts them to text) and their meaning;
+    the deals' combinations of them, counted, unless there were too many to bring back."""
 
     values: dict[str, dict[str, Meaning]] = field(default_factory=dict)
+    combinations: tuple[Combination, ...] | None = None
 
     def relation(self, name: str) -> str:
         """The values of column `name` as a relation (raw, stage, outcome, ignored, open_,
@@ -57,18 +74,88 @@ def discover(
     options: DataOptions,
 ) -> Vocabulary:
     """Read the values of each label column (the deals' stage, status and lost stage, the
-    history's stage) and give each its meaning."""
+    history's stage) and give each its meaning. The deals' values come as counted combinations
+    (`Vocabulary.combinations`), from which sources.remote.problems counts the problems without
+    another pass over the deals; when there are too many to bring back, each column's values
+    are read alone and the problems are counted on the server."""
+    rows = engine.rows(_combinations_sql(columns, history_column, relations, kept))
+    if len(rows) > MAX_COMBINATIONS:
+        found, combinations = _values(engine, columns, history_column, relations, kept), None
+    else:
+        found, combinations = _split(rows)
+    for name, raws in found.items():
+        if len(raws) > MAX_VALUES:
+            raise DataError(
+                f"the {name} column has more than {MAX_VALUES:,} distinct values: map a column "
+                "of stage or status labels"
+            )
+    meanings = {name: _meanings(name, raws, process, options) for name, raws in found.items()}
+    return Vocabulary(meanings, combinations)
+
+
+def _combinations_sql(
+    columns: dict[str, str],
+    history_column: str | None,
+    relations: tuple[str, str | None],
+    kept: str,
+) -> str:
+    """Each combination of the deals' label values, with how many rows have it and how many of
+    those have no deal id (rows a filter drops not counted); then each value of the history's
+    stage column."""
+    deals, history = relations
+    items = [f"{_label(columns.get(key))} AS {key}_" for key in FIELDS]
+    items.append(f"CASE WHEN {text(columns['id'], 'src')} IS NULL THEN 1 ELSE 0 END AS missing_")
+    grouped = ", ".join(f"{key}_" for key in FIELDS)
+    selects = [
+        f"SELECT 'deals' AS field, {grouped}, sum(missing_) AS missing, count(*) AS n "
+        f"FROM (SELECT {', '.join(items)} FROM {deals} src WHERE {kept}) labels GROUP BY {grouped}"
+    ]
+    if history is not None and history_column is not None:
+        stage = f"CAST({quote_name(history_column)} AS VARCHAR)"
+        selects.append(
+            f"SELECT 'history' AS field, stage_, NULL, NULL, 0, count(*) "
+            f"FROM (SELECT {stage} AS stage_ FROM {history} history) labels GROUP BY stage_"
+        )
+    return f"{' UNION ALL '.join(selects)} LIMIT {MAX_COMBINATIONS + 1}"
+
+
+def _label(column: str | None) -> str:
+    return "CAST(NULL AS VARCHAR)" if column is None else f"CAST({quote_name(column)} AS VARCHAR)"
+
+
+def _split(rows: Rows) -> tuple[dict[str, list[str]], tuple[Combination, ...]]:
+    """Each label column's values, and the deals' combinations, from `_combinations_sql`."""
+    found: dict[str, dict[str, None]] = {}
+    combinations = []
+    for field_name, stage, status, lost, missing, n in rows:
+        values = (stage, status, lost)
+        names = ("history",) if field_name == "history" else FIELDS
+        for name, value in zip(names, values, strict=False):
+            if value is not None:
+                found.setdefault(name, {})[str(value)] = None
+        if field_name == "deals":
+            stage_, status_, lost_ = (None if value is None else str(value) for value in values)
+            combinations.append(Combination(stage_, status_, lost_, int(n), int(missing or 0)))
+    return {name: list(values) for name, values in found.items()}, tuple(combinations)
+
+
+def _values(
+    engine: Engine,
+    columns: dict[str, str],
+    history_column: str | None,
+    relations: tuple[str, str | None],
+    kept: str,
+) -> dict[str, list[str]]:
+    """Each label column's values, read alone (too many combinations to bring back)."""
     deals, history = relations
     selects = [
-        f"SELECT '{key}' AS field, CAST({quote_name(columns[key])} AS VARCHAR) AS raw "
-        f"FROM {deals} src WHERE {kept}"
+        f"SELECT '{key}' AS field, {_label(columns[key])} AS raw FROM {deals} src WHERE {kept}"
         for key in FIELDS
         if key in columns
     ]
     if history is not None and history_column is not None:
         selects.append(
-            f"SELECT 'history' AS field, CAST({quote_name(history_column)} AS VARCHAR) AS raw "
-            f"FROM {history} history"
+            f"SELECT 'history' AS field, {_label(history_column)} AS raw FROM {history} history"
         )
     rows = engine.rows(
         f"SELECT field, raw FROM ({' UNION ALL '.join(selects)}) labels "
@@ -77,15 +164,7 @@ def discover(
     found: dict[str, list[str]] = {}
     for name, raw in rows:
         found.setdefault(str(name), []).append(str(raw))
-    for name, raws in found.items():
-        if len(raws) > MAX_VALUES:
-            raise DataError(
-                f"the {name} column has more than {MAX_VALUES:,} distinct values: map a column "
-                "of stage or status labels"
-            )
-    return Vocabulary(
-        {name: _meanings(name, raws, process, options) for name, raws in found.items()}
-    )
+    return found
 
 
 def _meanings(

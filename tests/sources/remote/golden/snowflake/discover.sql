@@ -1,29 +1,37 @@
 SELECT
-  field,
-  raw
+  'deals' AS field,
+  stage_,
+  status_,
+  lost_stage_,
+  SUM(missing_) AS missing,
+  COUNT(*) AS n
 FROM (
   SELECT
-    'stage' AS field,
-    CAST("stage" AS VARCHAR) AS raw
+    CAST("stage" AS VARCHAR) AS stage_,
+    CAST(NULL AS VARCHAR) AS status_,
+    CAST("lost_at_stage" AS VARCHAR) AS lost_stage_,
+    CASE WHEN NULLIF(TRIM(CAST(src."deal_id" AS VARCHAR)), '') IS NULL THEN 1 ELSE 0 END AS missing_
   FROM crm.deals AS src
   WHERE
     COALESCE(TRIM(CAST(src."pipeline" AS VARCHAR)) IN ('New Business'), FALSE)
-  UNION ALL
+) AS labels
+GROUP BY
+  stage_,
+  status_,
+  lost_stage_
+UNION ALL
+SELECT
+  'history' AS field,
+  stage_,
+  NULL,
+  NULL,
+  0,
+  COUNT(*)
+FROM (
   SELECT
-    'lost_stage' AS field,
-    CAST("lost_at_stage" AS VARCHAR) AS raw
-  FROM crm.deals AS src
-  WHERE
-    COALESCE(TRIM(CAST(src."pipeline" AS VARCHAR)) IN ('New Business'), FALSE)
-  UNION ALL
-  SELECT
-    'history' AS field,
-    CAST("stage" AS VARCHAR) AS raw
+    CAST("stage" AS VARCHAR) AS stage_
   FROM crm.stage_history AS history
 ) AS labels
-WHERE
-  NOT raw IS NULL
 GROUP BY
-  field,
-  raw
+  stage_
 LIMIT 40001;

@@ -308,269 +308,429 @@ WITH typed AS (
 )
 SELECT
   g,
-  key,
+  CAST(key AS BIGINT) AS key,
   COUNT(*) AS n
 FROM (
   SELECT
     g,
-    (
-      (
-        CAST(slot_ AS BIGINT) * 3 + event_
-      ) * 2 + CASE WHEN COALESCE(known_ AND days_ >= 0, FALSE) THEN 1 ELSE 0 END
-    ) * 268435456 + CAST(GREATEST(ROUND(days_), 0) AS BIGINT) AS key,
-    NOT CLOCK_TIMESTAMP() IS NULL AS fence_
+    UNNEST(
+      CASE position
+        WHEN 0
+        THEN ARRAY[
+          CAST(0 + outcome_ AS BIGINT) * 536870912 + CASE
+            WHEN COALESCE(
+              (
+                NOT s0 IS NULL
+              )
+              AND CASE outcome_ WHEN 1 THEN x0_ WHEN 2 THEN s_closed ELSE 1732988700.000000 END >= COALESCE(
+                s0,
+                CASE WHEN outcome_ = 0 THEN COALESCE(CAST(NULL AS DOUBLE PRECISION), s_first) END
+              ),
+              FALSE
+            )
+            THEN 1
+            ELSE 0
+          END * 268435456 + CAST(GREATEST(
+            ROUND(
+              CAST((
+                CASE outcome_ WHEN 1 THEN x0_ WHEN 2 THEN s_closed ELSE 1732988700.000000 END - COALESCE(
+                  s0,
+                  CASE WHEN outcome_ = 0 THEN COALESCE(CAST(NULL AS DOUBLE PRECISION), s_first) END
+                )
+              ) AS DOUBLE PRECISION) / 86400.0
+            ),
+            0
+          ) AS BIGINT),
+          CAST(21 + outcome_ AS BIGINT) * 536870912 + CASE
+            WHEN COALESCE(
+              (
+                TRUE
+              )
+              AND CASE WHEN outcome_ = 0 THEN 1732988700.000000 ELSE s_closed END >= s_first,
+              FALSE
+            )
+            THEN 1
+            ELSE 0
+          END * 268435456 + CAST(GREATEST(
+            ROUND(
+              CAST((
+                CASE WHEN outcome_ = 0 THEN 1732988700.000000 ELSE s_closed END - s_first
+              ) AS DOUBLE PRECISION) / 86400.0
+            ),
+            0
+          ) AS BIGINT)
+        ]
+        WHEN 1
+        THEN ARRAY[
+          CAST(0 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s0 IS NULL
+          ) AND x0_ >= s0, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x0_ - s0
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(3 + outcome_ AS BIGINT) * 536870912 + CASE
+            WHEN COALESCE(
+              (
+                NOT s1 IS NULL
+              )
+              AND CASE outcome_ WHEN 1 THEN x1_ WHEN 2 THEN s_closed ELSE 1732988700.000000 END >= COALESCE(s1, CASE WHEN outcome_ = 0 THEN COALESCE(s0, s_first) END),
+              FALSE
+            )
+            THEN 1
+            ELSE 0
+          END * 268435456 + CAST(GREATEST(
+            ROUND(
+              CAST((
+                CASE outcome_ WHEN 1 THEN x1_ WHEN 2 THEN s_closed ELSE 1732988700.000000 END - COALESCE(s1, CASE WHEN outcome_ = 0 THEN COALESCE(s0, s_first) END)
+              ) AS DOUBLE PRECISION) / 86400.0
+            ),
+            0
+          ) AS BIGINT),
+          CAST(24 + outcome_ AS BIGINT) * 536870912 + CASE
+            WHEN COALESCE(
+              (
+                TRUE
+              )
+              AND CASE WHEN outcome_ = 0 THEN 1732988700.000000 ELSE s_closed END >= s_first,
+              FALSE
+            )
+            THEN 1
+            ELSE 0
+          END * 268435456 + CAST(GREATEST(
+            ROUND(
+              CAST((
+                CASE WHEN outcome_ = 0 THEN 1732988700.000000 ELSE s_closed END - s_first
+              ) AS DOUBLE PRECISION) / 86400.0
+            ),
+            0
+          ) AS BIGINT)
+        ]
+        WHEN 2
+        THEN ARRAY[
+          CAST(0 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s0 IS NULL
+          ) AND x0_ >= s0, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x0_ - s0
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(3 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s1 IS NULL
+          ) AND x1_ >= s1, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x1_ - s1
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(6 + outcome_ AS BIGINT) * 536870912 + CASE
+            WHEN COALESCE(
+              (
+                NOT s2 IS NULL
+              )
+              AND CASE outcome_ WHEN 1 THEN x2_ WHEN 2 THEN s_closed ELSE 1732988700.000000 END >= COALESCE(s2, CASE WHEN outcome_ = 0 THEN COALESCE(GREATEST(s0, s1), s_first) END),
+              FALSE
+            )
+            THEN 1
+            ELSE 0
+          END * 268435456 + CAST(GREATEST(
+            ROUND(
+              CAST((
+                CASE outcome_ WHEN 1 THEN x2_ WHEN 2 THEN s_closed ELSE 1732988700.000000 END - COALESCE(s2, CASE WHEN outcome_ = 0 THEN COALESCE(GREATEST(s0, s1), s_first) END)
+              ) AS DOUBLE PRECISION) / 86400.0
+            ),
+            0
+          ) AS BIGINT),
+          CAST(27 + outcome_ AS BIGINT) * 536870912 + CASE
+            WHEN COALESCE(
+              (
+                TRUE
+              )
+              AND CASE WHEN outcome_ = 0 THEN 1732988700.000000 ELSE s_closed END >= s_first,
+              FALSE
+            )
+            THEN 1
+            ELSE 0
+          END * 268435456 + CAST(GREATEST(
+            ROUND(
+              CAST((
+                CASE WHEN outcome_ = 0 THEN 1732988700.000000 ELSE s_closed END - s_first
+              ) AS DOUBLE PRECISION) / 86400.0
+            ),
+            0
+          ) AS BIGINT)
+        ]
+        WHEN 3
+        THEN ARRAY[
+          CAST(0 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s0 IS NULL
+          ) AND x0_ >= s0, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x0_ - s0
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(3 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s1 IS NULL
+          ) AND x1_ >= s1, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x1_ - s1
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(6 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s2 IS NULL
+          ) AND x2_ >= s2, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x2_ - s2
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(9 + outcome_ AS BIGINT) * 536870912 + CASE
+            WHEN COALESCE(
+              (
+                NOT s3 IS NULL
+              )
+              AND CASE outcome_ WHEN 1 THEN x3_ WHEN 2 THEN s_closed ELSE 1732988700.000000 END >= COALESCE(s3, CASE WHEN outcome_ = 0 THEN COALESCE(GREATEST(s0, s1, s2), s_first) END),
+              FALSE
+            )
+            THEN 1
+            ELSE 0
+          END * 268435456 + CAST(GREATEST(
+            ROUND(
+              CAST((
+                CASE outcome_ WHEN 1 THEN x3_ WHEN 2 THEN s_closed ELSE 1732988700.000000 END - COALESCE(s3, CASE WHEN outcome_ = 0 THEN COALESCE(GREATEST(s0, s1, s2), s_first) END)
+              ) AS DOUBLE PRECISION) / 86400.0
+            ),
+            0
+          ) AS BIGINT),
+          CAST(30 + outcome_ AS BIGINT) * 536870912 + CASE
+            WHEN COALESCE(
+              (
+                TRUE
+              )
+              AND CASE WHEN outcome_ = 0 THEN 1732988700.000000 ELSE s_closed END >= s_first,
+              FALSE
+            )
+            THEN 1
+            ELSE 0
+          END * 268435456 + CAST(GREATEST(
+            ROUND(
+              CAST((
+                CASE WHEN outcome_ = 0 THEN 1732988700.000000 ELSE s_closed END - s_first
+              ) AS DOUBLE PRECISION) / 86400.0
+            ),
+            0
+          ) AS BIGINT)
+        ]
+        WHEN 4
+        THEN ARRAY[
+          CAST(0 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s0 IS NULL
+          ) AND x0_ >= s0, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x0_ - s0
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(3 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s1 IS NULL
+          ) AND x1_ >= s1, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x1_ - s1
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(6 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s2 IS NULL
+          ) AND x2_ >= s2, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x2_ - s2
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(9 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s3 IS NULL
+          ) AND x3_ >= s3, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x3_ - s3
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(12 + outcome_ AS BIGINT) * 536870912 + CASE
+            WHEN COALESCE(
+              (
+                NOT s4 IS NULL
+              )
+              AND CASE outcome_ WHEN 1 THEN x4_ WHEN 2 THEN s_closed ELSE 1732988700.000000 END >= COALESCE(s4, CASE WHEN outcome_ = 0 THEN COALESCE(GREATEST(s0, s1, s2, s3), s_first) END),
+              FALSE
+            )
+            THEN 1
+            ELSE 0
+          END * 268435456 + CAST(GREATEST(
+            ROUND(
+              CAST((
+                CASE outcome_ WHEN 1 THEN x4_ WHEN 2 THEN s_closed ELSE 1732988700.000000 END - COALESCE(s4, CASE WHEN outcome_ = 0 THEN COALESCE(GREATEST(s0, s1, s2, s3), s_first) END)
+              ) AS DOUBLE PRECISION) / 86400.0
+            ),
+            0
+          ) AS BIGINT),
+          CAST(33 + outcome_ AS BIGINT) * 536870912 + CASE
+            WHEN COALESCE(
+              (
+                TRUE
+              )
+              AND CASE WHEN outcome_ = 0 THEN 1732988700.000000 ELSE s_closed END >= s_first,
+              FALSE
+            )
+            THEN 1
+            ELSE 0
+          END * 268435456 + CAST(GREATEST(
+            ROUND(
+              CAST((
+                CASE WHEN outcome_ = 0 THEN 1732988700.000000 ELSE s_closed END - s_first
+              ) AS DOUBLE PRECISION) / 86400.0
+            ),
+            0
+          ) AS BIGINT)
+        ]
+        WHEN 5
+        THEN ARRAY[
+          CAST(0 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s0 IS NULL
+          ) AND x0_ >= s0, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x0_ - s0
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(3 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s1 IS NULL
+          ) AND x1_ >= s1, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x1_ - s1
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(6 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s2 IS NULL
+          ) AND x2_ >= s2, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x2_ - s2
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(9 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s3 IS NULL
+          ) AND x3_ >= s3, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x3_ - s3
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(12 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s4 IS NULL
+          ) AND x4_ >= s4, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x4_ - s4
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(15 + outcome_ AS BIGINT) * 536870912 + CASE
+            WHEN COALESCE(
+              (
+                NOT s5 IS NULL
+              )
+              AND CASE outcome_ WHEN 1 THEN x5_ WHEN 2 THEN s_closed ELSE 1732988700.000000 END >= COALESCE(
+                s5,
+                CASE WHEN outcome_ = 0 THEN COALESCE(GREATEST(s0, s1, s2, s3, s4), s_first) END
+              ),
+              FALSE
+            )
+            THEN 1
+            ELSE 0
+          END * 268435456 + CAST(GREATEST(
+            ROUND(
+              CAST((
+                CASE outcome_ WHEN 1 THEN x5_ WHEN 2 THEN s_closed ELSE 1732988700.000000 END - COALESCE(
+                  s5,
+                  CASE WHEN outcome_ = 0 THEN COALESCE(GREATEST(s0, s1, s2, s3, s4), s_first) END
+                )
+              ) AS DOUBLE PRECISION) / 86400.0
+            ),
+            0
+          ) AS BIGINT),
+          CAST(36 + outcome_ AS BIGINT) * 536870912 + CASE
+            WHEN COALESCE(
+              (
+                TRUE
+              )
+              AND CASE WHEN outcome_ = 0 THEN 1732988700.000000 ELSE s_closed END >= s_first,
+              FALSE
+            )
+            THEN 1
+            ELSE 0
+          END * 268435456 + CAST(GREATEST(
+            ROUND(
+              CAST((
+                CASE WHEN outcome_ = 0 THEN 1732988700.000000 ELSE s_closed END - s_first
+              ) AS DOUBLE PRECISION) / 86400.0
+            ),
+            0
+          ) AS BIGINT)
+        ]
+        WHEN 6
+        THEN ARRAY[
+          CAST(0 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s0 IS NULL
+          ) AND x0_ >= s0, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x0_ - s0
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(3 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s1 IS NULL
+          ) AND x1_ >= s1, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x1_ - s1
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(6 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s2 IS NULL
+          ) AND x2_ >= s2, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x2_ - s2
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(9 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s3 IS NULL
+          ) AND x3_ >= s3, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x3_ - s3
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(12 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s4 IS NULL
+          ) AND x4_ >= s4, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x4_ - s4
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(15 + 1 AS BIGINT) * 536870912 + CASE WHEN COALESCE((
+            NOT s5 IS NULL
+          ) AND x5_ >= s5, FALSE) THEN 1 ELSE 0 END * 268435456 + CAST(GREATEST(ROUND(CAST((
+            x5_ - s5
+          ) AS DOUBLE PRECISION) / 86400.0), 0) AS BIGINT),
+          CAST(18 + outcome_ AS BIGINT) * 536870912 + CASE
+            WHEN COALESCE(
+              (
+                NOT s6 IS NULL
+              )
+              AND CASE outcome_ WHEN 1 THEN x6_ WHEN 2 THEN s_closed ELSE 1732988700.000000 END >= COALESCE(
+                s6,
+                CASE WHEN outcome_ = 0 THEN COALESCE(GREATEST(s0, s1, s2, s3, s4, s5), s_first) END
+              ),
+              FALSE
+            )
+            THEN 1
+            ELSE 0
+          END * 268435456 + CAST(GREATEST(
+            ROUND(
+              CAST((
+                CASE outcome_ WHEN 1 THEN x6_ WHEN 2 THEN s_closed ELSE 1732988700.000000 END - COALESCE(
+                  s6,
+                  CASE WHEN outcome_ = 0 THEN COALESCE(GREATEST(s0, s1, s2, s3, s4, s5), s_first) END
+                )
+              ) AS DOUBLE PRECISION) / 86400.0
+            ),
+            0
+          ) AS BIGINT),
+          CAST(39 + outcome_ AS BIGINT) * 536870912 + CASE
+            WHEN COALESCE(
+              (
+                TRUE
+              )
+              AND CASE WHEN outcome_ = 0 THEN 1732988700.000000 ELSE s_closed END >= s_first,
+              FALSE
+            )
+            THEN 1
+            ELSE 0
+          END * 268435456 + CAST(GREATEST(
+            ROUND(
+              CAST((
+                CASE WHEN outcome_ = 0 THEN 1732988700.000000 ELSE s_closed END - s_first
+              ) AS DOUBLE PRECISION) / 86400.0
+            ),
+            0
+          ) AS BIGINT)
+        ]
+      END
+    ) AS key
   FROM (
     SELECT
-      g,
-      CASE WHEN slot < 0 THEN 7 + position ELSE slot END AS slot_,
-      CASE slot
-        WHEN 0
-        THEN CASE
-          WHEN (
-            outcome_ = 1 OR position > 0
-          )
-          THEN 1
-          WHEN outcome_ = 2
-          THEN 2
-          ELSE 0
-        END
-        WHEN 1
-        THEN CASE
-          WHEN (
-            outcome_ = 1 OR position > 1
-          )
-          THEN 1
-          WHEN outcome_ = 2
-          THEN 2
-          ELSE 0
-        END
-        WHEN 2
-        THEN CASE
-          WHEN (
-            outcome_ = 1 OR position > 2
-          )
-          THEN 1
-          WHEN outcome_ = 2
-          THEN 2
-          ELSE 0
-        END
-        WHEN 3
-        THEN CASE
-          WHEN (
-            outcome_ = 1 OR position > 3
-          )
-          THEN 1
-          WHEN outcome_ = 2
-          THEN 2
-          ELSE 0
-        END
-        WHEN 4
-        THEN CASE
-          WHEN (
-            outcome_ = 1 OR position > 4
-          )
-          THEN 1
-          WHEN outcome_ = 2
-          THEN 2
-          ELSE 0
-        END
-        WHEN 5
-        THEN CASE
-          WHEN (
-            outcome_ = 1 OR position > 5
-          )
-          THEN 1
-          WHEN outcome_ = 2
-          THEN 2
-          ELSE 0
-        END
-        WHEN 6
-        THEN CASE
-          WHEN (
-            outcome_ = 1 OR position > 6
-          )
-          THEN 1
-          WHEN outcome_ = 2
-          THEN 2
-          ELSE 0
-        END
-        ELSE outcome_
-      END AS event_,
-      CAST((
-        (
-          CASE slot
-            WHEN 0
-            THEN CASE
-              WHEN (
-                outcome_ = 1 OR position > 0
-              )
-              THEN COALESCE(COALESCE(s1, s2, s3, s4, s5, s6), CASE WHEN outcome_ = 1 THEN s_closed END)
-              WHEN outcome_ = 2
-              THEN s_closed
-              ELSE 1732988700.000000
-            END
-            WHEN 1
-            THEN CASE
-              WHEN (
-                outcome_ = 1 OR position > 1
-              )
-              THEN COALESCE(COALESCE(s2, s3, s4, s5, s6), CASE WHEN outcome_ = 1 THEN s_closed END)
-              WHEN outcome_ = 2
-              THEN s_closed
-              ELSE 1732988700.000000
-            END
-            WHEN 2
-            THEN CASE
-              WHEN (
-                outcome_ = 1 OR position > 2
-              )
-              THEN COALESCE(COALESCE(s3, s4, s5, s6), CASE WHEN outcome_ = 1 THEN s_closed END)
-              WHEN outcome_ = 2
-              THEN s_closed
-              ELSE 1732988700.000000
-            END
-            WHEN 3
-            THEN CASE
-              WHEN (
-                outcome_ = 1 OR position > 3
-              )
-              THEN COALESCE(COALESCE(s4, s5, s6), CASE WHEN outcome_ = 1 THEN s_closed END)
-              WHEN outcome_ = 2
-              THEN s_closed
-              ELSE 1732988700.000000
-            END
-            WHEN 4
-            THEN CASE
-              WHEN (
-                outcome_ = 1 OR position > 4
-              )
-              THEN COALESCE(COALESCE(s5, s6), CASE WHEN outcome_ = 1 THEN s_closed END)
-              WHEN outcome_ = 2
-              THEN s_closed
-              ELSE 1732988700.000000
-            END
-            WHEN 5
-            THEN CASE
-              WHEN (
-                outcome_ = 1 OR position > 5
-              )
-              THEN COALESCE(COALESCE(s6), CASE WHEN outcome_ = 1 THEN s_closed END)
-              WHEN outcome_ = 2
-              THEN s_closed
-              ELSE 1732988700.000000
-            END
-            WHEN 6
-            THEN CASE
-              WHEN (
-                outcome_ = 1 OR position > 6
-              )
-              THEN COALESCE(CAST(NULL AS DOUBLE PRECISION), CASE WHEN outcome_ = 1 THEN s_closed END)
-              WHEN outcome_ = 2
-              THEN s_closed
-              ELSE 1732988700.000000
-            END
-            ELSE CASE WHEN outcome_ = 0 THEN 1732988700.000000 ELSE s_closed END
-          END
-        ) - (
-          CASE slot
-            WHEN 0
-            THEN COALESCE(
-              s0,
-              CASE
-                WHEN outcome_ = 0 AND position = 0
-                THEN COALESCE(CAST(NULL AS DOUBLE PRECISION), s_first)
-              END
-            )
-            WHEN 1
-            THEN COALESCE(s1, CASE WHEN outcome_ = 0 AND position = 1 THEN COALESCE(s0, s_first) END)
-            WHEN 2
-            THEN COALESCE(
-              s2,
-              CASE
-                WHEN outcome_ = 0 AND position = 2
-                THEN COALESCE(GREATEST(s0, s1), s_first)
-              END
-            )
-            WHEN 3
-            THEN COALESCE(
-              s3,
-              CASE
-                WHEN outcome_ = 0 AND position = 3
-                THEN COALESCE(GREATEST(s0, s1, s2), s_first)
-              END
-            )
-            WHEN 4
-            THEN COALESCE(
-              s4,
-              CASE
-                WHEN outcome_ = 0 AND position = 4
-                THEN COALESCE(GREATEST(s0, s1, s2, s3), s_first)
-              END
-            )
-            WHEN 5
-            THEN COALESCE(
-              s5,
-              CASE
-                WHEN outcome_ = 0 AND position = 5
-                THEN COALESCE(GREATEST(s0, s1, s2, s3, s4), s_first)
-              END
-            )
-            WHEN 6
-            THEN COALESCE(
-              s6,
-              CASE
-                WHEN outcome_ = 0 AND position = 6
-                THEN COALESCE(GREATEST(s0, s1, s2, s3, s4, s5), s_first)
-              END
-            )
-            ELSE s_first
-          END
-        )
-      ) AS DOUBLE PRECISION) / 86400.0 AS days_,
-      CASE slot
-        WHEN 0
-        THEN NOT s0 IS NULL
-        WHEN 1
-        THEN NOT s1 IS NULL
-        WHEN 2
-        THEN NOT s2 IS NULL
-        WHEN 3
-        THEN NOT s3 IS NULL
-        WHEN 4
-        THEN NOT s4 IS NULL
-        WHEN 5
-        THEN NOT s5 IS NULL
-        WHEN 6
-        THEN NOT s6 IS NULL
-        ELSE TRUE
-      END AS known_,
+      *,
+      '*' AS g,
+      CASE status WHEN 'won' THEN 1 WHEN 'lost' THEN 2 ELSE 0 END AS outcome_,
+      COALESCE(s1, s2, s3, s4, s5, s6, CASE WHEN status = 'won' THEN s_closed END) AS x0_,
+      COALESCE(s2, s3, s4, s5, s6, CASE WHEN status = 'won' THEN s_closed END) AS x1_,
+      COALESCE(s3, s4, s5, s6, CASE WHEN status = 'won' THEN s_closed END) AS x2_,
+      COALESCE(s4, s5, s6, CASE WHEN status = 'won' THEN s_closed END) AS x3_,
+      COALESCE(s5, s6, CASE WHEN status = 'won' THEN s_closed END) AS x4_,
+      COALESCE(s6, CASE WHEN status = 'won' THEN s_closed END) AS x5_,
+      COALESCE(CASE WHEN status = 'won' THEN s_closed END) AS x6_,
       NOT CLOCK_TIMESTAMP() IS NULL AS fence_
-    FROM (
-      SELECT
-        *,
-        '*' AS g,
-        CASE status WHEN 'won' THEN 1 WHEN 'lost' THEN 2 ELSE 0 END AS outcome_,
-        NOT CLOCK_TIMESTAMP() IS NULL AS fence_
-      FROM kept_deals
-    ) AS d
-    JOIN (VALUES
-      (-1),
-      (0),
-      (1),
-      (2),
-      (3),
-      (4),
-      (5),
-      (6)) AS reach(slot)
-      ON reach.slot <= d.position
-    WHERE
-      d.fence_
-  ) AS paired
+    FROM kept_deals
+  ) AS d
   WHERE
-    fence_
-) AS keyed
-WHERE
-  fence_
+    d.fence_
+) AS paired
 GROUP BY
   g,
   key;
