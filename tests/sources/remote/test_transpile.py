@@ -308,3 +308,18 @@ def test_the_unnested_rows_are_the_same_read_back_in_duckdb(dialect: str) -> Non
     back = sqlglot.transpile(to_dialect(UNNESTING, dialect), read=dialect, write="duckdb")[0]
     expected = [("a", 11, 2), ("a", 21, 1), ("b", 12, 1), ("b", 22, 1)]
     assert ORACLE.execute(back).fetchall() == ORACLE.execute(UNNESTING).fetchall() == expected
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DELETE FROM t",
+        "SELECT 1; SELECT 2",
+        "WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d",
+        "SELECT * INTO x FROM t",
+    ],
+)
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_generated_sql_that_would_write_is_never_written_out(sql: str, dialect: str) -> None:
+    with pytest.raises((InputError, DataError), match="only one SELECT query is allowed"):
+        to_dialect(sql, dialect)

@@ -17,8 +17,10 @@ sqlglot does the translation. What it leaves to us:
   an unnest in FROM is a function call per row, slower) becomes, for BigQuery, Trino and
   Snowflake, a CROSS JOIN UNNEST (FLATTEN) of the same array: sqlglot would emulate it there with
   joins over positions that repeat the array four times.
-- Only a single read-only query may leave salesflow: the output is parsed back and refused
-  unless it is one SELECT (a statement a user wrote with `--query` is checked the same way).
+- Only a single read-only query may leave salesflow: each statement's parse tree is refused
+  unless it is one SELECT that writes nothing, before it is written in the target's dialect (a
+  statement a user wrote with `--query` is parsed in the target's dialect and checked the same
+  way before it goes into any statement).
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ UNNEST_IN_FROM = frozenset({"bigquery", "trino", "snowflake"})
 
 
 def to_dialect(sql: str, dialect: str) -> str:
-    """`sql` (DuckDB's dialect) as the target dialect writes it."""
-    tree: exp.Expr = sqlglot.parse_one(sql, read="duckdb")
+    """`sql` (DuckDB's dialect) as the target dialect writes it, once its parse tree is known
+    to be one query that writes nothing."""
+    tree: exp.Expr = _one_query([sqlglot.parse_one(sql, read="duckdb")], "generated SQL")
     if dialect in NULL_PROPAGATING:
         tree = _innermost_first(tree, (exp.Greatest, exp.Least), _null_skipping)
     if dialect == "bigquery":
@@ -47,9 +50,7 @@ def to_dialect(sql: str, dialect: str) -> str:
         _volatile_fences(tree)
     if dialect in UNNEST_IN_FROM:
         _unnest_in_from(tree)
-    written = tree.sql(dialect=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)
-    check_query(written, dialect, "generated SQL")
-    return written
+    return tree.sql(dialect=dialect, unsupported_level=sqlglot.ErrorLevel.RAISE)
 
 
 def to_duckdb(sql: str, dialect: str) -> str:
@@ -63,6 +64,10 @@ def check_query(sql: str, dialect: str, what: str) -> exp.Query:
         statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     except SqlglotError as error:
         raise InputError(f"{what}: cannot be read as {dialect} SQL: {_first_line(error)}") from None
+    return _one_query(statements, what)
+
+
+def _one_query(statements: list[exp.Expr], what: str) -> exp.Query:
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         raise InputError(f"{what}: only one SELECT query is allowed (salesflow only reads)")
     query = statements[0]
