@@ -39,8 +39,7 @@ class Stays:
 def export_date(engine: Engine, stages: int, until: datetime | None = None) -> datetime | None:
     """The end of the data: its latest date (a close only when the deal is closed, since an
     open deal's close date may be a planned one in the future), or `until` when earlier."""
-    rows = engine.rows(f"SELECT {last_date_sql(stages)} FROM first_rows")
-    return data_end(rows[0][0] if rows else None, until)
+    return data_end(engine.latest(f"SELECT {last_date_sql(stages)} FROM first_rows"), until)
 
 
 def data_end(latest: object, until: datetime | None) -> datetime | None:

@@ -26,6 +26,11 @@ class Engine(Protocol):
         """The rows of a SELECT written in DuckDB's dialect."""
         ...
 
+    def latest(self, sql: str) -> object:
+        """The value of `sql`, one aggregate giving the latest date of the first rows, unless the
+        engine knows it already."""
+        ...
+
     @property
     def one_pass(self) -> bool:
         """Whether one statement computing every figure beats one statement per figure: true
@@ -43,6 +48,13 @@ class LocalEngine:
     def rows(self, sql: str) -> Rows:
         return self.con.execute(sql).fetchall()
 
+    def latest(self, sql: str) -> object:
+        return first_value(self.rows(sql))
+
     @property
     def one_pass(self) -> bool:
         return True
+
+
+def first_value(rows: Rows) -> object:
+    return rows[0][0] if rows else None

@@ -106,6 +106,15 @@ def test_analyze_gives_the_figures_of_the_csv_files(server: PostgresServer, extr
     same(remote, analyze(*FILES, *extra))
 
 
+@pytest.mark.parametrize("extra", [(), ("--until", "2026-03-31", "--by", "owner")])
+def test_wide_dates_only_give_the_figures_of_the_csv_file(
+    server: PostgresServer, extra: tuple
+) -> None:
+    """The end of the data then comes from the label scan (sources.remote.combinations)."""
+    remote = analyze(*database(server, history=False), *extra)
+    same(remote, analyze("--deals", str(DEALS_CSV), *extra))
+
+
 def test_wide_dates_only_and_a_query(server: PostgresServer) -> None:
     query = "SELECT * FROM deals WHERE segment = 'Enterprise'"
     remote = analyze(*database(server, history=False), "--query", query)

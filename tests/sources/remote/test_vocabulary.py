@@ -19,6 +19,7 @@ from salesflow.sources.remote.vocabulary import (
     MAX_VALUES,
     Combination,
     Meaning,
+    Scan,
     Vocabulary,
     _meanings,
     discover,
@@ -36,6 +37,7 @@ OPTIONS = DataOptions(deals="postgresql://reader@db.example.com/crm")
 COLUMNS = {"id": "Deal Id", "stage": "Stage", "status": "Status", "lost_stage": "Lost At"}
 RELATIONS = ('"crm"."deals"', '"crm"."stage_history"')
 KEPT = kept_sql({"Pipeline": ("New Business",)})
+SCAN = Scan(COLUMNS, "Stage Name", *RELATIONS, KEPT)
 
 BETA = Meaning(stage=1, open=True)
 WON = Meaning(outcome="won")
@@ -116,13 +118,13 @@ def test_a_lost_stage_value_names_the_stage_the_deal_was_lost_at() -> None:
 def test_discover_reads_every_label_column_once_and_gives_each_value_its_meaning() -> None:
     engine = CannedEngine(
         [
-            ("deals", "Beta", "open", None, 0, 7),
-            ("deals", "Mystery", "open", "Proposal Sent", 1, 2),
-            ("deals", "  ", "Duplicate", None, None, 1),
-            ("history", "Straße", None, None, 0, 3),
+            ("deals", "Beta", "open", None, 0, 7, None, None),
+            ("deals", "Mystery", "open", "Proposal Sent", 1, 2, None, None),
+            ("deals", "  ", "Duplicate", None, None, 1, None, None),
+            ("history", "Straße", None, None, 0, 3, None, None),
         ]
     )
-    vocabulary = discover(engine, PROCESS, COLUMNS, "Stage Name", RELATIONS, KEPT, OPTIONS)
+    vocabulary = discover(engine, PROCESS, SCAN, OPTIONS)
     assert vocabulary.values == {
         "stage": {"Beta": BETA, "Mystery": UNMAPPED},
         "status": {"open": Meaning(open=True), "Duplicate": Meaning(ignored=True, unmapped=True)},
@@ -161,24 +163,23 @@ def test_the_discovery_query_runs_in_duckdb_over_the_kept_rows() -> None:
     """Each combination of the kept rows' labels: rows without an id, and all rows."""
     con = _source_tables()
     engine = CannedEngine([])
-    discover(engine, PROCESS, COLUMNS, "Stage Name", RELATIONS, KEPT, OPTIONS)
+    discover(engine, PROCESS, SCAN, OPTIONS)
     rows = con.execute(f"SELECT * FROM ({engine.sent[0]}) ORDER BY ALL").fetchall()
     assert rows == [
-        ("deals", "Beta", "Won", None, 0, 1),
-        ("deals", "Beta", "open", None, 1, 3),
-        ("deals", "Dead", "Lost", "Gamma", 0, 1),
-        ("deals", None, None, None, 0, 1),
-        ("history", "Alpha", None, None, 0, 2),
-        ("history", "Beta", None, None, 0, 1),
+        ("deals", "Beta", "Won", None, 0, 1, None, None),
+        ("deals", "Beta", "open", None, 1, 3, None, None),
+        ("deals", "Dead", "Lost", "Gamma", 0, 1, None, None),
+        ("deals", None, None, None, 0, 1, None, None),
+        ("history", "Alpha", None, None, 0, 2, None, None),
+        ("history", "Beta", None, None, 0, 1, None, None),
     ]
 
 
 def test_without_a_history_or_status_column_neither_is_read() -> None:
     engine = CannedEngine([])
     columns = {"id": "Deal Id", "stage": "Stage"}
-    assert discover(
-        engine, PROCESS, columns, "Stage Name", (RELATIONS[0], None), "TRUE", OPTIONS
-    ) == Vocabulary({}, ())
+    scan = Scan(columns, "Stage Name", RELATIONS[0], None, "TRUE")
+    assert discover(engine, PROCESS, scan, OPTIONS) == Vocabulary({}, ())
     (sql,) = engine.sent
     assert '"Stage"' in sql
     assert all(name not in sql for name in ('"Status"', '"Lost At"', "'history'"))
@@ -200,7 +201,7 @@ class TwoAnswers(CannedEngine):
 
 def test_too_many_combinations_are_read_as_each_columns_values() -> None:
     engine = TwoAnswers([("stage", "Beta"), ("status", "open"), ("history", "Straße")])
-    vocabulary = discover(engine, PROCESS, COLUMNS, "Stage Name", RELATIONS, KEPT, OPTIONS)
+    vocabulary = discover(engine, PROCESS, SCAN, OPTIONS)
     assert vocabulary.combinations is None  # the problems are then counted on the server
     assert vocabulary.values == {
         "stage": {"Beta": BETA},
@@ -214,7 +215,7 @@ def test_too_many_combinations_are_read_as_each_columns_values() -> None:
 def test_too_many_distinct_values_is_not_a_label_column() -> None:
     engine = TwoAnswers([("stage", f"value {i}") for i in range(MAX_VALUES + 1)])
     with pytest.raises(DataError) as caught:
-        discover(engine, PROCESS, COLUMNS, None, (RELATIONS[0], None), KEPT, OPTIONS)
+        discover(engine, PROCESS, Scan(COLUMNS, None, RELATIONS[0], None, KEPT), OPTIONS)
     assert str(caught.value) == (
         "the stage column has more than 10,000 distinct values: map a column of stage or "
         "status labels"

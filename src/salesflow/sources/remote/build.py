@@ -37,7 +37,7 @@ from salesflow.sources.remote.relations import (
     entry_columns,
     funnel_deals_sql,
     kept_deals_sql,
-    kept_sql,
+    label_scan,
 )
 from salesflow.sources.remote.session import Session
 from salesflow.sources.remote.text_dates import check_text_dates
@@ -92,31 +92,22 @@ def build_remote(
         columns = dataclasses.replace(columns, history=history_columns)
     group = group_column(options.by, columns, available, url.shown)
     filters = wanted_filters(process, options, columns.deals, available, url.shown)
-    history_relation = history.relation if history else None
-    vocabulary = discover(
-        session,
-        process,
-        columns.deals,
-        columns.history.get("stage"),
-        (relation, history_relation),
-        kept_sql(filters),
-        options,
-    )
-    session.layout = Layout(
+    layout = Layout(
         process,
         options,
         relation,
         columns.deals,
         columns.stage_dates,
-        history_relation,
+        history.relation if history else None,
         columns.history,
         group,
         filters,
-        vocabulary,
         text_columns=_text(deals),
         history_text=_text(history),
     )
-    check_text_dates(session, session.layout, url.shown)
+    check_text_dates(session, layout, url.shown)  # before the label scan reads the dates
+    vocabulary = discover(session, process, label_scan(layout), options)
+    session.layout = dataclasses.replace(layout, vocabulary=vocabulary)
     _refuse_duplicates(session, None if query else relation, columns.deals["id"])
     return DealTables(con, process, options, deals, history, columns, group, filters, session)
 

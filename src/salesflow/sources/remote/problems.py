@@ -9,12 +9,12 @@ from __future__ import annotations
 from salesflow.diagnostics import Severity
 from salesflow.model.data import DataProblem
 from salesflow.sources.engine import Engine, Rows
+from salesflow.sources.remote.combinations import left_out, meanings
 from salesflow.sources.remote.relations import opaque
 from salesflow.sources.remote.session import Session
-from salesflow.sources.remote.vocabulary import Combination, Meaning, Vocabulary
+from salesflow.sources.remote.vocabulary import Combination, Vocabulary
 
 LISTED = 10
-UNKNOWN = Meaning()
 SPECS = (  # column of deals_raw, what it is, problem code, how to fix it
     ("unmapped_label", "stage", "unmapped-label", "add each to a stage's aliases"),
     ("unmapped_lost", "lost stage", "unmapped-lost-stage", "add each to a stage's aliases"),
@@ -51,25 +51,17 @@ def remote_problems(engine: Engine, name: str) -> list[DataProblem]:
 
 
 def _combination_rows(vocabulary: Vocabulary, combinations: tuple[Combination, ...]) -> Rows:
-    """The rows `_counted_rows` would count, from the combinations: a row whose stage or status
-    is ignored is left out, as deals_raw leaves it out."""
+    """The rows `_counted_rows` would count, from the combinations."""
     rows: Rows = []
     for combination in combinations:
-        written = {
-            "stage": combination.stage,
-            "lost_stage": combination.lost_stage,
-            "status": combination.status,
-        }
-        # a value with no meaning (none written, or only blanks) is neither ignored nor unmapped
-        meanings = {
-            key: vocabulary.values.get(key, {}).get(value, UNKNOWN)
-            if value is not None
-            else UNKNOWN
-            for key, value in written.items()
-        }
-        if meanings["stage"].ignored or meanings["status"].ignored:
+        meant = meanings(vocabulary, combination)
+        if left_out(meant):
             continue
-        unmapped = [value if meanings[key].unmapped else None for key, value in written.items()]
+        written = (combination.stage, combination.lost_stage, combination.status)
+        unmapped = [
+            value if meaning.unmapped else None
+            for value, meaning in zip(written, meant.values(), strict=True)
+        ]
         rows.append((*unmapped, combination.count, combination.missing_ids))
     return rows
 

@@ -26,7 +26,7 @@ from salesflow.sources.canonical import (
 )
 from salesflow.sources.connection import quote_name, quote_text
 from salesflow.sources.options import DataOptions
-from salesflow.sources.remote.vocabulary import Vocabulary
+from salesflow.sources.remote.vocabulary import Scan, Vocabulary
 
 FUNNEL_COLUMNS = (
     "deal_id",
@@ -78,6 +78,25 @@ def relations(layout: Layout) -> dict[str, str]:
     ctes["kept_deals"] = kept_deals_sql(layout)
     ctes["funnel_deals"] = funnel_deals_sql(layout)
     return ctes
+
+
+def label_scan(layout: Layout) -> Scan:
+    """What the label scan reads (sources.remote.vocabulary). Without a stage history it also
+    reads each row's latest creation or stage entry, and its close: the end of the data."""
+    columns = layout.columns
+    dates = None
+    if layout.history is None:
+        entries = [columns.get("created"), *layout.stage_dates.values()]
+        typed_entries = [typed(c, "TIMESTAMP", layout.text_columns) for c in entries if c]
+        latest = _greatest(typed_entries) if typed_entries else "CAST(NULL AS TIMESTAMP)"
+        dates = (latest, typed(columns.get("closed"), "TIMESTAMP", layout.text_columns))
+    history_stage = layout.history_columns.get("stage")
+    kept = kept_sql(layout.filters)
+    return Scan(columns, history_stage, layout.deals, layout.history, kept, dates)
+
+
+def _greatest(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"greatest({', '.join(items)})"
 
 
 def entry_columns(stages: int) -> list[str]:

@@ -16,7 +16,8 @@ from types import FrameType
 from typing import Any, TypeVar
 
 from salesflow.errors import DataError
-from salesflow.sources.engine import Rows
+from salesflow.sources.engine import Rows, first_value
+from salesflow.sources.remote.combinations import last_date
 from salesflow.sources.remote.drivers import Connection, first_line
 from salesflow.sources.remote.relations import Layout
 from salesflow.sources.remote.statements import Statements
@@ -63,6 +64,14 @@ class Session:
         if self._statements is None:
             self._statements = Statements(self.layout, self.url.target.dialect)
         return self.run_native(self._statements.statement(sql))
+
+    def latest(self, sql: str) -> object:
+        """Without a stage history the label scan read each combination's latest dates
+        (sources.remote.combinations): no statement then."""
+        vocabulary = self.layout.vocabulary if self.layout is not None else None
+        if vocabulary is not None and vocabulary.dated and vocabulary.combinations is not None:
+            return last_date(vocabulary)
+        return first_value(self.rows(sql))
 
     @property
     def one_pass(self) -> bool:

@@ -9,6 +9,7 @@ lower() only knows ASCII (PostgreSQL in the C locale) matches `ÉTAPE` as a file
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from salesflow.errors import DataError
 from salesflow.model import Process
@@ -40,13 +41,16 @@ class Meaning:
 @dataclass(frozen=True)
 class Combination:
     """One combination of the deals' written labels (stage, status, lost stage), how many rows
-    have it, and how many of those have no deal id."""
+    have it, how many of those have no deal id, and (when the scan read them) their latest
+    dates."""
 
     stage: str | None
     status: str | None
     lost_stage: str | None
     count: int
     missing_ids: int
+    latest: datetime | None = None  # the latest creation or stage entry of those rows
+    closed: datetime | None = None  # their latest close
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class Vocabulary:
 
     values: dict[str, dict[str, Meaning]] = field(default_factory=dict)
     combinations: tuple[Combination, ...] | None = None
+    dated: bool = False  # whether the combinations carry the rows' latest dates
 
     def relation(self, name: str) -> str:
         """The values of column `name` as a relation (raw, stage, outcome, ignored, open_,
@@ -64,23 +69,30 @@ class Vocabulary:
         return " UNION ALL ".join(rows or [_row(None, Meaning())])
 
 
-def discover(
-    engine: Engine,
-    process: Process,
-    columns: dict[str, str],
-    history_column: str | None,
-    relations: tuple[str, str | None],
-    kept: str,
-    options: DataOptions,
-) -> Vocabulary:
+@dataclass(frozen=True)
+class Scan:
+    """What the label scan reads: the deals' mapped columns, the history's stage column, the
+    deals' and history's relations, the condition that keeps a row (`--where`), and, for deals
+    without a stage history, SQL for each row's latest creation or stage entry and its close
+    (the end of the data then comes from the scan: sources.remote.combinations)."""
+
+    columns: dict[str, str]
+    history_column: str | None
+    deals: str
+    history: str | None
+    kept: str
+    dates: tuple[str, str] | None = None
+
+
+def discover(engine: Engine, process: Process, scan: Scan, options: DataOptions) -> Vocabulary:
     """Read the values of each label column (the deals' stage, status and lost stage, the
     history's stage) and give each its meaning. The deals' values come as counted combinations
-    (`Vocabulary.combinations`), from which sources.remote.problems counts the problems without
-    another pass over the deals; when there are too many to bring back, each column's values
-    are read alone and the problems are counted on the server."""
-    rows = engine.rows(_combinations_sql(columns, history_column, relations, kept))
+    (`Vocabulary.combinations`), from which the problems and the end of the data are found
+    without another pass over the deals (sources.remote.combinations); when there are too many
+    to bring back, each column's values are read alone and those are computed on the server."""
+    rows = engine.rows(_combinations_sql(scan))
     if len(rows) > MAX_COMBINATIONS:
-        found, combinations = _values(engine, columns, history_column, relations, kept), None
+        found, combinations = _values(engine, scan), None
     else:
         found, combinations = _split(rows)
     for name, raws in found.items():
@@ -90,31 +102,30 @@ def discover(
                 "of stage or status labels"
             )
     meanings = {name: _meanings(name, raws, process, options) for name, raws in found.items()}
-    return Vocabulary(meanings, combinations)
+    return Vocabulary(meanings, combinations, dated=scan.dates is not None)
 
 
-def _combinations_sql(
-    columns: dict[str, str],
-    history_column: str | None,
-    relations: tuple[str, str | None],
-    kept: str,
-) -> str:
-    """Each combination of the deals' label values, with how many rows have it and how many of
-    those have no deal id (rows a filter drops not counted); then each value of the history's
-    stage column."""
-    deals, history = relations
-    items = [f"{_label(columns.get(key))} AS {key}_" for key in FIELDS]
-    items.append(f"CASE WHEN {text(columns['id'], 'src')} IS NULL THEN 1 ELSE 0 END AS missing_")
+def _combinations_sql(scan: Scan) -> str:
+    """Each combination of the deals' label values, with how many rows have it, how many of
+    those have no deal id (rows a filter drops not counted) and their latest dates; then each
+    value of the history's stage column."""
+    items = [f"{_label(scan.columns.get(key))} AS {key}_" for key in FIELDS]
+    missing = f"CASE WHEN {text(scan.columns['id'], 'src')} IS NULL THEN 1 ELSE 0 END"
+    latest, closed = scan.dates or ("CAST(NULL AS TIMESTAMP)", "CAST(NULL AS TIMESTAMP)")
+    items += [f"{missing} AS missing_", f"{latest} AS latest_", f"{closed} AS closed_"]
     grouped = ", ".join(f"{key}_" for key in FIELDS)
     selects = [
-        f"SELECT 'deals' AS field, {grouped}, sum(missing_) AS missing, count(*) AS n "
-        f"FROM (SELECT {', '.join(items)} FROM {deals} src WHERE {kept}) labels GROUP BY {grouped}"
+        f"SELECT 'deals' AS field, {grouped}, sum(missing_) AS missing, count(*) AS n, "
+        "max(latest_) AS latest, max(closed_) AS closed "
+        f"FROM (SELECT {', '.join(items)} FROM {scan.deals} src WHERE {scan.kept}) labels "
+        f"GROUP BY {grouped}"
     ]
-    if history is not None and history_column is not None:
-        stage = f"CAST({quote_name(history_column)} AS VARCHAR)"
+    if scan.history is not None and scan.history_column is not None:
+        stage = _label(scan.history_column)
         selects.append(
-            f"SELECT 'history' AS field, stage_, NULL, NULL, 0, count(*) "
-            f"FROM (SELECT {stage} AS stage_ FROM {history} history) labels GROUP BY stage_"
+            "SELECT 'history' AS field, stage_, NULL, NULL, 0, count(*), "
+            "CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP) "
+            f"FROM (SELECT {stage} AS stage_ FROM {scan.history} history) labels GROUP BY stage_"
         )
     return f"{' UNION ALL '.join(selects)} LIMIT {MAX_COMBINATIONS + 1}"
 
@@ -127,7 +138,7 @@ def _split(rows: Rows) -> tuple[dict[str, list[str]], tuple[Combination, ...]]:
     """Each label column's values, and the deals' combinations, from `_combinations_sql`."""
     found: dict[str, dict[str, None]] = {}
     combinations = []
-    for field_name, stage, status, lost, missing, n in rows:
+    for field_name, stage, status, lost, missing, n, latest, closed in rows:
         values = (stage, status, lost)
         names = ("history",) if field_name == "history" else FIELDS
         for name, value in zip(names, values, strict=False):
@@ -135,27 +146,23 @@ def _split(rows: Rows) -> tuple[dict[str, list[str]], tuple[Combination, ...]]:
                 found.setdefault(name, {})[str(value)] = None
         if field_name == "deals":
             stage_, status_, lost_ = (None if value is None else str(value) for value in values)
-            combinations.append(Combination(stage_, status_, lost_, int(n), int(missing or 0)))
+            counts = (int(n), int(missing or 0))
+            combinations.append(Combination(stage_, status_, lost_, *counts, latest, closed))
     return {name: list(values) for name, values in found.items()}, tuple(combinations)
 
 
-def _values(
-    engine: Engine,
-    columns: dict[str, str],
-    history_column: str | None,
-    relations: tuple[str, str | None],
-    kept: str,
-) -> dict[str, list[str]]:
+def _values(engine: Engine, scan: Scan) -> dict[str, list[str]]:
     """Each label column's values, read alone (too many combinations to bring back)."""
-    deals, history = relations
     selects = [
-        f"SELECT '{key}' AS field, {_label(columns[key])} AS raw FROM {deals} src WHERE {kept}"
+        f"SELECT '{key}' AS field, {_label(scan.columns[key])} AS raw "
+        f"FROM {scan.deals} src WHERE {scan.kept}"
         for key in FIELDS
-        if key in columns
+        if key in scan.columns
     ]
-    if history is not None and history_column is not None:
+    if scan.history is not None and scan.history_column is not None:
         selects.append(
-            f"SELECT 'history' AS field, {_label(history_column)} AS raw FROM {history} history"
+            f"SELECT 'history' AS field, {_label(scan.history_column)} AS raw "
+            f"FROM {scan.history} history"
         )
     rows = engine.rows(
         f"SELECT field, raw FROM ({' UNION ALL '.join(selects)}) labels "

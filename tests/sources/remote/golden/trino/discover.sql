@@ -4,13 +4,17 @@ SELECT
   status_,
   lost_stage_,
   SUM(missing_) AS missing,
-  COUNT(*) AS n
+  COUNT(*) AS n,
+  MAX(latest_) AS latest,
+  MAX(closed_) AS closed
 FROM (
   SELECT
     CAST("stage" AS VARCHAR) AS stage_,
     CAST(NULL AS VARCHAR) AS status_,
     CAST("lost_at_stage" AS VARCHAR) AS lost_stage_,
-    CASE WHEN NULLIF(TRIM(CAST(src."deal_id" AS VARCHAR)), '') IS NULL THEN 1 ELSE 0 END AS missing_
+    CASE WHEN NULLIF(TRIM(CAST(src."deal_id" AS VARCHAR)), '') IS NULL THEN 1 ELSE 0 END AS missing_,
+    CAST(NULL AS TIMESTAMP) AS latest_,
+    CAST(NULL AS TIMESTAMP) AS closed_
   FROM crm.deals AS src
   WHERE
     COALESCE(TRIM(CAST(src."pipeline" AS VARCHAR)) IN ('New Business'), FALSE)
@@ -26,7 +30,9 @@ SELECT
   NULL,
   NULL,
   0,
-  COUNT(*)
+  COUNT(*),
+  CAST(NULL AS TIMESTAMP),
+  CAST(NULL AS TIMESTAMP)
 FROM (
   SELECT
     CAST("stage" AS VARCHAR) AS stage_

@@ -4,13 +4,26 @@ SELECT
   status_,
   lost_stage_,
   SUM(missing_) AS missing,
-  COUNT(*) AS n
+  COUNT(*) AS n,
+  MAX(latest_) AS latest,
+  MAX(closed_) AS closed
 FROM (
   SELECT
     CAST("stage" AS TEXT) AS stage_,
     CAST(NULL AS TEXT) AS status_,
     CAST("lost_at_stage" AS TEXT) AS lost_stage_,
-    CASE WHEN NULLIF(TRIM(CAST(src."deal_id" AS TEXT)), '') IS NULL THEN 1 ELSE 0 END AS missing_
+    CASE WHEN NULLIF(TRIM(CAST(src."deal_id" AS TEXT)), '') IS NULL THEN 1 ELSE 0 END AS missing_,
+    GREATEST(
+      CAST(src."created_at" AS TIMESTAMP),
+      CAST(src."lead_date" AS TIMESTAMP),
+      CAST(src."qualification_date" AS TIMESTAMP),
+      CAST(src."discovery_date" AS TIMESTAMP),
+      CAST(src."solution_date" AS TIMESTAMP),
+      CAST(src."validation_date" AS TIMESTAMP),
+      CAST(src."proposal_date" AS TIMESTAMP),
+      CAST(src."negotiation_date" AS TIMESTAMP)
+    ) AS latest_,
+    CAST(src."closed_at" AS TIMESTAMP) AS closed_
   FROM crm.deals AS src
   WHERE
     COALESCE(TRIM(CAST(src."pipeline" AS TEXT)) IN ('New Business'), FALSE)

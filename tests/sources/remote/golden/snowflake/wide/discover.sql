@@ -4,13 +4,26 @@ SELECT
   status_,
   lost_stage_,
   SUM(missing_) AS missing,
-  COUNT(*) AS n
+  COUNT(*) AS n,
+  MAX(latest_) AS latest,
+  MAX(closed_) AS closed
 FROM (
   SELECT
     CAST("stage" AS VARCHAR) AS stage_,
     CAST(NULL AS VARCHAR) AS status_,
     CAST("lost_at_stage" AS VARCHAR) AS lost_stage_,
-    CASE WHEN NULLIF(TRIM(CAST(src."deal_id" AS VARCHAR)), '') IS NULL THEN 1 ELSE 0 END AS missing_
+    CASE WHEN NULLIF(TRIM(CAST(src."deal_id" AS VARCHAR)), '') IS NULL THEN 1 ELSE 0 END AS missing_,
+    GREATEST_IGNORE_NULLS(
+      CAST(src."created_at" AS TIMESTAMPNTZ),
+      CAST(src."lead_date" AS TIMESTAMPNTZ),
+      CAST(src."qualification_date" AS TIMESTAMPNTZ),
+      CAST(src."discovery_date" AS TIMESTAMPNTZ),
+      CAST(src."solution_date" AS TIMESTAMPNTZ),
+      CAST(src."validation_date" AS TIMESTAMPNTZ),
+      CAST(src."proposal_date" AS TIMESTAMPNTZ),
+      CAST(src."negotiation_date" AS TIMESTAMPNTZ)
+    ) AS latest_,
+    CAST(src."closed_at" AS TIMESTAMPNTZ) AS closed_
   FROM crm.deals AS src
   WHERE
     COALESCE(TRIM(CAST(src."pipeline" AS VARCHAR)) IN ('New Business'), FALSE)
