@@ -6,8 +6,9 @@ The engine says which way is cheaper (`Engine.one_pass`). In a database without 
 history, one statement per figure, each reading the canonical deals once (`kept_deals`): the
 database then folds the canonical relations into the statement and can split it across its
 workers, where a statement reading them twice makes PostgreSQL compute and store them apart,
-then count on one core. The end of the data comes first: the
-stays count open deals up to it, as a number.
+then count on one core. The end of the data comes first (`Engine.latest`: a database
+without a stage history knows it from its label scan): the stays count open deals up to it, as
+a number.
 
 Otherwise one statement: locally the canonical deals are a table already and DuckDB runs each
 statement on every core, so one pass serves every figure (one statement per figure measured 8%

@@ -13,16 +13,20 @@ from salesflow.sources.remote.vocabulary import Combination, Meaning, Vocabulary
 UNKNOWN = Meaning()
 
 
-def meanings(vocabulary: Vocabulary, combination: Combination) -> dict[str, Meaning]:
-    """The meaning of the combination's stage, lost stage and status values."""
-    written = {
+def written(combination: Combination) -> dict[str, str | None]:
+    """The combination's stage, lost stage and status values, in that order."""
+    return {
         "stage": combination.stage,
         "lost_stage": combination.lost_stage,
         "status": combination.status,
     }
+
+
+def meanings(vocabulary: Vocabulary, combination: Combination) -> dict[str, Meaning]:
+    """The meaning of each of the combination's values."""
     return {
         key: UNKNOWN if value is None else vocabulary.values.get(key, {}).get(value, UNKNOWN)
-        for key, value in written.items()
+        for key, value in written(combination).items()
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from salesflow.diagnostics import Severity
 from salesflow.model.data import DataProblem
 from salesflow.sources.engine import Engine, Rows
-from salesflow.sources.remote.combinations import left_out, meanings
+from salesflow.sources.remote.combinations import left_out, meanings, written
 from salesflow.sources.remote.relations import opaque
 from salesflow.sources.remote.session import Session
 from salesflow.sources.remote.vocabulary import Combination, Vocabulary
@@ -57,11 +57,8 @@ def _combination_rows(vocabulary: Vocabulary, combinations: tuple[Combination, .
         meant = meanings(vocabulary, combination)
         if left_out(meant):
             continue
-        written = (combination.stage, combination.lost_stage, combination.status)
-        unmapped = [
-            value if meaning.unmapped else None
-            for value, meaning in zip(written, meant.values(), strict=True)
-        ]
+        values = written(combination)  # in the order of SPECS
+        unmapped = [value if meant[key].unmapped else None for key, value in values.items()]
         rows.append((*unmapped, combination.count, combination.missing_ids))
     return rows
 
