@@ -120,14 +120,20 @@ def _combinations_sql(scan: Scan) -> str:
         f"FROM (SELECT {', '.join(items)} FROM {scan.deals} src WHERE {scan.kept}) labels "
         f"GROUP BY {grouped}"
     ]
-    if scan.history is not None and scan.history_column is not None:
-        stage = _label(scan.history_column)
+    history = _history_stages(scan, "stage_")
+    if history is not None:
         selects.append(
             "SELECT 'history' AS field, stage_, NULL, NULL, 0, count(*), "
-            "CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP) "
-            f"FROM (SELECT {stage} AS stage_ FROM {scan.history} history) labels GROUP BY stage_"
+            f"CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP) FROM {history} GROUP BY stage_"
         )
     return f"{' UNION ALL '.join(selects)} LIMIT {MAX_COMBINATIONS + 1}"
+
+
+def _history_stages(scan: Scan, name: str) -> str | None:
+    """The history's stage column as a relation of one column, `name` (None without one)."""
+    if scan.history is None or scan.history_column is None:
+        return None
+    return f"(SELECT {_label(scan.history_column)} AS {name} FROM {scan.history} history) labels"
 
 
 def _label(column: str | None) -> str:
@@ -159,11 +165,9 @@ def _values(engine: Engine, scan: Scan) -> dict[str, list[str]]:
         for key in FIELDS
         if key in scan.columns
     ]
-    if scan.history is not None and scan.history_column is not None:
-        selects.append(
-            f"SELECT 'history' AS field, {_label(scan.history_column)} AS raw "
-            f"FROM {scan.history} history"
-        )
+    history = _history_stages(scan, "raw")
+    if history is not None:
+        selects.append(f"SELECT 'history' AS field, raw FROM {history}")
     rows = engine.rows(
         f"SELECT field, raw FROM ({' UNION ALL '.join(selects)}) labels "
         f"WHERE raw IS NOT NULL GROUP BY field, raw LIMIT {MAX_VALUES * 4 + 1}"
