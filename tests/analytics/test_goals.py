@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
@@ -405,12 +405,23 @@ def test_people_are_flagged_as_benjamini_hochberg_at_ten_percent(found: list[flo
     assert all(not flags[index] for index, p in enumerate(found) if p is None)
     if not judged:
         return
+    # At a p-value equal to its threshold k × rate / m, 1 − probability rounds either way in
+    # floating point: the oracle's side of the tie is chance (ours: `credible`, tested below)
+    thresholds = [k * 0.1 / len(judged) for k in range(1, len(judged) + 1)]
+    assume(
+        all(abs(1.0 - found[i] - t) > 1e-9 for i in judged for t in thresholds)  # type: ignore[operator]
+    )
     oracle, _, _, _ = multipletests(
         [1.0 - found[index] for index in judged],  # type: ignore[operator]
         alpha=0.1,
         method="fdr_bh",
     )
     assert [flags[index] for index in judged] == list(oracle)
+
+
+def test_a_p_value_at_its_threshold_is_flagged() -> None:
+    # p = 1 − 0.99 is the first threshold 1 × 0.1 / 10: flagged (p₍ₖ₎ ≤ k × rate / m)
+    assert discoveries([0.0] * 9 + [0.99]) == [False] * 9 + [True]
 
 
 @given(st.floats(min_value=0.0, max_value=1.0))
