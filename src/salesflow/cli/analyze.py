@@ -23,6 +23,7 @@ from salesflow.cli.options import (
 )
 from salesflow.cli.process import load_valid_process
 from salesflow.cli.progress import progress
+from salesflow.cli.warm import warm_up
 from salesflow.reporters import ANALYZE_FORMATS
 
 FORMAT_HELP = f"Output format: {', '.join(ANALYZE_FORMATS)}."
@@ -50,8 +51,7 @@ def command(
     quiet: QuietOption = False,
 ) -> None:
     """Stage conversion, win rate, time in stage, velocity and the bottleneck."""
-    from salesflow.analytics.report import analyze
-
+    warm_up("salesflow.analytics.report")
     render = ANALYZE_FORMATS.renderer(output_format)
     loaded = load_valid_process(process)
     flags = replace(data, since=since, until=until, by=by, process=process)
@@ -59,5 +59,7 @@ def command(
     with progress(quiet) as shown:
         tables = usable_tables(loaded, options, quiet, reported=True, shown=shown)
         shown.phase("computing the funnel")
+        from salesflow.analytics.report import analyze
+
         report = analyze(tables)
     deliver(render_report(render, report, no_color, output), output, force)

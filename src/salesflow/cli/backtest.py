@@ -26,6 +26,7 @@ from salesflow.cli.options import (
 )
 from salesflow.cli.process import load_valid_process
 from salesflow.cli.progress import progress
+from salesflow.cli.warm import warm_up
 from salesflow.errors import InputError
 from salesflow.reporters import BACKTEST_FORMATS
 
@@ -84,8 +85,7 @@ def command(
     quiet: QuietOption = False,
 ) -> None:
     """Replay past cutoffs: forecast with what was known then, compare with what happened."""
-    from salesflow.analytics.backtest import Settings, backtest, period_cutoffs
-
+    warm_up("salesflow.analytics.backtest")
     render = BACKTEST_FORMATS.renderer(output_format)
     if cutoff and every:
         raise InputError("give --cutoff dates or --every PERIOD, not both")
@@ -96,6 +96,8 @@ def command(
         loaded = load_valid_process(process)
         tables = usable_tables(loaded, data_options(flags), quiet, shown=shown)
         shown.phase("replaying the cutoffs")
+        from salesflow.analytics.backtest import Settings, backtest, period_cutoffs
+
         try:
             cutoffs = given if given is not None else period_cutoffs(tables, period)
             result = backtest(tables, Settings(cutoffs, horizon, sims, seed))

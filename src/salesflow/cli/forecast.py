@@ -27,6 +27,7 @@ from salesflow.cli.options import (
 )
 from salesflow.cli.process import load_valid_process
 from salesflow.cli.progress import progress
+from salesflow.cli.warm import warm_up
 from salesflow.errors import InputError
 from salesflow.reporters import FORECAST_FORMATS
 
@@ -138,16 +139,19 @@ def command(
 def _inputs(
     process: Process, flags: DataFlags, plan: bool, request: Request, quiet: bool, shown: Silent
 ) -> Inputs:
-    from salesflow.analytics.forecast_inputs import data_inputs, plan_inputs
-
     options = None if plan else optional_data_options(flags)
     if options is None:
         if request.pipeline:
             why = "drop --plan" if plan else "pass --deals FILE"
             raise InputError(f"--pipeline needs the open deals in deal data: {why}")
+        from salesflow.analytics.forecast_inputs import plan_inputs
+
         return plan_inputs(process)
+    warm_up("salesflow.analytics.forecast_inputs")
     tables = usable_tables(process, options, quiet, shown=shown)
     shown.phase("estimating the rates")
+    from salesflow.analytics.forecast_inputs import data_inputs
+
     return data_inputs(tables, with_pipeline=request.pipeline)
 
 

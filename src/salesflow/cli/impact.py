@@ -24,6 +24,7 @@ from salesflow.cli.options import (
 )
 from salesflow.cli.process import load_valid_process
 from salesflow.cli.progress import progress
+from salesflow.cli.warm import warm_up
 from salesflow.errors import InputError
 from salesflow.reporters import IMPACT_FORMATS
 
@@ -84,12 +85,13 @@ def measure_versions(
     flags: DataFlags, versions: list[Version], notes: list[str], effect: float, quiet: bool
 ) -> ImpactReport:
     """The versions of the process file (process_versions) measured on the deal data."""
-    from salesflow.analytics.impact import impact
-
+    warm_up("salesflow.analytics.impact")
     loaded = load_valid_process(flags.process)
     with progress(quiet) as shown:
         tables = usable_tables(loaded, data_options(flags), quiet, reported=True, shown=shown)
         shown.phase("measuring each version")
+        from salesflow.analytics.impact import impact
+
         report = impact(tables, versions, effect)
     notes = [*tables.read_notes, *notes, *report.notes]
     return report.model_copy(update={"notes": notes})
