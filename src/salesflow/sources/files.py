@@ -17,8 +17,6 @@ from salesflow.errors import DataError
 from salesflow.sources.connection import quote_name, quote_text
 from salesflow.sources.csvfile import CsvFile, csv_relation, prepare_csv
 from salesflow.sources.database import attached_relation
-from salesflow.sources.spreadsheet import load_sheet
-from salesflow.sources.sqlite import load_sqlite_table
 
 PARQUET_MAGIC = b"PAR1"
 DUCKDB_MAGIC = b"DUCK"
@@ -150,11 +148,15 @@ def open_source(
         columns = _describe(con, relation, path, kind)
         return Source(path, kind, relation, columns, 2, lines, notes=prepared.notes)
     if kind in SPREADSHEETS:
+        from salesflow.sources.spreadsheet import load_sheet  # numpy: only for these files
+
         loaded = load_sheet(con, file, kind, sheet, alias)
         relation = quote_name(alias)
         columns = _describe(con, relation, path, kind)
         return Source(path, kind, relation, columns, loaded.first_row, None, loaded.skipped)
     if kind == "sqlite":
+        from salesflow.sources.sqlite import load_sqlite_table
+
         load_sqlite_table(con, file, table, alias)
         return Source(path, kind, quote_name(alias), _describe(con, quote_name(alias), path, kind))
     if kind == "parquet":

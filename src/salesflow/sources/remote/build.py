@@ -15,7 +15,6 @@ import duckdb
 from salesflow.errors import DataError, InputError
 from salesflow.model import Process
 from salesflow.sources.canonical import DealTables, group_column, seconds_names
-from salesflow.sources.columnar import load_rows
 from salesflow.sources.columns import (
     REQUIRED_DEAL_KEYS,
     ResolvedColumns,
@@ -143,6 +142,8 @@ def fetch_deals(tables: DealTables) -> DealTables:
 def _store(con: duckdb.DuckDBPyConnection, name: str, types: dict[str, str], rows: Rows) -> None:
     """CREATE TEMP TABLE `name` from the fetched rows, each column in its canonical type (a
     column of NULLs included)."""
+    from salesflow.sources.columnar import load_rows  # numpy: not needed by `analyze`
+
     load_rows(con, f"{name}_fetched", list(types), rows)
     typed = ", ".join(f"CAST({quote_name(c)} AS {kind}) AS {c}" for c, kind in types.items())
     con.execute(f"CREATE TEMP TABLE {name} AS SELECT {typed} FROM {name}_fetched")
