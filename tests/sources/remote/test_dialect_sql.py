@@ -99,6 +99,10 @@ SOURCE_SQL = (
     "'2024-06-01', '2024-06-05', NULL, 'EMEA', 'New Business'), "
     "(11, 'Technical Evaluation', 18000, '2024-07-01', NULL, NULL, "
     "'2024-07-01', NULL, '2024-07-10', 'AMER', 'New Business')",
+    # a currency per deal: codes in any case, a symbol, none (the process currency)
+    "ALTER TABLE crm.deals ADD COLUMN currency VARCHAR",
+    "UPDATE crm.deals SET currency = CASE deal_id WHEN 1 THEN 'USD' WHEN 2 THEN ' eur ' "
+    "WHEN 10 THEN '€' WHEN 11 THEN 'usd' END",
     "CREATE TABLE crm.stage_history (deal_id INTEGER, stage VARCHAR, entered_at TIMESTAMP)",
     "INSERT INTO crm.stage_history VALUES (1, 'Qualification', '2024-01-10'), "
     "(2, 'SQL', '2024-02-03'), (10, 'Demo', '2024-07-01'), (3, 'Nowhere', '2024-03-05')",
@@ -106,14 +110,15 @@ SOURCE_SQL = (
 
 
 def _process() -> Process:
-    """The example with data.ignore, and goals (their statements: won revenue in the window)."""
+    """The example with data.ignore, data.rates, and goals (their statements: won revenue in the
+    window)."""
     text = EXAMPLE.read_text(encoding="utf-8") + (
         "team:\n  - {name: Ann, role: account_executive, quota: {amount: 90000, per: quarter}}\n"
         "goals: {win_rate: 0.2, cycle_days: 60, revenue: {amount: 500000, per: year}}\n"
     )
     loaded = parse_process(text, str(EXAMPLE)).process
     assert loaded is not None
-    data = loaded.data.model_copy(update={"ignore": ["Duplicate"]})
+    data = loaded.data.model_copy(update={"ignore": ["Duplicate"], "rates": {"EUR": 1.1}})
     return loaded.model_copy(update={"data": data})
 
 
@@ -319,6 +324,8 @@ def test_the_tiny_tables_give_the_figures_they_were_made_for() -> None:
     assert [group.key for group in result.report.groups] == ["(none)", "AMER", "EMEA"]
     counts = {problem.code: problem.count for problem in result.problems}
     assert counts == {"unmapped-label": 1, "unmapped-lost-stage": 1, "missing-id": 1}
+    # the won deals: 24,000 USD and 36,000 written in € (EUR at 1.1)
+    assert result.report.funnel.avg_won_amount == pytest.approx((24000 + 36000 * 1.1) / 2)
 
 
 @pytest.mark.parametrize("history", [True, False], ids=["history", "wide"])

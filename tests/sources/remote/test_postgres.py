@@ -393,6 +393,55 @@ def test_text_dates_not_in_iso_form_are_refused(server: PostgresServer) -> None:
     _one_line_error(result, "column 'closed_at' holds dates as text not written YYYY-MM-DD")
 
 
+def _with_currency(server: PostgresServer, folder: Path, marks: list[str]) -> Path:
+    """examples/deals.csv with a `currency` column cycling through `marks`, as a file and as the
+    table `deals_cur` (typed as the deals table, the currency as text)."""
+    header, *rows = DEALS_CSV.read_text(encoding="utf-8").splitlines()
+    lines = [f"{header},currency"]
+    lines += [f"{row},{marks[index % len(marks)]}" for index, row in enumerate(rows)]
+    csv = folder / "deals_cur.csv"
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    types = {name: _type(name) for name in header.split(",")} | {"currency": "text"}
+    server.execute("DROP TABLE IF EXISTS deals_cur")
+    server.load_csv("deals_cur", csv, types)
+    return csv
+
+
+def _process_with(folder: Path, data_lines: str) -> Path:
+    process = folder / "process.yaml"
+    text = EXAMPLE.read_text(encoding="utf-8").replace("\ndata:\n", f"\ndata:\n{data_lines}", 1)
+    process.write_text(text, encoding="utf-8")
+    return process
+
+
+def test_a_currency_column_converts_the_amounts_as_the_csv(
+    server: PostgresServer, tmp_path: Path
+) -> None:
+    """Codes and symbols, in any case, some empty (the process currency): each amount converted
+    by data.rates on the server, the same figures as the file."""
+    csv = _with_currency(server, tmp_path, ["EUR", "eur", "€", "", "USD", " GBP "])
+    process = _process_with(tmp_path, "  rates: {EUR: 1.08, GBP: 1.27}\n")
+    run = ("analyze", "-p", str(process), "--format", "json")
+    remote = invoke(*run, "--deals", server.url(), "--table", "deals_cur")
+    local = invoke(*run, "--deals", str(csv))
+    assert remote.exit_code == 0 and local.exit_code == 0, (remote.stderr, local.stderr)
+    same(json.loads(remote.stdout), json.loads(local.stdout))
+    plain = analyze("--deals", str(DEALS_CSV))
+    assert json.loads(remote.stdout)["avg_won_amount"] != plain["avg_won_amount"]
+
+
+def test_a_currency_without_a_rate_is_refused_as_in_the_csv(
+    server: PostgresServer, tmp_path: Path
+) -> None:
+    csv = _with_currency(server, tmp_path, ["EUR", "USD", "gbp", "USD"])
+    process = _process_with(tmp_path, "  rates: {EUR: 1.08}\n")
+    remote = invoke("analyze", "-p", str(process), "--deals", server.url(), "--table", "deals_cur")
+    local = invoke("analyze", "-p", str(process), "--deals", str(csv))
+    fragment = "rows in a currency other than USD with no rate: GBP (500); add data.rates"
+    assert fragment in local.stderr, local.stderr
+    _one_line_error(remote, fragment)
+
+
 def test_impact_gives_the_figures_of_the_csv_file(
     server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

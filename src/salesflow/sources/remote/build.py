@@ -29,6 +29,7 @@ from salesflow.sources.engine import Rows
 from salesflow.sources.files import Source
 from salesflow.sources.filters import wanted_filters
 from salesflow.sources.options import DataOptions
+from salesflow.sources.remote.currencies import read_currencies
 from salesflow.sources.remote.drivers import connect
 from salesflow.sources.remote.relations import (
     KEPT_COLUMNS,
@@ -107,6 +108,9 @@ def build_remote(
     check_text_dates(session, layout, url.shown)  # before the label scan reads the dates
     vocabulary = discover(session, process, label_scan(layout), options)
     session.layout = dataclasses.replace(layout, vocabulary=vocabulary)
+    currencies = read_currencies(session, session.layout)
+    if currencies is not None:
+        session.relayout(dataclasses.replace(session.layout, currencies=currencies))
     _refuse_duplicates(session, None if query else relation, columns.deals["id"])
     return DealTables(con, process, options, deals, history, columns, group, filters, session)
 

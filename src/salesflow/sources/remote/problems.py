@@ -1,8 +1,9 @@
 """Problems in a database's deals: labels and status values that match nothing (refused unless
---unmapped ignore) and rows without a deal id. They are counted from the label combinations the
-vocabulary read (sources.remote.vocabulary), or, when there were too many of those to bring
-back, in one scan on the server. A database has no row numbers, so each problem lists its
-values, not rows."""
+--unmapped ignore), rows without a deal id, and currencies with no rate (refused). The first
+are counted from the label combinations the vocabulary read (sources.remote.vocabulary), or,
+when there were too many of those to bring back, in one scan on the server; the currencies from
+their values (sources.remote.currencies). A database has no row numbers, so each problem lists
+its values, not rows."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from salesflow.diagnostics import Severity
 from salesflow.model.data import DataProblem
 from salesflow.sources.engine import Engine, Rows
 from salesflow.sources.remote.combinations import left_out, meanings, written
+from salesflow.sources.remote.currencies import unknown_currencies
 from salesflow.sources.remote.relations import opaque
 from salesflow.sources.remote.session import Session
 from salesflow.sources.remote.vocabulary import Combination, Vocabulary
@@ -47,6 +49,8 @@ def remote_problems(engine: Engine, name: str) -> list[DataProblem]:
         _unmapped(name, values, *spec[1:]) for values, spec in zip(found, SPECS, strict=True)
     ]
     problems.append(_missing_ids(name, missing))
+    if layout is not None and layout.currencies is not None:
+        problems.append(unknown_currencies(name, layout.currencies, layout.process))
     return [problem for problem in problems if problem.count]
 
 

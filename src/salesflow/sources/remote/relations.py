@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from salesflow.model import Process
 from salesflow.sources import parse
@@ -28,6 +29,9 @@ from salesflow.sources.connection import quote_name, quote_text
 from salesflow.sources.options import DataOptions
 from salesflow.sources.remote.vocabulary import Scan, Vocabulary
 
+if TYPE_CHECKING:
+    from salesflow.sources.remote.currencies import Currencies
+
 FUNNEL_COLUMNS = (
     "deal_id",
     "last_date",
@@ -40,6 +44,7 @@ FUNNEL_COLUMNS = (
     "first_seen",
 )
 KEPT_COLUMNS = tuple(column for column in FUNNEL_COLUMNS if column != "last_date")
+CURRENCY = "currency_raw"  # the currency column as written, trimmed (sources.remote.currencies)
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ class Layout:
     # as NULL, then cast; a date with a UTC offset is converted to UTC
     text_columns: frozenset[str] = frozenset()
     history_text: frozenset[str] = frozenset()
+    # the currency column's values, read once the labels are known (sources.remote.currencies)
+    currencies: Currencies | None = None
 
     @property
     def stages(self) -> int:
@@ -131,7 +138,7 @@ def _typed(layout: Layout) -> str:
         f"{raw(columns['stage'])} AS stage_raw",
         f"{raw(columns.get('status'))} AS status_raw",
         f"{raw(columns.get('lost_stage'))} AS lost_raw",
-        f"{typed(columns.get('amount'), 'DOUBLE', layout.text_columns)} AS amount",
+        f"{_amount(layout)} AS amount",
         f"{typed(columns.get('created'), 'TIMESTAMP', layout.text_columns)} AS created_at",
         f"{typed(columns.get('closed'), 'TIMESTAMP', layout.text_columns)} AS closed_at",
         *(
@@ -141,7 +148,27 @@ def _typed(layout: Layout) -> str:
         f"{text(layout.group_column)} AS group_key" if layout.group_column else _null("group_key"),
         f"{kept_sql(layout.filters)} AS kept_",
     ]
+    if columns.get("currency") is not None and columns.get("amount") is not None:
+        items.append(f"{text(columns['currency'])} AS {CURRENCY}")
     return f"SELECT {', '.join(items)} FROM {layout.deals} src"
+
+
+def _amount(layout: Layout) -> str:
+    """The amount in the process currency: multiplied by the rate of the deal's currency (1 when
+    it has none), NULL in a currency with no rate (refused: sources.remote.currencies)."""
+    amount = typed(layout.columns.get("amount"), "DOUBLE", layout.text_columns)
+    currencies = layout.currencies
+    if currencies is None:
+        return amount
+    rates = {layout.process.currency: 1.0, **layout.process.data.rates}
+    value = text(currencies.column)
+    cases = " ".join(
+        f"WHEN '{quote_text(written)}' THEN CAST({rates[code]!r} AS DOUBLE)"
+        for written, code, _ in currencies.values
+        if code in rates
+    )
+    rate = f"CASE {value} {cases} END" if cases else "CAST(NULL AS DOUBLE)"
+    return f"{amount} * CASE WHEN {value} IS NULL THEN CAST(1.0 AS DOUBLE) ELSE {rate} END"
 
 
 def _deals_raw(layout: Layout) -> str:

@@ -65,6 +65,11 @@ class Session:
             self._statements = Statements(self.layout, self.url.target.dialect)
         return self.run_native(self._statements.statement(sql))
 
+    def relayout(self, layout: Layout) -> None:
+        """Statements from now on over `layout` (the CTEs written again)."""
+        self.layout = layout
+        self._statements = None
+
     def latest(self, sql: str) -> object:
         """Without a stage history the label scan read each combination's latest dates
         (sources.remote.combinations): no statement then."""

@@ -4,7 +4,20 @@ WITH typed AS (
     CAST(src.`stage` AS STRING) AS stage_raw,
     CAST(NULL AS STRING) AS status_raw,
     CAST(src.`lost_at_stage` AS STRING) AS lost_raw,
-    CAST(src.`amount` AS FLOAT64) AS amount,
+    CAST(src.`amount` AS FLOAT64) * CASE
+      WHEN NULLIF(TRIM(CAST(src.`currency` AS STRING)), '') IS NULL
+      THEN CAST(1.0 AS FLOAT64)
+      ELSE CASE NULLIF(TRIM(CAST(src.`currency` AS STRING)), '')
+        WHEN 'USD'
+        THEN CAST(1.0 AS FLOAT64)
+        WHEN 'eur'
+        THEN CAST(1.1 AS FLOAT64)
+        WHEN 'usd'
+        THEN CAST(1.0 AS FLOAT64)
+        WHEN '€'
+        THEN CAST(1.1 AS FLOAT64)
+      END
+    END AS amount,
     CAST(src.`created_at` AS DATETIME) AS created_at,
     CAST(src.`closed_at` AS DATETIME) AS closed_at,
     CAST(src.`lead_date` AS DATETIME) AS d0,
@@ -15,7 +28,8 @@ WITH typed AS (
     CAST(src.`proposal_date` AS DATETIME) AS d5,
     CAST(src.`negotiation_date` AS DATETIME) AS d6,
     NULLIF(TRIM(CAST(src.`region` AS STRING)), '') AS group_key,
-    COALESCE(TRIM(CAST(src.`pipeline` AS STRING)) IN ('New Business'), FALSE) AS kept_
+    COALESCE(TRIM(CAST(src.`pipeline` AS STRING)) IN ('New Business'), FALSE) AS kept_,
+    NULLIF(TRIM(CAST(src.`currency` AS STRING)), '') AS currency_raw
   FROM crm.deals AS src
 ), deals_raw AS (
   SELECT

@@ -4,7 +4,20 @@ WITH typed AS (
     CAST(src."stage" AS TEXT) AS stage_raw,
     CAST(NULL AS TEXT) AS status_raw,
     CAST(src."lost_at_stage" AS TEXT) AS lost_raw,
-    CAST(src."amount" AS DOUBLE) AS amount,
+    CAST(src."amount" AS DOUBLE) * CASE
+      WHEN NULLIF(TRIM(CAST(src."currency" AS TEXT)), '') IS NULL
+      THEN CAST(1.0 AS DOUBLE)
+      ELSE CASE NULLIF(TRIM(CAST(src."currency" AS TEXT)), '')
+        WHEN 'USD'
+        THEN CAST(1.0 AS DOUBLE)
+        WHEN 'eur'
+        THEN CAST(1.1 AS DOUBLE)
+        WHEN 'usd'
+        THEN CAST(1.0 AS DOUBLE)
+        WHEN '€'
+        THEN CAST(1.1 AS DOUBLE)
+      END
+    END AS amount,
     CAST(src."created_at" AS TIMESTAMP) AS created_at,
     CAST(src."closed_at" AS TIMESTAMP) AS closed_at,
     CAST(src."lead_date" AS TIMESTAMP) AS d0,
@@ -15,7 +28,8 @@ WITH typed AS (
     CAST(src."proposal_date" AS TIMESTAMP) AS d5,
     CAST(src."negotiation_date" AS TIMESTAMP) AS d6,
     NULLIF(TRIM(CAST(src."region" AS TEXT)), '') AS group_key,
-    COALESCE(TRIM(CAST(src."pipeline" AS TEXT)) IN ('New Business'), FALSE) AS kept_
+    COALESCE(TRIM(CAST(src."pipeline" AS TEXT)) IN ('New Business'), FALSE) AS kept_,
+    NULLIF(TRIM(CAST(src."currency" AS TEXT)), '') AS currency_raw
   FROM crm.deals AS src
 ), deals_raw AS (
   SELECT
