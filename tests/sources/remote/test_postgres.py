@@ -4,6 +4,8 @@ with exit 2 and no password."""
 
 from __future__ import annotations
 
+import csv as csv_module
+import io
 import json
 import math
 import re
@@ -21,6 +23,7 @@ import pytest
 from tests import impact_scenario
 from tests.helpers import EXAMPLE, REPO, assert_clean_exit, invoke
 from tests.postgres_server import NOBODY, READER, PostgresServer
+from tests.sources import test_presets as presets
 
 pytestmark = [pytest.mark.xdist_group("postgres")]
 
@@ -440,6 +443,27 @@ def test_a_currency_without_a_rate_is_refused_as_in_the_csv(
     fragment = "rows in a currency other than USD with no rate: GBP (500); add data.rates"
     assert fragment in local.stderr, local.stderr
     _one_line_error(remote, fragment)
+
+
+@pytest.mark.parametrize("crm", ["hubspot", "pipedrive"])
+def test_a_crm_export_loaded_as_it_was_reads_with_its_preset(
+    server: PostgresServer, tmp_path: Path, crm: str
+) -> None:
+    """A CRM's export copied into a table of text columns, read with the CRM's starter process
+    (`data.preset`): its column names, stage-date columns, outcome labels, ignored values,
+    currency column and second closing date (Pipedrive's Lost time) as for the file."""
+    export = {"hubspot": presets.HUBSPOT, "pipedrive": presets.PIPEDRIVE}[crm]
+    csv = tmp_path / f"{crm}.csv"
+    csv.write_text(export, encoding="utf-8")
+    header = next(csv_module.reader(io.StringIO(export)))
+    server.load_csv(f"export_{crm}", csv, dict.fromkeys(header, "text"))
+    process = tmp_path / "process.yaml"
+    process.write_text(presets.starter(crm), encoding="utf-8")
+    run = ("analyze", "-p", str(process), "--format", "json")
+    remote = invoke(*run, "--deals", server.url(), "--table", f"export_{crm}")
+    local = invoke(*run, "--deals", str(csv))
+    assert remote.exit_code == 0 and local.exit_code == 0, (remote.stderr, local.stderr)
+    same(json.loads(remote.stdout), json.loads(local.stdout))
 
 
 def test_impact_gives_the_figures_of_the_csv_file(

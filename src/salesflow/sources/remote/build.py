@@ -19,6 +19,7 @@ from salesflow.sources.columns import (
     REQUIRED_DEAL_KEYS,
     ResolvedColumns,
     check_map_keys,
+    closed_lost_column,
     resolve,
     wanted_deal_columns,
     wanted_history_columns,
@@ -29,6 +30,8 @@ from salesflow.sources.engine import Rows
 from salesflow.sources.files import Source
 from salesflow.sources.filters import wanted_filters
 from salesflow.sources.options import DataOptions
+from salesflow.sources.preset_dates import preset_stage_dates
+from salesflow.sources.presets import Preset, preset_named, with_preset_outcomes
 from salesflow.sources.remote.currencies import read_currencies
 from salesflow.sources.remote.drivers import connect
 from salesflow.sources.remote.relations import (
@@ -46,6 +49,10 @@ from salesflow.sources.remote.urls import DatabaseUrl, is_database_url, parse_ur
 from salesflow.sources.remote.vocabulary import discover
 
 PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+FIELD_HISTORY = (
+    "is for field-history exports (a row per changed field); select the stage rows with a view "
+    "or --history-query instead"
+)
 CANONICAL_TYPES = {
     "deal_id": "VARCHAR",
     "group_key": "VARCHAR",
@@ -68,6 +75,8 @@ def build_remote(
     url = parse_url(options.deals)
     _refuse_file_settings(url, process, options)
     check_map_keys(options.mapping, process)
+    preset = preset_named(options.preset or process.data.preset)
+    process = with_preset_outcomes(process, preset)
     session = Session(url, connect(url, options.timeout), options.timeout)
     data = process.data
     query = options.query or (None if options.table else data.query)
@@ -75,21 +84,8 @@ def build_remote(
     types = session.columns(relation)
     available = list(types)
     deals = Source(url.shown, url.scheme, relation, types)
-    columns = ResolvedColumns(
-        deals=resolve(
-            wanted_deal_columns(process, options.mapping, available, None),
-            available,
-            url.shown,
-            REQUIRED_DEAL_KEYS,
-        ),
-        stage_dates=resolve(wanted_stage_dates(process, options.mapping), available, url.shown),
-    )
     history = _history(session, url, process, options)
-    if history is not None:
-        wanted = wanted_history_columns(process, options.mapping, list(history.columns), None)
-        needed = tuple(key for key, want in wanted.items() if want.asked_by is not None)
-        history_columns = resolve(wanted, list(history.columns), history.path, needed)
-        columns = dataclasses.replace(columns, history=history_columns)
+    columns = _columns(process, options, preset, deals, history)
     group = group_column(options.by, columns, available, url.shown)
     filters = wanted_filters(process, options, columns.deals, available, url.shown)
     layout = Layout(
@@ -104,6 +100,7 @@ def build_remote(
         filters,
         text_columns=_text(deals),
         history_text=_text(history),
+        closed_lost=columns.closed_lost if "closed" in columns.deals else None,
     )
     check_text_dates(session, layout, url.shown)  # before the label scan reads the dates
     vocabulary = discover(session, process, label_scan(layout), options)
@@ -154,6 +151,36 @@ def _store(con: duckdb.DuckDBPyConnection, name: str, types: dict[str, str], row
     con.execute(f"DROP TABLE {name}_fetched")
 
 
+def _columns(
+    process: Process,
+    options: DataOptions,
+    preset: Preset | None,
+    deals: Source,
+    history: Source | None,
+) -> ResolvedColumns:
+    """The columns of each canonical field, by `data.columns`, `--map` and the preset's names,
+    as for a file; a preset's field-history shape is refused (select the stage rows instead)."""
+    available = list(deals.columns)
+    found_dates = preset_stage_dates(preset, process, available, deals.path)
+    wanted = wanted_deal_columns(process, options.mapping, available, preset)
+    columns = ResolvedColumns(
+        deals=resolve(wanted, available, deals.path, REQUIRED_DEAL_KEYS),
+        stage_dates=resolve(
+            wanted_stage_dates(process, options.mapping, found_dates), available, deals.path
+        ),
+        closed_lost=closed_lost_column(process, options.mapping, available, preset),
+    )
+    if history is None:
+        return columns
+    names = list(history.columns)
+    wanted_history = wanted_history_columns(process, options.mapping, names, preset)
+    needed = tuple(key for key, want in wanted_history.items() if want.asked_by is not None)
+    resolved = resolve(wanted_history, names, history.path, needed)
+    if "field" in resolved:
+        raise InputError(f"{history.path}: {FIELD_HISTORY}")
+    return dataclasses.replace(columns, history=resolved)
+
+
 def _refuse_file_settings(url: DatabaseUrl, process: Process, options: DataOptions) -> None:
     for key, reason in FILES_ONLY:
         if getattr(options, key):
@@ -161,16 +188,8 @@ def _refuse_file_settings(url: DatabaseUrl, process: Process, options: DataOptio
     data = process.data
     if data.join:
         raise InputError(f"{url.shown}: data.join is for files; join in --query instead")
-    if options.preset or data.preset:
-        raise InputError(
-            f"{url.shown}: presets name a CRM export's columns; map a database's columns "
-            "with data.columns (see docs/data-sources.md)"
-        )
     if data.history_columns.field:
-        raise InputError(
-            f"{url.shown}: data.history_columns.field is for field-history exports; "
-            "select the stage rows with a view or a table instead"
-        )
+        raise InputError(f"{url.shown}: data.history_columns.field {FIELD_HISTORY}")
 
 
 def _relation(url: DatabaseUrl, query: str | None, table: str, flag: str) -> str:

@@ -68,6 +68,9 @@ class Layout:
     history_text: frozenset[str] = frozenset()
     # the currency column's values, read once the labels are known (sources.remote.currencies)
     currencies: Currencies | None = None
+    # a second closing-date column, for lost deals (Pipedrive's Lost time): a deal closed at
+    # the later of the two, as in a file
+    closed_lost: str | None = None
 
     @property
     def stages(self) -> int:
@@ -96,7 +99,7 @@ def label_scan(layout: Layout) -> Scan:
         entries = [columns.get("created"), *layout.stage_dates.values()]
         typed_entries = [typed(c, "TIMESTAMP", layout.text_columns) for c in entries if c]
         latest = _greatest(typed_entries) if typed_entries else "CAST(NULL AS TIMESTAMP)"
-        dates = (latest, typed(columns.get("closed"), "TIMESTAMP", layout.text_columns))
+        dates = (latest, _closed(layout))
     history_stage = layout.history_columns.get("stage")
     kept = kept_sql(layout.filters)
     return Scan(columns, history_stage, layout.deals, layout.history, kept, dates)
@@ -140,7 +143,7 @@ def _typed(layout: Layout) -> str:
         f"{raw(columns.get('lost_stage'))} AS lost_raw",
         f"{_amount(layout)} AS amount",
         f"{typed(columns.get('created'), 'TIMESTAMP', layout.text_columns)} AS created_at",
-        f"{typed(columns.get('closed'), 'TIMESTAMP', layout.text_columns)} AS closed_at",
+        f"{_closed(layout)} AS closed_at",
         *(
             f"{typed(layout.stage_dates.get(k), 'TIMESTAMP', layout.text_columns)} AS d{k}"
             for k in range(layout.stages)
@@ -151,6 +154,14 @@ def _typed(layout: Layout) -> str:
     if columns.get("currency") is not None and columns.get("amount") is not None:
         items.append(f"{text(columns['currency'])} AS {CURRENCY}")
     return f"SELECT {', '.join(items)} FROM {layout.deals} src"
+
+
+def _closed(layout: Layout) -> str:
+    closed = [layout.columns.get("closed"), layout.closed_lost]
+    return _greatest(
+        [typed(c, "TIMESTAMP", layout.text_columns) for c in closed if c]
+        or ["CAST(NULL AS TIMESTAMP)"]
+    )
 
 
 def _amount(layout: Layout) -> str:

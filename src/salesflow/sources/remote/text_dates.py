@@ -28,7 +28,7 @@ def check_text_dates(engine: Engine, layout: Layout, source: str) -> None:
 
 def _text_dates(layout: Layout) -> list[tuple[str, str, str]]:
     """(column, relation, alias) of each date column held as text."""
-    columns = [layout.columns.get(key) for key in ("created", "closed")]
+    columns = [layout.columns.get(key) for key in ("created", "closed")] + [layout.closed_lost]
     columns += list(layout.stage_dates.values())
     found = [(c, layout.deals, "src") for c in columns if c and c in layout.text_columns]
     entered = layout.history_columns.get("entered")
