@@ -18,10 +18,10 @@ from salesflow.model import Process
 from salesflow.model.data import DataProblem
 from salesflow.sources import currency
 from salesflow.sources.engine import Engine
+from salesflow.sources.problems import UNKNOWN_CURRENCY
 from salesflow.sources.remote.relations import CURRENCY, Layout, opaque
 
 CODE = re.compile(r"[A-Za-z]{3}")
-UNKNOWN_CURRENCY = "unknown-currency"
 
 
 @dataclass(frozen=True)
