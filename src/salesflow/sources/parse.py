@@ -108,10 +108,10 @@ def _fast(raw: str, plain: str, number_format: str | None) -> str:
     thousands group (`12.000`: the 4th character from the end is a dot)."""
     if number_format is None:
         group = f"(length({raw}) BETWEEN 5 AND 8 AND substr({raw}, -4, 1) = '.')"
-        return f"{_within(plain)} AND NOT {group}"
+        return f"{within(plain)} AND NOT {group}"
     if NUMBER_FORMATS[number_format][1] == ",":
-        return f"{_within(plain)} AND NOT contains({raw}, '.')"
-    return _within(plain)
+        return f"{within(plain)} AND NOT contains({raw}, '.')"
+    return within(plain)
 
 
 def _kept(body: str) -> str:
@@ -168,13 +168,13 @@ def ambiguous(raw: str) -> str:
     )
 
 
-def _within(value: str) -> str:
+def within(value: str) -> str:
     """True for a finite amount within ±MAX_AMOUNT (false for NaN, Infinity and NULL)."""
     return f"coalesce(abs({value}) <= {MAX_AMOUNT:.0f}, false)"
 
 
 def _bounded(value: str) -> str:
-    return f"CASE WHEN {_within(value)} THEN {value} END"
+    return f"CASE WHEN {within(value)} THEN {value} END"
 
 
 def out_of_range(raw: str, column_type: str) -> str:
@@ -185,7 +185,7 @@ def out_of_range(raw: str, column_type: str) -> str:
     number = f"TRY_CAST({raw} AS DOUBLE)"
     return (
         f"({raw} IS NOT NULL AND NOT regexp_matches({raw}, '[A-DF-Za-df-z]') "
-        f"AND {number} IS NOT NULL AND NOT {_within(number)})"
+        f"AND {number} IS NOT NULL AND NOT {within(number)})"
     )
 
 

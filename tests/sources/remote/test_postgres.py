@@ -466,6 +466,35 @@ def test_a_crm_export_loaded_as_it_was_reads_with_its_preset(
     same(json.loads(remote.stdout), json.loads(local.stdout))
 
 
+def test_an_absurd_amount_is_refused_as_in_the_csv(server: PostgresServer, tmp_path: Path) -> None:
+    header, first, *rows = DEALS_CSV.read_text(encoding="utf-8").splitlines()
+    amount = header.split(",").index("amount")
+    cells = first.split(",")
+    cells[amount] = "1e17"
+    csv = tmp_path / "absurd.csv"
+    csv.write_text("\n".join([header, ",".join(cells), *rows]) + "\n", encoding="utf-8")
+    types = {name: _type(name) for name in header.split(",")} | {"amount": "numeric"}
+    server.load_csv("absurd", csv, types)
+    remote = invoke("analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--table", "absurd")
+    local = invoke("analyze", "-p", str(EXAMPLE), "--deals", str(csv))
+    fragment = "1 row whose amount is infinite, NaN or beyond ±1,000,000,000,000,000"
+    assert fragment in local.stderr, local.stderr
+    _one_line_error(remote, fragment)
+
+
+def test_nan_and_infinite_amounts_are_refused(server: PostgresServer) -> None:
+    """A numeric column may hold NaN and Infinity: never an average of them."""
+    server.execute("CREATE TABLE wild AS SELECT * FROM deals")
+    server.execute("ALTER TABLE wild ALTER COLUMN amount TYPE double precision")
+    server.execute(
+        "UPDATE wild SET amount = CASE WHEN deal_id = (SELECT min(deal_id) FROM wild) "
+        "THEN 'NaN'::float8 ELSE 'Infinity'::float8 END "
+        "WHERE deal_id IN (SELECT deal_id FROM wild ORDER BY 1 LIMIT 2)"
+    )
+    result = invoke("analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--table", "wild")
+    _one_line_error(result, "2 rows whose amount is infinite, NaN or beyond ±1,000,000,000,000,000")
+
+
 def test_impact_gives_the_figures_of_the_csv_file(
     server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -118,10 +118,10 @@ def test_a_lost_stage_value_names_the_stage_the_deal_was_lost_at() -> None:
 def test_discover_reads_every_label_column_once_and_gives_each_value_its_meaning() -> None:
     engine = CannedEngine(
         [
-            ("deals", "Beta", "open", None, 0, 7, None, None),
-            ("deals", "Mystery", "open", "Proposal Sent", 1, 2, None, None),
-            ("deals", "  ", "Duplicate", None, None, 1, None, None),
-            ("history", "Straße", None, None, 0, 3, None, None),
+            ("deals", "Beta", "open", None, 0, 7, None, None, 0),
+            ("deals", "Mystery", "open", "Proposal Sent", 1, 2, None, None, 0),
+            ("deals", "  ", "Duplicate", None, None, 1, None, None, 0),
+            ("history", "Straße", None, None, 0, 3, None, None, 0),
         ]
     )
     vocabulary = discover(engine, PROCESS, SCAN, OPTIONS)
@@ -166,13 +166,28 @@ def test_the_discovery_query_runs_in_duckdb_over_the_kept_rows() -> None:
     discover(engine, PROCESS, SCAN, OPTIONS)
     rows = con.execute(f"SELECT * FROM ({engine.sent[0]}) ORDER BY ALL").fetchall()
     assert rows == [
-        ("deals", "Beta", "Won", None, 0, 1, None, None),
-        ("deals", "Beta", "open", None, 1, 3, None, None),
-        ("deals", "Dead", "Lost", "Gamma", 0, 1, None, None),
-        ("deals", None, None, None, 0, 1, None, None),
-        ("history", "Alpha", None, None, 0, 2, None, None),
-        ("history", "Beta", None, None, 0, 1, None, None),
+        ("deals", "Beta", "Won", None, 0, 1, None, None, 0),
+        ("deals", "Beta", "open", None, 1, 3, None, None, 0),
+        ("deals", "Dead", "Lost", "Gamma", 0, 1, None, None, 0),
+        ("deals", None, None, None, 0, 1, None, None, 0),
+        ("history", "Alpha", None, None, 0, 2, None, None, 0),
+        ("history", "Beta", None, None, 0, 1, None, None, 0),
     ]
+
+
+def test_the_scan_counts_the_amounts_no_figure_can_use() -> None:
+    """Infinite, NaN or beyond ±1e15: counted per combination (refused by the commands)."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE d (id INTEGER, stage VARCHAR, amount DOUBLE)")
+    con.execute(
+        "INSERT INTO d VALUES (1, 'A', 'nan'), (2, 'A', 'inf'), (3, 'A', 1e16), (4, 'A', 1e15), "
+        "(5, 'A', NULL), (6, 'B', -1e16), (7, 'B', 5)"
+    )
+    engine = CannedEngine([])
+    scan = Scan({"id": "id", "stage": "stage"}, None, "d", None, "TRUE", amount="src.amount")
+    discover(engine, PROCESS, scan, OPTIONS)
+    rows = con.execute(f"SELECT stage_, wild FROM ({engine.sent[0]}) ORDER BY 1").fetchall()
+    assert rows == [("A", 3), ("B", 1)]
 
 
 def test_without_a_history_or_status_column_neither_is_read() -> None:

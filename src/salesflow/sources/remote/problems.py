@@ -10,6 +10,8 @@ from __future__ import annotations
 from salesflow.diagnostics import Severity
 from salesflow.model.data import DataProblem
 from salesflow.sources.engine import Engine, Rows
+from salesflow.sources.parse import MAX_AMOUNT, within
+from salesflow.sources.problems import AMOUNT_OUT_OF_RANGE
 from salesflow.sources.remote.combinations import left_out, meanings, written
 from salesflow.sources.remote.currencies import unknown_currencies
 from salesflow.sources.remote.relations import opaque
@@ -39,9 +41,10 @@ def remote_problems(engine: Engine, name: str) -> list[DataProblem]:
     else:
         rows = _counted_rows(engine)
     found: list[dict[str, tuple[str, int]]] = [{} for _ in SPECS]
-    missing = 0
+    missing = wild = 0
     for row in rows:
         missing += int(row[4] or 0)
+        wild += int(row[5] or 0)
         for index, value in enumerate(row[:3]):
             if value is not None:
                 _add(found[index], str(value), int(row[3]))
@@ -49,6 +52,8 @@ def remote_problems(engine: Engine, name: str) -> list[DataProblem]:
         _unmapped(name, values, *spec[1:]) for values, spec in zip(found, SPECS, strict=True)
     ]
     problems.append(_missing_ids(name, missing))
+    if layout is not None and "amount" in layout.columns:
+        problems.append(_wild_amounts(name, layout.columns["amount"], wild))
     if layout is not None and layout.currencies is not None:
         problems.append(unknown_currencies(name, layout.currencies, layout.process))
     return [problem for problem in problems if problem.count]
@@ -63,7 +68,8 @@ def _combination_rows(vocabulary: Vocabulary, combinations: tuple[Combination, .
             continue
         values = written(combination)  # in the order of SPECS
         unmapped = [value if meant[key].unmapped else None for key, value in values.items()]
-        rows.append((*unmapped, combination.count, combination.missing_ids))
+        counts = (combination.count, combination.missing_ids, combination.wild_amounts)
+        rows.append((*unmapped, *counts))
     return rows
 
 
@@ -71,9 +77,11 @@ def _counted_rows(engine: Engine) -> Rows:
     """One plain GROUP BY of the three problem columns, which a database splits across its
     workers (grouping sets it counts on one core)."""
     columns = [spec[0] for spec in SPECS]
+    wild = f"amount IS NOT NULL AND NOT {within('amount')}"
     return engine.rows(
         f"SELECT {', '.join(columns)}, count(*), "
-        "sum(CASE WHEN deal_id IS NULL THEN 1 ELSE 0 END) "
+        "sum(CASE WHEN deal_id IS NULL THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN {wild} THEN 1 ELSE 0 END) "
         f"FROM deals_raw WHERE {opaque('left_out IS NULL')} GROUP BY {', '.join(columns)}"
     )
 
@@ -97,6 +105,14 @@ def _unmapped(
     )
     hint = f"{hint} (--unmapped ignore skips them)"
     return DataProblem(name, code, Severity.ERROR, count, statement, [], hint)
+
+
+def _wild_amounts(name: str, column: str, count: int) -> DataProblem:
+    """Refused, as in a file (sources.problems): no figure can use such an amount."""
+    statement = (
+        f"{_plural(count, 'row')} whose {column} is infinite, NaN or beyond ±{MAX_AMOUNT:,.0f}"
+    )
+    return DataProblem(name, AMOUNT_OUT_OF_RANGE, Severity.ERROR, count, statement)
 
 
 def _missing_ids(name: str, count: int) -> DataProblem:

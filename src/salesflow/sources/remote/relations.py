@@ -91,8 +91,9 @@ def relations(layout: Layout) -> dict[str, str]:
 
 
 def label_scan(layout: Layout) -> Scan:
-    """What the label scan reads (sources.remote.vocabulary). Without a stage history it also
-    reads each row's latest creation or stage entry, and its close: the end of the data."""
+    """What the label scan reads (sources.remote.vocabulary): also each row's amount (to count
+    the absurd ones), and, without a stage history, its latest creation or stage entry and its
+    close: the end of the data."""
     columns = layout.columns
     dates = None
     if layout.history is None:
@@ -102,7 +103,10 @@ def label_scan(layout: Layout) -> Scan:
         dates = (latest, _closed(layout))
     history_stage = layout.history_columns.get("stage")
     kept = kept_sql(layout.filters)
-    return Scan(columns, history_stage, layout.deals, layout.history, kept, dates)
+    amount = (
+        typed(columns["amount"], "DOUBLE", layout.text_columns) if "amount" in columns else None
+    )
+    return Scan(columns, history_stage, layout.deals, layout.history, kept, dates, amount)
 
 
 def _greatest(items: list[str]) -> str:

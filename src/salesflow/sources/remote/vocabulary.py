@@ -18,7 +18,7 @@ from salesflow.sources.connection import quote_name, quote_text
 from salesflow.sources.engine import Engine, Rows
 from salesflow.sources.labels import outcome_labels, stage_labels
 from salesflow.sources.options import DataOptions
-from salesflow.sources.parse import text
+from salesflow.sources.parse import text, within
 from salesflow.sources.status import ignored_values, open_labels
 
 MAX_VALUES = 10_000  # distinct values of one label column: more is not a label column
@@ -51,6 +51,7 @@ class Combination:
     missing_ids: int
     latest: datetime | None = None  # the latest creation or stage entry of those rows
     closed: datetime | None = None  # their latest close
+    wild_amounts: int = 0  # rows whose amount is infinite, NaN or beyond ±MAX_AMOUNT
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class Scan:
     history: str | None
     kept: str
     dates: tuple[str, str] | None = None
+    amount: str | None = None  # SQL of each row's amount, as the server reads it
 
 
 def discover(engine: Engine, process: Process, scan: Scan, options: DataOptions) -> Vocabulary:
@@ -113,10 +115,11 @@ def _combinations_sql(scan: Scan) -> str:
     missing = f"CASE WHEN {text(scan.columns['id'], 'src')} IS NULL THEN 1 ELSE 0 END"
     latest, closed = scan.dates or ("CAST(NULL AS TIMESTAMP)", "CAST(NULL AS TIMESTAMP)")
     items += [f"{missing} AS missing_", f"{latest} AS latest_", f"{closed} AS closed_"]
+    items.append(f"{_wild(scan.amount)} AS wild_")
     grouped = ", ".join(f"{key}_" for key in FIELDS)
     selects = [
         f"SELECT 'deals' AS field, {grouped}, sum(missing_) AS missing, count(*) AS n, "
-        "max(latest_) AS latest, max(closed_) AS closed "
+        "max(latest_) AS latest, max(closed_) AS closed, sum(wild_) AS wild "
         f"FROM (SELECT {', '.join(items)} FROM {scan.deals} src WHERE {scan.kept}) labels "
         f"GROUP BY {grouped}"
     ]
@@ -124,9 +127,18 @@ def _combinations_sql(scan: Scan) -> str:
     if history is not None:
         selects.append(
             "SELECT 'history' AS field, stage_, NULL, NULL, 0, count(*), "
-            f"CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP) FROM {history} GROUP BY stage_"
+            "CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP), 0 "
+            f"FROM {history} GROUP BY stage_"
         )
     return f"{' UNION ALL '.join(selects)} LIMIT {MAX_COMBINATIONS + 1}"
+
+
+def _wild(amount: str | None) -> str:
+    """SQL: 1 for a row whose amount is infinite, NaN or beyond ±MAX_AMOUNT (refused, as in a
+    file: sources.problems), else 0."""
+    if amount is None:
+        return "0"
+    return f"CASE WHEN {amount} IS NOT NULL AND NOT {within(amount)} THEN 1 ELSE 0 END"
 
 
 def _history_stages(scan: Scan, name: str) -> str | None:
@@ -144,7 +156,7 @@ def _split(rows: Rows) -> tuple[dict[str, list[str]], tuple[Combination, ...]]:
     """Each label column's values, and the deals' combinations, from `_combinations_sql`."""
     found: dict[str, dict[str, None]] = {}
     combinations = []
-    for field_name, stage, status, lost, missing, n, latest, closed in rows:
+    for field_name, stage, status, lost, missing, n, latest, closed, wild in rows:
         values = (stage, status, lost)
         names = ("history",) if field_name == "history" else FIELDS
         for name, value in zip(names, values, strict=False):
@@ -153,7 +165,10 @@ def _split(rows: Rows) -> tuple[dict[str, list[str]], tuple[Combination, ...]]:
         if field_name == "deals":
             stage_, status_, lost_ = (None if value is None else str(value) for value in values)
             counts = (int(n), int(missing or 0))
-            combinations.append(Combination(stage_, status_, lost_, *counts, latest, closed))
+            combination = Combination(
+                stage_, status_, lost_, *counts, latest, closed, int(wild or 0)
+            )
+            combinations.append(combination)
     return {name: list(values) for name, values in found.items()}, tuple(combinations)
 
 

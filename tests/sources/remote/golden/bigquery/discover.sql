@@ -6,7 +6,8 @@ SELECT
   SUM(missing_) AS missing,
   COUNT(*) AS n,
   MAX(latest_) AS latest,
-  MAX(closed_) AS closed
+  MAX(closed_) AS closed,
+  SUM(wild_) AS wild
 FROM (
   SELECT
     CAST(`stage` AS STRING) AS stage_,
@@ -14,7 +15,13 @@ FROM (
     CAST(`lost_at_stage` AS STRING) AS lost_stage_,
     CASE WHEN NULLIF(TRIM(CAST(src.`deal_id` AS STRING)), '') IS NULL THEN 1 ELSE 0 END AS missing_,
     CAST(NULL AS DATETIME) AS latest_,
-    CAST(NULL AS DATETIME) AS closed_
+    CAST(NULL AS DATETIME) AS closed_,
+    CASE
+      WHEN NOT CAST(src.`amount` AS FLOAT64) IS NULL
+      AND NOT COALESCE(ABS(CAST(src.`amount` AS FLOAT64)) <= 1000000000000000, FALSE)
+      THEN 1
+      ELSE 0
+    END AS wild_
   FROM crm.deals AS src
   WHERE
     COALESCE(TRIM(CAST(src.`pipeline` AS STRING)) IN ('New Business'), FALSE)
@@ -32,7 +39,8 @@ SELECT
   0,
   COUNT(*),
   CAST(NULL AS DATETIME),
-  CAST(NULL AS DATETIME)
+  CAST(NULL AS DATETIME),
+  0
 FROM (
   SELECT
     CAST(`stage` AS STRING) AS stage_

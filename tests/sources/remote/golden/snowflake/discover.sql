@@ -6,7 +6,8 @@ SELECT
   SUM(missing_) AS missing,
   COUNT(*) AS n,
   MAX(latest_) AS latest,
-  MAX(closed_) AS closed
+  MAX(closed_) AS closed,
+  SUM(wild_) AS wild
 FROM (
   SELECT
     CAST("stage" AS VARCHAR) AS stage_,
@@ -14,7 +15,13 @@ FROM (
     CAST("lost_at_stage" AS VARCHAR) AS lost_stage_,
     CASE WHEN NULLIF(TRIM(CAST(src."deal_id" AS VARCHAR)), '') IS NULL THEN 1 ELSE 0 END AS missing_,
     CAST(NULL AS TIMESTAMPNTZ) AS latest_,
-    CAST(NULL AS TIMESTAMPNTZ) AS closed_
+    CAST(NULL AS TIMESTAMPNTZ) AS closed_,
+    CASE
+      WHEN NOT CAST(src."amount" AS DOUBLE) IS NULL
+      AND NOT COALESCE(ABS(CAST(src."amount" AS DOUBLE)) <= 1000000000000000, FALSE)
+      THEN 1
+      ELSE 0
+    END AS wild_
   FROM crm.deals AS src
   WHERE
     COALESCE(TRIM(CAST(src."pipeline" AS VARCHAR)) IN ('New Business'), FALSE)
@@ -32,7 +39,8 @@ SELECT
   0,
   COUNT(*),
   CAST(NULL AS TIMESTAMPNTZ),
-  CAST(NULL AS TIMESTAMPNTZ)
+  CAST(NULL AS TIMESTAMPNTZ),
+  0
 FROM (
   SELECT
     CAST("stage" AS VARCHAR) AS stage_

@@ -6,7 +6,8 @@ SELECT
   SUM(missing_) AS missing,
   COUNT(*) AS n,
   MAX(latest_) AS latest,
-  MAX(closed_) AS closed
+  MAX(closed_) AS closed,
+  SUM(wild_) AS wild
 FROM (
   SELECT
     CAST(`stage` AS STRING) AS stage_,
@@ -95,7 +96,13 @@ FROM (
         CAST(src.`proposal_date` AS DATETIME)
       )
     ) AS latest_,
-    CAST(src.`closed_at` AS DATETIME) AS closed_
+    CAST(src.`closed_at` AS DATETIME) AS closed_,
+    CASE
+      WHEN NOT CAST(src.`amount` AS FLOAT64) IS NULL
+      AND NOT COALESCE(ABS(CAST(src.`amount` AS FLOAT64)) <= 1000000000000000, FALSE)
+      THEN 1
+      ELSE 0
+    END AS wild_
   FROM crm.deals AS src
   WHERE
     COALESCE(TRIM(CAST(src.`pipeline` AS STRING)) IN ('New Business'), FALSE)

@@ -6,7 +6,8 @@ SELECT
   SUM(missing_) AS missing,
   COUNT(*) AS n,
   MAX(latest_) AS latest,
-  MAX(closed_) AS closed
+  MAX(closed_) AS closed,
+  SUM(wild_) AS wild
 FROM (
   SELECT
     CAST(`stage` AS STRING) AS stage_,
@@ -23,7 +24,13 @@ FROM (
       CAST(src.`proposal_date` AS TIMESTAMP_NTZ),
       CAST(src.`negotiation_date` AS TIMESTAMP_NTZ)
     ) AS latest_,
-    CAST(src.`closed_at` AS TIMESTAMP_NTZ) AS closed_
+    CAST(src.`closed_at` AS TIMESTAMP_NTZ) AS closed_,
+    CASE
+      WHEN NOT CAST(src.`amount` AS DOUBLE) IS NULL
+      AND NOT COALESCE(ABS(CAST(src.`amount` AS DOUBLE)) <= 1000000000000000, FALSE)
+      THEN 1
+      ELSE 0
+    END AS wild_
   FROM crm.deals AS src
   WHERE
     COALESCE(TRIM(CAST(src.`pipeline` AS STRING)) IN ('New Business'), FALSE)
