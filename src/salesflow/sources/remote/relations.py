@@ -103,10 +103,17 @@ def label_scan(layout: Layout) -> Scan:
         dates = (latest, _closed(layout))
     history_stage = layout.history_columns.get("stage")
     kept = kept_sql(layout.filters)
-    amount = (
-        typed(columns["amount"], "DOUBLE", layout.text_columns) if "amount" in columns else None
-    )
-    return Scan(columns, history_stage, layout.deals, layout.history, kept, dates, amount)
+    return Scan(columns, history_stage, layout.deals, layout.history, kept, dates, _raw(layout))
+
+
+def _raw(layout: Layout) -> str | None:
+    """The amount as the label scan tests it: a typed column as it is (a numeric column is
+    compared without converting each value to a double, which PostgreSQL does through text),
+    text cast as in `typed`."""
+    column = layout.columns.get("amount")
+    if column is None or column in layout.text_columns:
+        return typed(column, "DOUBLE", layout.text_columns) if column else None
+    return f"src.{quote_name(column)}"
 
 
 def _greatest(items: list[str]) -> str:

@@ -17,8 +17,8 @@ FROM (
     CAST(NULL AS DATETIME) AS latest_,
     CAST(NULL AS DATETIME) AS closed_,
     CASE
-      WHEN NOT CAST(src.`amount` AS FLOAT64) IS NULL
-      AND NOT COALESCE(ABS(CAST(src.`amount` AS FLOAT64)) <= 1000000000000000, FALSE)
+      WHEN NOT src.`amount` IS NULL
+      AND NOT COALESCE(ABS(src.`amount`) <= 1000000000000000, FALSE)
       THEN 1
       ELSE 0
     END AS wild_

@@ -98,8 +98,8 @@ FROM (
     ) AS latest_,
     CAST(src."closed_at" AS TIMESTAMP) AS closed_,
     CASE
-      WHEN NOT CAST(src."amount" AS DOUBLE) IS NULL
-      AND NOT COALESCE(ABS(CAST(src."amount" AS DOUBLE)) <= 1000000000000000, FALSE)
+      WHEN NOT src."amount" IS NULL
+      AND NOT COALESCE(ABS(src."amount") <= 1000000000000000, FALSE)
       THEN 1
       ELSE 0
     END AS wild_
