@@ -495,6 +495,46 @@ def test_nan_and_infinite_amounts_are_refused(server: PostgresServer) -> None:
     _one_line_error(result, "2 rows whose amount is infinite, NaN or beyond ±1,000,000,000,000,000")
 
 
+def test_a_date_no_file_reads_is_no_date_on_the_server_too(
+    server: PostgresServer, tmp_path: Path
+) -> None:
+    """A CRM's 9999-12-31 for "never" as a won deal's close: no date, as in the file (not the
+    end of the data), with a warning."""
+    header, *rows = DEALS_CSV.read_text(encoding="utf-8").splitlines()
+    names = header.split(",")
+    stage, closed = names.index("stage"), names.index("closed_at")
+    first_won = next(i for i, row in enumerate(rows) if row.split(",")[stage] == "Closed Won")
+    cells = rows[first_won].split(",")
+    cells[closed] = "9999-12-31"
+    rows[first_won] = ",".join(cells)
+    csv = tmp_path / "far.csv"
+    csv.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    server.load_csv("far", csv, {name: _type(name) for name in names})
+    run = ("analyze", "-p", str(EXAMPLE), "--format", "json")
+    remote = invoke(*run, "--deals", server.url(), "--table", "far")
+    local = invoke(*run, "--deals", str(csv))
+    assert remote.exit_code == 0 and local.exit_code == 0, (remote.stderr, local.stderr)
+    same(json.loads(remote.stdout), json.loads(local.stdout))
+    assert "1 row whose closed_at is not a date" in local.stderr
+    assert "1 row with a date before 1900 or after 2200 in created_at, closed_at" in remote.stderr
+
+
+def test_a_history_date_no_file_reads_is_no_date_on_the_server_too(
+    server: PostgresServer, tmp_path: Path
+) -> None:
+    header, first, *rows = HISTORY_CSV.read_text(encoding="utf-8").splitlines()
+    entered = header.split(",").index("entered_at")
+    cells = first.split(",")
+    cells[entered] = "1066-10-14"
+    csv = tmp_path / "history.csv"
+    csv.write_text("\n".join([header, ",".join(cells), *rows]) + "\n", encoding="utf-8")
+    types = {"deal_id": "text", "stage": "text", "entered_at": "timestamptz"}
+    server.load_csv("old_history", csv, types)
+    url = server.url()
+    remote = analyze("--deals", url, "--history", url, "--history-table", "old_history")
+    same(remote, analyze("--deals", str(DEALS_CSV), "--history", str(csv)))
+
+
 def test_impact_gives_the_figures_of_the_csv_file(
     server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

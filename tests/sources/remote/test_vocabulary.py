@@ -118,10 +118,10 @@ def test_a_lost_stage_value_names_the_stage_the_deal_was_lost_at() -> None:
 def test_discover_reads_every_label_column_once_and_gives_each_value_its_meaning() -> None:
     engine = CannedEngine(
         [
-            ("deals", "Beta", "open", None, 0, 7, None, None, 0),
-            ("deals", "Mystery", "open", "Proposal Sent", 1, 2, None, None, 0),
-            ("deals", "  ", "Duplicate", None, None, 1, None, None, 0),
-            ("history", "Straße", None, None, 0, 3, None, None, 0),
+            ("deals", "Beta", "open", None, 0, 7, None, None, 0, None, None),
+            ("deals", "Mystery", "open", "Proposal Sent", 1, 2, None, None, 0, None, None),
+            ("deals", "  ", "Duplicate", None, None, 1, None, None, 0, None, None),
+            ("history", "Straße", None, None, 0, 3, None, None, 0, None, None),
         ]
     )
     vocabulary = discover(engine, PROCESS, SCAN, OPTIONS)
@@ -166,12 +166,12 @@ def test_the_discovery_query_runs_in_duckdb_over_the_kept_rows() -> None:
     discover(engine, PROCESS, SCAN, OPTIONS)
     rows = con.execute(f"SELECT * FROM ({engine.sent[0]}) ORDER BY ALL").fetchall()
     assert rows == [
-        ("deals", "Beta", "Won", None, 0, 1, None, None, 0),
-        ("deals", "Beta", "open", None, 1, 3, None, None, 0),
-        ("deals", "Dead", "Lost", "Gamma", 0, 1, None, None, 0),
-        ("deals", None, None, None, 0, 1, None, None, 0),
-        ("history", "Alpha", None, None, 0, 2, None, None, 0),
-        ("history", "Beta", None, None, 0, 1, None, None, 0),
+        ("deals", "Beta", "Won", None, 0, 1, None, None, 0, None, None),
+        ("deals", "Beta", "open", None, 1, 3, None, None, 0, None, None),
+        ("deals", "Dead", "Lost", "Gamma", 0, 1, None, None, 0, None, None),
+        ("deals", None, None, None, 0, 1, None, None, 0, None, None),
+        ("history", "Alpha", None, None, 0, 2, None, None, 0, None, None),
+        ("history", "Beta", None, None, 0, 1, None, None, 0, None, None),
     ]
 
 
@@ -194,7 +194,7 @@ def test_without_a_history_or_status_column_neither_is_read() -> None:
     engine = CannedEngine([])
     columns = {"id": "Deal Id", "stage": "Stage"}
     scan = Scan(columns, "Stage Name", RELATIONS[0], None, "TRUE")
-    assert discover(engine, PROCESS, scan, OPTIONS) == Vocabulary({}, ())
+    assert discover(engine, PROCESS, scan, OPTIONS) == Vocabulary({}, (), span=(None, None))
     (sql,) = engine.sent
     assert '"Stage"' in sql
     assert all(name not in sql for name in ('"Status"', '"Lost At"', "'history'"))

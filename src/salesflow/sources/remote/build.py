@@ -41,6 +41,7 @@ from salesflow.sources.remote.relations import (
     funnel_deals_sql,
     kept_deals_sql,
     label_scan,
+    opaque,
 )
 from salesflow.sources.remote.session import Session
 from salesflow.sources.remote.text_dates import check_text_dates
@@ -105,6 +106,8 @@ def build_remote(
     check_text_dates(session, layout, url.shown)  # before the label scan reads the dates
     vocabulary = discover(session, process, label_scan(layout), options)
     session.layout = dataclasses.replace(layout, vocabulary=vocabulary)
+    if not vocabulary.sane():
+        _read_dates_as_a_file_does(session)
     currencies = read_currencies(session, session.layout)
     if currencies is not None:
         session.relayout(dataclasses.replace(session.layout, currencies=currencies))
@@ -149,6 +152,23 @@ def _store(con: duckdb.DuckDBPyConnection, name: str, types: dict[str, str], row
     typed = ", ".join(f"CAST({quote_name(c)} AS {kind}) AS {c}" for c, kind in types.items())
     con.execute(f"CREATE TEMP TABLE {name} AS SELECT {typed} FROM {name}_fetched")
     con.execute(f"DROP TABLE {name}_fetched")
+
+
+def _read_dates_as_a_file_does(session: Session) -> None:
+    """The label scan saw a date no file would read (before 1900 or after 2200, such as a CRM's
+    9999-12-31), or could not look: every date is then read through that check, such a date is
+    no date (as in a file: sources.parse.sane_years), and the rows with one are counted for
+    a warning. The end of the data is then computed by a statement, not from the scan."""
+    layout = session.layout
+    assert layout is not None
+    vocabulary = dataclasses.replace(layout.vocabulary, dated=False)
+    checked = dataclasses.replace(layout, sane_dates=True, vocabulary=vocabulary)
+    session.relayout(checked)
+    rows = session.rows(
+        f"SELECT count(*) FROM deals_raw WHERE {opaque('left_out IS NULL AND bad_dates_ = 1')}"
+    )
+    counted = int(rows[0][0] or 0) if rows else 0
+    session.relayout(dataclasses.replace(checked, bad_date_rows=counted))
 
 
 def _columns(

@@ -10,11 +10,11 @@ from __future__ import annotations
 from salesflow.diagnostics import Severity
 from salesflow.model.data import DataProblem
 from salesflow.sources.engine import Engine, Rows
-from salesflow.sources.parse import MAX_AMOUNT, within
+from salesflow.sources.parse import FIRST_YEAR, LAST_YEAR, MAX_AMOUNT, within
 from salesflow.sources.problems import AMOUNT_OUT_OF_RANGE
 from salesflow.sources.remote.combinations import left_out, meanings, written
 from salesflow.sources.remote.currencies import unknown_currencies
-from salesflow.sources.remote.relations import opaque
+from salesflow.sources.remote.relations import date_columns, opaque
 from salesflow.sources.remote.session import Session
 from salesflow.sources.remote.vocabulary import Combination, Vocabulary
 
@@ -52,6 +52,8 @@ def remote_problems(engine: Engine, name: str) -> list[DataProblem]:
         _unmapped(name, values, *spec[1:]) for values, spec in zip(found, SPECS, strict=True)
     ]
     problems.append(_missing_ids(name, missing))
+    if layout is not None:
+        problems.append(_bad_dates(name, date_columns(layout), layout.bad_date_rows))
     if layout is not None and "amount" in layout.columns:
         problems.append(_wild_amounts(name, layout.columns["amount"], wild))
     if layout is not None and layout.currencies is not None:
@@ -113,6 +115,15 @@ def _wild_amounts(name: str, column: str, count: int) -> DataProblem:
         f"{_plural(count, 'row')} whose {column} is infinite, NaN or beyond ±{MAX_AMOUNT:,.0f}"
     )
     return DataProblem(name, AMOUNT_OUT_OF_RANGE, Severity.ERROR, count, statement)
+
+
+def _bad_dates(name: str, columns: list[str], count: int) -> DataProblem:
+    """A warning, as in a file: such a date is read as no date (sources.remote.build)."""
+    statement = (
+        f"{_plural(count, 'row')} with a date before {FIRST_YEAR} or after {LAST_YEAR} in "
+        f"{', '.join(columns)}: read as no date"
+    )
+    return DataProblem(name, "bad-date", Severity.ERROR, count, statement)
 
 
 def _missing_ids(name: str, count: int) -> DataProblem:

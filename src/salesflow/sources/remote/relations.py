@@ -71,6 +71,10 @@ class Layout:
     # a second closing-date column, for lost deals (Pipedrive's Lost time): a deal closed at
     # the later of the two, as in a file
     closed_lost: str | None = None
+    # whether the label scan saw a date outside the years a file's dates may have (a CRM's
+    # 9999-12-31): then every date is read through that check, and such a date is no date
+    sane_dates: bool = False
+    bad_date_rows: int = 0  # rows with such a date among the deals (a warning)
 
     @property
     def stages(self) -> int:
@@ -92,18 +96,46 @@ def relations(layout: Layout) -> dict[str, str]:
 
 def label_scan(layout: Layout) -> Scan:
     """What the label scan reads (sources.remote.vocabulary): also each row's amount (to count
-    the absurd ones), and, without a stage history, its latest creation or stage entry and its
-    close: the end of the data."""
+    the absurd ones), the earliest and latest of its dates and of the history's (to find a date
+    no file would read), and, without a stage history, its latest creation or stage entry and
+    its close: the end of the data."""
     columns = layout.columns
     dates = None
     if layout.history is None:
         entries = [columns.get("created"), *layout.stage_dates.values()]
-        typed_entries = [typed(c, "TIMESTAMP", layout.text_columns) for c in entries if c]
+        typed_entries = [_date(layout, c) for c in entries if c]
         latest = _greatest(typed_entries) if typed_entries else "CAST(NULL AS TIMESTAMP)"
         dates = (latest, _closed(layout))
     history_stage = layout.history_columns.get("stage")
     kept = kept_sql(layout.filters)
-    return Scan(columns, history_stage, layout.deals, layout.history, kept, dates, _raw(layout))
+    # as stored (a date column is not converted per row), and the latest only where the end of
+    # the data is not read already (with wide dates it is the later of `dates`)
+    read = [_stored(layout, column) for column in date_columns(layout)]
+    last = _extreme("greatest", read) if read and dates is None else "CAST(NULL AS TIMESTAMP)"
+    span = (f"CAST({_extreme('least', read)} AS TIMESTAMP)", last) if read else None
+    entered = layout.history_columns.get("entered")
+    if layout.history is not None and entered is not None:
+        span_history = _date(layout, entered, layout.history_text, "history")
+    else:
+        span_history = None
+    return Scan(
+        columns,
+        history_stage,
+        layout.deals,
+        layout.history,
+        kept,
+        dates,
+        _raw(layout),
+        span,
+        span_history,
+    )
+
+
+def _stored(layout: Layout, column: str) -> str:
+    """A date column as stored, for a comparison (text cast as in `typed`)."""
+    if column in layout.text_columns:
+        return typed(column, "TIMESTAMP", layout.text_columns)
+    return f"src.{quote_name(column)}"
 
 
 def _raw(layout: Layout) -> str | None:
@@ -117,7 +149,11 @@ def _raw(layout: Layout) -> str | None:
 
 
 def _greatest(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"greatest({', '.join(items)})"
+    return _extreme("greatest", items)
+
+
+def _extreme(function: str, items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{function}({', '.join(items)})"
 
 
 def entry_columns(stages: int) -> list[str]:
@@ -153,15 +189,14 @@ def _typed(layout: Layout) -> str:
         f"{raw(columns.get('status'))} AS status_raw",
         f"{raw(columns.get('lost_stage'))} AS lost_raw",
         f"{_amount(layout)} AS amount",
-        f"{typed(columns.get('created'), 'TIMESTAMP', layout.text_columns)} AS created_at",
+        f"{_date(layout, columns.get('created'))} AS created_at",
         f"{_closed(layout)} AS closed_at",
-        *(
-            f"{typed(layout.stage_dates.get(k), 'TIMESTAMP', layout.text_columns)} AS d{k}"
-            for k in range(layout.stages)
-        ),
+        *(f"{_date(layout, layout.stage_dates.get(k))} AS d{k}" for k in range(layout.stages)),
         f"{text(layout.group_column)} AS group_key" if layout.group_column else _null("group_key"),
         f"{kept_sql(layout.filters)} AS kept_",
     ]
+    if layout.sane_dates:
+        items.append(f"{_bad_dates(layout)} AS bad_dates_")
     if columns.get("currency") is not None and columns.get("amount") is not None:
         items.append(f"{text(columns['currency'])} AS {CURRENCY}")
     return f"SELECT {', '.join(items)} FROM {layout.deals} src"
@@ -169,10 +204,7 @@ def _typed(layout: Layout) -> str:
 
 def _closed(layout: Layout) -> str:
     closed = [layout.columns.get("closed"), layout.closed_lost]
-    return _greatest(
-        [typed(c, "TIMESTAMP", layout.text_columns) for c in closed if c]
-        or ["CAST(NULL AS TIMESTAMP)"]
-    )
+    return _greatest([_date(layout, c) for c in closed if c] or ["CAST(NULL AS TIMESTAMP)"])
 
 
 def _amount(layout: Layout) -> str:
@@ -238,7 +270,7 @@ def _history_rows(layout: Layout) -> str:
     stages = layout.vocabulary.relation("history")
     return (
         f"SELECT {text(columns['deal'], 'history')} AS deal_id, m.stage AS stage_index, "
-        f"{typed(columns['entered'], 'TIMESTAMP', layout.history_text, 'history')} AS entered "
+        f"{_date(layout, columns['entered'], layout.history_text, 'history')} AS entered "
         f"FROM {layout.history} history "
         f"LEFT JOIN ({stages}) m ON m.raw = {raw(columns['stage'], 'history')}"
     )
@@ -329,6 +361,37 @@ def opaque(condition: str) -> str:
     estimates, so that after the few that keep a deal it expects a handful of deals, and plans
     the statements counting them on one core (docs/data-sources.md)."""
     return f"coalesce({condition}, FALSE)"
+
+
+def _date(
+    layout: Layout, column: str | None, text: frozenset[str] | None = None, table: str = "src"
+) -> str:
+    """A date column as a TIMESTAMP; with `sane_dates`, NULL outside the years a file's dates
+    may have (sources.parse.sane_years: 1900–2200), as a file reads it."""
+    value = typed(column, "TIMESTAMP", layout.text_columns if text is None else text, table)
+    if not layout.sane_dates or column is None:
+        return value
+    return f"CASE WHEN {insane(value)} THEN NULL ELSE {value} END"
+
+
+def insane(timestamp: str) -> str:
+    """SQL: true for a timestamp before FIRST_YEAR or after LAST_YEAR (NULL for NULL)."""
+    first = f"CAST('{parse.FIRST_YEAR}-01-01' AS TIMESTAMP)"
+    after = f"CAST('{parse.LAST_YEAR + 1}-01-01' AS TIMESTAMP)"
+    return f"({timestamp} < {first} OR {timestamp} >= {after})"
+
+
+def _bad_dates(layout: Layout) -> str:
+    """SQL: 1 for a row with a date outside the years a file's dates may have, else 0."""
+    read = [typed(c, "TIMESTAMP", layout.text_columns) for c in date_columns(layout)]
+    tests = " OR ".join(insane(value) for value in read)
+    return f"CASE WHEN {tests} THEN 1 ELSE 0 END" if read else "0"
+
+
+def date_columns(layout: Layout) -> list[str]:
+    """The deals' columns read as dates."""
+    keys = [layout.columns.get("created"), layout.columns.get("closed"), layout.closed_lost]
+    return [c for c in dict.fromkeys([*keys, *layout.stage_dates.values()]) if c]
 
 
 def typed(column: str | None, kind: str, text_columns: frozenset[str], table: str = "src") -> str:

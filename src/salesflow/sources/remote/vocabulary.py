@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from salesflow.errors import DataError
 from salesflow.model import Process
@@ -18,9 +19,10 @@ from salesflow.sources.connection import quote_name, quote_text
 from salesflow.sources.engine import Engine, Rows
 from salesflow.sources.labels import outcome_labels, stage_labels
 from salesflow.sources.options import DataOptions
-from salesflow.sources.parse import text, within
+from salesflow.sources.parse import FIRST_YEAR, LAST_YEAR, text, within
 from salesflow.sources.status import ignored_values, open_labels
 
+Span = tuple[datetime | None, datetime | None]  # the earliest and latest date read
 MAX_VALUES = 10_000  # distinct values of one label column: more is not a label column
 MAX_COMBINATIONS = MAX_VALUES * 4  # of the deals' labels, brought back to count the problems
 FIELDS = ("stage", "status", "lost_stage")
@@ -62,6 +64,17 @@ class Vocabulary:
     values: dict[str, dict[str, Meaning]] = field(default_factory=dict)
     combinations: tuple[Combination, ...] | None = None
     dated: bool = False  # whether the combinations carry the rows' latest dates
+    # the earliest and latest date of the deals and the history; None when not read
+    span: Span | None = None
+
+    def sane(self) -> bool:
+        """Whether every date is within the years a file's dates may have (sources.parse)."""
+        if self.span is None:
+            return False
+        first, last = self.span
+        return (first is None or first.year >= FIRST_YEAR) and (
+            last is None or last.year <= LAST_YEAR
+        )
 
     def relation(self, name: str) -> str:
         """The values of column `name` as a relation (raw, stage, outcome, ignored, open_,
@@ -84,6 +97,8 @@ class Scan:
     kept: str
     dates: tuple[str, str] | None = None
     amount: str | None = None  # SQL of each row's amount, as the server reads it
+    span: tuple[str, str] | None = None  # SQL of the earliest and latest of a row's dates
+    history_entered: str | None = None  # SQL of a history row's entry date
 
 
 def discover(engine: Engine, process: Process, scan: Scan, options: DataOptions) -> Vocabulary:
@@ -94,9 +109,9 @@ def discover(engine: Engine, process: Process, scan: Scan, options: DataOptions)
     to bring back, each column's values are read alone and those are computed on the server."""
     rows = engine.rows(_combinations_sql(scan))
     if len(rows) > MAX_COMBINATIONS:
-        found, combinations = _values(engine, scan), None
+        found, combinations, span = _values(engine, scan), None, None
     else:
-        found, combinations = _split(rows)
+        found, combinations, span = _split(rows)
     for name, raws in found.items():
         if len(raws) > MAX_VALUES:
             raise DataError(
@@ -104,7 +119,7 @@ def discover(engine: Engine, process: Process, scan: Scan, options: DataOptions)
                 "of stage or status labels"
             )
     meanings = {name: _meanings(name, raws, process, options) for name, raws in found.items()}
-    return Vocabulary(meanings, combinations, dated=scan.dates is not None)
+    return Vocabulary(meanings, combinations, dated=scan.dates is not None, span=span)
 
 
 def _combinations_sql(scan: Scan) -> str:
@@ -115,19 +130,21 @@ def _combinations_sql(scan: Scan) -> str:
     missing = f"CASE WHEN {text(scan.columns['id'], 'src')} IS NULL THEN 1 ELSE 0 END"
     latest, closed = scan.dates or ("CAST(NULL AS TIMESTAMP)", "CAST(NULL AS TIMESTAMP)")
     items += [f"{missing} AS missing_", f"{latest} AS latest_", f"{closed} AS closed_"]
-    items.append(f"{_wild(scan.amount)} AS wild_")
+    first, last = scan.span or ("CAST(NULL AS TIMESTAMP)", "CAST(NULL AS TIMESTAMP)")
+    items += [f"{_wild(scan.amount)} AS wild_", f"{first} AS first_", f"{last} AS last_"]
     grouped = ", ".join(f"{key}_" for key in FIELDS)
     selects = [
         f"SELECT 'deals' AS field, {grouped}, sum(missing_) AS missing, count(*) AS n, "
-        "max(latest_) AS latest, max(closed_) AS closed, sum(wild_) AS wild "
+        "max(latest_) AS latest, max(closed_) AS closed, sum(wild_) AS wild, "
+        "min(first_) AS first_date, max(last_) AS last_date "
         f"FROM (SELECT {', '.join(items)} FROM {scan.deals} src WHERE {scan.kept}) labels "
         f"GROUP BY {grouped}"
     ]
-    history = _history_stages(scan, "stage_")
+    history = _history_stages(scan, "stage_", scan.history_entered or "CAST(NULL AS TIMESTAMP)")
     if history is not None:
         selects.append(
             "SELECT 'history' AS field, stage_, NULL, NULL, 0, count(*), "
-            "CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP), 0 "
+            "CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP), 0, min(entered_), max(entered_) "
             f"FROM {history} GROUP BY stage_"
         )
     return f"{' UNION ALL '.join(selects)} LIMIT {MAX_COMBINATIONS + 1}"
@@ -141,35 +158,47 @@ def _wild(amount: str | None) -> str:
     return f"CASE WHEN {amount} IS NOT NULL AND NOT {within(amount)} THEN 1 ELSE 0 END"
 
 
-def _history_stages(scan: Scan, name: str) -> str | None:
-    """The history's stage column as a relation of one column, `name` (None without one)."""
+def _history_stages(scan: Scan, name: str, entered: str | None = None) -> str | None:
+    """The history's stage column as a relation of one column, `name`, and `entered_` when
+    `entered` is given (None without a stage column)."""
     if scan.history is None or scan.history_column is None:
         return None
-    return f"(SELECT {_label(scan.history_column)} AS {name} FROM {scan.history} history) labels"
+    dates = f", {entered} AS entered_" if entered is not None else ""
+    return (
+        f"(SELECT {_label(scan.history_column)} AS {name}{dates} FROM {scan.history} history) "
+        "labels"
+    )
 
 
 def _label(column: str | None) -> str:
     return "CAST(NULL AS VARCHAR)" if column is None else f"CAST({quote_name(column)} AS VARCHAR)"
 
 
-def _split(rows: Rows) -> tuple[dict[str, list[str]], tuple[Combination, ...]]:
-    """Each label column's values, and the deals' combinations, from `_combinations_sql`."""
+def _split(rows: Rows) -> tuple[dict[str, list[str]], tuple[Combination, ...], Span]:
+    """Each label column's values, the deals' combinations, and the earliest and latest date of
+    the deals and the history, from `_combinations_sql`."""
     found: dict[str, dict[str, None]] = {}
     combinations = []
-    for field_name, stage, status, lost, missing, n, latest, closed, wild in rows:
+    spans: list[list[Any]] = []
+    for field_name, stage, status, lost, missing, n, latest, closed, wild, *extent in rows:
+        spans.append(extent)
         values = (stage, status, lost)
         names = ("history",) if field_name == "history" else FIELDS
         for name, value in zip(names, values, strict=False):
             if value is not None:
                 found.setdefault(name, {})[str(value)] = None
         if field_name == "deals":
+            spans.append([None, max((d for d in (latest, closed) if d is not None), default=None)])
             stage_, status_, lost_ = (None if value is None else str(value) for value in values)
             counts = (int(n), int(missing or 0))
             combination = Combination(
                 stage_, status_, lost_, *counts, latest, closed, int(wild or 0)
             )
             combinations.append(combination)
-    return {name: list(values) for name, values in found.items()}, tuple(combinations)
+    firsts = [first for first, _ in spans if first is not None]
+    lasts = [last for _, last in spans if last is not None]
+    read: Span = (min(firsts, default=None), max(lasts, default=None))
+    return {name: list(values) for name, values in found.items()}, tuple(combinations), read
 
 
 def _values(engine: Engine, scan: Scan) -> dict[str, list[str]]:

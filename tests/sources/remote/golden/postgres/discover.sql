@@ -7,7 +7,9 @@ SELECT
   COUNT(*) AS n,
   MAX(latest_) AS latest,
   MAX(closed_) AS closed,
-  SUM(wild_) AS wild
+  SUM(wild_) AS wild,
+  MIN(first_) AS first_date,
+  MAX(last_) AS last_date
 FROM (
   SELECT
     CAST("stage" AS TEXT) AS stage_,
@@ -21,7 +23,29 @@ FROM (
       AND NOT COALESCE(ABS(src."amount") <= 1000000000000000, FALSE)
       THEN 1
       ELSE 0
-    END AS wild_
+    END AS wild_,
+    CAST(LEAST(
+      src."created_at",
+      src."closed_at",
+      src."lead_date",
+      src."qualification_date",
+      src."discovery_date",
+      src."solution_date",
+      src."validation_date",
+      src."proposal_date",
+      src."negotiation_date"
+    ) AS TIMESTAMP) AS first_,
+    GREATEST(
+      src."created_at",
+      src."closed_at",
+      src."lead_date",
+      src."qualification_date",
+      src."discovery_date",
+      src."solution_date",
+      src."validation_date",
+      src."proposal_date",
+      src."negotiation_date"
+    ) AS last_
   FROM crm.deals AS src
   WHERE
     COALESCE(TRIM(CAST(src."pipeline" AS TEXT)) IN ('New Business'), FALSE)
@@ -40,10 +64,13 @@ SELECT
   COUNT(*),
   CAST(NULL AS TIMESTAMP),
   CAST(NULL AS TIMESTAMP),
-  0
+  0,
+  MIN(entered_),
+  MAX(entered_)
 FROM (
   SELECT
-    CAST("stage" AS TEXT) AS stage_
+    CAST("stage" AS TEXT) AS stage_,
+    CAST(history."entered_at" AS TIMESTAMP) AS entered_
   FROM crm.stage_history AS history
 ) AS labels
 GROUP BY
