@@ -104,13 +104,13 @@ def label_scan(layout: Layout) -> Scan:
     if layout.history is None:
         entries = [columns.get("created"), *layout.stage_dates.values()]
         typed_entries = [_date(layout, c) for c in entries if c]
-        latest = _greatest(typed_entries) if typed_entries else "CAST(NULL AS TIMESTAMP)"
+        latest = _extreme("greatest", typed_entries or ["CAST(NULL AS TIMESTAMP)"])
         dates = (latest, _closed(layout))
     history_stage = layout.history_columns.get("stage")
     kept = kept_sql(layout.filters)
     # as stored (a date column is not converted per row), and the latest only where the end of
     # the data is not read already (with wide dates it is the later of `dates`)
-    read = [_stored(layout, column) for column in date_columns(layout)]
+    read = [_stored(layout, column, "TIMESTAMP") for column in date_columns(layout)]
     last = _extreme("greatest", read) if read and dates is None else "CAST(NULL AS TIMESTAMP)"
     span = (f"CAST({_extreme('least', read)} AS TIMESTAMP)", last) if read else None
     entered = layout.history_columns.get("entered")
@@ -125,31 +125,19 @@ def label_scan(layout: Layout) -> Scan:
         layout.history,
         kept,
         dates,
-        _raw(layout),
+        _stored(layout, columns["amount"], "DOUBLE") if "amount" in columns else None,
         span,
         span_history,
     )
 
 
-def _stored(layout: Layout, column: str) -> str:
-    """A date column as stored, for a comparison (text cast as in `typed`)."""
+def _stored(layout: Layout, column: str, kind: str) -> str:
+    """A column for a comparison in the label scan: a typed one as it is stored (PostgreSQL
+    converts a numeric to a double through text, and a date need not become a timestamp to be
+    compared), one held as text cast to `kind` as in `typed`."""
     if column in layout.text_columns:
-        return typed(column, "TIMESTAMP", layout.text_columns)
+        return typed(column, kind, layout.text_columns)
     return f"src.{quote_name(column)}"
-
-
-def _raw(layout: Layout) -> str | None:
-    """The amount as the label scan tests it: a typed column as it is (a numeric column is
-    compared without converting each value to a double, which PostgreSQL does through text),
-    text cast as in `typed`."""
-    column = layout.columns.get("amount")
-    if column is None or column in layout.text_columns:
-        return typed(column, "DOUBLE", layout.text_columns) if column else None
-    return f"src.{quote_name(column)}"
-
-
-def _greatest(items: list[str]) -> str:
-    return _extreme("greatest", items)
 
 
 def _extreme(function: str, items: list[str]) -> str:
@@ -204,7 +192,9 @@ def _typed(layout: Layout) -> str:
 
 def _closed(layout: Layout) -> str:
     closed = [layout.columns.get("closed"), layout.closed_lost]
-    return _greatest([_date(layout, c) for c in closed if c] or ["CAST(NULL AS TIMESTAMP)"])
+    return _extreme(
+        "greatest", [_date(layout, c) for c in closed if c] or ["CAST(NULL AS TIMESTAMP)"]
+    )
 
 
 def _amount(layout: Layout) -> str:
@@ -369,22 +359,15 @@ def _date(
     """A date column as a TIMESTAMP; with `sane_dates`, NULL outside the years a file's dates
     may have (sources.parse.sane_years: 1900–2200), as a file reads it."""
     value = typed(column, "TIMESTAMP", layout.text_columns if text is None else text, table)
-    if not layout.sane_dates or column is None:
-        return value
-    return f"CASE WHEN {insane(value)} THEN NULL ELSE {value} END"
-
-
-def insane(timestamp: str) -> str:
-    """SQL: true for a timestamp before FIRST_YEAR or after LAST_YEAR (NULL for NULL)."""
-    first = f"CAST('{parse.FIRST_YEAR}-01-01' AS TIMESTAMP)"
-    after = f"CAST('{parse.LAST_YEAR + 1}-01-01' AS TIMESTAMP)"
-    return f"({timestamp} < {first} OR {timestamp} >= {after})"
+    return parse.sane_years(value) if layout.sane_dates and column is not None else value
 
 
 def _bad_dates(layout: Layout) -> str:
     """SQL: 1 for a row with a date outside the years a file's dates may have, else 0."""
     read = [typed(c, "TIMESTAMP", layout.text_columns) for c in date_columns(layout)]
-    tests = " OR ".join(insane(value) for value in read)
+    tests = " OR ".join(
+        f"({value} IS NOT NULL AND {parse.sane_years(value)} IS NULL)" for value in read
+    )
     return f"CASE WHEN {tests} THEN 1 ELSE 0 END" if read else "0"
 
 
