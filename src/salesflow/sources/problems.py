@@ -76,6 +76,21 @@ def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
+def out_of_range_tail(column: str) -> str:
+    """What an `amount-out-of-range` problem says after its count of rows."""
+    return f"whose {column} is infinite, NaN or beyond ±{parse.MAX_AMOUNT:,.0f}"
+
+
+def unknown_currency_statement(process: Process, values: list[tuple[str, int]]) -> str:
+    """The `unknown-currency` statement: rows per currency code, most first."""
+    count = sum(n for _, n in values)
+    listed = ", ".join(f"{value} ({n:,})" for value, n in values)
+    return (
+        f"{plural(count, 'row')} in a currency other than {process.currency} with no rate: "
+        f"{listed}; {currency.RATES_FIX}"
+    )
+
+
 def _deal_problems(tables: DealTables) -> Iterator[DataProblem]:
     con, source = tables.con, tables.deals
     yield _unmapped(con, "deals", source, "unmapped_label", "stage", "unmapped-label")
@@ -196,7 +211,7 @@ def _bad_value_checks(tables: DealTables) -> Iterator[Check]:
         yield Check(
             AMOUNT_OUT_OF_RANGE,
             "row",
-            f"whose {column} is infinite, NaN or beyond ±{parse.MAX_AMOUNT:,.0f}",
+            out_of_range_tail(column),
             "deals",
             wild,
             "amount_bad",
@@ -347,11 +362,7 @@ def _unknown_currencies(
     known = ", ".join(f"'{quote_text(code)}'" for code in currency.known(process))
     values = _grouped(con, "currency", "currency", f"currency NOT IN ({known})")
     count = sum(n for _, n, _ in values)
-    listed = ", ".join(f"{value} ({n:,})" for value, n, _ in values)
-    statement = (
-        f"{plural(count, 'row')} in a currency other than {process.currency} with no rate: "
-        f"{listed}; {currency.RATES_FIX}"
-    )
+    statement = unknown_currency_statement(process, [(value, n) for value, n, _ in values])
     examples = [
         RowDetail(source.display_row(row), f"the amount is in {value}, which has no rate")
         for value, _, row in values[:EXAMPLES]

@@ -18,7 +18,7 @@ from salesflow.model import Process
 from salesflow.model.data import DataProblem
 from salesflow.sources import currency
 from salesflow.sources.engine import Engine
-from salesflow.sources.problems import UNKNOWN_CURRENCY
+from salesflow.sources.problems import UNKNOWN_CURRENCY, unknown_currency_statement
 from salesflow.sources.remote.relations import CURRENCY, Layout, opaque
 
 CODE = re.compile(r"[A-Za-z]{3}")
@@ -64,11 +64,5 @@ def unknown_currencies(name: str, currencies: Currencies, process: Process) -> D
         if code not in known:
             counts[code] = counts.get(code, 0) + rows
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    count = sum(counts.values())
-    listed = ", ".join(f"{code} ({rows:,})" for code, rows in ranked)
-    noun = "row" if count == 1 else "rows"
-    statement = (
-        f"{count:,} {noun} in a currency other than {process.currency} with no rate: {listed}; "
-        f"{currency.RATES_FIX}"
-    )
-    return DataProblem(name, UNKNOWN_CURRENCY, Severity.ERROR, count, statement)
+    statement = unknown_currency_statement(process, ranked)
+    return DataProblem(name, UNKNOWN_CURRENCY, Severity.ERROR, sum(counts.values()), statement)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from salesflow.diagnostics import Severity
 from salesflow.model.data import DataProblem
 from salesflow.sources.engine import Engine, Rows
-from salesflow.sources.parse import FIRST_YEAR, LAST_YEAR, MAX_AMOUNT, within
-from salesflow.sources.problems import AMOUNT_OUT_OF_RANGE
+from salesflow.sources.parse import FIRST_YEAR, LAST_YEAR, within
+from salesflow.sources.problems import AMOUNT_OUT_OF_RANGE, out_of_range_tail, plural
 from salesflow.sources.remote.combinations import left_out, meanings, written
 from salesflow.sources.remote.currencies import unknown_currencies
-from salesflow.sources.remote.relations import date_columns, opaque
+from salesflow.sources.remote.relations import Layout, date_columns, opaque
 from salesflow.sources.remote.session import Session
 from salesflow.sources.remote.vocabulary import Combination, Vocabulary
 
@@ -53,12 +53,20 @@ def remote_problems(engine: Engine, name: str) -> list[DataProblem]:
     ]
     problems.append(_missing_ids(name, missing))
     if layout is not None:
-        problems.append(_bad_dates(name, date_columns(layout), layout.bad_date_rows))
-    if layout is not None and "amount" in layout.columns:
-        problems.append(_wild_amounts(name, layout.columns["amount"], wild))
-    if layout is not None and layout.currencies is not None:
-        problems.append(unknown_currencies(name, layout.currencies, layout.process))
+        problems += _value_problems(name, layout, wild)
     return [problem for problem in problems if problem.count]
+
+
+def _value_problems(name: str, layout: Layout, wild: int) -> list[DataProblem]:
+    """Dates read as none (a warning), absurd amounts and currencies with no rate (refused)."""
+    problems = [_dates_read_as_none(name, date_columns(layout), layout.bad_date_rows)]
+    if "amount" in layout.columns:
+        tail = out_of_range_tail(layout.columns["amount"])
+        statement = f"{plural(wild, 'row')} {tail}"
+        problems.append(DataProblem(name, AMOUNT_OUT_OF_RANGE, Severity.ERROR, wild, statement))
+    if layout.currencies is not None:
+        problems.append(unknown_currencies(name, layout.currencies, layout.process))
+    return problems
 
 
 def _combination_rows(vocabulary: Vocabulary, combinations: tuple[Combination, ...]) -> Rows:
@@ -103,33 +111,21 @@ def _unmapped(
     listed = ", ".join(f'"{value}" ({n:,})' for value, n in ranked[:LISTED])
     more = f" and {len(ranked) - LISTED} more" if len(ranked) > LISTED else ""
     statement = (
-        f"{_plural(count, 'deal')} with a {what} that matches no stage or outcome: {listed}{more}"
+        f"{plural(count, 'deal')} with a {what} that matches no stage or outcome: {listed}{more}"
     )
     hint = f"{hint} (--unmapped ignore skips them)"
     return DataProblem(name, code, Severity.ERROR, count, statement, [], hint)
 
 
-def _wild_amounts(name: str, column: str, count: int) -> DataProblem:
-    """Refused, as in a file (sources.problems): no figure can use such an amount."""
-    statement = (
-        f"{_plural(count, 'row')} whose {column} is infinite, NaN or beyond ±{MAX_AMOUNT:,.0f}"
-    )
-    return DataProblem(name, AMOUNT_OUT_OF_RANGE, Severity.ERROR, count, statement)
-
-
-def _bad_dates(name: str, columns: list[str], count: int) -> DataProblem:
+def _dates_read_as_none(name: str, columns: list[str], count: int) -> DataProblem:
     """A warning, as in a file: such a date is read as no date (sources.remote.build)."""
     statement = (
-        f"{_plural(count, 'row')} with a date before {FIRST_YEAR} or after {LAST_YEAR} in "
+        f"{plural(count, 'row')} with a date before {FIRST_YEAR} or after {LAST_YEAR} in "
         f"{', '.join(columns)}: read as no date"
     )
     return DataProblem(name, "bad-date", Severity.ERROR, count, statement)
 
 
 def _missing_ids(name: str, count: int) -> DataProblem:
-    statement = f"{_plural(count, 'row')} without a deal id; they are left out"
+    statement = f"{plural(count, 'row')} without a deal id; they are left out"
     return DataProblem(name, "missing-id", Severity.WARNING, count, statement)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
