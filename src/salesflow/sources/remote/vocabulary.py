@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from salesflow.errors import DataError
 from salesflow.model import Process
@@ -179,24 +178,24 @@ def _split(rows: Rows) -> tuple[dict[str, list[str]], tuple[Combination, ...], S
     the deals and the history, from `_combinations_sql`."""
     found: dict[str, dict[str, None]] = {}
     combinations = []
-    spans: list[list[Any]] = []
-    for field_name, stage, status, lost, missing, n, latest, closed, wild, *extent in rows:
-        spans.append(extent)
+    firsts: list[datetime] = []
+    lasts: list[datetime] = []
+    for field_name, stage, status, lost, missing, n, latest, closed, wild, first, last in rows:
         values = (stage, status, lost)
         names = ("history",) if field_name == "history" else FIELDS
         for name, value in zip(names, values, strict=False):
             if value is not None:
                 found.setdefault(name, {})[str(value)] = None
+        # with wide dates the latest is that of the end of the data (`last` is not read)
+        firsts += [first] if first is not None else []
+        lasts += [date for date in (last, latest, closed) if date is not None]
         if field_name == "deals":
-            spans.append([None, max((d for d in (latest, closed) if d is not None), default=None)])
             stage_, status_, lost_ = (None if value is None else str(value) for value in values)
             counts = (int(n), int(missing or 0))
             combination = Combination(
                 stage_, status_, lost_, *counts, latest, closed, int(wild or 0)
             )
             combinations.append(combination)
-    firsts = [first for first, _ in spans if first is not None]
-    lasts = [last for _, last in spans if last is not None]
     read: Span = (min(firsts, default=None), max(lasts, default=None))
     return {name: list(values) for name, values in found.items()}, tuple(combinations), read
 
