@@ -105,12 +105,13 @@ def build_remote(
     )
     check_text_dates(session, layout, url.shown)  # before the label scan reads the dates
     vocabulary = discover(session, process, label_scan(layout), options)
-    session.layout = dataclasses.replace(layout, vocabulary=vocabulary)
+    layout = dataclasses.replace(layout, vocabulary=vocabulary)
+    session.relayout(layout)
     if not vocabulary.sane():
-        _read_dates_as_a_file_does(session)
-    currencies = read_currencies(session, session.layout)
+        layout = _read_dates_as_a_file_does(session, layout)
+    currencies = read_currencies(session, layout)
     if currencies is not None:
-        session.relayout(dataclasses.replace(session.layout, currencies=currencies))
+        session.relayout(dataclasses.replace(layout, currencies=currencies))
     _refuse_duplicates(session, None if query else relation, columns.deals["id"])
     return DealTables(con, process, options, deals, history, columns, group, filters, session)
 
@@ -154,13 +155,12 @@ def _store(con: duckdb.DuckDBPyConnection, name: str, types: dict[str, str], row
     con.execute(f"DROP TABLE {name}_fetched")
 
 
-def _read_dates_as_a_file_does(session: Session) -> None:
+def _read_dates_as_a_file_does(session: Session, layout: Layout) -> Layout:
     """The label scan saw a date no file would read (before 1900 or after 2200, such as a CRM's
     9999-12-31), or could not look: every date is then read through that check, such a date is
     no date (as in a file: sources.parse.sane_years), and the rows with one are counted for
-    a warning. The end of the data is then computed by a statement, not from the scan."""
-    layout = session.layout
-    assert layout is not None
+    a warning. The end of the data is then computed by a statement, not from the scan. Returns
+    the layout the session now uses."""
     vocabulary = dataclasses.replace(layout.vocabulary, dated=False)
     checked = dataclasses.replace(layout, sane_dates=True, vocabulary=vocabulary)
     session.relayout(checked)
@@ -168,7 +168,9 @@ def _read_dates_as_a_file_does(session: Session) -> None:
         f"SELECT count(*) FROM deals_raw WHERE {opaque('left_out IS NULL AND bad_dates_ = 1')}"
     )
     counted = int(rows[0][0] or 0) if rows else 0
-    session.relayout(dataclasses.replace(checked, bad_date_rows=counted))
+    counted_layout = dataclasses.replace(checked, bad_date_rows=counted)
+    session.relayout(counted_layout)
+    return counted_layout
 
 
 def _columns(
