@@ -50,7 +50,8 @@ def find_problems(tables: DealTables) -> list[DataProblem]:
     if tables.remote is not None:
         from salesflow.sources.remote.problems import remote_problems
 
-        return remote_problems(tables.remote, tables.deals.path)
+        history = tables.history.path if tables.history is not None else None
+        return remote_problems(tables.remote, tables.deals.path, history)
     problems = [*_deal_problems(tables), *_history_problems(tables)]
     return [problem for problem in problems if problem.count]
 

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -386,14 +387,101 @@ def test_a_table_of_text_columns_reads_as_the_csv(server: PostgresServer) -> Non
     same(remote, analyze("--deals", str(DEALS_CSV)))
 
 
-def test_text_dates_not_in_iso_form_are_refused(server: PostgresServer) -> None:
-    _text_table(server, "deals_us")
-    server.execute(
-        "UPDATE deals_us SET closed_at = to_char(closed_at::date, 'MM/DD/YYYY') "
-        "WHERE closed_at IS NOT NULL"
+def _rewritten(server: PostgresServer, folder: Path, csv_path: Path, name: str, write: Any) -> Path:
+    """A copy of `csv_path` whose dates `write(column, value, row number)` rewrites, as a file
+    and as the all-text table `name` (a CSV loaded as it was)."""
+    rows = list(csv_module.reader(io.StringIO(csv_path.read_text(encoding="utf-8"))))
+    header, body = rows[0], rows[1:]
+    dated = [i for i, column in enumerate(header) if column in {*DATE_COLUMNS, "entered_at"}]
+    for number, row in enumerate(body):
+        for i in dated:
+            row[i] = write(header[i], row[i], number) if row[i] else row[i]
+    copy = folder / f"{name}.csv"
+    with copy.open("w", encoding="utf-8", newline="") as out:
+        csv_module.writer(out).writerows([header, *body])
+    server.load_csv(name, copy, dict.fromkeys(header, "text"))
+    return copy
+
+
+def _us(column: str, value: str, number: int) -> str:
+    """Month first, as a US Salesforce report writes it: times with AM/PM on the close, two-digit
+    years on some stage dates; two values no format reads."""
+    day = date.fromisoformat(value[:10])
+    if column == "closed_at" and number == 3:
+        return "not a date"
+    if column == "lead_date" and number == 5:
+        return "2/30/2024"
+    if column == "closed_at":
+        return f"{day.month}/{day.day}/{day.year} {number % 12 + 1}:{number % 60:02d} PM"
+    if column in {"qualification_date", "discovery_date"}:
+        return f"{day.month:02d}/{day.day:02d}/{day.year % 100:02d}"
+    return f"{day.month}/{day.day}/{day.year}"
+
+
+def test_text_dates_written_month_first_read_as_the_csv(
+    server: PostgresServer, tmp_path: Path
+) -> None:
+    """Detected as in the file (month first, from the values), read on the server; the values
+    no format reads are named, as the file names their rows."""
+    csv = _rewritten(server, tmp_path, DEALS_CSV, "deals_us", _us)
+    result = invoke(
+        "analyze",
+        "-p",
+        str(EXAMPLE),
+        "--deals",
+        server.url(),
+        "--table",
+        "deals_us",
+        "--format",
+        "json",
     )
-    result = invoke("analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--table", "deals_us")
-    _one_line_error(result, "column 'closed_at' holds dates as text not written YYYY-MM-DD")
+    assert result.exit_code == 0, result.stderr
+    assert 'whose closed_at is not a date, such as "not a date"' in result.stderr
+    assert 'whose lead_date is not a date, such as "2/30/2024"' in result.stderr
+    local = analyze("--deals", str(csv))
+    same(json.loads(result.stdout), local)
+    assert local["win_rate"] > 0
+
+
+def test_history_dates_written_day_first_read_as_the_csv(
+    server: PostgresServer, tmp_path: Path
+) -> None:
+    def day_first(column: str, value: str, number: int) -> str:
+        day = date.fromisoformat(value[:10])
+        return f"{day.day:02d}.{day.month:02d}.{day.year} {number % 24}:{number % 60:02d}"
+
+    history = _rewritten(server, tmp_path, HISTORY_CSV, "history_de", day_first)
+    remote = analyze(
+        "--deals", server.url(), "--history", server.url(), "--history-table", "history_de"
+    )
+    same(remote, analyze("--deals", str(DEALS_CSV), "--history", str(history)))
+
+
+@pytest.mark.parametrize(
+    ("write", "fragment"),
+    [
+        (
+            lambda c, v, n: "03/05/2024" if c == "closed_at" and n == 1 else v,
+            "column 'closed_at' holds dates as text mostly written YYYY-MM-DD, but not all "
+            '(first: "03/05/2024")',
+        ),
+        (
+            lambda c, v, n: f"{int(v[8:10]) % 12 + 1}/{int(v[5:7])}/{v[:4]}",
+            "dates such as",  # the file's words: they read either way
+        ),
+        (
+            lambda c, v, n: f"{int(v[5:7])}/{int(v[8:10])}/{v[:4]} 9:00 PM EST",
+            "with a time zone",
+        ),
+    ],
+    ids=["mostly-iso", "either-way", "zoned"],
+)
+def test_text_dates_no_single_reading_fits_are_refused(
+    server: PostgresServer, tmp_path: Path, write: Any, fragment: str
+) -> None:
+    _rewritten(server, tmp_path, DEALS_CSV, "deals_odd", write)
+    result = invoke("analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--table", "deals_odd")
+    _one_line_error(result, fragment)
 
 
 def _with_currency(server: PostgresServer, folder: Path, marks: list[str]) -> Path:

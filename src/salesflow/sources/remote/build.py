@@ -44,7 +44,7 @@ from salesflow.sources.remote.relations import (
     opaque,
 )
 from salesflow.sources.remote.session import Session
-from salesflow.sources.remote.text_dates import check_text_dates
+from salesflow.sources.remote.text_dates import count_unreadable_dates, read_text_dates
 from salesflow.sources.remote.transpile import check_query, to_duckdb
 from salesflow.sources.remote.urls import DatabaseUrl, is_database_url, parse_url
 from salesflow.sources.remote.vocabulary import discover
@@ -103,15 +103,18 @@ def build_remote(
         history_text=_text(history),
         closed_lost=columns.closed_lost if "closed" in columns.deals else None,
     )
-    check_text_dates(session, layout, url.shown)  # before the label scan reads the dates
+    order = preset.date_order if preset else None
+    layout = read_text_dates(session, con, layout, url.shown, order)  # before the label scan
     vocabulary = discover(session, process, label_scan(layout), options)
     layout = dataclasses.replace(layout, vocabulary=vocabulary)
     session.relayout(layout)
     if not vocabulary.sane():
         layout = _read_dates_as_a_file_does(session, layout)
     currencies = read_currencies(session, layout)
-    if currencies is not None:
-        session.relayout(dataclasses.replace(layout, currencies=currencies))
+    unreadable = count_unreadable_dates(session, layout)
+    if currencies is not None or unreadable:
+        read = dataclasses.replace(layout, currencies=currencies, unreadable_dates=unreadable)
+        session.relayout(read)
     _refuse_duplicates(session, None if query else relation, columns.deals["id"])
     return DealTables(con, process, options, deals, history, columns, group, filters, session)
 

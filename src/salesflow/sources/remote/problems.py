@@ -14,7 +14,7 @@ from salesflow.sources.parse import FIRST_YEAR, LAST_YEAR, within
 from salesflow.sources.problems import AMOUNT_OUT_OF_RANGE, out_of_range_tail, plural
 from salesflow.sources.remote.combinations import left_out, meanings, written
 from salesflow.sources.remote.currencies import unknown_currencies
-from salesflow.sources.remote.relations import Layout, date_columns, opaque
+from salesflow.sources.remote.relations import Layout, Unreadable, date_columns, opaque
 from salesflow.sources.remote.session import Session
 from salesflow.sources.remote.vocabulary import Combination, Vocabulary
 
@@ -31,9 +31,9 @@ SPECS = (  # column of deals_raw, what it is, problem code, how to fix it
 )
 
 
-def remote_problems(engine: Engine, name: str) -> list[DataProblem]:
+def remote_problems(engine: Engine, name: str, history: str | None = None) -> list[DataProblem]:
     """The problems of rows (unmapped label, lost stage, status, count, rows without an id),
-    each column's values summed here."""
+    each column's values summed here; `history` names the history's source."""
     layout = engine.layout if isinstance(engine, Session) else None
     combinations = layout.vocabulary.combinations if layout is not None else None
     if layout is not None and combinations is not None:
@@ -54,6 +54,7 @@ def remote_problems(engine: Engine, name: str) -> list[DataProblem]:
     problems.append(_missing_ids(name, missing))
     if layout is not None:
         problems += _value_problems(name, layout, wild)
+        problems += [_not_a_date(history or name, item) for item in layout.unreadable_dates]
     return [problem for problem in problems if problem.count]
 
 
@@ -124,6 +125,13 @@ def _dates_read_as_none(name: str, columns: list[str], count: int) -> DataProble
         f"{', '.join(columns)}: read as no date"
     )
     return DataProblem(name, "bad-date", Severity.ERROR, count, statement)
+
+
+def _not_a_date(name: str, item: Unreadable) -> DataProblem:
+    """As a file says it (sources.problems), naming the first such value instead of rows."""
+    rows = plural(item.rows, "history row" if item.history else "row")
+    statement = f'{rows} whose {item.column} is not a date, such as "{item.first}"'
+    return DataProblem(name, "bad-date", Severity.ERROR, item.rows, statement)
 
 
 def _missing_ids(name: str, count: int) -> DataProblem:

@@ -27,6 +27,7 @@ from salesflow.sources.canonical import (
 )
 from salesflow.sources.connection import quote_name, quote_text
 from salesflow.sources.options import DataOptions
+from salesflow.sources.remote.date_reading import TextDate, reading_column, with_readings
 from salesflow.sources.remote.vocabulary import Scan, Vocabulary
 
 if TYPE_CHECKING:
@@ -45,6 +46,16 @@ FUNNEL_COLUMNS = (
 )
 KEPT_COLUMNS = tuple(column for column in FUNNEL_COLUMNS if column != "last_date")
 CURRENCY = "currency_raw"  # the currency column as written, trimmed (sources.remote.currencies)
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A text date column whose reading reads some values as no date."""
+
+    column: str
+    rows: int
+    first: str  # the first such value, in text order
+    history: bool  # the history's entered column, else a deals column
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,11 @@ class Layout:
     # 9999-12-31): then every date is read through that check, and such a date is no date
     sane_dates: bool = False
     bad_date_rows: int = 0  # rows with such a date among the deals (a warning)
+    # text date columns written day-month-year, and how each is read (sources.remote.text_dates)
+    text_dates: dict[str, TextDate] = field(default_factory=dict)
+    history_text_date: TextDate | None = None
+    # their values read as no date: (column, rows, the first such value), deals then history
+    unreadable_dates: tuple[Unreadable, ...] = ()
 
     @property
     def stages(self) -> int:
@@ -115,14 +131,14 @@ def label_scan(layout: Layout) -> Scan:
     span = (f"CAST({_extreme('least', read)} AS TIMESTAMP)", last) if read else None
     entered = layout.history_columns.get("entered")
     if layout.history is not None and entered is not None:
-        span_history = _date(layout, entered, layout.history_text, "history")
+        span_history = _date(layout, entered, "history")
     else:
         span_history = None
     return Scan(
         columns,
         history_stage,
-        layout.deals,
-        layout.history,
+        deals_relation(layout),
+        history_relation(layout),
         kept,
         dates,
         _stored(layout, columns["amount"], "DOUBLE") if "amount" in columns else None,
@@ -136,6 +152,8 @@ def _stored(layout: Layout, column: str, kind: str) -> str:
     converts a numeric to a double through text, and a date need not become a timestamp to be
     compared), one held as text cast to `kind` as in `typed`."""
     if column in layout.text_columns:
+        if kind == "TIMESTAMP":
+            return _timestamp(layout, column)
         return typed(column, kind, layout.text_columns)
     return f"src.{quote_name(column)}"
 
@@ -185,9 +203,13 @@ def _typed(layout: Layout) -> str:
     ]
     if layout.sane_dates:
         items.append(f"{_bad_dates(layout)} AS bad_dates_")
+    for index, column in enumerate(layout.text_dates):
+        value = text(column)
+        read = f"{value} IS NOT NULL AND {_timestamp(layout, column)} IS NULL"
+        items.append(f"CASE WHEN {read} THEN {value} END AS bad_date_{index}_")
     if columns.get("currency") is not None and columns.get("amount") is not None:
         items.append(f"{text(columns['currency'])} AS {CURRENCY}")
-    return f"SELECT {', '.join(items)} FROM {layout.deals} src"
+    return f"SELECT {', '.join(items)} FROM {deals_relation(layout)} src"
 
 
 def _closed(layout: Layout) -> str:
@@ -260,8 +282,8 @@ def _history_rows(layout: Layout) -> str:
     stages = layout.vocabulary.relation("history")
     return (
         f"SELECT {text(columns['deal'], 'history')} AS deal_id, m.stage AS stage_index, "
-        f"{_date(layout, columns['entered'], layout.history_text, 'history')} AS entered "
-        f"FROM {layout.history} history "
+        f"{_date(layout, columns['entered'], 'history')} AS entered "
+        f"FROM {history_relation(layout)} history "
         f"LEFT JOIN ({stages}) m ON m.raw = {raw(columns['stage'], 'history')}"
     )
 
@@ -353,18 +375,64 @@ def opaque(condition: str) -> str:
     return f"coalesce({condition}, FALSE)"
 
 
-def _date(
-    layout: Layout, column: str | None, text: frozenset[str] | None = None, table: str = "src"
-) -> str:
+def _date(layout: Layout, column: str | None, table: str = "src") -> str:
     """A date column as a TIMESTAMP; with `sane_dates`, NULL outside the years a file's dates
     may have (sources.parse.sane_years: 1900–2200), as a file reads it."""
-    value = typed(column, "TIMESTAMP", layout.text_columns if text is None else text, table)
+    value = _timestamp(layout, column, table)
     return parse.sane_years(value) if layout.sane_dates and column is not None else value
+
+
+def _timestamp(layout: Layout, column: str | None, table: str = "src") -> str:
+    """A date column as a TIMESTAMP, a text one written day-month-year by its reading (a column
+    of `deals_relation`, `history_relation`)."""
+    if table == "history":
+        if layout.history_text_date is not None:
+            return f"history.{reading_column(0)}"
+        return typed(column, "TIMESTAMP", layout.history_text, table)
+    if column in layout.text_dates:
+        return f"src.{reading_column(list(layout.text_dates).index(column))}"
+    return typed(column, "TIMESTAMP", layout.text_columns, table)
+
+
+def deals_relation(layout: Layout) -> str:
+    """The deals' relation, with the readings of its text dates written day-month-year."""
+    return with_readings(layout.deals, "src", list(layout.text_dates.items()))
+
+
+def history_relation(layout: Layout) -> str | None:
+    """The history's relation, with the reading of its entered column when it needs one."""
+    entered = layout.history_columns.get("entered")
+    if layout.history is None or layout.history_text_date is None or entered is None:
+        return layout.history
+    return with_readings(layout.history, "history", [(entered, layout.history_text_date)])
+
+
+def unreadable_dates_sql(layout: Layout) -> str | None:
+    """SQL over deals_raw: for each text date column with a reading, the rows whose text it
+    reads as no date and the first such text (in the order of `layout.text_dates`)."""
+    if not layout.text_dates:
+        return None
+    items = [
+        f"count(bad_date_{index}_), min(bad_date_{index}_)"
+        for index in range(len(layout.text_dates))
+    ]
+    return f"SELECT {', '.join(items)} FROM deals_raw WHERE {opaque('left_out IS NULL')}"
+
+
+def unreadable_history_dates_sql(layout: Layout) -> str | None:
+    """SQL: the history rows whose entered text its reading reads as no date, and the first."""
+    entered = layout.history_columns.get("entered")
+    if layout.history is None or layout.history_text_date is None or entered is None:
+        return None
+    value = text(entered, "history")
+    bad = f"CASE WHEN {value} IS NOT NULL AND {_timestamp(layout, entered, 'history')} IS NULL "
+    bad += f"THEN {value} END"
+    return f"SELECT count({bad}), min({bad}) FROM {history_relation(layout)} history"
 
 
 def _bad_dates(layout: Layout) -> str:
     """SQL: 1 for a row with a date outside the years a file's dates may have, else 0."""
-    read = [typed(c, "TIMESTAMP", layout.text_columns) for c in date_columns(layout)]
+    read = [_timestamp(layout, c) for c in date_columns(layout)]
     tests = " OR ".join(
         f"({value} IS NOT NULL AND {parse.sane_years(value)} IS NULL)" for value in read
     )

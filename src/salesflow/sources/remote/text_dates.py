@@ -1,37 +1,157 @@
-"""Dates a database holds as text (a CSV loaded as it was) are read only when written as ISO
-8601 (2024-03-05, with a time and an offset or not): `03/05/2024` would be read by the server's
-own date style, which may take it either way. Anything else is refused, naming the column and the
-first such value, before any figure is computed."""
+"""Dates a database holds as text (a CSV loaded as it was), read as a file reads them.
+
+A column whose values are all written as ISO 8601 (2024-03-05, with a time and an offset or
+not) is cast on the server. Any other column is detected as a file's is (sources.dates: which
+family of formats reads its values, m/d/Y against d/m/Y decided by the values or the preset's
+date order, refused when they read either way): its values, grouped by their shape (a million
+timestamps come down to a few thousand groups), are brought back with their counts and scanned
+by the file's own code in the local DuckDB. The family found is then read on the server
+(sources.remote.date_reading); the values it cannot read are counted and named, as a file names
+them. A column that is mostly ISO 8601 with a few values in other forms, or whose values carry
+a time zone after a day-month-year date, is refused with one line: convert it in --query.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+
+import duckdb
+
 from salesflow.errors import DataError
+from salesflow.sources import dates
+from salesflow.sources.connection import quote_name
 from salesflow.sources.engine import Engine
-from salesflow.sources.remote.relations import Layout, text
+from salesflow.sources.files import Source
+from salesflow.sources.parse import zone
+from salesflow.sources.remote.date_reading import READABLE, TextDate
+from salesflow.sources.remote.relations import (
+    Layout,
+    Unreadable,
+    text,
+    unreadable_dates_sql,
+    unreadable_history_dates_sql,
+)
 
 ISO_DAY = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T].*)?$"
+MAX_SHAPES = 200_000  # groups of values brought back for the detection
 
 
-def check_text_dates(engine: Engine, layout: Layout, source: str) -> None:
+def read_text_dates(
+    engine: Engine,
+    con: duckdb.DuckDBPyConnection,
+    layout: Layout,
+    source: str,
+    order: dates.Order | None,
+) -> Layout:
+    """The layout with the reading of each text date column not written as ISO 8601 (`order`:
+    the preset's date order, for dates that read either way)."""
+    readings: dict[str, TextDate] = {}
+    history: TextDate | None = None
     for column, relation, table in _text_dates(layout):
-        value = text(column, table)
-        rows = engine.rows(
-            f"SELECT {value} FROM {relation} {table} WHERE {value} IS NOT NULL "
-            f"AND NOT regexp_matches({value}, '{ISO_DAY}') LIMIT 1"
+        first = _first_other(engine, column, relation, table)
+        if first is None:
+            continue
+        reading = _detect(engine, con, (column, relation, table), source, order, first)
+        if table == "history":
+            history = reading
+        else:
+            readings[column] = reading
+    if not readings and history is None:
+        return layout
+    return dataclasses.replace(layout, text_dates=readings, history_text_date=history)
+
+
+def _first_other(engine: Engine, column: str, relation: str, table: str) -> str | None:
+    """The first value of the column not written as ISO 8601, if any."""
+    value = text(column, table)
+    rows = engine.rows(
+        f"SELECT {value} FROM {relation} {table} WHERE {value} IS NOT NULL "
+        f"AND NOT regexp_matches({value}, '{ISO_DAY}') LIMIT 1"
+    )
+    return str(rows[0][0]) if rows else None
+
+
+def _detect(
+    engine: Engine,
+    con: duckdb.DuckDBPyConnection,
+    where: tuple[str, str, str],
+    source: str,
+    order: dates.Order | None,
+    first_other: str,
+) -> TextDate:
+    column = where[0]
+    local = _grouped_values(engine, con, where, source)
+    family, formats = dates.detected_family(con, local, column, order)
+    if family not in READABLE:
+        raise DataError(
+            f"{source}: column '{column}' holds dates as text mostly written YYYY-MM-DD, but not "
+            f'all (first: "{first_other}"); convert it in --query (e.g. to_date) or store it as '
+            "a date"
         )
-        if rows:
-            raise DataError(
-                f"{source}: column '{column}' holds dates as text not written YYYY-MM-DD (first: "
-                f'"{rows[0][0]}"); convert it in --query (e.g. to_date) or store it as a date'
-            )
+    zoned = con.execute(
+        f"SELECT v FROM sf_date_values WHERE {zone('v')} <> '' ORDER BY v LIMIT 1"
+    ).fetchone()
+    if zoned is not None:
+        raise DataError(
+            f"{source}: column '{column}' holds dates as text with a time zone "
+            f'(first: "{zoned[0]}"), read from files only; convert it in --query (e.g. '
+            "to_timestamp) or store it as a timestamp with time zone"
+        )
+    return TextDate(family, formats[0])
+
+
+def _grouped_values(
+    engine: Engine,
+    con: duckdb.DuckDBPyConnection,
+    where: tuple[str, str, str],
+    source: str,
+) -> Source:
+    """The column's values, one of each shape with how many rows have that shape, in the local
+    DuckDB as a relation of as many rows (the scan counts rows)."""
+    from salesflow.sources.columnar import load_rows  # numpy: only for such a column
+
+    column, relation, table = where
+    value = text(column, table)
+    rows = engine.rows(
+        f"SELECT min(v), count(*) FROM (SELECT {value} AS v FROM {relation} {table}) g "
+        f"WHERE v IS NOT NULL GROUP BY {dates.SIGNATURE} LIMIT {MAX_SHAPES + 1}"
+    )
+    if len(rows) > MAX_SHAPES:
+        raise DataError(
+            f"{source}: column '{column}' holds dates as text in more than {MAX_SHAPES:,} "
+            "shapes; convert it in --query (e.g. to_date) or store it as a date"
+        )
+    con.execute("DROP TABLE IF EXISTS sf_date_values")
+    load_rows(con, "sf_date_values", ["v", "n"], rows)
+    expanded = f"(SELECT v AS {quote_name(column)} FROM sf_date_values, range(n))"
+    return Source(source, "database", expanded, {column: "VARCHAR"})
 
 
 def _text_dates(layout: Layout) -> list[tuple[str, str, str]]:
     """(column, relation, alias) of each date column held as text."""
     columns = [layout.columns.get(key) for key in ("created", "closed")] + [layout.closed_lost]
     columns += list(layout.stage_dates.values())
-    found = [(c, layout.deals, "src") for c in columns if c and c in layout.text_columns]
+    found = [(c, layout.deals, "src") for c in dict.fromkeys(columns) if c]
+    found = [item for item in found if item[0] in layout.text_columns]
     entered = layout.history_columns.get("entered")
     if layout.history and entered and entered in layout.history_text:
         found.append((entered, layout.history, "history"))
     return found
+
+
+def count_unreadable_dates(engine: Engine, layout: Layout) -> tuple[Unreadable, ...]:
+    """Each text date column read here whose reading reads some values as no date: among the
+    deals kept, then the history's rows."""
+    found: list[Unreadable] = []
+    deals = unreadable_dates_sql(layout)
+    if deals is not None:
+        row = engine.rows(deals)[0]
+        for index, column in enumerate(layout.text_dates):
+            count, first = row[2 * index], row[2 * index + 1]
+            found.append(Unreadable(column, int(count or 0), str(first), history=False))
+    history = unreadable_history_dates_sql(layout)
+    entered = layout.history_columns.get("entered")
+    if history is not None and entered is not None:
+        count, first = engine.rows(history)[0]
+        found.append(Unreadable(entered, int(count or 0), str(first), history=True))
+    return tuple(item for item in found if item.rows)

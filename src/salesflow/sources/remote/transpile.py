@@ -10,7 +10,8 @@ sqlglot does the translation. What it leaves to us:
   UNIX_MICROS of the value as a TIMESTAMP (read as UTC), in seconds.
 - PostgreSQL merges a subquery into the query around it and then evaluates the subquery's
   expressions wherever the outer query uses them (for the stays: once per deal and stage
-  instead of once per deal). A column `FENCE` (sources.engine) whose value is volatile stops
+  instead of once per deal). A column `FENCE` (or `FENCE` and a number, when a subquery has
+  another inside it) whose value is volatile stops
   that, and `clock_timestamp()` is volatile yet safe in parallel workers: there the fence
   becomes `clock_timestamp() IS NOT NULL`.
 - An `unnest` in a SELECT list (one row per element: PostgreSQL runs it in the workers, where
@@ -99,7 +100,7 @@ def _innermost_first(
 
 def _volatile_fences(tree: exp.Expr) -> None:
     for alias in tree.find_all(exp.Alias):
-        if alias.alias == FENCE:
+        if alias.alias.startswith(FENCE):
             now = exp.Anonymous(this="CLOCK_TIMESTAMP", expressions=[])
             alias.set("this", exp.Not(this=exp.Is(this=now, expression=exp.Null())))
 
