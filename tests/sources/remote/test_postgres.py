@@ -484,6 +484,21 @@ def test_text_dates_no_single_reading_fits_are_refused(
     _one_line_error(result, fragment)
 
 
+def test_text_amounts_not_written_as_plain_numbers_are_refused(server: PostgresServer) -> None:
+    _text_table(server, "deals_dollars")
+    server.execute(
+        "UPDATE deals_dollars SET amount = '$1,234.00' "
+        "WHERE deal_id = (SELECT min(deal_id) FROM deals_dollars WHERE amount <> '')"
+    )
+    result = invoke(
+        "analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--table", "deals_dollars"
+    )
+    _one_line_error(
+        result,
+        "column 'amount' holds amounts as text not written as plain numbers (first: \"$1,234.00\")",
+    )
+
+
 def _with_currency(server: PostgresServer, folder: Path, marks: list[str]) -> Path:
     """examples/deals.csv with a `currency` column cycling through `marks`, as a file and as the
     table `deals_cur` (typed as the deals table, the currency as text)."""
