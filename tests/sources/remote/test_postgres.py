@@ -387,12 +387,19 @@ def test_a_table_of_text_columns_reads_as_the_csv(server: PostgresServer) -> Non
     same(remote, analyze("--deals", str(DEALS_CSV)))
 
 
-def _rewritten(server: PostgresServer, folder: Path, csv_path: Path, name: str, write: Any) -> Path:
-    """A copy of `csv_path` whose dates `write(column, value, row number)` rewrites, as a file
-    and as the all-text table `name` (a CSV loaded as it was)."""
+def _rewritten(
+    server: PostgresServer,
+    folder: Path,
+    csv_path: Path,
+    name: str,
+    write: Any,
+    columns: frozenset[str] = frozenset({*DATE_COLUMNS, "entered_at"}),
+) -> Path:
+    """A copy of `csv_path` whose non-empty `columns` (the dates) `write(column, value, row
+    number)` rewrites, as a file and as the all-text table `name` (a CSV loaded as it was)."""
     rows = list(csv_module.reader(io.StringIO(csv_path.read_text(encoding="utf-8"))))
     header, body = rows[0], rows[1:]
-    dated = [i for i, column in enumerate(header) if column in {*DATE_COLUMNS, "entered_at"}]
+    dated = [i for i, column in enumerate(header) if column in columns]
     for number, row in enumerate(body):
         for i in dated:
             row[i] = write(header[i], row[i], number) if row[i] else row[i]
@@ -484,19 +491,56 @@ def test_text_dates_no_single_reading_fits_are_refused(
     _one_line_error(result, fragment)
 
 
-def test_text_amounts_not_written_as_plain_numbers_are_refused(server: PostgresServer) -> None:
-    _text_table(server, "deals_dollars")
-    server.execute(
-        "UPDATE deals_dollars SET amount = '$1,234.00' "
-        "WHERE deal_id = (SELECT min(deal_id) FROM deals_dollars WHERE amount <> '')"
+def _formatted(column: str, value: str, number: int) -> str:
+    """Amounts as a Salesforce report or a spreadsheet writes them; one no rule reads."""
+    amount = float(value)
+    if number == 4:
+        return "n/a"
+    return [f"{amount:,.2f}", f"${amount:,.2f}", f"({amount:.2f})", f"{amount:.2f}"][number % 4]
+
+
+def test_text_amounts_with_symbols_and_separators_read_as_the_csv(
+    server: PostgresServer, tmp_path: Path
+) -> None:
+    csv = _rewritten(
+        server, tmp_path, DEALS_CSV, "deals_amounts", _formatted, frozenset({"amount"})
     )
     result = invoke(
-        "analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--table", "deals_dollars"
+        "analyze",
+        "-p",
+        str(EXAMPLE),
+        "--deals",
+        server.url(),
+        "--table",
+        "deals_amounts",
+        "--format",
+        "json",
     )
-    _one_line_error(
-        result,
-        "column 'amount' holds amounts as text not written as plain numbers (first: \"$1,234.00\")",
+    assert result.exit_code == 0, result.stderr
+    assert '1 row whose amount is not a number, such as "n/a"' in result.stderr
+    local = analyze("--deals", str(csv))
+    same(json.loads(result.stdout), local)
+    assert local["avg_won_amount"] != analyze("--deals", str(DEALS_CSV))["avg_won_amount"]
+
+
+@pytest.mark.parametrize(
+    ("written", "fragment"),
+    [
+        ("1,234", "amounts such as 1,234 read differently by number format"),
+        ("USD 1,000.00", 'holds amounts as text such as "USD 1,000.00", read from files only'),
+    ],
+)
+def test_text_amounts_read_otherwise_than_a_file_are_refused(
+    server: PostgresServer, tmp_path: Path, written: str, fragment: str
+) -> None:
+    def write(column: str, value: str, number: int) -> str:
+        return written if number in (2, 3, 4, 5) else value
+
+    _rewritten(server, tmp_path, DEALS_CSV, "deals_odd_amounts", write, frozenset({"amount"}))
+    result = invoke(
+        "analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--table", "deals_odd_amounts"
     )
+    _one_line_error(result, fragment)
 
 
 def _with_currency(server: PostgresServer, folder: Path, marks: list[str]) -> Path:
@@ -548,14 +592,19 @@ def test_a_currency_without_a_rate_is_refused_as_in_the_csv(
     _one_line_error(remote, fragment)
 
 
-@pytest.mark.parametrize("crm", ["hubspot", "pipedrive"])
+@pytest.mark.parametrize("crm", ["hubspot", "pipedrive", "salesforce"])
 def test_a_crm_export_loaded_as_it_was_reads_with_its_preset(
     server: PostgresServer, tmp_path: Path, crm: str
 ) -> None:
     """A CRM's export copied into a table of text columns, read with the CRM's starter process
     (`data.preset`): its column names, stage-date columns, outcome labels, ignored values,
-    currency column and second closing date (Pipedrive's Lost time) as for the file."""
-    export = {"hubspot": presets.HUBSPOT, "pipedrive": presets.PIPEDRIVE}[crm]
+    currency column and second closing date (Pipedrive's Lost time) as for the file; a
+    Salesforce report's dates (3/30/2024) and amounts (1,000.00) too."""
+    export = {
+        "hubspot": presets.HUBSPOT,
+        "pipedrive": presets.PIPEDRIVE,
+        "salesforce": presets.SALESFORCE,
+    }[crm]
     csv = tmp_path / f"{crm}.csv"
     csv.write_text(export, encoding="utf-8")
     header = next(csv_module.reader(io.StringIO(export)))

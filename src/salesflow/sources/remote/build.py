@@ -44,7 +44,7 @@ from salesflow.sources.remote.relations import (
     opaque,
 )
 from salesflow.sources.remote.session import Session
-from salesflow.sources.remote.text_amounts import check_text_amounts
+from salesflow.sources.remote.text_amounts import read_text_amounts
 from salesflow.sources.remote.text_dates import count_unreadable_dates, read_text_dates
 from salesflow.sources.remote.transpile import check_query, to_duckdb
 from salesflow.sources.remote.urls import DatabaseUrl, is_database_url, parse_url
@@ -106,7 +106,7 @@ def build_remote(
     )
     order = preset.date_order if preset else None
     layout = read_text_dates(session, con, layout, url.shown, order)  # before the label scan
-    check_text_amounts(session, layout, url.shown)
+    layout = read_text_amounts(session, con, layout, url.shown)
     vocabulary = discover(session, process, label_scan(layout), options)
     layout = dataclasses.replace(layout, vocabulary=vocabulary)
     session.relayout(layout)

@@ -15,9 +15,8 @@ with seconds or not, and AM/PM after one or more spaces (12 AM is midnight); a y
 it has a four-digit year (`%Y`), a two-digit year written in its shape is read as that year
 itself (24 AD: no date), as DuckDB does.
 
-Each step is a subquery of its own, over the columns of the one before, carrying a `FENCE`
-column: PostgreSQL would otherwise merge the steps and repeat each part's expression at every
-use (the reading uses the year eight times), which made a million rows take minutes.
+The reading is computed in steps (sources.remote.steps): the text, its parts as text, as
+numbers, the timestamp.
 """
 
 from __future__ import annotations
@@ -26,8 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from salesflow.sources import dates
-from salesflow.sources.engine import FENCE
 from salesflow.sources.parse import FIRST_YEAR, LAST_YEAR, text
+from salesflow.sources.remote.steps import in_steps
 
 SEPARATORS = {dates.MDY: "/", dates.DMY: "/", "%d.%m.%Y": ".", "%d-%m-%Y": "-"}
 READABLE = frozenset(SEPARATORS)  # the families read here (ISO 8601 is cast: see relations)
@@ -67,11 +66,7 @@ def with_readings(relation: str, alias: str, columns: Sequence[tuple[str, TextDa
         [item for i, (_, reading) in enumerate(columns) for item in _numbers(i, reading)],
         [f"{_timestamp(i)} AS {reading_column(i)}" for i in range(len(columns))],
     ]
-    wrapped = f"{relation} {alias}"
-    for level, items in enumerate(steps):
-        fence = f"TRUE AS {FENCE}{level}"
-        wrapped = f"(SELECT {alias}.*, {', '.join(items)}, {fence} FROM {wrapped}) {alias}"
-    return wrapped[: -len(alias) - 1]
+    return in_steps(relation, alias, steps)
 
 
 def _name(part: str, index: int) -> str:

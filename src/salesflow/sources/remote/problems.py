@@ -54,7 +54,8 @@ def remote_problems(engine: Engine, name: str, history: str | None = None) -> li
     problems.append(_missing_ids(name, missing))
     if layout is not None:
         problems += _value_problems(name, layout, wild)
-        problems += [_not_a_date(history or name, item) for item in layout.unreadable_dates]
+        problems += [_not_read(history or name, item) for item in layout.unreadable_dates]
+        problems += [_not_read(name, item, "a number") for item in layout.unreadable_amounts]
     return [problem for problem in problems if problem.count]
 
 
@@ -127,11 +128,12 @@ def _dates_read_as_none(name: str, columns: list[str], count: int) -> DataProble
     return DataProblem(name, "bad-date", Severity.ERROR, count, statement)
 
 
-def _not_a_date(name: str, item: Unreadable) -> DataProblem:
+def _not_read(name: str, item: Unreadable, what: str = "a date") -> DataProblem:
     """As a file says it (sources.problems), naming the first such value instead of rows."""
     rows = plural(item.rows, "history row" if item.history else "row")
-    statement = f'{rows} whose {item.column} is not a date, such as "{item.first}"'
-    return DataProblem(name, "bad-date", Severity.ERROR, item.rows, statement)
+    statement = f'{rows} whose {item.column} is not {what}, such as "{item.first}"'
+    code = "bad-date" if what == "a date" else "bad-amount"
+    return DataProblem(name, code, Severity.ERROR, item.rows, statement)
 
 
 def _missing_ids(name: str, count: int) -> DataProblem:

@@ -27,6 +27,7 @@ from salesflow.sources.canonical import (
 )
 from salesflow.sources.connection import quote_name, quote_text
 from salesflow.sources.options import DataOptions
+from salesflow.sources.remote.amount_reading import AMOUNT, AMOUNT_AS_WRITTEN, with_amount
 from salesflow.sources.remote.date_reading import TextDate, reading_column, with_readings
 from salesflow.sources.remote.vocabulary import Scan, Vocabulary
 
@@ -91,6 +92,10 @@ class Layout:
     history_text_date: TextDate | None = None
     # their values read as no date: (column, rows, the first such value), deals then history
     unreadable_dates: tuple[Unreadable, ...] = ()
+    # an amount column held as text not all plain numbers, read by a file's rules
+    # (sources.remote.text_amounts), and its values no rule reads
+    text_amount: bool = False
+    unreadable_amounts: tuple[Unreadable, ...] = ()
 
     @property
     def stages(self) -> int:
@@ -154,6 +159,8 @@ def _stored(layout: Layout, column: str, kind: str) -> str:
     if column in layout.text_columns:
         if kind == "TIMESTAMP":
             return _timestamp(layout, column)
+        if layout.text_amount and column == layout.columns.get("amount"):
+            return f"src.{AMOUNT_AS_WRITTEN}"
         return typed(column, kind, layout.text_columns)
     return f"src.{quote_name(column)}"
 
@@ -223,6 +230,8 @@ def _amount(layout: Layout) -> str:
     """The amount in the process currency: multiplied by the rate of the deal's currency (1 when
     it has none), NULL in a currency with no rate (refused: sources.remote.currencies)."""
     amount = typed(layout.columns.get("amount"), "DOUBLE", layout.text_columns)
+    if layout.text_amount:
+        amount = f"src.{AMOUNT}"
     currencies = layout.currencies
     if currencies is None:
         return amount
@@ -395,8 +404,11 @@ def _timestamp(layout: Layout, column: str | None, table: str = "src") -> str:
 
 
 def deals_relation(layout: Layout) -> str:
-    """The deals' relation, with the readings of its text dates written day-month-year."""
-    return with_readings(layout.deals, "src", list(layout.text_dates.items()))
+    """The deals' relation, with the readings of its text dates written day-month-year and of
+    its text amounts."""
+    relation = with_readings(layout.deals, "src", list(layout.text_dates.items()))
+    amount = layout.columns.get("amount")
+    return with_amount(relation, "src", amount) if layout.text_amount and amount else relation
 
 
 def history_relation(layout: Layout) -> str | None:

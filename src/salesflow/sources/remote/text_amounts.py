@@ -1,30 +1,97 @@
-"""Amounts a database holds as text (a CSV loaded as it was) are cast on the server, which reads
-only plain numbers (`1234.5`, `-12`, `1e5`). A file's reader also cleans currency symbols,
-thousands separators and `k` suffixes, and names each row it cannot read; on a database such
-text would stop the statement with the server's own error. So it is looked for first, and
-refused with one line naming the column and the first such value."""
+"""Amounts a database holds as text (a CSV loaded as it was), read as a file reads them.
+
+A plain number (`1234.5`, `-12`, `1e5`) is cast on the server. Other text (`1,000.00` from a
+Salesforce report, `$1,234.50`, `(500)`, `1.234,56`) is read by SQL every target runs without
+an error (sources.remote.amount_reading): the file's own rules without a declared number format
+(the last mark decides decimals, `12.000` is refused as ambiguous, parentheses are negative),
+in functions every server has. Whether that reading is the file's is proved on the data itself:
+the column's values that are not plain numbers are grouped by their shape (each digit as 0 or
+1: whether a digit is zero is all the rules look at), one value of each shape with its count
+comes back, and the file's reader and the server's reading read it in the local DuckDB. A shape
+the two read differently (a currency code or a `k` suffix, which only the file's reader cleans)
+is refused with one line, as is one whose reading depends on the number format; the rows no
+rule reads are counted from the shapes and named in a warning, as a file names them.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+
+import duckdb
+
 from salesflow.errors import DataError
+from salesflow.sources import parse
 from salesflow.sources.engine import Engine
-from salesflow.sources.remote.relations import Layout, text
+from salesflow.sources.remote.amount_reading import AMOUNT, plain, with_amount
+from salesflow.sources.remote.relations import Layout, Unreadable, text
 
-PLAIN_NUMBER = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
+MAX_SHAPES = 50_000
 
 
-def check_text_amounts(engine: Engine, layout: Layout, source: str) -> None:
+def read_text_amounts(
+    engine: Engine, con: duckdb.DuckDBPyConnection, layout: Layout, source: str
+) -> Layout:
+    """The layout reading its text amount column as a file does, when it is not all plain
+    numbers."""
     column = layout.columns.get("amount")
     if column is None or column not in layout.text_columns:
-        return
+        return layout
+    shapes = _shapes(engine, layout, column, source)
+    if not shapes:
+        return layout
+    readings = _compared(con, shapes)
+    _refuse_differences(readings, column, source)
+    unread = [(value, count) for value, count, read, _, _ in readings if read is None]
+    rows = sum(count for _, count in unread)
+    unreadable = (Unreadable(column, rows, min(unread)[0], history=False),) if rows else ()
+    return dataclasses.replace(layout, text_amount=True, unreadable_amounts=unreadable)
+
+
+def _shapes(engine: Engine, layout: Layout, column: str, source: str) -> list[tuple[str, int]]:
+    """One value of each shape among the values that are not plain numbers, with its count."""
     value = text(column)
     rows = engine.rows(
-        f"SELECT {value} FROM {layout.deals} src WHERE {value} IS NOT NULL "
-        f"AND NOT regexp_matches({value}, '{PLAIN_NUMBER}') LIMIT 1"
+        f"SELECT min(v), count(*) FROM (SELECT {value} AS v FROM {layout.deals} src) g "
+        f"WHERE v IS NOT NULL AND NOT {plain('v')} "
+        f"GROUP BY translate(v, '0123456789', '0111111111') LIMIT {MAX_SHAPES + 1}"
     )
-    if rows:
+    if len(rows) > MAX_SHAPES:
         raise DataError(
-            f"{source}: column '{column}' holds amounts as text not written as plain numbers "
-            f'(first: "{rows[0][0]}"); convert it in --query (e.g. remove the currency symbol '
-            "and the thousands separators, then cast to numeric) or store it as a number"
+            f"{source}: column '{column}' holds amounts as text in more than {MAX_SHAPES:,} "
+            "shapes; convert it in --query (e.g. to numeric) or store it as a number"
+        )
+    return [(str(v), int(n)) for v, n in rows]
+
+
+def _compared(
+    con: duckdb.DuckDBPyConnection, shapes: list[tuple[str, int]]
+) -> list[tuple[str, int, object, object, bool]]:
+    """(value, count, the file's reading, the server's, whether it is ambiguous) of each."""
+    con.execute("CREATE OR REPLACE TEMP TABLE sf_amount_shapes (v VARCHAR, n BIGINT)")
+    con.executemany("INSERT INTO sf_amount_shapes VALUES (?, ?)", shapes)
+    file = parse.amount("v", "VARCHAR")
+    relation = with_amount("sf_amount_shapes", "src", "v")
+    rows = con.execute(
+        f"SELECT v, n, {file}, {AMOUNT}, {parse.ambiguous(parse.text('v'))} "
+        f"FROM {relation} src ORDER BY v"
+    ).fetchall()
+    return [(str(v), int(n), read, ours, bool(odd)) for v, n, read, ours, odd in rows]
+
+
+def _refuse_differences(
+    readings: list[tuple[str, int, object, object, bool]], column: str, source: str
+) -> None:
+    ambiguous = [value for value, _, read, _, odd in readings if read is None and odd]
+    if ambiguous:
+        raise DataError(
+            f"{source}: column '{column}': amounts such as {', '.join(ambiguous[:3])} read "
+            "differently by number format (thousands or decimals?); convert it in --query "
+            "(e.g. remove the thousands separators and cast to numeric)"
+        )
+    different = [value for value, _, read, ours, _ in readings if read != ours]
+    if different:
+        raise DataError(
+            f"{source}: column '{column}' holds amounts as text such as \"{different[0]}\", "
+            "read from files only; convert it in --query (e.g. remove the currency code and "
+            "cast to numeric) or store it as a number"
         )

@@ -18,6 +18,7 @@ sqlglot does the translation. What it leaves to us:
   an unnest in FROM is a function call per row, slower) becomes, for BigQuery, Trino and
   Snowflake, a CROSS JOIN UNNEST (FLATTEN) of the same array: sqlglot would emulate it there with
   joins over positions that repeat the array four times.
+- BigQuery's REGEXP_REPLACE replaces every match and takes no `'g'` flag: the flag is dropped.
 - Only a single read-only query may leave salesflow: each statement's parse tree is refused
   unless it is one SELECT that writes nothing, before it is written in the target's dialect (a
   statement a user wrote with `--query` is parsed in the target's dialect and checked the same
@@ -47,6 +48,7 @@ def to_dialect(sql: str, dialect: str) -> str:
         tree = _innermost_first(tree, (exp.Greatest, exp.Least), _null_skipping)
     if dialect == "bigquery":
         tree = _innermost_first(tree, (exp.TimeToUnix,), _bigquery_seconds)
+        _replace_all_by_default(tree)
     if dialect == "postgres":
         _volatile_fences(tree)
     if dialect in UNNEST_IN_FROM:
@@ -96,6 +98,14 @@ def _innermost_first(
             return replacement
         node.replace(replacement)
     return tree
+
+
+def _replace_all_by_default(tree: exp.Expr) -> None:
+    """BigQuery's REGEXP_REPLACE replaces every match, and takes no `'g'` flag."""
+    for node in tree.find_all(exp.RegexpReplace):
+        modifiers = node.args.get("modifiers")
+        if isinstance(modifiers, exp.Literal) and modifiers.this == "g":
+            node.set("modifiers", None)
 
 
 def _volatile_fences(tree: exp.Expr) -> None:
