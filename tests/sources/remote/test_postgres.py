@@ -425,24 +425,21 @@ def _us(column: str, value: str, number: int) -> str:
     return f"{day.month}/{day.day}/{day.year}"
 
 
+def _analyze_table(server: PostgresServer, table: str) -> Any:
+    """`analyze --format json` of a table, which succeeds (its warnings on stderr)."""
+    run = ("analyze", "-p", str(EXAMPLE), "--format", "json")
+    result = invoke(*run, "--deals", server.url(), "--table", table)
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
 def test_text_dates_written_month_first_read_as_the_csv(
     server: PostgresServer, tmp_path: Path
 ) -> None:
     """Detected as in the file (month first, from the values), read on the server; the values
     no format reads are named, as the file names their rows."""
     csv = _rewritten(server, tmp_path, DEALS_CSV, "deals_us", _us)
-    result = invoke(
-        "analyze",
-        "-p",
-        str(EXAMPLE),
-        "--deals",
-        server.url(),
-        "--table",
-        "deals_us",
-        "--format",
-        "json",
-    )
-    assert result.exit_code == 0, result.stderr
+    result = _analyze_table(server, "deals_us")
     assert 'whose closed_at is not a date, such as "not a date"' in result.stderr
     assert 'whose lead_date is not a date, such as "2/30/2024"' in result.stderr
     local = analyze("--deals", str(csv))
@@ -505,18 +502,7 @@ def test_text_amounts_with_symbols_and_separators_read_as_the_csv(
     csv = _rewritten(
         server, tmp_path, DEALS_CSV, "deals_amounts", _formatted, frozenset({"amount"})
     )
-    result = invoke(
-        "analyze",
-        "-p",
-        str(EXAMPLE),
-        "--deals",
-        server.url(),
-        "--table",
-        "deals_amounts",
-        "--format",
-        "json",
-    )
-    assert result.exit_code == 0, result.stderr
+    result = _analyze_table(server, "deals_amounts")
     assert '1 row whose amount is not a number, such as "n/a"' in result.stderr
     local = analyze("--deals", str(csv))
     same(json.loads(result.stdout), local)
