@@ -51,7 +51,7 @@ CURRENCY = "currency_raw"  # the currency column as written, trimmed (sources.re
 
 @dataclass(frozen=True)
 class Unreadable:
-    """A text date column whose reading reads some values as no date."""
+    """A text column (a date, or the amount) whose reading reads some values as none."""
 
     column: str
     rows: int
@@ -90,7 +90,7 @@ class Layout:
     # text date columns written day-month-year, and how each is read (sources.remote.text_dates)
     text_dates: dict[str, TextDate] = field(default_factory=dict)
     history_text_date: TextDate | None = None
-    # their values read as no date: (column, rows, the first such value), deals then history
+    # their values read as no date, deals then history
     unreadable_dates: tuple[Unreadable, ...] = ()
     # an amount column held as text not all plain numbers, read by a file's rules
     # (sources.remote.text_amounts), and its values no rule reads
@@ -155,7 +155,8 @@ def label_scan(layout: Layout) -> Scan:
 def _stored(layout: Layout, column: str, kind: str) -> str:
     """A column for a comparison in the label scan: a typed one as it is stored (PostgreSQL
     converts a numeric to a double through text, and a date need not become a timestamp to be
-    compared), one held as text cast to `kind` as in `typed`."""
+    compared), one held as text read as the canonical relations read it (the amount as written,
+    before the bounds a file applies)."""
     if column in layout.text_columns:
         if kind == "TIMESTAMP":
             return _timestamp(layout, column)
