@@ -45,7 +45,7 @@ from salesflow.sources.remote.relations import (
 )
 from salesflow.sources.remote.session import Session
 from salesflow.sources.remote.text_amounts import read_text_amounts
-from salesflow.sources.remote.text_dates import count_unreadable_dates, read_text_dates
+from salesflow.sources.remote.text_dates import count_unreadable, read_text_dates
 from salesflow.sources.remote.transpile import check_query, to_duckdb
 from salesflow.sources.remote.urls import DatabaseUrl, is_database_url, parse_url
 from salesflow.sources.remote.vocabulary import discover
@@ -113,10 +113,9 @@ def build_remote(
     if not vocabulary.sane():
         layout = _read_dates_as_a_file_does(session, layout)
     currencies = read_currencies(session, layout)
-    unreadable = count_unreadable_dates(session, layout)
-    if currencies is not None or unreadable:
-        read = dataclasses.replace(layout, currencies=currencies, unreadable_dates=unreadable)
-        session.relayout(read)
+    counted = count_unreadable(session, layout)
+    if currencies is not None or counted != layout:
+        session.relayout(dataclasses.replace(counted, currencies=currencies))
     _refuse_duplicates(session, None if query else relation, columns.deals["id"])
     return DealTables(con, process, options, deals, history, columns, group, filters, session)
 

@@ -211,10 +211,9 @@ def _typed(layout: Layout) -> str:
     ]
     if layout.sane_dates:
         items.append(f"{_bad_dates(layout)} AS bad_dates_")
-    for index, column in enumerate(layout.text_dates):
+    for index, (column, reading) in enumerate(read_texts(layout)):
         value = text(column)
-        read = f"{value} IS NOT NULL AND {_timestamp(layout, column)} IS NULL"
-        items.append(f"CASE WHEN {read} THEN {value} END AS bad_date_{index}_")
+        items.append(f"CASE WHEN {reading} IS NULL THEN {value} END AS unread_{index}_")
     if columns.get("currency") is not None and columns.get("amount") is not None:
         items.append(f"{text(columns['currency'])} AS {CURRENCY}")
     return f"SELECT {', '.join(items)} FROM {deals_relation(layout)} src"
@@ -420,14 +419,23 @@ def history_relation(layout: Layout) -> str | None:
     return with_readings(layout.history, "history", [(entered, layout.history_text_date)])
 
 
-def unreadable_dates_sql(layout: Layout) -> str | None:
-    """SQL over deals_raw: for each text date column with a reading, the rows whose text it
-    reads as no date and the first such text (in the order of `layout.text_dates`)."""
-    if not layout.text_dates:
+def read_texts(layout: Layout) -> list[tuple[str, str]]:
+    """(column, its reading) of each text column of the deals read by a reading rather than a
+    cast: the dates written day-month-year, then the amount (as written: see _stored)."""
+    read = [(column, _timestamp(layout, column)) for column in layout.text_dates]
+    amount = layout.columns.get("amount")
+    if layout.text_amount and amount is not None:
+        read.append((amount, f"src.{AMOUNT_AS_WRITTEN}"))
+    return read
+
+
+def unreadable_sql(layout: Layout) -> str | None:
+    """SQL over deals_raw: for each of `read_texts`, the rows kept whose text its reading reads
+    as nothing, and the first such text."""
+    if not read_texts(layout):
         return None
     items = [
-        f"count(bad_date_{index}_), min(bad_date_{index}_)"
-        for index in range(len(layout.text_dates))
+        f"count(unread_{index}_), min(unread_{index}_)" for index in range(len(read_texts(layout)))
     ]
     return f"SELECT {', '.join(items)} FROM deals_raw WHERE {opaque('left_out IS NULL')}"
 

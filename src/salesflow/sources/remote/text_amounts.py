@@ -6,11 +6,12 @@ an error (sources.remote.amount_reading): the file's own rules without a declare
 (the last mark decides decimals, `12.000` is refused as ambiguous, parentheses are negative),
 in functions every server has. Whether that reading is the file's is proved on the data itself:
 the column's values that are not plain numbers are grouped by their shape (each digit as 0 or
-1: whether a digit is zero is all the rules look at), one value of each shape with its count
-comes back, and the file's reader and the server's reading read it in the local DuckDB. A shape
-the two read differently (a currency code or a `k` suffix, which only the file's reader cleans)
+1: whether a digit is zero is all the rules look at), one value of each shape comes back, and
+the file's reader and the server's reading read it in the local DuckDB. A shape the two read
+differently (a currency code or a `k` suffix, which only the file's reader cleans)
 is refused with one line, as is one whose reading depends on the number format; the rows no
-rule reads are counted from the shapes and named in a warning, as a file names them.
+rule reads are counted once the labels are known (sources.remote.text_dates.count_unreadable)
+and named in a warning, as a file names them.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from salesflow.errors import DataError
 from salesflow.sources import parse
 from salesflow.sources.engine import Engine
 from salesflow.sources.remote.amount_reading import AMOUNT, plain, with_amount
-from salesflow.sources.remote.relations import Layout, Unreadable, text
+from salesflow.sources.remote.relations import Layout, text
 
 MAX_SHAPES = 50_000
+Reading = tuple[str, object, object, bool]  # a value, the file's reading, the server's, ambiguous
 
 
 def read_text_amounts(
@@ -39,19 +41,15 @@ def read_text_amounts(
     shapes = _shapes(engine, layout, column, source)
     if not shapes:
         return layout
-    readings = _compared(con, shapes)
-    _refuse_differences(readings, column, source)
-    unread = [(value, count) for value, count, read, _, _ in readings if read is None]
-    rows = sum(count for _, count in unread)
-    unreadable = (Unreadable(column, rows, min(unread)[0], history=False),) if rows else ()
-    return dataclasses.replace(layout, text_amount=True, unreadable_amounts=unreadable)
+    _refuse_differences(_compared(con, shapes), column, source)
+    return dataclasses.replace(layout, text_amount=True)
 
 
-def _shapes(engine: Engine, layout: Layout, column: str, source: str) -> list[tuple[str, int]]:
-    """One value of each shape among the values that are not plain numbers, with its count."""
+def _shapes(engine: Engine, layout: Layout, column: str, source: str) -> list[str]:
+    """One value of each shape among the values that are not plain numbers."""
     value = text(column)
     rows = engine.rows(
-        f"SELECT min(v), count(*) FROM (SELECT {value} AS v FROM {layout.deals} src) g "
+        f"SELECT min(v) FROM (SELECT {value} AS v FROM {layout.deals} src) g "
         f"WHERE v IS NOT NULL AND NOT {plain('v')} "
         f"GROUP BY translate(v, '0123456789', '0111111111') LIMIT {MAX_SHAPES + 1}"
     )
@@ -60,35 +58,33 @@ def _shapes(engine: Engine, layout: Layout, column: str, source: str) -> list[tu
             f"{source}: column '{column}' holds amounts as text in more than {MAX_SHAPES:,} "
             "shapes; convert it in --query (e.g. to numeric) or store it as a number"
         )
-    return [(str(v), int(n)) for v, n in rows]
+    return [str(row[0]) for row in rows]
 
 
-def _compared(
-    con: duckdb.DuckDBPyConnection, shapes: list[tuple[str, int]]
-) -> list[tuple[str, int, object, object, bool]]:
-    """(value, count, the file's reading, the server's, whether it is ambiguous) of each."""
-    con.execute("CREATE OR REPLACE TEMP TABLE sf_amount_shapes (v VARCHAR, n BIGINT)")
-    con.executemany("INSERT INTO sf_amount_shapes VALUES (?, ?)", shapes)
+def _compared(con: duckdb.DuckDBPyConnection, shapes: list[str]) -> list[Reading]:
+    """(value, the file's reading, the server's, whether it is ambiguous) of each."""
+    from salesflow.sources.columnar import load_rows  # numpy: only for such a column
+
+    con.execute("DROP TABLE IF EXISTS sf_amount_shapes")
+    load_rows(con, "sf_amount_shapes", ["v"], [(value,) for value in shapes])
     file = parse.amount("v", "VARCHAR")
     relation = with_amount("sf_amount_shapes", "src", "v")
     rows = con.execute(
-        f"SELECT v, n, {file}, {AMOUNT}, {parse.ambiguous(parse.text('v'))} "
+        f"SELECT v, {file}, {AMOUNT}, {parse.ambiguous(parse.text('v'))} "
         f"FROM {relation} src ORDER BY v"
     ).fetchall()
-    return [(str(v), int(n), read, ours, bool(odd)) for v, n, read, ours, odd in rows]
+    return [(str(v), read, ours, bool(odd)) for v, read, ours, odd in rows]
 
 
-def _refuse_differences(
-    readings: list[tuple[str, int, object, object, bool]], column: str, source: str
-) -> None:
-    ambiguous = [value for value, _, read, _, odd in readings if read is None and odd]
+def _refuse_differences(readings: list[Reading], column: str, source: str) -> None:
+    ambiguous = [value for value, read, _, odd in readings if read is None and odd]
     if ambiguous:
         raise DataError(
             f"{source}: column '{column}': amounts such as {', '.join(ambiguous[:3])} read "
             "differently by number format (thousands or decimals?); convert it in --query "
             "(e.g. remove the thousands separators and cast to numeric)"
         )
-    different = [value for value, _, read, ours, _ in readings if read != ours]
+    different = [value for value, read, ours, _ in readings if read != ours]
     if different:
         raise DataError(
             f"{source}: column '{column}' holds amounts as text such as \"{different[0]}\", "

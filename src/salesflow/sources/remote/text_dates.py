@@ -27,9 +27,10 @@ from salesflow.sources.remote.date_reading import READABLE, TextDate
 from salesflow.sources.remote.relations import (
     Layout,
     Unreadable,
+    read_texts,
     text,
-    unreadable_dates_sql,
     unreadable_history_dates_sql,
+    unreadable_sql,
 )
 
 ISO_DAY = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T].*)?$"
@@ -139,19 +140,26 @@ def _text_dates(layout: Layout) -> list[tuple[str, str, str]]:
     return found
 
 
-def count_unreadable_dates(engine: Engine, layout: Layout) -> tuple[Unreadable, ...]:
-    """Each text date column read here whose reading reads some values as no date: among the
-    deals kept, then the history's rows."""
-    found: list[Unreadable] = []
-    deals = unreadable_dates_sql(layout)
+def count_unreadable(engine: Engine, layout: Layout) -> Layout:
+    """The layout with the text columns read here whose reading reads some values as nothing
+    (sources.remote.relations.read_texts: the dates and the amount, among the deals kept; the
+    history's dates)."""
+    dates: list[Unreadable] = []
+    amounts: list[Unreadable] = []
+    deals = unreadable_sql(layout)
     if deals is not None:
         row = engine.rows(deals)[0]
-        for index, column in enumerate(layout.text_dates):
-            count, first = row[2 * index], row[2 * index + 1]
-            found.append(Unreadable(column, int(count or 0), str(first), history=False))
+        for index, (column, _) in enumerate(read_texts(layout)):
+            count, first = int(row[2 * index] or 0), str(row[2 * index + 1])
+            found = Unreadable(column, count, first, history=False)
+            (dates if column in layout.text_dates else amounts).append(found)
     history = unreadable_history_dates_sql(layout)
     entered = layout.history_columns.get("entered")
     if history is not None and entered is not None:
         count, first = engine.rows(history)[0]
-        found.append(Unreadable(entered, int(count or 0), str(first), history=True))
-    return tuple(item for item in found if item.rows)
+        dates.append(Unreadable(entered, int(count or 0), str(first), history=True))
+    return dataclasses.replace(
+        layout,
+        unreadable_dates=tuple(item for item in dates if item.rows),
+        unreadable_amounts=tuple(item for item in amounts if item.rows),
+    )
