@@ -71,8 +71,10 @@ def measure(tables: DealTables, groupings: list[str]) -> Measures:
     at = seconds(end)
     stays, amounts = [], []
     for group in groupings:
-        stays.append(engine.rows(stays_sql(group, stages, tables.dated_stages, at, KEPT)))
-        amounts.append(engine.rows(amounts_sql(group, KEPT)))
+        stay_sql = stays_sql(group, stages, tables.dated_stages, at, KEPT)
+        stay_rows, amount_rows = engine.rows_each([stay_sql, amounts_sql(group, KEPT)])
+        stays.append(stay_rows)
+        amounts.append(amount_rows)
     return _measures(end, stays, amounts, stages)
 
 

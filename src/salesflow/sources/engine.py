@@ -7,6 +7,7 @@ only their small results cross the network."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -24,6 +25,10 @@ FENCE = "fence_"
 class Engine(Protocol):
     def rows(self, sql: str) -> Rows:
         """The rows of a SELECT written in DuckDB's dialect."""
+        ...
+
+    def rows_each(self, sqls: Sequence[str]) -> list[Rows]:
+        """The rows of each SELECT, which a database may compute at the same time."""
         ...
 
     def latest(self, sql: str) -> object:
@@ -47,6 +52,9 @@ class LocalEngine:
 
     def rows(self, sql: str) -> Rows:
         return self.con.execute(sql).fetchall()
+
+    def rows_each(self, sqls: Sequence[str]) -> list[Rows]:
+        return [self.rows(sql) for sql in sqls]
 
     def latest(self, sql: str) -> object:
         return first_value(self.rows(sql))

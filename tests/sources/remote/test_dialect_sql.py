@@ -176,7 +176,10 @@ class RecordingSession(Session):
     _pending: tuple[str, Rows] | None = None
 
     def rows(self, sql: str) -> Rows:
-        name = sys._getframe(1).f_code.co_name + ("_by_group" if GROUP_KEY in sql else "")
+        caller = sys._getframe(1)
+        if caller.f_code.co_name == "rows_each":  # the statements of a pair, in turn
+            caller = caller.f_back or caller
+        name = caller.f_code.co_name + ("_by_group" if GROUP_KEY in sql else "")
         if self.layout is None:  # before the layout: a query over the source tables only
             answer = source().execute(to_dialect(sql, "duckdb")).fetchall()
         else:

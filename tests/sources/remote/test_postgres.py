@@ -21,6 +21,9 @@ from typing import Any
 import psycopg
 import pytest
 
+from salesflow.sources.remote.drivers import connect
+from salesflow.sources.remote.session import Session
+from salesflow.sources.remote.urls import parse_url
 from tests import impact_scenario
 from tests.helpers import EXAMPLE, REPO, assert_clean_exit, invoke
 from tests.postgres_server import NOBODY, READER, PostgresServer
@@ -691,3 +694,20 @@ def test_impact_gives_the_figures_of_the_csv_file(
     )
     assert local.exit_code == 0 and remote.exit_code == 0, remote.stderr
     same(json.loads(remote.stdout), json.loads(local.stdout))
+
+
+def test_a_pair_of_statements_runs_at_once_in_one_snapshot(server: PostgresServer) -> None:
+    """The stays and the amounts run on two connections, both reading the data as it was when
+    the session's first statement ran: a row added since is seen by neither."""
+    server.execute("DROP TABLE IF EXISTS snapshot_rows")
+    server.execute("CREATE TABLE snapshot_rows AS SELECT 1 AS x")
+    url = parse_url(server.url())
+    session = Session(url, connect(url, None), None)
+    count = "SELECT count(*) FROM snapshot_rows"
+    try:
+        assert session.rows(count) == [(1,)]
+        server.execute("INSERT INTO snapshot_rows VALUES (2)")
+        assert session.rows_each([count, count]) == [[(1,)], [(1,)]]
+        assert session._helper is not None and server.execute(count) == [(2,)]
+    finally:
+        session.close()

@@ -9,7 +9,8 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 from salesflow.errors import DataError
 from salesflow.sources.engine import Rows, first_value
 from salesflow.sources.remote.combinations import last_date
-from salesflow.sources.remote.drivers import Connection, first_line
+from salesflow.sources.remote.drivers import Connection, connect, first_line
 from salesflow.sources.remote.relations import Layout
 from salesflow.sources.remote.statements import Statements
 from salesflow.sources.remote.transpile import to_dialect
@@ -55,15 +56,67 @@ class Session:
     layout: Layout | None = None
     sent: list[str] = field(default_factory=list)  # every statement, as the server got it
     _statements: Statements | None = None
+    _helper: Session | None = None  # a second connection in this one's snapshot (rows_each)
+    _helper_tried: bool = False
 
     def rows(self, sql: str) -> Rows:
         """The rows of `sql` (DuckDB's dialect) over the canonical relations (before they are
         laid out, over the source tables only), run on the server in its own dialect."""
+        return self.run_native(self._native(sql))
+
+    def rows_each(self, sqls: Sequence[str]) -> list[Rows]:
+        """The rows of each statement. On PostgreSQL a pair runs at once: the first on a second
+        connection that reads the same snapshot of the data, the second on this one, so the
+        server's cores stay busy through each statement's serial parts (its start, the gather,
+        the final sort) and the second is translated while the first runs. Elsewhere, or when
+        the server refuses a second connection, they run in turn."""
+        helper = self._helper_session() if len(sqls) == 2 else None
+        if helper is None:
+            return list(map(self.rows, sqls))
+        with _termination_as_interrupt(), ThreadPoolExecutor(max_workers=1) as pool:
+            first = self._native(sqls[0])
+            running = pool.submit(helper.run_native, first)
+            try:
+                second = self.rows(sqls[1])
+                rows = [running.result(), second]
+            except KeyboardInterrupt:
+                helper._cancel()
+                raise DataError(self._interrupted()) from None
+            except DataError:
+                helper._cancel()
+                raise
+        self.sent.insert(len(self.sent) - 1, first)
+        return rows
+
+    def _native(self, sql: str) -> str:
         if self.layout is None:
-            return self.run_native(to_dialect(sql, self.url.target.dialect))
+            return to_dialect(sql, self.url.target.dialect)
         if self._statements is None:
             self._statements = Statements(self.layout, self.url.target.dialect)
-        return self.run_native(self._statements.statement(sql))
+        return self._statements.statement(sql)
+
+    def _helper_session(self) -> Session | None:
+        """A second connection reading this one's snapshot (PostgreSQL's exported snapshot),
+        opened at first use; None for other targets, on a standby (which exports none), or when
+        it cannot be opened."""
+        if self._helper_tried or getattr(self.connection.module, "__name__", "") != "psycopg":
+            return self._helper
+        self._helper_tried = True
+        exported = "CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_export_snapshot() END"
+        snapshot = first_value(self.run_native(f"SELECT {exported}"))
+        if snapshot is None:
+            return None
+        try:
+            helper = Session(self.url, connect(self.url, self.timeout), self.timeout)
+        except DataError:
+            return None  # a server at its connection limit: the statements run in turn
+        try:
+            helper._run(f"SET TRANSACTION SNAPSHOT '{snapshot}'", lambda cursor: None)
+        except DataError:
+            helper.close()
+            return None
+        self._helper = helper
+        return helper
 
     def relayout(self, layout: Layout) -> None:
         """Statements from now on over `layout` (the CTEs written again)."""
@@ -112,17 +165,20 @@ class Session:
                 return read(cursor)
         except KeyboardInterrupt:
             self._cancel()
-            raise DataError(
-                f"{self.url.shown}: interrupted; the query was cancelled on the server"
-            ) from None
+            raise DataError(self._interrupted()) from None
         except self.connection.module.Error as error:
             raise DataError(self._explain(error)) from None
         finally:
             cursor.close()
 
     def close(self) -> None:
+        if self._helper is not None:
+            self._helper.close()
         with contextlib.suppress(self.connection.module.Error):
             self.connection.raw.close()
+
+    def _interrupted(self) -> str:
+        return f"{self.url.shown}: interrupted; the query was cancelled on the server"
 
     def _cancel(self) -> None:
         if self.connection.cancel is not None:
