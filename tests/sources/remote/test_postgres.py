@@ -21,6 +21,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from salesflow.errors import DataError
 from salesflow.sources.remote.drivers import connect
 from salesflow.sources.remote.session import Session
 from salesflow.sources.remote.urls import parse_url
@@ -711,3 +712,17 @@ def test_a_pair_of_statements_runs_at_once_in_one_snapshot(server: PostgresServe
         assert session._helper is not None and server.execute(count) == [(2,)]
     finally:
         session.close()
+
+
+def test_when_one_of_a_pair_fails_the_other_is_cancelled(server: PostgresServer) -> None:
+    url = parse_url(server.url())
+    session = Session(url, connect(url, None), None)
+    started = time.monotonic()
+    try:
+        session.rows("SELECT 1")
+        with pytest.raises(DataError, match="division by zero"):
+            session.rows_each(["SELECT pg_sleep(30)", "SELECT 1 / 0"])
+    finally:
+        session.close()
+    assert time.monotonic() - started < 10
+    _wait_for(lambda: _running(server) == [])
