@@ -41,12 +41,12 @@ from salesflow.sources.remote.relations import (
     funnel_deals_sql,
     kept_deals_sql,
     label_scan,
-    opaque,
 )
 from salesflow.sources.remote.session import Session
 from salesflow.sources.remote.text_amounts import read_text_amounts
-from salesflow.sources.remote.text_dates import count_unreadable, read_text_dates
+from salesflow.sources.remote.text_dates import read_text_dates
 from salesflow.sources.remote.transpile import check_query, to_duckdb
+from salesflow.sources.remote.unread import count_unreadable
 from salesflow.sources.remote.urls import DatabaseUrl, is_database_url, parse_url
 from salesflow.sources.remote.vocabulary import discover
 
@@ -109,9 +109,9 @@ def build_remote(
     layout = read_text_amounts(session, con, layout, url.shown)
     vocabulary = discover(session, process, label_scan(layout), options)
     layout = dataclasses.replace(layout, vocabulary=vocabulary)
-    session.relayout(layout)
     if not vocabulary.sane():
-        layout = _read_dates_as_a_file_does(session, layout)
+        layout = _read_dates_as_a_file_does(layout)
+    session.relayout(layout)
     currencies = read_currencies(session, layout)
     counted = count_unreadable(session, layout)
     if currencies is not None or counted != layout:
@@ -159,22 +159,14 @@ def _store(con: duckdb.DuckDBPyConnection, name: str, types: dict[str, str], row
     con.execute(f"DROP TABLE {name}_fetched")
 
 
-def _read_dates_as_a_file_does(session: Session, layout: Layout) -> Layout:
+def _read_dates_as_a_file_does(layout: Layout) -> Layout:
     """The label scan saw a date no file would read (before 1900 or after 2200, such as a CRM's
     9999-12-31), or could not look: every date is then read through that check, such a date is
     no date (as in a file: sources.parse.sane_years), and the rows with one are counted for
-    a warning. The end of the data is then computed by a statement, not from the scan. Returns
-    the layout the session now uses."""
+    a warning (count_unreadable). The end of the data is then computed by a statement, not from
+    the scan."""
     vocabulary = dataclasses.replace(layout.vocabulary, dated=False)
-    checked = dataclasses.replace(layout, sane_dates=True, vocabulary=vocabulary)
-    session.relayout(checked)
-    rows = session.rows(
-        f"SELECT count(*) FROM deals_raw WHERE {opaque('left_out IS NULL AND bad_dates_ = 1')}"
-    )
-    counted = int(rows[0][0] or 0) if rows else 0
-    counted_layout = dataclasses.replace(checked, bad_date_rows=counted)
-    session.relayout(counted_layout)
-    return counted_layout
+    return dataclasses.replace(layout, sane_dates=True, vocabulary=vocabulary)
 
 
 def _columns(

@@ -430,13 +430,14 @@ def read_texts(layout: Layout) -> list[tuple[str, str]]:
 
 
 def unreadable_sql(layout: Layout) -> str | None:
-    """SQL over deals_raw: for each of `read_texts`, the rows kept whose text its reading reads
-    as nothing, and the first such text."""
-    if not read_texts(layout):
+    """SQL over deals_raw, among the rows kept: for each of `read_texts`, the rows whose text its
+    reading reads as nothing and the first such text; then, with `sane_dates`, the rows with a
+    date outside the years a file's dates may have."""
+    items = [f"count(unread_{i}_), min(unread_{i}_)" for i in range(len(read_texts(layout)))]
+    if layout.sane_dates:
+        items.append("sum(bad_dates_)")
+    if not items:
         return None
-    items = [
-        f"count(unread_{index}_), min(unread_{index}_)" for index in range(len(read_texts(layout)))
-    ]
     return f"SELECT {', '.join(items)} FROM deals_raw WHERE {opaque('left_out IS NULL')}"
 
 

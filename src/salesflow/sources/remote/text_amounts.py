@@ -10,7 +10,7 @@ the column's values that are not plain numbers are grouped by their shape (each 
 the file's reader and the server's reading read it in the local DuckDB. A shape the two read
 differently (a currency code or a `k` suffix, which only the file's reader cleans)
 is refused with one line, as is one whose reading depends on the number format; the rows no
-rule reads are counted once the labels are known (sources.remote.text_dates.count_unreadable)
+rule reads are counted once the labels are known (sources.remote.unread)
 and named in a warning, as a file names them.
 """
 
@@ -24,7 +24,8 @@ from salesflow.errors import DataError
 from salesflow.sources import parse
 from salesflow.sources.engine import Engine
 from salesflow.sources.remote.amount_reading import AMOUNT, plain, with_amount
-from salesflow.sources.remote.relations import Layout, text
+from salesflow.sources.remote.relations import Layout
+from salesflow.sources.remote.shapes import Shapes, load_shapes
 
 MAX_SHAPES = 50_000
 Reading = tuple[str, object, object, bool]  # a value, the file's reading, the server's, ambiguous
@@ -38,35 +39,21 @@ def read_text_amounts(
     column = layout.columns.get("amount")
     if column is None or column not in layout.text_columns:
         return layout
-    shapes = _shapes(engine, layout, column, source)
-    if not shapes:
+    too_many = (
+        f"{source}: column '{column}' holds amounts as text in more than {MAX_SHAPES:,} "
+        "shapes; convert it in --query (e.g. to numeric) or store it as a number"
+    )
+    digits = "translate(v, '0123456789', '0111111111')"
+    shapes = Shapes(column, layout.deals, "src", digits, MAX_SHAPES, too_many, f"NOT {plain('v')}")
+    load_shapes(engine, con, shapes, "sf_amount_shapes")
+    if con.execute("SELECT count(*) FROM sf_amount_shapes").fetchone() == (0,):
         return layout
-    _refuse_differences(_compared(con, shapes), column, source)
+    _refuse_differences(_compared(con), column, source)
     return dataclasses.replace(layout, text_amount=True)
 
 
-def _shapes(engine: Engine, layout: Layout, column: str, source: str) -> list[str]:
-    """One value of each shape among the values that are not plain numbers."""
-    value = text(column)
-    rows = engine.rows(
-        f"SELECT min(v) FROM (SELECT {value} AS v FROM {layout.deals} src) g "
-        f"WHERE v IS NOT NULL AND NOT {plain('v')} "
-        f"GROUP BY translate(v, '0123456789', '0111111111') LIMIT {MAX_SHAPES + 1}"
-    )
-    if len(rows) > MAX_SHAPES:
-        raise DataError(
-            f"{source}: column '{column}' holds amounts as text in more than {MAX_SHAPES:,} "
-            "shapes; convert it in --query (e.g. to numeric) or store it as a number"
-        )
-    return [str(row[0]) for row in rows]
-
-
-def _compared(con: duckdb.DuckDBPyConnection, shapes: list[str]) -> list[Reading]:
-    """(value, the file's reading, the server's, whether it is ambiguous) of each."""
-    from salesflow.sources.columnar import load_rows  # numpy: only for such a column
-
-    con.execute("DROP TABLE IF EXISTS sf_amount_shapes")
-    load_rows(con, "sf_amount_shapes", ["v"], [(value,) for value in shapes])
+def _compared(con: duckdb.DuckDBPyConnection) -> list[Reading]:
+    """(value, the file's reading, the server's, whether it is ambiguous) of each shape."""
     file = parse.amount("v", "VARCHAR")
     relation = with_amount("sf_amount_shapes", "src", "v")
     rows = con.execute(

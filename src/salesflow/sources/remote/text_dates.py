@@ -26,12 +26,10 @@ from salesflow.sources.parse import zone
 from salesflow.sources.remote.date_reading import READABLE, TextDate
 from salesflow.sources.remote.relations import (
     Layout,
-    Unreadable,
-    read_texts,
+    date_columns,
     text,
-    unreadable_history_dates_sql,
-    unreadable_sql,
 )
+from salesflow.sources.remote.shapes import Shapes, load_shapes
 
 ISO_DAY = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T].*)?$"
 MAX_SHAPES = 200_000  # groups of values brought back for the detection
@@ -109,57 +107,21 @@ def _grouped_values(
 ) -> Source:
     """The column's values, one of each shape with how many rows have that shape, in the local
     DuckDB as a relation of as many rows (the scan counts rows)."""
-    from salesflow.sources.columnar import load_rows  # numpy: only for such a column
-
     column, relation, table = where
-    value = text(column, table)
-    rows = engine.rows(
-        f"SELECT min(v), count(*) FROM (SELECT {value} AS v FROM {relation} {table}) g "
-        f"WHERE v IS NOT NULL GROUP BY {dates.SIGNATURE} LIMIT {MAX_SHAPES + 1}"
+    too_many = (
+        f"{source}: column '{column}' holds dates as text in more than {MAX_SHAPES:,} shapes; "
+        "convert it in --query (e.g. to_date) or store it as a date"
     )
-    if len(rows) > MAX_SHAPES:
-        raise DataError(
-            f"{source}: column '{column}' holds dates as text in more than {MAX_SHAPES:,} "
-            "shapes; convert it in --query (e.g. to_date) or store it as a date"
-        )
-    con.execute("DROP TABLE IF EXISTS sf_date_values")
-    load_rows(con, "sf_date_values", ["v", "n"], rows)
+    shapes = Shapes(column, relation, table, dates.SIGNATURE, MAX_SHAPES, too_many)
+    load_shapes(engine, con, shapes, "sf_date_values")
     expanded = f"(SELECT v AS {quote_name(column)} FROM sf_date_values, range(n))"
     return Source(source, "database", expanded, {column: "VARCHAR"})
 
 
 def _text_dates(layout: Layout) -> list[tuple[str, str, str]]:
     """(column, relation, alias) of each date column held as text."""
-    columns = [layout.columns.get(key) for key in ("created", "closed")] + [layout.closed_lost]
-    columns += list(layout.stage_dates.values())
-    found = [(c, layout.deals, "src") for c in dict.fromkeys(columns) if c]
-    found = [item for item in found if item[0] in layout.text_columns]
+    found = [(c, layout.deals, "src") for c in date_columns(layout) if c in layout.text_columns]
     entered = layout.history_columns.get("entered")
     if layout.history and entered and entered in layout.history_text:
         found.append((entered, layout.history, "history"))
     return found
-
-
-def count_unreadable(engine: Engine, layout: Layout) -> Layout:
-    """The layout with the text columns read here whose reading reads some values as nothing
-    (sources.remote.relations.read_texts: the dates and the amount, among the deals kept; the
-    history's dates)."""
-    dates: list[Unreadable] = []
-    amounts: list[Unreadable] = []
-    deals = unreadable_sql(layout)
-    if deals is not None:
-        row = engine.rows(deals)[0]
-        for index, (column, _) in enumerate(read_texts(layout)):
-            count, first = int(row[2 * index] or 0), str(row[2 * index + 1])
-            found = Unreadable(column, count, first, history=False)
-            (dates if column in layout.text_dates else amounts).append(found)
-    history = unreadable_history_dates_sql(layout)
-    entered = layout.history_columns.get("entered")
-    if history is not None and entered is not None:
-        count, first = engine.rows(history)[0]
-        dates.append(Unreadable(entered, int(count or 0), str(first), history=True))
-    return dataclasses.replace(
-        layout,
-        unreadable_dates=tuple(item for item in dates if item.rows),
-        unreadable_amounts=tuple(item for item in amounts if item.rows),
-    )
