@@ -107,11 +107,16 @@ def _fast(raw: str, plain: str, number_format: str | None) -> str:
     point; with a decimal comma only without a dot; without a format unless it may be a
     thousands group (`12.000`: the 4th character from the end is a dot)."""
     if number_format is None:
-        group = f"(length({raw}) BETWEEN 5 AND 8 AND substr({raw}, -4, 1) = '.')"
-        return f"{within(plain)} AND NOT {group}"
+        return f"{within(plain)} AND NOT {thousands_group(raw)}"
     if NUMBER_FORMATS[number_format][1] == ",":
         return f"{within(plain)} AND NOT contains({raw}, '.')"
     return within(plain)
+
+
+def thousands_group(raw: str) -> str:
+    """SQL: whether a plain number's text may be a thousands group (`12.000`: the 4th character
+    from the end is a dot), in functions every database has."""
+    return f"(length({raw}) BETWEEN 5 AND 8 AND substr({raw}, length({raw}) - 3, 1) = '.')"
 
 
 def _kept(body: str) -> str:

@@ -9,7 +9,7 @@ is used (sources.remote.text_amounts)."""
 
 from __future__ import annotations
 
-from salesflow.sources.parse import AMBIGUOUS, MAX_AMOUNT, text
+from salesflow.sources.parse import AMBIGUOUS, text, thousands_group, within
 from salesflow.sources.remote.steps import in_steps
 
 AMOUNT = "sf_amount_"  # the amount, NULL beyond ±MAX_AMOUNT as in a file
@@ -20,8 +20,7 @@ PLAIN = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 def plain(value: str) -> str:
     """SQL: whether `value` is a plain number that means itself: not `12.000`, whose meaning
     depends on the convention (a file reads it by the rules, and finds it ambiguous)."""
-    group = f"length({value}) BETWEEN 5 AND 8 AND substr({value}, length({value}) - 3, 1) = '.'"
-    return f"(regexp_matches({value}, '{PLAIN}') AND NOT ({group}))"
+    return f"(regexp_matches({value}, '{PLAIN}') AND NOT {thousands_group(value)})"
 
 
 def with_amount(relation: str, alias: str, column: str) -> str:
@@ -38,10 +37,7 @@ def with_amount(relation: str, alias: str, column: str) -> str:
         ],
         [f"{_number_text(kept)} AS sf_amount_number_"],
         [f"{_written(value)} AS {AMOUNT_AS_WRITTEN}"],
-        [
-            f"CASE WHEN coalesce(abs({AMOUNT_AS_WRITTEN}) <= {MAX_AMOUNT:.0f}, FALSE) "
-            f"THEN {AMOUNT_AS_WRITTEN} END AS {AMOUNT}"
-        ],
+        [f"CASE WHEN {within(AMOUNT_AS_WRITTEN)} THEN {AMOUNT_AS_WRITTEN} END AS {AMOUNT}"],
     ]
     return in_steps(relation, alias, steps)
 

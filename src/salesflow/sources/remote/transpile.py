@@ -10,10 +10,9 @@ sqlglot does the translation. What it leaves to us:
   UNIX_MICROS of the value as a TIMESTAMP (read as UTC), in seconds.
 - PostgreSQL merges a subquery into the query around it and then evaluates the subquery's
   expressions wherever the outer query uses them (for the stays: once per deal and stage
-  instead of once per deal). A column `FENCE` (or `FENCE` and a number, when a subquery has
-  another inside it) whose value is volatile stops
-  that, and `clock_timestamp()` is volatile yet safe in parallel workers: there the fence
-  becomes `clock_timestamp() IS NOT NULL`.
+  instead of once per deal). A column `FENCE` (or `FENCE` and a suffix, when a subquery has
+  another inside it) whose value is volatile stops that, and `clock_timestamp()` is volatile
+  yet safe in parallel workers: there the fence becomes `clock_timestamp() IS NOT NULL`.
 - An `unnest` in a SELECT list (one row per element: PostgreSQL runs it in the workers, where
   an unnest in FROM is a function call per row, slower) becomes, for BigQuery, Trino and
   Snowflake, a CROSS JOIN UNNEST (FLATTEN) of the same array: sqlglot would emulate it there with
