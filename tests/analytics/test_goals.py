@@ -275,7 +275,12 @@ def test_team_goals_over_the_window(tmp_path: Path) -> None:
     assert goals.cycle_days is not None
     # cycles: won 14, 19, 36, 51 days, lost 17, 59, open 21 (censored). The incidence of
     # winning: 1/7 at 14, 2/7 at 19, 10/21 at 36, 14/21 at 51; half of 14/21 is reached at 36
-    assert goals.cycle_days.model_dump() == {"goal": 45, "median_cycle_days": 36}
+    cycle = goals.cycle_days.model_dump()
+    assert (cycle["goal"], cycle["median_cycle_days"]) == (45, 36)
+    # four wins: the bootstrap medians are win days, and above 45 (51) only now and then
+    assert cycle["median_cycle_days_ci"] == (14, 51)
+    assert 0.0 < cycle["probability_above"] < 0.5
+    assert cycle["above"] is False
 
 
 def test_each_person_against_their_quota(tmp_path: Path) -> None:

@@ -16,6 +16,8 @@ from typer.testing import Result
 
 from tests.helpers import assert_clean_exit, invoke, write
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
 PROCESS = """\
 salesflow: 1
 name: Team sales
@@ -204,3 +206,16 @@ def test_one_person_spelt_two_ways_is_said() -> None:
         "the owner column spells one person of team several ways, each measured against the "
         "whole quota: ANN, Ann"
     )
+
+
+def test_the_bundled_goals_example_judges_its_slow_cycle(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(EXAMPLES / "goals")
+    result = invoke("analyze", "--format", "json")
+    assert result.exit_code == 0, result.output
+    cycle = json.loads(result.stdout)["goals"]["cycle_days"]
+    assert (cycle["goal"], cycle["median_cycle_days"]) == (60, 92)
+    low, high = cycle["median_cycle_days_ci"]
+    assert 60 < low <= 92 <= high
+    assert cycle["probability_above"] > 0.99 and cycle["above"] is True
+    text = invoke("analyze").stdout
+    assert "P(above) 99.9%: credibly above the" in text

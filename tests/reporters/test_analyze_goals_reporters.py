@@ -128,7 +128,13 @@ def goals_report() -> FunnelReport:
             probability_shortfall=0.8874,
         ),
         win_rate=rate(),
-        cycle_days=CycleGoal(goal=60.0, median_cycle_days=71.5),
+        cycle_days=CycleGoal(
+            goal=60.0,
+            median_cycle_days=71.5,
+            median_cycle_days_ci=(63.0, 80.0),
+            probability_above=0.994,
+            above=True,
+        ),
     )
     notes = [
         *base.notes,
@@ -158,7 +164,8 @@ def test_text_colours_only_the_credible_verdicts() -> None:
     coloured = render("text", goals_report(), color=True)
     assert ANSI.sub("", coloured) == render("text", goals_report())
     red = [line for line in coloured.splitlines() if "\x1b[1;31m" in line]
-    assert [ANSI.sub("", line).split()[0] for line in red] == ["Bottleneck:", "Win", "ann", "ann"]
+    starts = [ANSI.sub("", line).split()[0] for line in red]
+    assert starts == ["Bottleneck:", "Win", "Sales", "goal", "ann", "ann"]  # "goal": wrapped
 
 
 def test_markdown_reads_back_as_tables_and_headings() -> None:
@@ -206,6 +213,13 @@ def test_json_goals_shape() -> None:
     assert set(document["goals"]["revenue"]) == REVENUE_KEYS
     assert set(document["goals"]["win_rate"]) == RATE_KEYS
     assert document["goals"]["win_rate"]["win_rate_ci"] == [0.0861, 0.1342]
+    assert document["goals"]["cycle_days"] == {
+        "goal": 60.0,
+        "median_cycle_days": 71.5,
+        "median_cycle_days_ci": [63.0, 80.0],
+        "probability_above": 0.994,
+        "above": True,
+    }
     people = {group["key"]: group["goals"] for group in document["groups"]}
     assert set(people["ann"]) == {"in_team", "role", "role_title", "quota", "win_rate"}
     assert people["cid"]["quota"] is None

@@ -2,14 +2,15 @@
 quotas"): the whole team's in the overall funnel, each person's with `--by owner`.
 
 Quotas are pro-rated over the window (`goal_data.goal_window`) and compared with the revenue won
-in it; a shortfall, or a win rate below its goal, is flagged only when it is credible
-(`goal_stats`)."""
+in it; a shortfall, a win rate below its goal or a sales cycle above it is flagged only when it
+is credible (`goal_stats`, `cycle_goal`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
+from salesflow.analytics.cycle_goal import cycle_evidence
 from salesflow.analytics.goal_data import (
     GROUP_KEY,
     NO_GROUP,
@@ -27,7 +28,8 @@ from salesflow.analytics.goal_stats import (
     judged_shortfall,
     win_rate_evidence,
 )
-from salesflow.model import Member, Process, Quota
+from salesflow.analytics.survival import EventTable
+from salesflow.model import Goals, Member, Process, Quota
 from salesflow.model.funnel import (
     CycleGoal,
     Funnel,
@@ -84,9 +86,14 @@ def by_owner(tables: DealTables) -> bool:
 
 
 def judge_goals(
-    tables: DealTables, funnel: Funnel, groups: dict[str, Funnel], as_of: str | None
+    tables: DealTables,
+    funnel: Funnel,
+    groups: dict[str, Funnel],
+    as_of: str | None,
+    cycle: EventTable | None,
 ) -> Judged:
-    """Nothing, and no query, unless the process sets goals, quotas or a team."""
+    """Nothing, and no query, unless the process sets goals, quotas or a team. `cycle`: the
+    sales cycle's timed stays, which the cycle goal is judged with."""
     process = tables.process
     if not process.has_goals():
         return Judged()
@@ -94,7 +101,7 @@ def judge_goals(
     per_owner = by_owner(tables)
     revenue = _revenue_won(tables, window, per_owner)
     measured = Measured(window, revenue, _team_spread(process, revenue))
-    team = _team(process, funnel, measured)
+    team = _team(process, funnel, measured, cycle)
     owners = _owners(groups, revenue) if per_owner else []
     judged = {key: _person(process, key, groups.get(key), measured) for key in owners}
     people, held_back = flagged_together(judged)
@@ -156,9 +163,10 @@ def _owners(groups: dict[str, Funnel], revenue: Revenue | None) -> list[str]:
     return sorted(key for key in {*groups, *won} if key != NO_GROUP)
 
 
-def _team(process: Process, funnel: Funnel, measured: Measured) -> TeamGoals:
+def _team(
+    process: Process, funnel: Funnel, measured: Measured, cycle: EventTable | None
+) -> TeamGoals:
     goals, window, revenue = process.goals, measured.window, measured.revenue
-    cycle = goals.cycle_days
     shown = None
     if window is not None:
         shown = GoalWindow(
@@ -168,9 +176,23 @@ def _team(process: Process, funnel: Funnel, measured: Measured) -> TeamGoals:
         window=shown,
         revenue=_revenue_goal(goals.revenue, "goals", measured, revenue.team if revenue else None),
         win_rate=_win_rate(goals.win_rate, funnel),
-        cycle_days=None
-        if cycle is None
-        else CycleGoal(goal=cycle, median_cycle_days=funnel.median_cycle_days),
+        cycle_days=_cycle_goal(goals, funnel, cycle),
+    )
+
+
+def _cycle_goal(goals: Goals, funnel: Funnel, cycle: EventTable | None) -> CycleGoal | None:
+    if goals.cycle_days is None:
+        return None
+    goal = float(goals.cycle_days)
+    median = funnel.median_cycle_days
+    evidence = cycle_evidence(cycle, goal) if cycle is not None and median is not None else None
+    probability = evidence.probability_above if evidence else None
+    return CycleGoal(
+        goal=goal,
+        median_cycle_days=median,
+        median_cycle_days_ci=evidence.interval if evidence else None,
+        probability_above=probability,
+        above=credible(probability),
     )
 
 

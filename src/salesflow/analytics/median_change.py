@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from salesflow.analytics.resampling import resampled, staying
 from salesflow.analytics.survival import SLACK, EventTable, aalen_johansen, survival_quantile
 
 RESAMPLES = 400
@@ -46,19 +47,8 @@ def _median(table: EventTable) -> float | None:
 
 def _resampled(table: EventTable, rng: np.random.Generator) -> np.ndarray:
     """RESAMPLES medians of the table drawn again (NaN where a resample never reaches 1/2)."""
-    ended, still_open = table.events, table.censored
-    counts = np.concatenate([ended, still_open])
-    total = round(float(counts.sum()))
-    draws = rng.multinomial(total, counts / counts.sum(), size=RESAMPLES).astype(np.float64)
-    size = len(table.times)
-    ended_draws, open_draws = draws[:, :size], draws[:, size:]
-    removed = np.cumsum(ended_draws + open_draws, axis=1)
-    at_risk = total - np.concatenate([np.zeros((RESAMPLES, 1)), removed[:, :-1]], axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        hazard = np.where(at_risk > 0, ended_draws / at_risk, 0.0)
-    survival = np.cumprod(1.0 - hazard, axis=1)
+    survival = staying(resampled(table, RESAMPLES, rng))
     reached = survival <= 0.5 + SLACK
-    first = np.argmax(reached, axis=1)
-    medians: np.ndarray = table.times[first].astype(np.float64)
+    medians: np.ndarray = table.times[np.argmax(reached, axis=1)].astype(np.float64)
     medians[~reached.any(axis=1)] = np.nan
     return medians

@@ -51,7 +51,9 @@ def analyze(tables: DealTables) -> FunnelReport:
     counted = sorted(_funnels(tables, measures, 1).items()) if by else []
     options = tables.options
     as_of = last_day(whole.end, options.until)
-    goals = judge_goals(tables, funnel, {key: c.funnel for key, c in counted}, as_of)
+    cycle = whole.stays.get(len(tables.process.stages))
+    groups_funnels = {key: c.funnel for key, c in counted}
+    goals = judge_goals(tables, funnel, groups_funnels, as_of, cycle.timed if cycle else None)
     groups = [
         Group(
             key=key,

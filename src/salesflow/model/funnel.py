@@ -113,10 +113,14 @@ class WinRateGoal(Result):
 
 
 class CycleGoal(Result):
-    """The median sales cycle against the goal, shown without a verdict."""
+    """The median sales cycle against the goal; `above` only when the probability it is truly
+    above the goal is at least 0.9 (analytics.cycle_goal)."""
 
     goal: float
     median_cycle_days: float | None
+    median_cycle_days_ci: tuple[float, float] | None
+    probability_above: float | None
+    above: bool
 
 
 class PersonGoals(Result):
