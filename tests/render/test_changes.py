@@ -92,6 +92,30 @@ def edited(edit: Any) -> dict[str, Any]:
             "The plan for Qualification: 65% of deals move on (was 60%).",
         ),
         (
+            lambda d: d["stages"][0]["expected"].pop("conversion"),
+            "Qualification no longer has a planned conversion.",
+        ),
+        (
+            lambda d: d["stages"][0]["expected"].update(days=7.5),
+            "Deals should spend a median of 7.5 days in Qualification (was 5).",
+        ),
+        (
+            lambda d: d["stages"][1]["expected"].update(days=10),
+            "Deals should spend a median of 10 days in Discovery.",
+        ),
+        (
+            lambda d: d["stages"][0]["expected"].pop("days"),
+            "Qualification no longer has planned days.",
+        ),
+        (
+            lambda d: d["stages"][0].update(probability=0.15),
+            "A deal in Qualification now counts as 15% likely to be won (was 10%).",
+        ),
+        (
+            lambda d: d["stages"][0].pop("probability"),
+            "Qualification no longer has a win probability.",
+        ),
+        (
             lambda d: d["stages"][0].update(owner="ae"),
             "Qualification is now owned by the Account Executive (was the Sales Development "
             "Representative).",

@@ -145,34 +145,18 @@ def _goal_words(change: Change, names: Names) -> str:
     return f"Team goal: win {after} as a team{_was(before, str(before))}."
 
 
-def _conversion_words(change: Change, names: Names) -> str:
-    stage = names.stage(change)
-    if change.after is None:
-        return f"{stage} no longer has a planned conversion."
-    return (
-        f"The plan for {stage}: {_percent(change.after)} of deals move on"
-        f"{_was(change.before, _percent(change.before))}."
-    )
+def _stage_plan_words(missing: str, sentence: str, shown: Callable[[object], str]) -> Words:
+    """Words for a planned figure of a stage: "{stage} no longer has {missing}." when it is
+    removed, else `sentence` with the stage and the new value ({value}), and the old one."""
 
+    def words(change: Change, names: Names) -> str:
+        stage = names.stage(change)
+        if change.after is None:
+            return f"{stage} no longer has {missing}."
+        said = sentence.format(stage=stage, value=shown(change.after))
+        return f"{said}{_was(change.before, shown(change.before))}."
 
-def _days_words(change: Change, names: Names) -> str:
-    stage = names.stage(change)
-    if change.after is None:
-        return f"{stage} no longer has planned days."
-    return (
-        f"Deals should spend a median of {_number(change.after)} days in {stage}"
-        f"{_was(change.before, _number(change.before))}."
-    )
-
-
-def _probability_words(change: Change, names: Names) -> str:
-    stage = names.stage(change)
-    if change.after is None:
-        return f"{stage} no longer has a win probability."
-    return (
-        f"A deal in {stage} now counts as {_percent(change.after)} likely to be won"
-        f"{_was(change.before, _percent(change.before))}."
-    )
+    return words
 
 
 def _owner_words(change: Change, names: Names) -> str:
@@ -239,9 +223,15 @@ WORDS: dict[str, Words] = {
     "resource-removed": lambda c, n: (
         f"The resource {_q(_resource_title(c.before))} is gone from {n.stage(c)}."
     ),
-    "conversion": _conversion_words,
-    "days": _days_words,
-    "probability": _probability_words,
+    "conversion": _stage_plan_words(
+        "a planned conversion", "The plan for {stage}: {value} of deals move on", _percent
+    ),
+    "days": _stage_plan_words(
+        "planned days", "Deals should spend a median of {value} days in {stage}", _number
+    ),
+    "probability": _stage_plan_words(
+        "a win probability", "A deal in {stage} now counts as {value} likely to be won", _percent
+    ),
     "alias-added": _stage_words("The CRM label {after} now also means {stage}."),
     "alias-removed": lambda c, n: (
         f"The stage label {_q(c.before)} is no longer accepted; use {_q(n.stage(c))}."
