@@ -45,7 +45,9 @@ def goal_window(tables: DealTables, as_of: date | None) -> Window | None:
 
 
 def _first_day(tables: DealTables) -> date | None:
-    rows = tables.engine.rows("SELECT min(first_seen) FROM funnel_deals")
+    # kept_deals, not funnel_deals: the same rows without the end of the data, whose subquery
+    # would make a database compute the deals apart and store them (1.7 s of 1M deals)
+    rows = tables.engine.rows("SELECT min(first_seen) FROM kept_deals")
     first = rows[0][0] if rows else None
     return first.date() if isinstance(first, datetime) else first
 

@@ -697,6 +697,20 @@ def test_impact_gives_the_figures_of_the_csv_file(
     same(json.loads(remote.stdout), json.loads(local.stdout))
 
 
+@pytest.mark.parametrize("extra", [(), ("--since", "2026-01-01")])
+def test_goals_and_quotas_are_judged_as_in_the_csv(server: PostgresServer, extra: tuple) -> None:
+    """The window's first day, the revenue won in it per owner and the sales-cycle verdict,
+    from the server's aggregates: the same goals, verdicts and notes as the file's."""
+    process = str(REPO / "examples" / "goals" / "process.yaml")
+    common = ("-p", process, "--by", "owner", *extra, "--format", "json")
+    remote = invoke("analyze", *database(server, history=False), *common)
+    local = invoke("analyze", "--deals", str(DEALS_CSV), *common)
+    assert remote.exit_code == 0 and local.exit_code == 0, remote.stderr
+    found = json.loads(remote.stdout)
+    assert found["goals"]["cycle_days"]["above"] is True
+    same(found, json.loads(local.stdout))
+
+
 def test_a_pair_of_statements_runs_at_once_in_one_snapshot(server: PostgresServer) -> None:
     """The stays and the amounts run on two connections, both reading the data as it was when
     the session's first statement ran: a row added since is seen by neither."""
