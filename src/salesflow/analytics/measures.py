@@ -15,15 +15,27 @@ statement on every core, so one pass serves every figure (one statement per figu
 slower on 1M deals, the median of five paired runs); in a database with a stage history, each
 statement would aggregate the history per deal again, which costs more than splitting gains.
 Every deal then carries the end of the data (funnel_deals.last_date), the stays read their clock
-from it, and the branches share one row shape, tagged by `part`."""
+from it, and the branches share one row shape, tagged by `part`.
+
+With `--by` (all deals, then one grouping), the stays of all deals are not counted again: every
+deal is in exactly one group, so they are the groups' stays summed key by key. The won amounts
+are (their median needs every amount)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from salesflow.analytics.funnel import Amounts, Tally, amounts_of, amounts_sql, tallies_of
+from salesflow.analytics.funnel import (
+    OVERALL,
+    Amounts,
+    Tally,
+    amounts_of,
+    amounts_sql,
+    tallies_of,
+)
 from salesflow.analytics.stage_events import (
     Stays,
     data_end,
@@ -69,6 +81,13 @@ def measure(tables: DealTables, groupings: list[str]) -> Measures:
     engine, stages = tables.engine, tables.stage_count
     end = export_date(engine, stages, window_end(tables.options.until))
     at = seconds(end)
+    if _summed_overall(groupings):
+        group = groupings[1]
+        stay_sql = stays_sql(group, stages, tables.dated_stages, at, KEPT)
+        group_stays, overall_amounts = engine.rows_each([stay_sql, amounts_sql(OVERALL, KEPT)])
+        group_amounts = engine.rows(amounts_sql(group, KEPT))
+        stays = [_summed(group_stays), group_stays]
+        return _measures(end, stays, [overall_amounts, group_amounts], stages)
     stays, amounts = [], []
     for group in groupings:
         stay_sql = stays_sql(group, stages, tables.dated_stages, at, KEPT)
@@ -78,6 +97,19 @@ def measure(tables: DealTables, groupings: list[str]) -> Measures:
     return _measures(end, stays, amounts, stages)
 
 
+def _summed_overall(groupings: list[str]) -> bool:
+    """All deals, then one grouping: the stays of all deals are the groups' summed."""
+    return len(groupings) == 2 and groupings[0] == OVERALL
+
+
+def _summed(group_stays: Rows) -> Rows:
+    """The stays of all deals from those of the groups: each key's count summed."""
+    counts: Counter[int] = Counter()
+    for _, key, n in group_stays:
+        counts[int(key)] += int(n)
+    return [("*", key, n) for key, n in sorted(counts.items())]
+
+
 def _together(tables: DealTables, groupings: list[str]) -> Measures:
     """Every figure in one statement (see the module's docstring)."""
     until = window_end(tables.options.until)
@@ -85,12 +117,17 @@ def _together(tables: DealTables, groupings: list[str]) -> Measures:
     branches = [_branch("end", 0, latest, ("last_",))]
     clock = f"epoch({_capped('last_date', until)})"
     deals = f"(SELECT *, {clock} AS at_s FROM funnel_deals) clocked"
+    summed = _summed_overall(groupings)
     for index, group in enumerate(groupings):
-        stays = stays_sql(group, tables.stage_count, tables.dated_stages, "at_s", deals)
-        branches.append(_branch("stay", index, f"({stays})", STAY_COLUMNS))
+        if not (summed and index == 0):
+            stays = stays_sql(group, tables.stage_count, tables.dated_stages, "at_s", deals)
+            branches.append(_branch("stay", index, f"({stays})", STAY_COLUMNS))
         branches.append(_branch("amount", index, f"({amounts_sql(group)})", AMOUNT_COLUMNS))
     rows = tables.engine.rows(" UNION ALL ".join(branches))
-    return _measures(*_parts(rows, len(groupings), until), tables.stage_count)
+    end, stays_by, amounts_by = _parts(rows, len(groupings), until)
+    if summed:
+        stays_by[0] = _summed(stays_by[1])
+    return _measures(end, stays_by, amounts_by, tables.stage_count)
 
 
 def _parts(
