@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from salesflow.errors import DataError
-from salesflow.sources.dates import Scan, choose
+from salesflow.sources.dates import Scan, choose, date_formats, detected_family
+from salesflow.sources.files import Source
 from tests.helpers import invoke
 from tests.helpers import write as write_file
 from tests.sources.deal_data import PROCESS_YAML, process_yaml, report, tables
@@ -185,3 +187,39 @@ def test_the_cli_refuses_ambiguous_dates_with_exit_2(
         "analyze", "-p", "p.yaml", "--deals", "deals.csv", "--date-format", "%d/%m/%Y"
     )
     assert declared.exit_code == 0, declared.output
+
+
+def test_every_column_is_detected_in_one_statement_as_alone() -> None:
+    """The date columns are scanned together (one plan, one read of the file); each comes out
+    as when it is detected alone, an empty one as no dates."""
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE t AS SELECT * FROM (VALUES "
+        "('3/5/2024', '05.03.2024 18:41', NULL, '5.3.24', '2024-03-05'), "
+        "('3/13/2024 6:41 PM', '13.03.2024 09:02', NULL, '13.3.24', '2024-03-13'), "
+        "('12/1/2023', '01.12.2023 00:00', '', NULL, NULL)"
+        ") v(us, eu, empty, short, iso)"
+    )
+    columns = ["us", "eu", "empty", "short", "iso"]
+    source = Source("t.csv", "csv", "t", dict.fromkeys(columns, "VARCHAR"))
+    statements: list[str] = []
+    traced = Traced(con, statements)
+    together = date_formats(traced, source, columns, (None, None))  # type: ignore[arg-type]
+    scans = [sql for sql in statements if "GROUP BY c" in sql]
+    assert len(scans) == 1
+    for column in ("us", "eu", "short"):
+        assert together[column] == detected_family(con, source, column, None)[1]
+    assert together["us"][0] == "%m/%d/%Y"
+    assert together["eu"][0] == "%d.%m.%Y %H:%M"
+    assert together["iso"] == () and together["empty"] == ()
+
+
+class Traced:
+    """A DuckDB connection that notes the statements it runs."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, statements: list[str]) -> None:
+        self.con, self.statements = con, statements
+
+    def execute(self, sql: str, *args: object) -> duckdb.DuckDBPyConnection:
+        self.statements.append(sql)
+        return self.con.execute(sql, *args)
