@@ -22,6 +22,7 @@ from salesflow.model.funnel import (
     WinRateGoal,
 )
 from salesflow.reporters import ANALYZE_FORMATS
+from salesflow.reporters.analyze_format_goals import cycle_words
 from tests.helpers import ANSI
 from tests.reporters.test_analyze_reporters import report
 from tests.reporters.test_output_safety import ESCAPES, controls
@@ -248,3 +249,47 @@ def test_text_goal_tables_send_no_escape_sequence_to_the_terminal(escape: str) -
     assert "ann" in out
     assert not controls(out), repr(out)
     assert "\x1b" not in out and "\x07" not in out
+
+
+@pytest.mark.parametrize(
+    ("median", "ci", "probability", "said"),
+    [
+        (
+            71.5,
+            (63.0, 80.0),
+            0.994,
+            "median 72 days (63–80) against the goal of 60 days; "
+            "P(above) 99.4%: credibly above the goal",
+        ),
+        (
+            58.0,
+            (50.0, 66.0),
+            0.31,
+            "median 58 days (50–66) against the goal of 60 days; P(above) 31%: not credible",
+        ),
+        (
+            90.0,
+            None,
+            None,
+            "median 90 days against the goal of 60 days (no verdict: too few won deals to tell)",
+        ),
+        (
+            None,
+            None,
+            None,
+            "median – against the goal of 60 days; not measured (no won deal "
+            "dated from its start to its close)",
+        ),
+    ],
+)
+def test_the_cycle_goal_in_words(
+    median: float | None, ci: tuple[float, float] | None, probability: float | None, said: str
+) -> None:
+    goal = CycleGoal(
+        goal=60.0,
+        median_cycle_days=median,
+        median_cycle_days_ci=ci,
+        probability_above=probability,
+        above=probability is not None and probability >= 0.9,
+    )
+    assert cycle_words(goal) == said

@@ -88,7 +88,9 @@ def cycle_words(goal: CycleGoal) -> str:
     if ci is not None:
         text += f" ({days_interval(ci)})"
     text += f" against the goal of {days(goal.goal)}"
-    if goal.median_cycle_days is not None and goal.probability_above is None:
+    if goal.median_cycle_days is None:
+        return text + "; not measured (no won deal dated from its start to its close)"
+    if goal.probability_above is None:
         return text + " (no verdict: too few won deals to tell)"
     return text + _verdict("P(above)", goal.probability_above, goal.above, "above the goal")
 
