@@ -74,10 +74,11 @@ class Measures:
     amounts: list[dict[str, Amounts]]
 
 
-def measure(tables: DealTables, groupings: list[str]) -> Measures:
-    """The figures of each grouping (SQL giving each deal's group key)."""
+def measure(tables: DealTables, groupings: list[str], amounts: bool = True) -> Measures:
+    """The figures of each grouping (SQL giving each deal's group key); without `amounts`, no
+    won amounts (none for any group) and no statement for them."""
     if tables.engine.one_pass:
-        return _together(tables, groupings)
+        return _together(tables, groupings, amounts)
     engine, stages = tables.engine, tables.stage_count
     end = export_date(engine, stages, window_end(tables.options.until))
     at = seconds(end)
@@ -88,13 +89,14 @@ def measure(tables: DealTables, groupings: list[str]) -> Measures:
         group_amounts = engine.rows(amounts_sql(group, KEPT))
         stays = [_summed(group_stays), group_stays]
         return _measures(end, stays, [overall_amounts, group_amounts], stages)
-    stays, amounts = [], []
+    stays, won = [], []
     for group in groupings:
         stay_sql = stays_sql(group, stages, tables.dated_stages, at, KEPT)
-        stay_rows, amount_rows = engine.rows_each([stay_sql, amounts_sql(group, KEPT)])
+        wanted = [stay_sql, amounts_sql(group, KEPT)] if amounts else [stay_sql]
+        stay_rows, *amount_rows = engine.rows_each(wanted)
         stays.append(stay_rows)
-        amounts.append(amount_rows)
-    return _measures(end, stays, amounts, stages)
+        won.append(amount_rows[0] if amount_rows else [])
+    return _measures(end, stays, won, stages)
 
 
 def _summed_overall(groupings: list[str]) -> bool:
@@ -110,7 +112,7 @@ def _summed(group_stays: Rows) -> Rows:
     return [("*", key, n) for key, n in sorted(counts.items())]
 
 
-def _together(tables: DealTables, groupings: list[str]) -> Measures:
+def _together(tables: DealTables, groupings: list[str], amounts: bool) -> Measures:
     """Every figure in one statement (see the module's docstring)."""
     until = window_end(tables.options.until)
     latest = f"(SELECT {latest_sql(tables.stage_count)} AS last_)"
@@ -122,7 +124,8 @@ def _together(tables: DealTables, groupings: list[str]) -> Measures:
         if not (summed and index == 0):
             stays = stays_sql(group, tables.stage_count, tables.dated_stages, "at_s", deals)
             branches.append(_branch("stay", index, f"({stays})", STAY_COLUMNS))
-        branches.append(_branch("amount", index, f"({amounts_sql(group)})", AMOUNT_COLUMNS))
+        if amounts:
+            branches.append(_branch("amount", index, f"({amounts_sql(group)})", AMOUNT_COLUMNS))
     rows = tables.engine.rows(" UNION ALL ".join(branches))
     end, stays_by, amounts_by = _parts(rows, len(groupings), until)
     if summed:

@@ -59,7 +59,7 @@ def periods(tables: DealTables, starts: list[date]) -> Periods:
     """`starts`: the day each version took effect, in order."""
     stages = tables.stage_count
     groupings = [period_sql(_entered(tables, k), starts) for k in range(stages)]
-    measures = measure(tables, groupings)
+    measures = measure(tables, groupings, amounts=False)  # a version's stays and counts only
     return Periods([_stage(measures, k) for k in range(stages)], measures.end)
 
 
