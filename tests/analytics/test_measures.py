@@ -55,3 +55,24 @@ def test_the_groups_summed_are_all_deals(tmp_path: Path, column: str, history: b
             assert np.array_equal(ours, theirs)
     assert grouped.tallies[0] == alone.tallies[0]
     assert grouped.amounts[0] == alone.amounts[0]
+
+
+@pytest.mark.parametrize("history", [False, True])
+def test_one_stage_counted_alone_is_as_counted_with_all(tmp_path: Path, history: bool) -> None:
+    """`impact` counts, per grouping, one stage's stays and no won amounts (analytics.periods):
+    that stage and the cycle come out as when every stage is counted."""
+    built = tables_by(tmp_path, "segment", history)
+    every = measure(built, [GROUP_KEY])
+    stages = built.stage_count
+    for stage in sorted(built.dated_stages):
+        alone = measure(built, [GROUP_KEY], amounts=False, timed=[{stage}])
+        assert alone.amounts == [{}]
+        assert alone.tallies == every.tallies
+        for group, by_stage in alone.stays[0].items():
+            assert set(by_stage) <= {stage, stages}
+            for k, stays in by_stage.items():
+                expected = every.stays[0][group][k]
+                for part in ("all", "timed"):
+                    ours, theirs = getattr(stays, part), getattr(expected, part)
+                    for name in ("times", "first", "second", "censored"):
+                        assert np.array_equal(getattr(ours, name), getattr(theirs, name))

@@ -74,11 +74,18 @@ class Measures:
     amounts: list[dict[str, Amounts]]
 
 
-def measure(tables: DealTables, groupings: list[str], amounts: bool = True) -> Measures:
+def measure(
+    tables: DealTables,
+    groupings: list[str],
+    amounts: bool = True,
+    timed: list[set[int]] | None = None,
+) -> Measures:
     """The figures of each grouping (SQL giving each deal's group key); without `amounts`, no
-    won amounts (none for any group) and no statement for them."""
+    won amounts (none for any group) and no statement for them. `timed`: for each grouping, the
+    dated stages whose stays are counted (default: all of them; the cycle's always are)."""
+    timed = timed or [tables.dated_stages] * len(groupings)
     if tables.engine.one_pass:
-        return _together(tables, groupings, amounts)
+        return _together(tables, groupings, amounts, timed)
     engine, stages = tables.engine, tables.stage_count
     end = export_date(engine, stages, window_end(tables.options.until))
     at = seconds(end)
@@ -90,8 +97,8 @@ def measure(tables: DealTables, groupings: list[str], amounts: bool = True) -> M
         stays = [_summed(group_stays), group_stays]
         return _measures(end, stays, [overall_amounts, group_amounts], stages)
     stays, won = [], []
-    for group in groupings:
-        stay_sql = stays_sql(group, stages, tables.dated_stages, at, KEPT)
+    for group, dated in zip(groupings, timed, strict=True):
+        stay_sql = stays_sql(group, stages, dated, at, KEPT)
         wanted = [stay_sql, amounts_sql(group, KEPT)] if amounts else [stay_sql]
         stay_rows, *amount_rows = engine.rows_each(wanted)
         stays.append(stay_rows)
@@ -112,7 +119,9 @@ def _summed(group_stays: Rows) -> Rows:
     return [("*", key, n) for key, n in sorted(counts.items())]
 
 
-def _together(tables: DealTables, groupings: list[str], amounts: bool) -> Measures:
+def _together(
+    tables: DealTables, groupings: list[str], amounts: bool, timed: list[set[int]]
+) -> Measures:
     """Every figure in one statement (see the module's docstring)."""
     until = window_end(tables.options.until)
     latest = f"(SELECT {latest_sql(tables.stage_count)} AS last_)"
@@ -122,7 +131,7 @@ def _together(tables: DealTables, groupings: list[str], amounts: bool) -> Measur
     summed = _summed_overall(groupings)
     for index, group in enumerate(groupings):
         if not (summed and index == 0):
-            stays = stays_sql(group, tables.stage_count, tables.dated_stages, "at_s", deals)
+            stays = stays_sql(group, tables.stage_count, timed[index], "at_s", deals)
             branches.append(_branch("stay", index, f"({stays})", STAY_COLUMNS))
         if amounts:
             branches.append(_branch("amount", index, f"({amounts_sql(group)})", AMOUNT_COLUMNS))

@@ -59,7 +59,10 @@ def periods(tables: DealTables, starts: list[date]) -> Periods:
     """`starts`: the day each version took effect, in order."""
     stages = tables.stage_count
     groupings = [period_sql(_entered(tables, k), starts) for k in range(stages)]
-    measures = measure(tables, groupings, amounts=False)  # a version's stays and counts only
+    # per stage, its own stays by version and the counts (from the cycle's keys): no other
+    # stage's stays, no won amounts
+    timed = [tables.dated_stages & {k} for k in range(stages)]
+    measures = measure(tables, groupings, amounts=False, timed=timed)
     return Periods([_stage(measures, k) for k in range(stages)], measures.end)
 
 
