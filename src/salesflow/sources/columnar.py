@@ -27,9 +27,37 @@ def load_rows(
         grid[:] = rows
     columns = [_column(grid[:, i]) for i in range(len(names))]
     arrays = {f"c{i}": array for i, (array, _) in enumerate(columns)}
+    typed = [(name, kind) for name, (_, kind) in zip(names, columns, strict=True)]
+    _create(con, table, arrays, typed)
+
+
+NUMERIC_TYPES = ("DOUBLE", "INTEGER", "BIGINT")
+
+
+def load_typed(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    types: dict[str, str],
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    """CREATE TEMP TABLE `table` from `rows` whose columns' SQL types are known (a database's
+    canonical deals): numbers as NumPy floats (None as NaN, which DuckDB reads as NULL), the
+    rest as the Python values DuckDB converts itself (a million datetimes in 0.3 s, where NumPy
+    takes 1.4 s), each then cast to its type."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(types)
+    arrays = {
+        f"c{i}": np.array(values, dtype=np.float64 if kind in NUMERIC_TYPES else object)
+        for i, (values, kind) in enumerate(zip(columns, types.values(), strict=True))
+    }
+    _create(con, table, arrays, list(types.items()))
+
+
+def _create(
+    con: duckdb.DuckDBPyConnection, table: str, arrays: dict[str, Any], typed: list[tuple[str, str]]
+) -> None:
+    """The table from the arrays (c0, c1, …), each cast to the type given with its name."""
     selected = ", ".join(
-        f"CAST(c{i} AS {kind}) AS {quote_name(name)}"
-        for i, (name, (_, kind)) in enumerate(zip(names, columns, strict=True))
+        f"CAST(c{i} AS {kind}) AS {quote_name(name)}" for i, (name, kind) in enumerate(typed)
     )
     view = f"salesflow_rows_{table}"
     con.register(view, arrays)

@@ -151,12 +151,9 @@ def fetch_deals(tables: DealTables) -> DealTables:
 def _store(con: duckdb.DuckDBPyConnection, name: str, types: dict[str, str], rows: Rows) -> None:
     """CREATE TEMP TABLE `name` from the fetched rows, each column in its canonical type (a
     column of NULLs included)."""
-    from salesflow.sources.columnar import load_rows  # numpy: not needed by `analyze`
+    from salesflow.sources.columnar import load_typed  # numpy: not needed by `analyze`
 
-    load_rows(con, f"{name}_fetched", list(types), rows)
-    typed = ", ".join(f"CAST({quote_name(c)} AS {kind}) AS {c}" for c, kind in types.items())
-    con.execute(f"CREATE TEMP TABLE {name} AS SELECT {typed} FROM {name}_fetched")
-    con.execute(f"DROP TABLE {name}_fetched")
+    load_typed(con, name, types, rows)
 
 
 def _read_dates_as_a_file_does(layout: Layout) -> Layout:
