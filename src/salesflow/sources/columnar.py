@@ -1,6 +1,7 @@
-"""Rows read by Python (a spreadsheet, a SQLite table) loaded into a DuckDB table in one scan
-of NumPy arrays, one per column, each typed by what its values are: whole numbers → BIGINT,
-numbers → DOUBLE, dates → TIMESTAMP, anything else (or a mix) → text."""
+"""Rows read by Python loaded into a DuckDB table in one scan of NumPy arrays, one per column.
+A spreadsheet's or a SQLite table's (`load_rows`) are typed by what their values are: whole
+numbers → BIGINT, numbers → DOUBLE, dates → TIMESTAMP, anything else (or a mix) → text. A
+database's canonical deals (`load_typed`) come with their types."""
 
 from __future__ import annotations
 
