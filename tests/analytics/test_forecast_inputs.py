@@ -4,11 +4,13 @@ no won amounts, the time to win and the open deals."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from salesflow.analytics import backtest
 from salesflow.analytics.forecast import Inputs
 from salesflow.analytics.forecast_inputs import data_inputs, plan_inputs
 from salesflow.analytics.simulation import PLAN_WEIGHT
@@ -180,3 +182,27 @@ def test_few_cohorts_no_dispersion_and_a_note(won_three: Inputs) -> None:
     assert inputs.dispersion.rho == 0.0
     assert any("cohort-to-cohort variation not measured" in n for n in inputs.notes)
     assert inputs.dispersion.cohorts == 0
+
+
+# Won amounts and open deals written out of order: the seeded draws take them by position, so
+# they come in a fixed order whatever order a (parallel) scan returns them in.
+SHUFFLED = """\
+deal_id,stage,amount,created_at,closed_at,lost_at_stage
+W3,Closed Won,8000,2024-02-01,2024-04-01,
+W1,Closed Won,4000,2024-01-05,2024-02-04,
+W2,Closed Won,6000,2024-01-10,2024-02-19,
+O2,Gamma,900,2024-03-20,,
+O1,Alpha,700,2024-03-01,,
+O3,Alpha,300,2024-03-01,,
+"""
+
+
+def test_amounts_and_open_deals_come_in_a_fixed_order(tmp_path: Path) -> None:
+    built = tables(tmp_path, SHUFFLED)
+    found = data_inputs(built, with_pipeline=True)
+    assert found.sizes.amounts is not None
+    assert found.sizes.amounts.tolist() == [4000.0, 6000.0, 8000.0]
+    assert found.open_deals is not None
+    assert found.open_deals.stage.tolist() == sorted(found.open_deals.stage.tolist())
+    cutoff = backtest._won_amounts(built, date(2024, 12, 31))
+    assert cutoff.tolist() == [4000.0, 6000.0, 8000.0]

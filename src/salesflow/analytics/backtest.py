@@ -283,8 +283,8 @@ def _moment(day: date) -> datetime:
 def _won_amounts(tables: DealTables, cutoff: date) -> Floats:
     as_of = deals_as_of(_moment(cutoff), tables.stage_count)
     rows = tables.con.execute(
-        f"SELECT amount FROM {as_of} WHERE status = 'won' AND amount IS NOT NULL"
-    ).fetchnumpy()
+        f"SELECT amount FROM {as_of} WHERE status = 'won' AND amount IS NOT NULL ORDER BY amount"
+    ).fetchnumpy()  # ordered: the seeded bootstrap draws amounts by position
     return np.asarray(rows["amount"], dtype=np.float64)
 
 
@@ -300,7 +300,8 @@ def _baseline(tables: DealTables, cutoff: date, months: int, leads: int) -> floa
     as_of = deals_as_of(_moment(cutoff), tables.stage_count)
     row = tables.con.execute(
         f"""
-        SELECT count(*), coalesce(sum(amount) FILTER (WHERE status = 'won'), 0) FROM {as_of}
+        SELECT count(*), coalesce(sum(amount ORDER BY amount) FILTER (WHERE status = 'won'), 0)
+        FROM {as_of}
         WHERE first_seen >= {timestamp(start)} AND first_seen < {timestamp(end)}
         """
     ).fetchone()

@@ -74,13 +74,15 @@ class Cohort:
 def cohort(tables: DealTables, start: date, end: date, hindsight: Hindsight) -> Cohort:
     """The leads first seen in [start, end) and what became of them by the end of the data."""
     stale = hindsight.stale_sql()
+    open_amount = f"coalesce(amount, {hindsight.typical_amount})"
+    # the sums ordered: summed in parallel, doubles give other last digits from run to run
     row = tables.con.execute(
         f"""
         SELECT count(*),
-            coalesce(sum(amount) FILTER (WHERE status = 'won'), 0),
+            coalesce(sum(amount ORDER BY amount) FILTER (WHERE status = 'won'), 0),
             count(*) FILTER (WHERE status = 'open' AND NOT {stale}),
             count(*) FILTER (WHERE status = 'open' AND {stale}),
-            coalesce(sum(coalesce(amount, {hindsight.typical_amount}))
+            coalesce(sum({open_amount} ORDER BY {open_amount})
                      FILTER (WHERE status = 'open' AND NOT {stale}), 0)
         FROM funnel_deals
         WHERE {_within(start, end)}

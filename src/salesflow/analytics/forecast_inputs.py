@@ -128,8 +128,10 @@ def _won_amounts(tables: DealTables) -> tuple[Floats, str | None]:
 
 
 def _amounts(tables: DealTables, condition: str) -> Floats:
+    # ordered: the bootstrap draws amounts by position, and a parallel scan returns rows in no
+    # fixed order, so without it the same seed gave other forecasts on large data
     rows = tables.con.execute(
-        f"SELECT amount FROM funnel_deals WHERE {condition} AND amount IS NOT NULL"
+        f"SELECT amount FROM funnel_deals WHERE {condition} AND amount IS NOT NULL ORDER BY amount"
     ).fetchnumpy()
     return np.asarray(rows["amount"], dtype=np.float64)
 
@@ -158,7 +160,8 @@ def _open_deals(
     rows = tables.con.execute(
         f"SELECT position AS stage, "
         f"greatest(date_diff('second', {entered}, ?) / 86400.0, 0) AS age, "
-        "coalesce(amount, ?) AS amount FROM funnel_deals WHERE status = 'open'",
+        "coalesce(amount, ?) AS amount FROM funnel_deals WHERE status = 'open' "
+        "ORDER BY stage, age, amount",  # a fixed order for the seeded draws
         [end or datetime(1970, 1, 1), average],
     ).fetchnumpy()
     stage_of = np.asarray(rows["stage"], dtype=np.int64)
