@@ -71,7 +71,7 @@ def simulated(rng: np.random.Generator, wins: int, window: float) -> EventTable:
 def judged(rng: np.random.Generator, wins: int, window: float, replicates: int) -> list[float]:
     """[coverage, relative bias, flagged at each of RATIOS, no verdict]."""
     true = truth()
-    covered = flagged_none = 0
+    covered = no_verdict = 0
     flags = [0] * len(RATIOS)
     estimates = []
     for _ in range(replicates):
@@ -84,15 +84,15 @@ def judged(rng: np.random.Generator, wins: int, window: float, replicates: int) 
             flags[index] += credible(evidence.probability_above)
             if ratio == 1.0:
                 interval = evidence.interval
-                flagged_none += interval is None
+                no_verdict += interval is None
                 covered += interval is not None and interval[0] <= true <= interval[1]
     bias = (float(np.mean(estimates)) - true) / true if estimates else math.nan
-    judged_count = max(replicates - flagged_none, 1)
+    judged_count = max(replicates - no_verdict, 1)
     return [
         covered / judged_count,
         bias,
         *(flag / replicates for flag in flags),
-        flagged_none / replicates,
+        no_verdict / replicates,
     ]
 
 

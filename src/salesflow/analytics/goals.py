@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from salesflow.analytics.cycle_goal import cycle_evidence
+from salesflow.analytics.cycle_goal import NO_EVIDENCE, cycle_evidence
 from salesflow.analytics.goal_data import (
     GROUP_KEY,
     NO_GROUP,
@@ -185,14 +185,15 @@ def _cycle_goal(goals: Goals, funnel: Funnel, cycle: EventTable | None) -> Cycle
         return None
     goal = float(goals.cycle_days)
     median = funnel.median_cycle_days
-    evidence = cycle_evidence(cycle, goal) if cycle is not None and median is not None else None
-    probability = evidence.probability_above if evidence else None
+    evidence = NO_EVIDENCE
+    if cycle is not None and median is not None:
+        evidence = cycle_evidence(cycle, goal)
     return CycleGoal(
         goal=goal,
         median_cycle_days=median,
-        median_cycle_days_ci=evidence.interval if evidence else None,
-        probability_above=probability,
-        above=credible(probability),
+        median_cycle_days_ci=evidence.interval,
+        probability_above=evidence.probability_above,
+        above=credible(evidence.probability_above),
     )
 
 

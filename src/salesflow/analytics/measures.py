@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import zip_longest
 from typing import Any
 
 from salesflow.analytics.funnel import (
@@ -83,32 +84,54 @@ def measure(
     """The figures of each grouping (SQL giving each deal's group key); without `amounts`, no
     won amounts (none for any group) and no statement for them. `timed`: for each grouping, the
     dated stages whose stays are counted (default: all of them; the cycle's always are)."""
-    timed = timed or [tables.dated_stages] * len(groupings)
-    if tables.engine.one_pass:
-        return _together(tables, groupings, amounts, timed)
-    engine, stages = tables.engine, tables.stage_count
+    plan = Plan(groupings, amounts, timed or [tables.dated_stages] * len(groupings))
+    run = _together if tables.engine.one_pass else _apart
+    end, stays, won = run(tables, plan)
+    if plan.summed:
+        stays[0] = _summed(stays[1])
+    return _measures(end, stays, won, tables.stage_count)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to count: each grouping's stays (but the first's when they are the others' summed)
+    and, with `amounts`, its won amounts."""
+
+    groupings: list[str]
+    amounts: bool
+    timed: list[set[int]]
+
+    @property
+    def summed(self) -> bool:
+        """All deals, then one grouping: the stays of all deals are the groups' summed."""
+        return len(self.groupings) == 2 and self.groupings[0] == OVERALL
+
+    def counted(self) -> list[int]:
+        """The groupings whose stays are counted."""
+        return list(range(1 if self.summed else 0, len(self.groupings)))
+
+
+Counted = tuple[datetime | None, list[Rows], list[Rows]]  # the end, stays and amounts by grouping
+
+
+def _apart(tables: DealTables, plan: Plan) -> Counted:
+    """One statement per figure (see the module's docstring), each stays statement run beside
+    an amounts statement (Engine.rows_each)."""
+    engine, stages, groupings = tables.engine, tables.stage_count, plan.groupings
     end = export_date(engine, stages, window_end(tables.options.until))
     at = seconds(end)
-    if _summed_overall(groupings):
-        group = groupings[1]
-        stay_sql = stays_sql(group, stages, tables.dated_stages, at, KEPT)
-        group_stays, overall_amounts = engine.rows_each([stay_sql, amounts_sql(OVERALL, KEPT)])
-        group_amounts = engine.rows(amounts_sql(group, KEPT))
-        stays = [_summed(group_stays), group_stays]
-        return _measures(end, stays, [overall_amounts, group_amounts], stages)
-    stays, won = [], []
-    for group, dated in zip(groupings, timed, strict=True):
-        stay_sql = stays_sql(group, stages, dated, at, KEPT)
-        wanted = [stay_sql, amounts_sql(group, KEPT)] if amounts else [stay_sql]
-        stay_rows, *amount_rows = engine.rows_each(wanted)
-        stays.append(stay_rows)
-        won.append(amount_rows[0] if amount_rows else [])
-    return _measures(end, stays, won, stages)
-
-
-def _summed_overall(groupings: list[str]) -> bool:
-    """All deals, then one grouping: the stays of all deals are the groups' summed."""
-    return len(groupings) == 2 and groupings[0] == OVERALL
+    stays: list[Rows] = [[] for _ in groupings]
+    won: list[Rows] = [[] for _ in groupings]
+    stay_jobs = [
+        (stays, i, stays_sql(groupings[i], stages, plan.timed[i], at, KEPT)) for i in plan.counted()
+    ]
+    amount_jobs = [(won, i, amounts_sql(g, KEPT)) for i, g in enumerate(groupings)]
+    for pair in zip_longest(stay_jobs, amount_jobs if plan.amounts else []):
+        jobs = [job for job in pair if job is not None]
+        results = engine.rows_each([sql for _, _, sql in jobs])
+        for (target, index, _), rows in zip(jobs, results, strict=True):
+            target[index] = rows
+    return end, stays, won
 
 
 def _summed(group_stays: Rows) -> Rows:
@@ -119,27 +142,22 @@ def _summed(group_stays: Rows) -> Rows:
     return [("*", key, n) for key, n in sorted(counts.items())]
 
 
-def _together(
-    tables: DealTables, groupings: list[str], amounts: bool, timed: list[set[int]]
-) -> Measures:
+def _together(tables: DealTables, plan: Plan) -> Counted:
     """Every figure in one statement (see the module's docstring)."""
     until = window_end(tables.options.until)
     latest = f"(SELECT {latest_sql(tables.stage_count)} AS last_)"
     branches = [_branch("end", 0, latest, ("last_",))]
     clock = f"epoch({_capped('last_date', until)})"
     deals = f"(SELECT *, {clock} AS at_s FROM funnel_deals) clocked"
-    summed = _summed_overall(groupings)
-    for index, group in enumerate(groupings):
-        if not (summed and index == 0):
-            stays = stays_sql(group, tables.stage_count, timed[index], "at_s", deals)
+    counted = plan.counted()
+    for index, group in enumerate(plan.groupings):
+        if index in counted:
+            stays = stays_sql(group, tables.stage_count, plan.timed[index], "at_s", deals)
             branches.append(_branch("stay", index, f"({stays})", STAY_COLUMNS))
-        if amounts:
+        if plan.amounts:
             branches.append(_branch("amount", index, f"({amounts_sql(group)})", AMOUNT_COLUMNS))
     rows = tables.engine.rows(" UNION ALL ".join(branches))
-    end, stays_by, amounts_by = _parts(rows, len(groupings), until)
-    if summed:
-        stays_by[0] = _summed(stays_by[1])
-    return _measures(end, stays_by, amounts_by, tables.stage_count)
+    return _parts(rows, len(plan.groupings), until)
 
 
 def _parts(

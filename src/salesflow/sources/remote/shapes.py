@@ -28,10 +28,10 @@ class Shapes:
     keep: str = "TRUE"
 
 
-def load_shapes(engine: Engine, con: duckdb.DuckDBPyConnection, shapes: Shapes, table: str) -> None:
+def load_shapes(engine: Engine, con: duckdb.DuckDBPyConnection, shapes: Shapes, table: str) -> int:
     """The local table `table` (v, n): one non-empty value `v` of each shape, and how many rows
-    have that shape."""
-    from salesflow.sources.columnar import load_rows  # numpy: only for such a column
+    have that shape. Returns the number of shapes."""
+    from salesflow.sources.columnar import load_typed  # numpy: only for such a column
 
     value = text(shapes.column, shapes.alias)
     rows = engine.rows(
@@ -42,4 +42,5 @@ def load_shapes(engine: Engine, con: duckdb.DuckDBPyConnection, shapes: Shapes, 
     if len(rows) > shapes.limit:
         raise DataError(shapes.too_many)
     con.execute(f"DROP TABLE IF EXISTS {table}")
-    load_rows(con, table, ["v", "n"], rows)
+    load_typed(con, table, {"v": "VARCHAR", "n": "BIGINT"}, rows)
+    return len(rows)

@@ -45,8 +45,7 @@ def read_text_amounts(
     )
     digits = "translate(v, '0123456789', '0111111111')"
     shapes = Shapes(column, layout.deals, "src", digits, MAX_SHAPES, too_many, f"NOT {plain('v')}")
-    load_shapes(engine, con, shapes, "sf_amount_shapes")
-    if con.execute("SELECT count(*) FROM sf_amount_shapes").fetchone() == (0,):
+    if not load_shapes(engine, con, shapes, "sf_amount_shapes"):
         return layout
     _refuse_differences(_compared(con), column, source)
     return dataclasses.replace(layout, text_amount=True)
