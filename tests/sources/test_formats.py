@@ -4,6 +4,7 @@ columns are found by the process file's names, `--map` overrides, and missing on
 from __future__ import annotations
 
 import gzip
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -355,6 +356,16 @@ def test_header_only(tmp_path: Path) -> None:
     assert [s.conversion for s in result.funnel.stages] == [None] * 4
     assert result.funnel.win_rate is None
     assert result.funnel.bottleneck is None
+    # not "no dates when deals entered": the stages lack nothing but deals
+    assert result.notes == ["no deals to analyse"]
+
+
+def test_a_window_with_no_deals_says_so(tmp_path: Path) -> None:
+    result = report(tmp_path, DEALS, since=date(2030, 1, 1), until=date(2030, 12, 31))
+    assert result.funnel.deals.total == 0
+    assert result.notes == [
+        "no deals to analyse in the window --since 2030-01-01, --until 2030-12-31"
+    ]
 
 
 def test_empty_file(tmp_path: Path) -> None:

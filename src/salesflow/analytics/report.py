@@ -133,12 +133,14 @@ def _empty(tables: DealTables) -> Funnel:
 
 def _notes(tables: DealTables, funnel: Funnel) -> list[str]:
     notes = list(tables.read_notes)
-    notes += [] if tables.has_dates else [UNDATED]
     left_out = _undated_left_out(tables)
     if left_out:
         notes.append(
             f"--since/--until left out {left_out:,} deal{'s' * (left_out != 1)} with no date"
         )
+    if funnel.deals.total == 0:  # what the stages lack says nothing then
+        return [*notes, _no_deals(tables)]
+    notes += [] if tables.has_dates else [UNDATED]
     undated = [s.name for s in funnel.stages if s.conversion_method == COUNTS]
     if undated and tables.has_dates:
         notes.append(
@@ -156,6 +158,17 @@ def _notes(tables: DealTables, funnel: Funnel) -> list[str]:
         if s.undecided >= UNDECIDED_NOTE
     ]
     return notes
+
+
+def _no_deals(tables: DealTables) -> str:
+    options = tables.options
+    window = [
+        f"{flag} {day.isoformat()}"
+        for flag, day in (("--since", options.since), ("--until", options.until))
+        if day is not None
+    ]
+    where = f" in the window {', '.join(window)}" if window else ""
+    return f"no deals to analyse{where}"
 
 
 def _undated_left_out(tables: DealTables) -> int:

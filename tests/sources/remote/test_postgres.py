@@ -130,6 +130,20 @@ def test_wide_dates_only_and_a_query(server: PostgresServer) -> None:
     same(remote, local)
 
 
+@pytest.mark.parametrize("history", [True, False])
+def test_a_query_of_no_deals_says_so_as_the_csv(
+    server: PostgresServer, tmp_path: Path, history: bool
+) -> None:
+    header = tmp_path / "deals.csv"
+    header.write_text(DEALS_CSV.read_text(encoding="utf-8").splitlines()[0] + "\n")
+    remote = analyze(
+        *database(server, history=history), "--query", "SELECT * FROM deals WHERE 1 = 0"
+    )
+    local = analyze("--deals", str(header), *(("--history", str(HISTORY_CSV)) if history else ()))
+    assert remote["notes"] == ["no deals to analyse"]
+    same(remote, local)
+
+
 def test_the_aggregates_run_on_the_server(server: PostgresServer) -> None:
     mark = server.log_mark()
     analyze(*database(server))
