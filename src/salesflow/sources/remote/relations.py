@@ -301,7 +301,9 @@ def _history_wide(layout: Layout) -> str:
     firsts = ", ".join(
         f"min(CASE WHEN stage_index = {k} THEN entered END) AS h{k}" for k in range(layout.stages)
     )
-    return f"SELECT deal_id, {firsts} FROM history_rows WHERE deal_id IS NOT NULL GROUP BY deal_id"
+    # rows of no stage (a close, a label left out) would only add groups of NULLs
+    kept = "deal_id IS NOT NULL AND stage_index IS NOT NULL"
+    return f"SELECT deal_id, {firsts} FROM history_rows WHERE {kept} GROUP BY deal_id"
 
 
 def _dated(layout: Layout) -> str:

@@ -185,7 +185,7 @@ WITH typed AS (
     MIN(CASE WHEN stage_index = 6 THEN entered END) AS h6
   FROM history_rows
   WHERE
-    NOT deal_id IS NULL
+    NOT deal_id IS NULL AND NOT stage_index IS NULL
   GROUP BY
     deal_id
 ), dated AS (
