@@ -582,3 +582,23 @@ def test_html_links_only_to_safe_urls(tmp_path: Path) -> None:
 
 def escape_html(text: str) -> str:
     return str(escape(text))
+
+
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.mark.parametrize("output", ["markdown", "html"])
+def test_no_escape_sequence_or_control_from_the_process_reaches_the_handbook(
+    tmp_path: Path, output: str
+) -> None:
+    """A clipboard write (OSC 52), a screen clear, a carriage return and a bidi override in
+    names: shown as U+FFFD, so neither printing the handbook nor `cat` of it runs them."""
+    text = (
+        "salesflow: 1\n"
+        'name: "Acme \\e]52;c;cHduZWQ=\\a\\e[2J\\rX"\n'
+        "stages:\n"
+        '  - id: a\n    name: "A \\u202eevil \\e[31mred"\n    exit_criteria: [x]\n'
+    )
+    handbook = render_process(tmp_path, text, "--format", output)
+    assert not CONTROLS.search(handbook)
+    assert "Acme \ufffd" in handbook and "\ufffdevil" in handbook

@@ -105,6 +105,7 @@ def environment(template_dir: Path | None, html: bool) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=terminal_safe,
     )
     env.filters.update(
         md=markdown_text,
@@ -121,6 +122,15 @@ def environment(template_dir: Path | None, html: bool) -> SandboxedEnvironment:
         quote=markdown_quote,
     )
     return env
+
+
+def terminal_safe(value: object) -> object:
+    """Every text a template prints, before any escaping: no escape sequence or control
+    character from the process file reaches the handbook, and through it a terminal (HTML
+    escaping leaves them as they are). Markup is the filters' own output, already safe."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return safety.terminal_text(value)
+    return value
 
 
 def markdown_text(text: object) -> str:
