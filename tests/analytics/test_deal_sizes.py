@@ -69,8 +69,25 @@ def test_a_two_cluster_sample_is_bootstrapped() -> None:
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_a_zero_amount_is_bootstrapped(count: int) -> None:
+def test_a_zero_amount_keeps_the_lognormal_of_the_positive_ones(count: int) -> None:
+    """A free pilot among the wins once switched to the bootstrap, against the rule that few
+    amounts are lognormal: the lognormal is fitted to the positive amounts, the zero is a share
+    of the wins."""
     amounts = np.concatenate(([0.0], LOGNORMAL[: count - 1]))
+    sizes = DealSizes(amounts=amounts)
+    assert sizes.model == "lognormal"
+    assert sizes.positive.tolist() == LOGNORMAL[: count - 1].tolist()
+    assert sizes.others.tolist() == [0.0]
+
+
+def test_no_positive_amount_is_bootstrapped() -> None:
+    assert DealSizes(amounts=np.zeros(5)).model == "bootstrap"
+    assert DealSizes(amounts=np.array([0.0, -300.0]), planned=1_000.0).model == "bootstrap"
+    assert DealSizes(amounts=np.zeros(5)).mean == 0.0
+
+
+def test_many_skewed_positive_amounts_and_a_zero_are_bootstrapped() -> None:
+    amounts = np.concatenate(([0.0], MIXTURE))
     assert DealSizes(amounts=amounts).model == "bootstrap"
 
 
@@ -91,6 +108,11 @@ def test_the_plan_leans_in_only_with_few_amounts() -> None:
     assert not DealSizes(amounts=LOGNORMAL[:MIN_FOR_CHECK], planned=20_000.0).from_prior
     assert not DealSizes(amounts=FEW).from_prior
     assert DealSizes(planned=20_000.0).from_prior
+    # a zero among the amounts: the plan centres the few positive ones; none, the bootstrap
+    with_zero = np.concatenate(([0.0], LOGNORMAL[:MIN_FOR_CHECK]))
+    assert not DealSizes(amounts=with_zero, planned=20_000.0).from_prior
+    assert DealSizes(amounts=np.concatenate(([0.0], FEW)), planned=20_000.0).from_prior
+    assert not DealSizes(amounts=np.zeros(3), planned=20_000.0).from_prior
 
 
 def test_jarque_bera_is_scipys_statistic() -> None:
@@ -181,6 +203,69 @@ def test_the_mean_deal_size_is_the_posterior_expectation(planned: float | None) 
     assert abs(sizes.mean - sampled.mean()) < Z * mean_error(sampled)
 
 
+# ------------------------------------------------------------ won amounts of 0 or less
+
+
+FREE_PILOT = np.concatenate(([0.0], FEW))  # one free pilot among six wins
+CREDIT = np.array([-500.0, 2_000.0, 3_000.0, 4_000.0, 5_000.0])  # a won amount below 0
+
+
+@pytest.mark.parametrize("amounts", [FREE_PILOT, CREDIT])
+def test_the_mean_mixes_the_lognormal_with_the_observed_share_of_the_others(
+    amounts: NDArray[np.float64],
+) -> None:
+    """Without a plan the lognormal's mean is the positive amounts' average, so the mixture's
+    is the average of every amount, as `analyze` reports it (USD 2,700 for the credit)."""
+    sizes = DealSizes(amounts=amounts)
+    assert sizes.model == "lognormal"
+    positive = amounts[amounts > 0]
+    share = (len(amounts) - len(positive)) / len(amounts)
+    others = amounts[amounts <= 0].mean()
+    expected = (1 - share) * LogPosterior.of(positive, None).average + share * others
+    assert sizes.mean == pytest.approx(expected)
+    assert sizes.mean == pytest.approx(amounts.mean())
+
+
+def test_the_share_of_free_wins_is_the_bayesian_bootstraps_weight_of_the_zeros() -> None:
+    """Dirichlet(1, …, 1) weights over six amounts put Beta(1, 5) on the one zero: mean 1/6,
+    variance 5/252; the sizes drawn are 0 in that share, and each simulation's mean and variance
+    are its mixture's."""
+    sims = 100_000
+    draws = DealSizes(amounts=FREE_PILOT).draw(np.random.default_rng(41), sims)
+    assert draws.share is not None and draws.others is not None
+    assert draws.others.tolist() == [0.0]
+    assert abs(draws.share.mean() - 1 / 6) < Z * mean_error(draws.share)
+    assert draws.share.var() == pytest.approx(5 / 252, rel=0.05)
+    assert stats.kstest(draws.share, stats.beta(1, 5).cdf).pvalue > 1e-3
+    sampled = draws.sample(np.random.default_rng(42), np.arange(sims))
+    zero = (sampled == 0.0).astype(np.float64)
+    assert abs(zero.mean() - draws.share.mean()) < Z * mean_error(zero)
+    # one simulation, priced many times over: its mixture's mean and variance
+    one = draws.take(np.zeros(200_000, dtype=np.int64))
+    sizes = one.sample(np.random.default_rng(43), np.arange(200_000))
+    assert abs(sizes.mean() - draws.mean[0]) < Z * mean_error(sizes)
+    assert sizes.var() == pytest.approx(draws.variance[0], rel=0.1)
+
+
+def test_revenue_with_a_free_pilot_is_wins_times_the_mixtures_mean() -> None:
+    """Every lead wins; 100 wins a simulation: 32 priced one by one, the rest a gamma sum with the
+    mixture's mean and variance. Revenue averages 100 × the mean deal size; a single win is 0 in
+    about a sixth of the simulations."""
+    sizes = DealSizes(amounts=FREE_PILOT)
+    assert sizes.model == "lognormal"
+    revenue = simulate(Rates(planned=np.ones(1)), sizes, 100, 50_000, seed=44).revenue
+    assert abs(revenue.mean() - 100 * sizes.mean) < Z * mean_error(revenue)
+    one = simulate(Rates(planned=np.ones(1)), sizes, 1, 50_000, seed=45).revenue
+    assert (one == 0.0).mean() == pytest.approx(1 / 6, abs=0.01)
+
+
+def test_a_credit_is_drawn_as_it_is() -> None:
+    draws = DealSizes(amounts=CREDIT).draw(np.random.default_rng(46), 20_000)
+    sampled = draws.sample(np.random.default_rng(47), np.arange(20_000))
+    assert (sampled == -500.0).any()
+    assert (sampled[sampled != -500.0] > 0).all()
+
+
 # --------------------------------------------------------------------------- the bootstrap
 
 
@@ -208,7 +293,7 @@ def test_the_bootstrap_beyond_the_dirichlet_limit_is_its_normal_limit() -> None:
 
 
 def test_bootstrap_sizes_are_observed_amounts_scaled_by_the_drawn_mean() -> None:
-    amounts = np.array([0.0, 100.0, 250.0, 1_000.0])
+    amounts = np.array([0.0] + [100.0] * 17 + [250.0, 1_000.0, 1_000.0])
     draws = DealSizes(amounts=amounts).draw(np.random.default_rng(23), 3_000)
     assert draws.scale is not None
     owners = np.repeat(np.arange(3_000), 10)

@@ -185,6 +185,9 @@ def test_the_report_names_the_size_model_the_amounts_and_the_dispersion() -> Non
     assert data.closed_deals == DATA.closed_deals
     plan = forecast(PLAN, Request(leads=10, sims=1_000))
     assert (plan.deal_size_model, plan.won_amounts, plan.dispersion) == ("plan", 0, 0.0)
+    assert data.amounts_from == "won"
+    others = forecast(replace(DATA, amounts_from="open_and_lost"), Request(leads=10, sims=1_000))
+    assert others.amounts_from == "open_and_lost"
 
 
 @pytest.mark.parametrize("source", ["plan", "data"])
@@ -582,6 +585,44 @@ def test_no_open_deals_no_pipeline_in_the_months_either() -> None:
     result = forecast(PLAN, request)
     assert result.pipeline is None
     assert all(m.pipeline == 0.0 for m in result.months)
+
+
+def test_no_open_deal_keeps_the_months_with_a_pipeline_of_0() -> None:
+    """Every deal in the data closed: --pipeline with --horizon crashed (IndexError) where
+    without --horizon it said "Open pipeline: 0 deals"; now the months carry a pipeline of 0."""
+    empty = OpenGroups(
+        np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), []
+    )
+    inputs = replace(DATA, open_deals=empty)
+    for leads in (0, 90):
+        request = Request(leads=leads, sims=1_000, horizon=3, start=START, pipeline=True)
+        result = forecast(inputs, request)
+        assert result.pipeline is not None
+        assert (result.pipeline.open_deals, result.pipeline.expected_revenue) == (0, 0.0)
+        assert [m.month for m in calendar(result)] == month_labels(START, 3)
+        assert all(m.pipeline == 0.0 for m in result.months)
+        assert sum(m.new_leads for m in result.months) == pytest.approx(
+            sum(m.mean for m in result.months)
+        )
+
+
+def test_the_calendar_notes_are_those_the_inputs_give() -> None:
+    """The note on the time from lead to won is the inputs' own, given with --horizon; a lag of
+    0 days no longer makes the note "no dated wins in the data, no expected.days in the plan"
+    on its own (it fired for a same-day win, with a plan that had days); the open deals' notes
+    come with --pipeline."""
+    why = "the measured time from lead to won is 0 days (1 dated win, ...)"
+    inputs = replace(
+        DATA, lag=fixed_lag(0.0), lead_time_note=why, open_time_notes=["open deals: ..."]
+    )
+    months = Request(leads=10, sims=1_000, horizon=2, start=START)
+    notes = forecast(inputs, months).notes
+    assert why in notes and "open deals: ..." not in notes
+    assert not any("no dated wins" in note for note in notes)
+    assert "open deals: ..." in forecast(inputs, replace(months, pipeline=True)).notes
+    assert why not in forecast(inputs, Request(leads=10, sims=1_000)).notes
+    silent = forecast(replace(PLAN, lag=fixed_lag(0.0)), months).notes
+    assert not any("time from lead to won" in note for note in silent)
 
 
 def test_new_leads_and_the_pipeline_share_each_simulations_rates() -> None:

@@ -12,8 +12,9 @@ import pytest
 
 from salesflow.analytics import backtest
 from salesflow.analytics.forecast import Inputs
-from salesflow.analytics.forecast_inputs import data_inputs, plan_inputs
+from salesflow.analytics.forecast_inputs import NO_DATES, data_inputs, plan_inputs
 from salesflow.analytics.simulation import PLAN_WEIGHT
+from salesflow.analytics.timing import WHOLE_CYCLE
 from salesflow.errors import InputError
 from salesflow.sources.canonical import DealTables
 from tests.sources.deal_data import PROCESS_YAML, load, tables
@@ -130,6 +131,7 @@ def test_few_won_amounts_lean_on_the_plans_deal_size(won_three: Inputs, tmp_path
     inputs = won_three
     assert inputs.sizes.observed == 3
     assert inputs.sizes.model == "lognormal"
+    assert inputs.amounts_from == "won"
     assert inputs.sizes.planned == 5_000.0
     assert any("3 won amount(s)" in n and "leans on the plan" in n for n in inputs.notes)
     # and without a plan, the three amounts alone: no such note
@@ -143,6 +145,7 @@ def test_no_won_amounts_and_no_deal_size_sizes_wins_from_the_other_deals(tmp_pat
     assert inputs.sizes.amounts is not None
     assert sorted(inputs.sizes.amounts.tolist()) == [300.0, 700.0]
     assert inputs.sizes.mean == pytest.approx(500.0)
+    assert inputs.amounts_from == "open_and_lost"
     assert any("sized from the amounts of 2 open and lost deals" in n for n in inputs.notes)
 
 
@@ -206,3 +209,75 @@ def test_amounts_and_open_deals_come_in_a_fixed_order(tmp_path: Path) -> None:
     assert found.open_deals.stage.tolist() == sorted(found.open_deals.stage.tolist())
     cutoff = backtest._won_amounts(built, date(2024, 12, 31))
     assert cutoff.tolist() == [4000.0, 6000.0, 8000.0]
+
+
+# ------------------------------------------------------------------- when open deals land
+
+
+def test_open_deals_of_a_current_stage_export_have_the_rest_of_the_sales_cycle_to_go(
+    won_three: Inputs,
+) -> None:
+    """No stage entry dates: every stage added 0 days, so the open deals landed on the last day
+    of the data. Their ages count from creation (O2 12 days, O1 31 days at 2024-04-01) and the
+    time from lead to won (30, 40, 60 days) beyond them is still to go."""
+    groups = won_three.open_deals
+    assert groups is not None
+    assert groups.stage.tolist() == [1, 2]  # O2 in Beta, O1 in Gamma
+    assert set(groups.to_go[0].tolist()) == {18.0, 28.0, 48.0}
+    assert set(groups.to_go[1].tolist()) == {9.0, 29.0}
+    assert won_three.lead_time_note is None  # measured
+    assert won_three.open_time_notes == [WHOLE_CYCLE]
+
+
+def test_open_deals_without_any_date_take_the_plans_time_from_the_first_month(
+    tmp_path: Path,
+) -> None:
+    """No dates at all: everything once landed in the first month. The deals count as just
+    arrived, with the whole time from lead to won to go: the plan's 25 days (5 + 10 + 7 + 3)."""
+    undated = "\n".join(
+        ",".join(cell for k, cell in enumerate(line.split(",")) if k not in (3, 4))
+        for line in WON_THREE.splitlines()
+    )
+    inputs = data_inputs(tables(tmp_path, undated), with_pipeline=True)
+    assert inputs.data_end is None
+    groups = inputs.open_deals
+    assert groups is not None
+    for to_go in groups.to_go:
+        assert np.median(to_go) == pytest.approx(25.0, rel=0.1)
+    assert inputs.lead_time_note == (
+        "no won deal in the data has both dates (first seen, closed): the time from lead to won "
+        "is the stages' days summed instead (25 days, from the plan's expected.days)"
+    )
+    assert inputs.open_time_notes == [NO_DATES]
+
+
+def test_an_open_deal_older_than_any_win_is_named(tmp_path: Path) -> None:
+    stale = WON_THREE + "O3,Alpha,500,2023-11-01,,\n"
+    inputs = data_inputs(tables(tmp_path, stale), with_pipeline=True)
+    assert any(note.startswith("1 open deal has waited longer") for note in inputs.open_time_notes)
+
+
+# ------------------------------------------------------------- won amounts of 0 or less
+
+
+def test_a_free_pilot_among_the_wins_keeps_the_lognormal_and_says_so(tmp_path: Path) -> None:
+    free = WON_THREE.replace("W1,Closed Won,4000,", "W1,Closed Won,0,")
+    inputs = data_inputs(tables(tmp_path, free))
+    assert inputs.sizes.model == "lognormal"
+    assert (
+        "1 of 3 won amounts is 0: the deal size is a lognormal fitted to the 2 positive ones, "
+        "and a share of the wins, about 1 in 3, is worth 0"
+    ) in inputs.notes
+    # the plan centres the two positive amounts, and the note counts them
+    assert any(n.startswith("2 positive won amount(s), fewer than 20") for n in inputs.notes)
+
+
+def test_a_won_amount_below_0_gets_a_note(tmp_path: Path) -> None:
+    credit = WON_THREE.replace("W1,Closed Won,4000,", "W1,Closed Won,-500,")
+    inputs = data_inputs(tables(tmp_path, credit))
+    assert inputs.sizes.model == "lognormal"
+    assert inputs.sizes.others.tolist() == [-500.0]
+    note = next(n for n in inputs.notes if n.startswith("1 of 3 won amounts is below 0"))
+    assert note.endswith(
+        "is worth that amount; a won amount below 0 lowers the revenue: check the data"
+    )

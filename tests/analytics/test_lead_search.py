@@ -165,6 +165,13 @@ def test_no_count_up_to_the_most_reaches_an_out_of_reach_target() -> None:
     assert max(found.counts) == 5_000
 
 
+def test_a_start_beyond_the_most_is_searched_from_the_most() -> None:
+    """A tiny deal size puts the mean estimate far beyond any count: no overflow, no count."""
+    found = paths("plan", 300, 1)
+    assert fewest_leads(found, 1e12, 0.9, 10**400, 5_000) is None
+    assert max(found.counts) == 5_000
+
+
 def test_a_search_is_reproducible() -> None:
     first = fewest_leads(paths("data", 2_000, 3), 400_000.0, 0.9, 50, 10**6)
     again = fewest_leads(paths("data", 2_000, 3), 400_000.0, 0.9, 50, 10**6)

@@ -238,3 +238,39 @@ def test_wins_land_at_the_end_of_the_data_plus_the_time_to_go() -> None:
     assert found.shares(0.0, 3).tolist() == [[0, 1.0, 0, 0, 0]]
     assert found.shares(1.9, 3).tolist() == [[0, 0, 0, 1.0, 0]]
     assert found.shares(2.9 + 10 / DAYS_PER_MONTH, 3).tolist() == [[0, 0, 0, 0, 1.0]]
+
+
+def test_no_open_deal_lands_nowhere() -> None:
+    """Every deal closed: no group, and a calendar with no row to spread (the months once
+    crashed on `landing.shape[1]` of an empty array)."""
+    empty = group(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), {}, [None] * 3)
+    assert empty.deals == 0
+    assert empty.shares(0.0, 3).shape == (0, 5)
+    wins = empty.wins(np.random.default_rng(1), np.full((4, 3), 0.5))
+    assert wins.shape == (4, 0)
+
+
+def test_time_to_go_can_be_the_rest_of_the_whole_cycle() -> None:
+    """No stage entry dates: an open deal's age counts from when it was first seen, and its
+    time still to go is the time from lead to won (36, 43 or 51 days) beyond that age, whatever
+    its stage; no stage is added on top (once every stage added 0 days: the deal was booked at
+    the end of the data)."""
+    lead = Lag(np.array([36.0, 43.0, 51.0]), np.full(3, 1 / 3))
+    none: list[Lag | None] = [None] * 3
+    for stage in (0, 2):
+        found = group(np.array([stage]), np.array([2.0]), np.ones(1), {}, none, [lead] * 3)
+        assert set(found.to_go[0].tolist()) == {34.0, 41.0, 49.0}
+    older = group(np.array([1]), np.array([40.0]), np.ones(1), {}, none, [lead] * 3)
+    assert set(older.to_go[0].tolist()) == {3.0, 11.0}
+
+
+def test_time_to_go_in_a_stretch_is_its_rest_then_the_later_stretches() -> None:
+    """Stage 0 dated, stage 1 not (its time is inside stage 0's stays), stage 2 dated: a deal in
+    stage 1, 15 days after it entered stage 0, still has the rest of stage 0's stretch (20 days:
+    5 left), then stage 2's 5 days; stage 1's own entry in `advance` is None."""
+    stretch = Lag(np.array([20.0]), np.array([1.0]))
+    last = Lag(np.array([5.0]), np.array([1.0]))
+    advance: list[Lag | None] = [stretch, None, last]
+    current: list[Lag | None] = [stretch, stretch, last]
+    found = group(np.array([1]), np.array([15.0]), np.ones(1), {}, advance, current)
+    assert set(found.to_go[0].tolist()) == {10.0}

@@ -759,3 +759,69 @@ def test_a_5000_character_path(files: dict[str, Path]) -> None:
     line = error_line(result)
     assert line.endswith("…: cannot be read: File name too long")
     assert len(line) < 300
+
+
+# --- one process per pipeline -----------------------------------------------------------------
+
+PIPELINES = """\
+Record ID,Deal Name,Deal Stage,Pipeline,Amount,Create Date,Close Date
+1,A,Closed Won,Sales Pipeline,1000,2024-01-01,2024-01-20
+2,B,Closed Lost,Sales Pipeline,1000,2024-01-01,2024-01-20
+3,C,Closed Won,Renewals,50000,2024-01-01,2024-01-20
+4,D,Closed Won,Renewals,50000,2024-01-01,2024-01-20
+"""
+REFUSED_PIPELINES = (
+    """salesflow: error: pipes.csv: column 'Pipeline' holds deals of 2 pipelines: "Renewals" """
+    """(2), "Sales Pipeline" (2); set data.pipeline to the pipeline this process describes (one """
+    "process per pipeline), or, to analyse several together on purpose, choose them with "
+    """data.where: {"Pipeline": ["Renewals", "Sales Pipeline"]}, or --where Pipeline=Renewals """
+    "--where 'Pipeline=Sales Pipeline'"
+)
+
+
+@pytest.fixture
+def hubspot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`salesflow init --crm hubspot` and an export of two pipelines, sharing the outcome labels."""
+    assert invoke("init", "--no-ci", "--crm", "hubspot", str(tmp_path)).exit_code == 0
+    write(tmp_path, "pipes.csv", PIPELINES)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "process.yaml"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("analyze", "--format", "json"),
+        ("validate",),
+        ("forecast", "--leads", "10"),
+        ("backtest",),
+        ("onboard",),
+    ],
+)
+def test_deals_of_several_pipelines_are_refused_by_every_command(
+    hubspot: Path, command: tuple[str, ...]
+) -> None:
+    """Else the Renewals deals' wins would count in the Sales Pipeline's win rate (0.75, an
+    average won deal of 33,666.67) with no warning."""
+    result = invoke(*command, "-p", "process.yaml", "--deals", "pipes.csv")
+    assert_clean_exit(result)
+    assert error_line(result) == REFUSED_PIPELINES
+
+
+@pytest.mark.parametrize(
+    ("edit", "where", "won"),
+    [
+        (("  # pipeline: Sales Pipeline", "  pipeline: Sales Pipeline"), (), 1),
+        ((), ("--where", "Pipeline=Sales Pipeline", "--where", "Pipeline=Renewals"), 3),
+    ],
+)
+def test_a_chosen_pipeline_or_several_on_purpose_are_analysed(
+    hubspot: Path, edit: tuple[str, ...], where: tuple[str, ...], won: int
+) -> None:
+    if edit:
+        text = hubspot.read_text(encoding="utf-8")
+        hubspot.write_text(text.replace(*edit), encoding="utf-8")
+    result = invoke("analyze", "-p", "process.yaml", "--deals", "pipes.csv", "-f", "json", *where)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert (document["deals"]["won"], document["deals"]["lost"]) == (won, 1)

@@ -208,6 +208,17 @@ def test_one_person_spelt_two_ways_is_said() -> None:
     )
 
 
+@pytest.mark.usefixtures("files")
+@pytest.mark.parametrize("amount", ["1.7e308", "1000000000000001"])
+def test_a_quota_beyond_the_deal_data_bound_is_refused(amount: str) -> None:
+    """A quota of 1.7e308 passed validate, then `analyze --by owner -f json` exited with 3."""
+    write(Path.cwd(), "process.yaml", PROCESS.replace("amount: 2000,", f"amount: {amount},"))
+    result = invoke("analyze", "-p", "process.yaml", "--deals", "deals.csv", "--by", "owner")
+    assert_clean_exit(result)
+    assert result.exit_code == 2
+    assert "roles[0].quota.amount: must be at most 1,000,000,000,000,000" in result.stderr
+
+
 def test_the_bundled_goals_example_judges_its_slow_cycle(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(EXAMPLES / "goals")
     result = invoke("analyze", "--format", "json")

@@ -364,6 +364,121 @@ def test_fail_on_still_writes_the_output_file(repo: Repo, tmp_path: Path) -> Non
     assert target.read_text(encoding="utf-8") == run("diff", "v1", "v2", "-f", "markdown").stdout
 
 
+# --- labels, aliases and stage dates: the tester's pairs, as plain files ----------------------
+
+ALIASES_BEFORE = """\
+salesflow: 1
+name: A
+stages:
+  - {id: a, name: Demo, exit_criteria: [x], aliases: [Demo, Solution Demo, DEMO CALL]}
+"""
+ALIASES_AFTER = """\
+salesflow: 1
+name: A
+stages:
+  - {id: a, name: Solution Demo, exit_criteria: [x], aliases: [Demo, demo call]}
+"""
+ONE_STAGE = "salesflow: 1\nname: A\nstages:\n  - {id: a, name: Alpha, exit_criteria: [x]}\n"
+SWAP_BEFORE = ONE_STAGE + "  - {id: b, name: Beta, exit_criteria: [x]}\n"
+SWAP_AFTER = """\
+salesflow: 1
+name: A
+stages:
+  - {id: a, name: Beta, exit_criteria: [x]}
+  - {id: b, name: Alpha, exit_criteria: [x]}
+"""
+DATES_BEFORE = """\
+salesflow: 1
+name: A
+stages:
+  - {id: lead, name: Lead, exit_criteria: [x]}
+  - {id: demo, name: Demo, exit_criteria: [x]}
+data:
+  stage_dates: {demo: demo_date}
+"""
+DATES_AFTER = """\
+salesflow: 1
+name: A
+stages:
+  - {id: lead, name: Lead, exit_criteria: [x]}
+  - {id: solution, name: Solution Demo, exit_criteria: [x], aliases: [Demo]}
+data:
+  stage_dates: {solution: demo_date}
+"""
+
+
+def diff_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, before: str, after: str, *args: str
+) -> Result:
+    (tmp_path / "a.yaml").write_text(before, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(after, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return run("diff", "a.yaml", "b.yaml", *args)
+
+
+def test_aliases_that_still_map_do_not_fail_the_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = diff_files(
+        tmp_path, monkeypatch, ALIASES_BEFORE, ALIASES_AFTER, "--fail-on", "breaking"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[2:] == [
+        "Stage Solution Demo (a)",
+        "  info     name: 'Demo' → 'Solution Demo'",
+        "",
+        "1 change: 1 info",
+    ]
+
+
+def test_outcomes_written_out_as_the_defaults_do_not_fail_the_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written = ONE_STAGE + "outcomes:\n  won: {name: Closed Won}\n"
+    result = diff_files(tmp_path, monkeypatch, ONE_STAGE, written, "--fail-on", "info")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("\nNo semantic changes.\n")
+
+
+def test_two_stages_swapping_names_fail_the_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = diff_files(tmp_path, monkeypatch, SWAP_BEFORE, SWAP_AFTER, "--fail-on", "breaking")
+    assert result.exit_code == 1, result.output
+    groups = _text_groups(result.stdout)
+    assert groups["Stage Alpha (b)"] == [
+        "  breaking label 'Alpha' moved from stage 'a' to stage 'b' — "
+        "Data labelled with it now silently counts as another stage or outcome.",
+        "  info     name: 'Beta' → 'Alpha'",
+    ]
+    assert groups["Stage Beta (a)"][0].startswith("  breaking label 'Beta' moved from stage 'b'")
+    document = json.loads(
+        diff_files(tmp_path, monkeypatch, SWAP_BEFORE, SWAP_AFTER, "-f", "json").stdout
+    )
+    assert document["summary"] == {"breaking": 2, "warning": 0, "info": 2}
+    remapped = [c for c in document["changes"] if c["kind"] == "label-remapped"]
+    assert [(c["before"], c["after"]) for c in remapped] == [
+        ({"label": "Beta", "stage": "b"}, {"label": "Beta", "stage": "a"}),
+        ({"label": "Alpha", "stage": "a"}, {"label": "Alpha", "stage": "b"}),
+    ]
+
+
+def test_a_stage_date_follows_its_stage_whose_id_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = diff_files(tmp_path, monkeypatch, DATES_BEFORE, DATES_AFTER)
+    assert result.exit_code == 0, result.output
+    assert "stage_dates" not in result.stdout
+    assert _text_groups(result.stdout) == {
+        "Stage Solution Demo (solution)": [
+            "  breaking stage id 'demo' → 'solution' — "
+            "Deal data, stage dates, histories and scripts are keyed on the id.",
+            "  info     name: 'Demo' → 'Solution Demo'",
+        ],
+        "2 changes: 1 breaking, 1 info": [],
+    }
+
+
 # --- formats --------------------------------------------------------------------------------
 
 
@@ -475,7 +590,10 @@ def test_markdown_has_a_summary_table_and_a_section_per_stage(repo: Repo) -> Non
 def test_markdown_escapes_pipes_and_backticks(repo: Repo) -> None:
     repo.write("sales/flow.yaml", V3.replace("name: Security review", "name: Security | `review`"))
     out = run("diff", "HEAD", "-f", "markdown").stdout
-    assert "- ⚪ info: name: 'Security review' → 'Security \\| \\`review\\`'\n" in out
+    # the old name is dropped (no alias keeps it): breaking, with the reason
+    assert (
+        "- 🔴 breaking: name: 'Security review' → 'Security \\| \\`review\\`' — The old name" in out
+    )
     assert "\n### Stage Security \\| \\`review\\` (`security-review`)\n" in out
 
 
@@ -583,6 +701,38 @@ def test_no_impact_without_leads(repo: Repo) -> None:
 def test_negative_leads(repo: Repo) -> None:
     line = error_line(invoke("diff", "v1", "v2", "--leads", "-5"))
     assert line == "salesflow: error: --leads -5: must be 0 or more"
+
+
+@pytest.mark.parametrize(
+    ("leads", "shown"),
+    [
+        (str(10**12 + 1), str(10**12 + 1)),
+        (str(10**20), str(10**20)),  # printed float noise
+        ("1" + "0" * 400, "10000000000000000000…"),  # OverflowError, exit 3
+        ("1" + "0" * 4999, "10000000000000000000…"),  # repeated all 5,000 digits
+    ],
+)
+def test_leads_are_bounded_as_for_forecast(repo: Repo, leads: str, shown: str) -> None:
+    line = error_line(invoke("diff", "v1", "v2", "--leads", leads))
+    assert line == f"salesflow: error: --leads {shown}: must be at most 1,000,000,000,000"
+    assert line == error_line(invoke("forecast", "--leads", leads))
+
+
+def test_leads_at_the_bound(repo: Repo) -> None:
+    impact = diff_json("v2", "v3", "--leads", str(10**12))["impact"]
+    assert impact["leads"] == 10**12
+    assert impact["difference"] == 0
+
+
+def test_plan_amounts_beyond_the_deal_data_bound_are_refused(repo: Repo, tmp_path: Path) -> None:
+    """deal_size 1e308 against 1.5e308 ended in an OverflowError (exit 3) with --leads."""
+    for name, size in (("old.yaml", "1e308"), ("new.yaml", "1.5e308")):
+        text = V1.replace("deal_size: 10000", f"deal_size: {size}")
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    result = invoke("diff", str(tmp_path / "old.yaml"), str(tmp_path / "new.yaml"), "--leads", "1")
+    assert_clean_exit(result)
+    assert result.exit_code == 2
+    assert "assumptions.deal_size: must be at most 1,000,000,000,000,000" in result.stderr
 
 
 # --- errors: exit 2, one line, no traceback -----------------------------------------------------
@@ -991,4 +1141,5 @@ def test_four_thousand_stages_through_the_cli(repo: Repo) -> None:
     result = run("diff", "a.yaml", "b.yaml", "-f", "json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)["summary"]
-    assert summary["breaking"] == 4000
+    # every stage moved (reversed) and renamed without keeping its old name
+    assert summary["breaking"] == 8000

@@ -70,6 +70,7 @@ TOP_KEYS = {
     "deal_size",
     "deal_size_model",
     "won_amounts",
+    "amounts_from",
     "dispersion",
     "dispersion_cohorts",
     "stages",
@@ -436,7 +437,7 @@ def test_negative_seed() -> None:
     [
         (
             ("--leads", str(10**38)),
-            f"salesflow: error: --leads {10**38}: must be at most 1,000,000,000,000",
+            "salesflow: error: --leads 10000000000000000000…: must be at most 1,000,000,000,000",
         ),
         (
             ("--leads", "100", "--target", "1e308"),
@@ -480,12 +481,33 @@ def test_an_amount_beyond_the_range_in_the_data(files: dict[str, Path], amount: 
     )
 
 
+@pytest.mark.parametrize("size", ["1e154", "1.7e308", "1" + "0" * 400])
+def test_a_deal_size_beyond_the_deal_data_bound_is_refused(
+    files: dict[str, Path], size: str
+) -> None:
+    """`deal_size: 1e154` passed validate, then `forecast --plan` failed with exit 3."""
+    files["process"].write_text(PROCESS.replace("deal_size: 1000", f"deal_size: {size}"))
+    line = error_line(forecast("--plan", "--leads", "100"))
+    assert "assumptions.deal_size: must be at most 1,000,000,000,000,000 (10^15" in line
+
+
 @pytest.mark.timeout(30)
-@pytest.mark.parametrize("days", ["100000", "1000000", "1e12"])
+@pytest.mark.parametrize("size", ["1e-300", "1e-9"])
+def test_a_tiny_deal_size_leaves_the_target_out_of_reach(files: dict[str, Path], size: str) -> None:
+    """The leads needed on average were the start of the search: 10^300 overflowed NumPy."""
+    files["process"].write_text(PROCESS.replace("deal_size: 1000", f"deal_size: {size}"))
+    target = forecast_json("--plan", "--leads", "100", "--target", "10k")["target"]
+    assert target["leads_needed_mean"] > 10**12
+    assert target["leads_needed_p90"] is None
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("days", ["36500", "36500.0"])
 def test_stages_that_take_forever_keep_the_monthly_table_small(
     files: dict[str, Path], days: str
 ) -> None:
-    """`expected.days: 100000` with --horizon 3 held 2.7 GB (1,000,000: 24.5 GiB)."""
+    """`expected.days: 100000` with --horizon 3 held 2.7 GB (1,000,000: 24.5 GiB). The process
+    file now stops at 36,500 days (100 years), still far beyond the 240 months of the table."""
     files["process"].write_text(PROCESS.replace("days: 10}", f"days: {days}}}"), encoding="utf-8")
     document = forecast_json("--plan", "--leads", "100", "--horizon", "3", "--start", "2026-01")
     months = document["months"]
@@ -507,3 +529,116 @@ def test_data_without_dates_says_what_it_cannot_measure(files: dict[str, Path]) 
     assert any("no time from lead to won is known" in note for note in document["notes"])
     text = forecast("--leads", "90", "--deals", "deals.csv").stdout
     assert "cohort-to-cohort variation not measured" in " ".join(text.split())
+
+
+# --- the months and the open pipeline, on data that once broke them ---------------------------
+
+# Dated stages; every deal closed (two won, one lost): no open deal at all.
+CLOSED = """\
+deal_id,stage,amount,created_at,closed_at,lost_at_stage,discovery_date,proposal_date
+W1,Won,1000,2024-01-01,2024-02-01,,2024-01-01,2024-01-15
+L1,Lost,,2024-01-05,2024-01-20,discovery,2024-01-05,
+W2,Won,3000,2024-01-07,2024-03-01,,2024-01-07,2024-02-01
+"""
+DATED = "data:\n  stage_dates: {discovery: discovery_date, proposal: proposal_date}\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html"])
+@pytest.mark.parametrize(
+    "leads", [("--leads", "10"), ("--leads", "0"), ("--leads-per-month", "4")], ids=str
+)
+def test_no_open_deal_with_pipeline_and_horizon(
+    files: dict[str, Path], fmt: str, leads: tuple[str, str]
+) -> None:
+    """Was `internal error: IndexError: tuple index out of range` (exit 3) in every format."""
+    files["process"].write_text(PROCESS + DATED, encoding="utf-8")
+    files["deals"].write_text(CLOSED, encoding="utf-8")
+    args = ("--deals", "deals.csv", *leads, "--pipeline", "--horizon", "3", "-f", fmt, "-q")
+    result = forecast(*args)
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        document = json.loads(result.stdout)
+        assert document["pipeline"]["open_deals"] == 0
+        assert all(month["pipeline"] == 0 for month in document["months"])
+    elif fmt != "html":
+        assert (
+            "Open pipeline:** 0 deals" in result.stdout or "Open pipeline: 0 deals" in result.stdout
+        )
+
+
+# A current-stage export (no stage dates) that ends 2024-05-03: wins took 36, 43 and 51 days
+# from creation; two open deals were created on 2024-05-01 and 2024-05-03.
+CURRENT_STAGE = """\
+deal_id,stage,amount,created_at,closed_at,lost_at_stage
+W1,Won,12000,2024-01-05,2024-02-10,
+W2,Won,8000,2024-01-10,2024-03-01,
+W3,Won,10000,2024-02-01,2024-03-15,
+L1,Lost,,2024-01-12,2024-01-30,discovery
+L2,Lost,,2024-02-01,2024-03-01,proposal
+O1,discovery,10000,2024-05-01,,
+O2,proposal,10000,2024-05-03,,
+"""
+
+
+def test_a_current_stage_export_lands_the_pipeline_after_the_data(files: dict[str, Path]) -> None:
+    """Every stage added 0 days to an open deal: all its revenue was booked "earlier" (before
+    2024-06), nothing in June to August, and no note. The deals have the rest of the sales
+    cycle to go: they land in June and July, as the new leads do, and a note says how."""
+    files["deals"].write_text(CURRENT_STAGE, encoding="utf-8")
+    args = ("--deals", "deals.csv", "--leads", "0", "--pipeline", "--horizon", "3")
+    document = forecast_json(*args, "--start", "2024-06")
+    months = {month["month"]: month["pipeline"] for month in document["months"]}
+    assert "earlier" not in months
+    assert months["2024-06"] > 0
+    assert sum(months.values()) == pytest.approx(document["pipeline"]["revenue"]["mean"], rel=0.1)
+    assert any("an open deal's time still to go is the rest" in n for n in document["notes"])
+
+
+def test_a_win_on_the_day_it_was_created_gets_a_true_note(files: dict[str, Path]) -> None:
+    """One win closed the day it was created: the note said "no dated wins in the data, no
+    expected.days in the plan", though there is a dated win and the plan has days (10 + 20)."""
+    files["process"].write_text(PROCESS + DATED, encoding="utf-8")
+    files["deals"].write_text(
+        "deal_id,stage,amount,created_at,closed_at,lost_at_stage,discovery_date,proposal_date\n"
+        "W1,Won,5000,2024-03-01,2024-03-01,,2024-03-01,2024-03-01\n"
+        "L1,Lost,,2024-01-01,2024-01-20,discovery,2024-01-01,\n"
+        "L2,Lost,,2024-01-10,2024-03-01,proposal,2024-01-10,2024-01-25\n",
+        encoding="utf-8",
+    )
+    document = forecast_json("--deals", "deals.csv", "--leads", "30", "--horizon", "3")
+    notes = " ".join(document["notes"])
+    assert "no dated wins" not in notes
+    assert "0 days (1 dated win, closed the day it was created)" in notes
+    assert "the stages' days summed instead" in notes
+    # the plan's days, not 0: the first month's leads cannot all win in it
+    assert document["months"][0]["mean"] < document["months"][1]["mean"]
+
+
+@pytest.mark.parametrize(("amount", "said"), [("0", "is 0"), ("-500", "is below 0")])
+def test_a_won_amount_of_0_or_less_keeps_the_lognormal_with_a_note(
+    files: dict[str, Path], amount: str, said: str
+) -> None:
+    """A free pilot among the wins switched the deal size to the bootstrap, silently, against
+    the docs (lognormal with fewer than 20 won amounts)."""
+    files["deals"].write_text(DEALS.replace("W1,Won,2000,", f"W1,Won,{amount},"), encoding="utf-8")
+    document = forecast_json("--leads", "10", "--deals", "deals.csv")
+    assert document["deal_size_model"] == "lognormal"
+    assert any(note.startswith(f"1 of 2 won amounts {said}") for note in document["notes"])
+
+
+def test_the_headline_says_the_wins_are_sized_from_open_and_lost_deals(
+    files: dict[str, Path],
+) -> None:
+    """Five lost deals with amounts, no plan for the deal size: "average deal EUR 3,000
+    (lognormal fitted to 5 won amounts)" contradicted the note below it."""
+    files["process"].write_text(PROCESS.replace("assumptions:\n  deal_size: 1000\n", ""))
+    lost = "".join(f"L{k},Lost,{k * 1000},discovery\n" for k in range(1, 6))
+    files["deals"].write_text("deal_id,stage,amount,lost_at_stage\n" + lost, encoding="utf-8")
+    for fmt in ("text", "markdown", "html"):
+        result = forecast("--leads", "100", "--deals", "deals.csv", "-f", fmt, "-q")
+        assert result.exit_code == 0, result.output
+        out = " ".join(result.stdout.split())
+        assert "lognormal fitted to 5 amounts of open and lost deals" in out
+        assert "fitted to 5 won amounts" not in out
+    document = forecast_json("--leads", "100", "--deals", "deals.csv")
+    assert (document["won_amounts"], document["amounts_from"]) == (5, "open_and_lost")

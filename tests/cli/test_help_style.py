@@ -112,6 +112,11 @@ def test_the_data_choices_are_the_models() -> None:
         (["backtest", "--every", "week"], "--every week: choose one of month, quarter, half, year"),
         (["diff", "v1", "--leads", "-5"], "--leads -5: must be 0 or more"),
         (
+            ["diff", "v1", "--leads", "1" + "0" * 5000],  # all 5,000 digits were repeated
+            "--leads 10000000000000000000…: must be at most 1,000,000,000,000",
+        ),
+        (["forecast", "--sims", " "], "--sims ' ': expected a whole number"),
+        (
             ["diff", "v1", "--fail-on", "error"],
             "--fail-on error: choose one of breaking, warning, info, none",
         ),

@@ -327,6 +327,27 @@ def test_process_option(files: dict[str, Path]) -> None:
     assert str(files["bad"]) in result.stdout
 
 
+QUOTA = "title: Account Executive\n    quota: {amount: 1.7e308, per: quarter}"
+
+
+def test_plan_numbers_beyond_their_bounds_fail(tmp_path: Path) -> None:
+    """Each of these passed `validate`, then crashed forecast, diff or analyze with exit 3."""
+    text = VALID_PROCESS.replace("title: Account Executive", QUOTA).replace(
+        "days: 10}", "days: 1" + "0" * 400 + "}"
+    )
+    path = write(tmp_path, "p.yaml", text + "assumptions: {deal_size: 1e154}\n")
+    result = invoke("validate", str(path))
+    assert_clean_exit(result)
+    assert result.exit_code == 1
+    amount = "must be at most 1,000,000,000,000,000 (10^15, the largest amount salesflow reads)"
+    assert result.stdout.splitlines()[:3] == [
+        f"{path}:6:21: error out-of-range: roles[0].quota.amount: {amount}, got 1.7e+308",
+        f"{path}:12:39: error out-of-range: stages[0].expected.days: must be at most 36,500 "
+        "(100 years), got 10000000000000000000… (401 digits)",
+        f"{path}:20:26: error out-of-range: assumptions.deal_size: {amount}, got 1e+154",
+    ]
+
+
 def test_every_text_issue_is_one_line(tmp_path: Path) -> None:
     path = write(tmp_path, "p.yaml", VALID_PROCESS.replace("owner: ae", 'owner: "s\\ne"', 1))
     result = invoke("validate", str(path))

@@ -43,6 +43,23 @@ def test_whitespace_only_file(tmp_path: Path) -> None:
     assert _only_issue(document)["code"] == "empty-file"
 
 
+@pytest.mark.parametrize("text", ["null\n", "~\n", "--- null\n", "Null # nothing\n"])
+def test_a_file_that_says_null_is_not_a_mapping(tmp_path: Path, text: str) -> None:
+    """It is not empty (it said `empty-file: file is empty`): it is a single value."""
+    result, document = validate_json(str(write(tmp_path, "process.yaml", text)))
+    assert result.exit_code == 2
+    issue = _only_issue(document)
+    assert (issue["code"], issue["line"], issue["column"]) == ("not-a-mapping", 1, 1)
+    assert issue["message"].startswith("the document is a single value;")
+
+
+@pytest.mark.parametrize("text", ["---\n", "--- # nothing yet\n", "# only\n# comments\n"])
+def test_a_file_with_no_value_is_empty(tmp_path: Path, text: str) -> None:
+    result, document = validate_json(str(write(tmp_path, "process.yaml", text)))
+    assert result.exit_code == 2
+    assert _only_issue(document)["code"] == "empty-file"
+
+
 def test_latin1_file_is_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "process.yaml"
     path.write_bytes("salesflow: 1\nname: Café sales\n".encode("latin-1"))

@@ -88,6 +88,25 @@ def test_errors_in_merged_content_are_positioned() -> None:
     }
 
 
+def test_two_merge_keys_in_one_mapping_are_a_duplicate_key(tmp_path: Path) -> None:
+    """The second `<<` silently won; it is refused like any key written twice."""
+    text = ANCHORED.replace("    id: demo\n", "    id: demo\n    <<: {owner: se}\n")
+    path = tmp_path / "process.yaml"
+    path.write_text(text, encoding="utf-8")
+    result, document = validate_json(str(path))
+    assert result.exit_code == 2
+    (issue,) = issues_of(document)
+    assert (issue["code"], issue["line"], issue["column"]) == ("duplicate-key", 15, 5)
+    assert issue["message"] == "duplicate key '<<' (first defined on line 13)"
+
+
+def test_one_merge_key_of_several_sources_is_no_duplicate() -> None:
+    text = ANCHORED.replace(
+        "  - <<: *defaults\n    id: demo", "  - <<: [*defaults, {x-a: 1}]\n    id: demo"
+    )
+    assert parse_process(text, "anchors.yaml").issues == []
+
+
 def test_stdin() -> None:
     result = invoke("validate", "-", input=VALID_PROCESS)
     assert result.exit_code == 0, result.output
@@ -158,6 +177,27 @@ def test_unsupported_versions(version: str, code: str) -> None:
     loaded = parse_process(text.replace("owner: ae", "owner: se"), "p.yaml")
     assert [(i.code, i.line, i.column) for i in loaded.issues] == [(code, 1, 12)]
     assert loaded.process is None
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("true", "true"),  # was `True`, Python's spelling
+        ("True", "true"),
+        ("null", "null"),  # was `None`
+        ("'1'", "'1'"),
+        ("2", "2"),
+        (".inf", ".inf"),
+        ("1e400", "1e400"),
+        ("[1]", "a list"),
+    ],
+)
+def test_an_unsupported_version_is_shown_as_yaml_writes_it(written: str, shown: str) -> None:
+    text = VALID_PROCESS.replace("salesflow: 1", f"salesflow: {written}")
+    (issue,) = parse_process(text, "p.yaml").issues
+    assert issue.message == (
+        f"format version {shown} is not supported; this salesflow reads version 1"
+    )
 
 
 def test_missing_version_is_a_missing_key() -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import copy
+import math
+from datetime import date
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
 from salesflow.model import FORMAT_VERSION, Outcomes, Process, Stage
+from salesflow.model.limits import MAX_DAYS, MAX_RATE
 from salesflow.model.schema import process_schema
+from salesflow.sources import parse
 from tests.helpers import VALID_DOCUMENT
 
 
@@ -135,3 +139,89 @@ def test_numbers_are_strict_and_finite(path: tuple[str | int, ...], value: objec
 def test_whole_numbers_are_still_numbers(path: tuple[str | int, ...]) -> None:
     process = Process.model_validate(_with(path, 1))
     assert process is not None
+
+
+AMOUNT_FIELDS = [
+    ("assumptions", "deal_size"),
+    ("roles", 0, "quota", "amount"),
+    ("goals", "revenue", "amount"),
+]
+DAY_FIELDS = [("stages", 0, "expected", "days"), ("goals", "cycle_days")]
+
+
+def _errors(document: dict[str, object]) -> list[tuple[object, ...]]:
+    with pytest.raises(ValidationError) as caught:
+        Process.model_validate(document)
+    return [(error["type"], *error["loc"]) for error in caught.value.errors()]
+
+
+def _with_amount(path: tuple[str | int, ...], value: object) -> dict[str, object]:
+    """The document with `value` at `path`; a quota or revenue goal gets its period too."""
+    document = _with(path, value)
+    if path[-1] == "amount":
+        quota: object = document
+        for part in path[:-1]:
+            quota = quota[part]  # type: ignore[index]
+        quota["per"] = "year"  # type: ignore[index]
+    return document
+
+
+@pytest.mark.parametrize("path", AMOUNT_FIELDS)
+@pytest.mark.parametrize("value", [1e154, 1.7e308, 10**400, math.nextafter(parse.MAX_AMOUNT, 2e15)])
+def test_amounts_above_the_deal_data_bound_are_refused(
+    path: tuple[str | int, ...], value: object
+) -> None:
+    """`deal_size: 1e154` validated, then broke forecast, diff and analyze (exit 3)."""
+    assert [error[1:] for error in _errors(_with_amount(path, value))] == [path]
+
+
+@pytest.mark.parametrize("path", AMOUNT_FIELDS)
+def test_amounts_up_to_the_deal_data_bound_are_accepted(path: tuple[str | int, ...]) -> None:
+    Process.model_validate(_with_amount(path, parse.MAX_AMOUNT))
+
+
+@pytest.mark.parametrize("path", DAY_FIELDS)
+def test_day_counts_are_at_most_a_hundred_years(path: tuple[str | int, ...]) -> None:
+    assert MAX_DAYS == 36_500
+    Process.model_validate(_with(path, MAX_DAYS))
+    assert _errors(_with(path, MAX_DAYS + 0.5)) == [("less_than_equal", *path)]
+    assert _errors(_with(path, 1e300)) == [("less_than_equal", *path)]
+
+
+def test_exchange_rates_are_bounded() -> None:
+    rates = ("data", "rates", "EUR")
+    Process.model_validate(_with(rates, MAX_RATE))
+    assert _errors(_with(rates, 1e300)) == [("less_than_equal", *rates)]
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [("2024-01-05", date(2024, 1, 5)), (" 2024-01-05 ", date(2024, 1, 5)), (None, None)],
+)
+def test_effective_is_a_date_written_yyyy_mm_dd(written: str | None, day: date | None) -> None:
+    assert Process.model_validate(_with(("effective",), written)).effective == day
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        (86400, "date_type"),  # read as a Unix timestamp: 1970-01-02
+        (20240101, "date_type"),
+        (1.5, "date_type"),
+        (True, "date_type"),
+        ("2024-1-5", "date_format"),
+        ("20240101", "date_format"),
+        ("2024-01-05T10:00:00", "date_format"),
+        ("2026-02-30", "date_value"),
+        ("9999-12-31", "date_range"),
+        ("1899-12-31", "date_range"),
+        (date(9999, 12, 31), "date_range"),
+    ],
+)
+def test_effective_refuses_anything_else(value: object, kind: str) -> None:
+    assert _errors(_with(("effective",), value)) == [(kind, "effective")]
+
+
+def test_effective_years_are_those_of_the_deal_data() -> None:
+    for year in (parse.FIRST_YEAR, parse.LAST_YEAR):
+        assert Process.model_validate(_with(("effective",), f"{year}-06-30")).effective

@@ -349,6 +349,29 @@ def test_json_has_the_optional_parts_only_when_present() -> None:
     assert plan["stages"][0]["advanced"] is None
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_the_headline_says_whose_amounts_size_the_wins(fmt: str) -> None:
+    """No won amounts and no planned deal size: the wins are sized from the open and lost deals'
+    amounts. The headline said "lognormal fitted to 5 won amounts" above a note saying so."""
+    render = FORECAST_FORMATS.renderer(fmt)
+    others = forecast(full=False).model_copy(
+        update={"amounts_from": "open_and_lost", "won_amounts": 5}
+    )
+    out = flat(render(others, False))
+    assert "(lognormal fitted to 5 amounts of open and lost deals)" in out
+    assert "won amount" not in out
+    one = flat(render(others.model_copy(update={"won_amounts": 1}), False))
+    assert "(lognormal fitted to 1 amount of an open or lost deal)" in one
+    assert "(lognormal fitted to 115 won amounts)" in flat(render(forecast(full=False), False))
+
+
+def test_json_says_whose_amounts_size_the_wins() -> None:
+    render = FORECAST_FORMATS.renderer("json")
+    assert json.loads(render(forecast(full=False), False))["amounts_from"] == "won"
+    others = forecast(full=False).model_copy(update={"amounts_from": "open_and_lost"})
+    assert json.loads(render(others, False))["amounts_from"] == "open_and_lost"
+
+
 def test_one_won_amount_is_singular() -> None:
     single = forecast(full=False).model_copy(update={"won_amounts": 1})
     text = flat(FORECAST_FORMATS.renderer("text")(single, False))

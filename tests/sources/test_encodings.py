@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import codecs
+import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salesflow.errors import DataError
+from salesflow.sources import encodings
+from salesflow.sources.connection import connect
+from salesflow.sources.encodings import Encoding, LineFeeds, encoding_of, transcode
 from tests.sources.deal_data import PROCESS_YAML, tables, write
 
 DEALS = "deal_id,stage,amount\nA,Alpha,12.000 €\nB,Closed Won,5\n"
@@ -110,3 +116,60 @@ def test_short_lines_without_a_blank_line_before_them_are_not_a_footer(tmp_path:
     path = write(tmp_path, "deals.csv", DEALS + '"Confidential Information"\n')
     with pytest.raises(DataError, match="row 4: the row does not fit the header"):
         tables(tmp_path, deals_path=path)
+
+
+# --- lines ending with a carriage return alone (Excel's "CSV (Macintosh)") ----------------------
+
+
+def test_carriage_return_lines_are_detected(tmp_path: Path) -> None:
+    path = tmp_path / "deals.csv"
+    path.write_bytes(DEALS.replace("\n", "\r").encode("mac-roman"))
+    assert encoding_of(path, None) == Encoding("mac-roman", declared=False, cr_lines=True)
+    assert encoding_of(path, "cp1252") == Encoding("cp1252", declared=True, cr_lines=True)
+    path.write_bytes(DEALS.replace("\n", "\r\n").encode("cp1252"))
+    assert encoding_of(path, None) == Encoding("cp1252", declared=False, cr_lines=False)
+    path.write_bytes(DEALS.replace("\n", "\r").encode("utf-16"))
+    assert encoding_of(path, None) == Encoding("utf-16", declared=False, cr_lines=True)
+
+
+def test_mac_roman_is_read_when_lines_end_with_a_carriage_return(tmp_path: Path) -> None:
+    path = tmp_path / "deals.csv"
+    path.write_bytes(DEALS.replace("\n", "\r").encode("mac-roman"))
+    assert _amounts(path) == [("A", "12.000 €"), ("B", "5")]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 1 << 22])
+def test_carriage_returns_become_line_feeds_across_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(encodings, "CHUNK", chunk)
+    path = tmp_path / "deals.csv"
+    path.write_bytes("a,b\r1,€\r\r2,x\r\n3,y\r".encode())
+    con = connect()  # the copy lives as long as the connection
+    copy = transcode(con, path, Encoding("utf-8", declared=False, cr_lines=True))
+    assert copy.read_bytes() == "a,b\n1,€\n\n2,x\n3,y\n".encode()
+
+
+def test_non_utf8_among_carriage_return_lines_is_refused_by_row(tmp_path: Path) -> None:
+    rows = "".join(f"D{i},Alpha,1\r" for i in range(120_000))  # over 1 MB of ASCII
+    path = tmp_path / "deals.csv"
+    path.write_bytes(("deal_id,stage,amount\r" + rows).encode() + b"X,Caf\xe9,1\r" + rows.encode())
+    with pytest.raises(DataError) as raised:
+        tables(tmp_path, deals_path=path)
+    assert str(raised.value) == (
+        f"{path} row 120002: the file is not UTF-8 text; declare data.encoding (e.g. mac-roman) "
+        "in the process file"
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(["a", "é", ",", "\r", "\n", "\r\n"]), max_size=30).map("".join),
+    cuts=st.lists(st.integers(0, 30), max_size=5),
+)
+def test_line_feeds_do_not_depend_on_where_the_chunks_end(text: str, cuts: list[int]) -> None:
+    lines = LineFeeds(active=True)
+    bounds = [0, *sorted(min(cut, len(text)) for cut in cuts), len(text)]
+    chunks = [text[start:end] for start, end in itertools.pairwise(bounds)]
+    converted = "".join(lines.convert(chunk) for chunk in chunks) + lines.convert("", final=True)
+    assert converted == text.replace("\r\n", "\n").replace("\r", "\n")

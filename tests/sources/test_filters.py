@@ -31,7 +31,7 @@ def test_pipeline_keeps_its_rows_with_their_file_row_numbers(tmp_path: Path) -> 
 
 
 def test_where_list_is_membership_and_where_flag_replaces_it(tmp_path: Path) -> None:
-    data = "  where: {region: [US, EU]}\n"
+    data = "  where: {region: [US, EU], pipeline: [Sales, Renewals]}\n"
     assert len(kept_ids(tmp_path, data, unmapped="ignore")) == 4
     flag = (("region", "EU"),)
     assert kept_ids(tmp_path, data, where=flag) == [(2, "A1"), (4, "A3")]
@@ -69,3 +69,61 @@ def test_a_filter_that_keeps_nothing_names_the_values(tmp_path: Path) -> None:
 def test_pipeline_without_its_column(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"no column 'team' \(data.columns.pipeline"):
         kept_ids(tmp_path, "  pipeline: Sales\n  columns: {pipeline: team}\n")
+
+
+def test_deals_of_several_pipelines_none_chosen_are_refused(tmp_path: Path) -> None:
+    """Their closed deals would all count in this process's win rate (shared outcome labels)."""
+    with pytest.raises(DataError) as error:
+        kept_ids(tmp_path, unmapped="ignore")
+    message = str(error.value)
+    assert message.startswith(str(tmp_path / "deals.csv"))
+    assert (
+        """column 'pipeline' holds deals of 2 pipelines: "Sales" (3), "Renewals" (2); set """
+        "data.pipeline to the pipeline this process describes (one process per pipeline), or, "
+        """to analyse several together on purpose, choose them with data.where: {"pipeline": """
+        """["Sales", "Renewals"]}, or --where pipeline=Sales --where pipeline=Renewals"""
+    ) in message
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        ("  pipeline: Renewals\n", ()),
+        ("  where: {Pipeline: [Sales, Renewals]}\n", ()),  # several, on purpose
+        ("", (("pipeline", "Sales"), ("pipeline", "Renewals"))),
+        ("", (("region", ' it\'s "odd" '),)),  # the other filters keep one pipeline
+    ],
+)
+def test_pipelines_chosen_or_one_kept_are_read(
+    tmp_path: Path, data: str, where: tuple[tuple[str, str], ...]
+) -> None:
+    assert kept_ids(tmp_path, data, where=where, unmapped="ignore")
+
+
+def test_the_pipeline_column_is_the_one_mapped(tmp_path: Path) -> None:
+    """With data.columns.pipeline naming `region`, the column `pipeline` is only a column to
+    filter: `region` must hold one pipeline."""
+    data = "  columns: {pipeline: region}\n  where: {pipeline: [Sales]}\n"
+    with pytest.raises(DataError, match="column 'region' holds deals of 3 pipelines"):
+        kept_ids(tmp_path, data, unmapped="ignore")
+    assert kept_ids(tmp_path, data + "  pipeline: EU\n") == [(2, "A1")]
+
+
+def test_pipelines_are_counted_among_rows_kept_trimmed_and_not_empty(tmp_path: Path) -> None:
+    """Rows data.ignore drops and empty pipelines do not count; values compare trimmed, as the
+    filters compare them."""
+    deals = "deal_id,stage,pipeline\nA1,Alpha,Sales\nA2,Beta, Sales \nA3,Beta,\nA4,Dead,Old\n"
+    data = "  ignore: [Dead]\n"
+    built = tables(tmp_path, deals, process=process_yaml(data))
+    assert built.con.execute("SELECT count(*) FROM funnel_deals").fetchone() == (3,)
+    with pytest.raises(DataError, match='2 pipelines: "Sales" \\(2\\), "Old" \\(1\\);'):
+        tables(tmp_path, deals, process=process_yaml())
+
+
+def test_many_pipelines_name_a_few_then_how_many_more(tmp_path: Path) -> None:
+    rows = [f"D{n},Alpha,P{n % 6}" for n in range(30)]
+    deals = "deal_id,stage,pipeline\n" + "\n".join(rows) + "\n"
+    with pytest.raises(DataError) as error:
+        tables(tmp_path, deals)
+    listed = '6 pipelines: "P0" (5), "P1" (5), "P2" (5), "P3" (5) and 2 more; set'
+    assert listed in str(error.value)

@@ -136,6 +136,25 @@ def test_data_pipeline_picks_its_own_date_columns(tmp_path: Path) -> None:
     assert built.columns.stage_dates == {1: 'Date entered "Qualified To Buy (Renewals)"'}
 
 
+HUBSPOT_RENEWALS = HUBSPOT + (
+    "107,Renew,Renewals,Renewal Due,9000,USD,2024-01-07 10:00,,Ann Lee,,,,,\n"
+    "108,Renewed,Renewals,Closed Won,9000,USD,2024-01-07 10:00,2024-02-07 10:00,Ann Lee,,,,,\n"
+)
+
+
+def test_another_pipelines_closed_deals_are_refused_even_with_unmapped_ignore(
+    tmp_path: Path,
+) -> None:
+    """HubSpot's pipelines share Closed Won and Closed Lost: `--unmapped ignore` drops the
+    Renewals deals in stages this process lacks, but its won deal would stay (a biased win
+    rate). Refused, unless data.pipeline chooses."""
+    with pytest.raises(DataError, match=r'2 pipelines: "Sales Pipeline" \(6\), "Renewals" \(2\)'):
+        tables(tmp_path, HUBSPOT_RENEWALS, process=starter("hubspot"), unmapped="ignore")
+    chosen = starter("hubspot").replace("  # pipeline: Sales", "  pipeline: Sales")
+    alone = placed(tables(tmp_path, HUBSPOT, process=starter("hubspot")))
+    assert placed(tables(tmp_path, HUBSPOT_RENEWALS, process=chosen)) == alone
+
+
 def test_explicit_columns_override_the_preset(tmp_path: Path) -> None:
     process = starter("hubspot").replace("data:\n", "data:\n  columns: {amount: Deal Name}\n")
     built = tables(tmp_path, HUBSPOT, process=process)
@@ -199,6 +218,68 @@ def test_salesforce_report_with_its_field_history(tmp_path: Path) -> None:
     # the Amount, Close Date and Created. rows are no unmapped labels
     unmapped = built.con.execute("SELECT count(unmapped_label) FROM history_rows").fetchone()
     assert unmapped == (0,)
+
+
+# The same report from an org whose locale writes day first (en_GB): 13/03/2024 shows it; every
+# close date reads either way, and the field history's edit dates too.
+SALESFORCE_DAY_FIRST = """\
+"Opportunity Owner","Account Name","Opportunity Name","Opportunity ID","Stage","Amount Currency","Amount","Close Date","Created Date"
+"Ann Lee","Acme","Acme - 100","0061","Prospecting","USD","1,000.00","10/04/2024","04/03/2024"
+"Ann Lee","Beta","Beta - 200","0062","Needs Analysis","USD","2,000.00","11/05/2024","05/03/2024"
+"Bo Chan","Gamma","Gamma - 300","0063","Closed Won","USD","3,000.00","02/04/2024","13/03/2024"
+"Bo Chan","Delta","Delta - 400","0064","Closed Lost","USD","4,000.00","03/04/2024","07/03/2024"
+"""
+FIELD_HISTORY_DAY_FIRST = """\
+"Opportunity Name","Opportunity ID","Edited By","Field / Event","Old Value","New Value","Edit Date"
+"Beta - 200","0062","Ann Lee","Stage","Prospecting","Qualification","08/03/2024 14:30"
+"Beta - 200","0062","Ann Lee","Stage","Qualification","Needs Analysis","11/03/2024 16:05"
+"Delta - 400","0064","Bo Chan","Stage","Qualification","Value Proposition","09/03/2024 09:00"
+"Delta - 400","0064","Bo Chan","Stage","Value Proposition","Closed Lost","03/04/2024 09:00"
+"""
+
+
+def test_a_day_first_report_is_read_by_its_own_columns_before_the_preset(tmp_path: Path) -> None:
+    """Created Date shows the report is day first (13/03/2024): its close dates, which read
+    either way, follow it rather than the preset's month first."""
+    built = tables(tmp_path, SALESFORCE_DAY_FIRST, process=starter("salesforce"))
+    closed = built.con.execute(
+        "SELECT closed_at::DATE::VARCHAR FROM deals ORDER BY _row"
+    ).fetchall()
+    assert closed == [("2024-04-10",), ("2024-05-11",), ("2024-04-02",), ("2024-04-03",)]
+
+
+def test_a_field_history_follows_its_report_before_the_preset(tmp_path: Path) -> None:
+    """The field history's edit dates all read either way: the report read with it (the same
+    org, the same locale) shows day first."""
+    built = tables(
+        tmp_path,
+        SALESFORCE_DAY_FIRST,
+        history=FIELD_HISTORY_DAY_FIRST,
+        process=starter("salesforce"),
+    )
+    entries = built.con.execute(
+        "SELECT deal_id, e1::VARCHAR, e2::VARCHAR, e3::VARCHAR FROM deals ORDER BY _row"
+    ).fetchall()
+    assert entries == [
+        ("0061", None, None, None),
+        ("0062", "2024-03-08 14:30:00", "2024-03-11 16:05:00", None),
+        ("0063", None, None, None),
+        ("0064", "2024-03-07 00:00:00", None, "2024-03-09 09:00:00"),
+    ]
+
+
+def test_a_report_whose_columns_disagree_settles_no_history(tmp_path: Path) -> None:
+    """Created Date day first (13/03/2024), Close Date month first (4/15/2024): the field
+    history's edit dates, which read either way, are refused rather than read by the preset."""
+    report = SALESFORCE_DAY_FIRST.replace('"10/04/2024"', '"4/15/2024"')
+    with pytest.raises(DataError) as error:
+        tables(tmp_path, report, history=FIELD_HISTORY_DAY_FIRST, process=starter("salesforce"))
+    assert str(error.value).startswith(
+        f"{tmp_path / 'history.csv'}: column 'Edit Date': dates such as 03/04/2024 09:00, "
+        "08/03/2024 14:30, 09/03/2024 09:00 read either way (month/day or day/month), and the "
+        f"date columns of {tmp_path / 'deals.csv'} disagree on the order ('Created Date' "
+        "day/month, 'Close Date' month/day)"
+    )
 
 
 def test_salesforce_opportunity_history_api_export(tmp_path: Path) -> None:

@@ -11,7 +11,10 @@ Three models, chosen by `DealSizes.model`:
   posterior, and whose mean is the average amount (mixed with the plan's by weight) times a
   lognormal error of log-variance σ²/κ with mean 1. Used when the log amounts pass the check,
   and always with few amounts (a handful of values cannot be resampled into a tail they never
-  showed); the plan's `deal_size`, when declared, is the prior's centre.
+  showed); the plan's `deal_size`, when declared, is the prior's centre. It is fitted to the
+  positive amounts; won amounts of 0 or less (a free pilot, a credit) are a share of the wins,
+  drawn as the Bayesian bootstrap draws the weight of those amounts (Beta(k, n − k) for k of n),
+  each such win worth one of them, resampled.
 - `plan`: no data: a lognormal around the planned size with a fixed spread, no uncertainty in its
   parameters (the plan is taken as right).
 """
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -53,6 +56,8 @@ class SizeDraws:
     sigma: Floats | None = None
     amounts: Floats | None = None  # bootstrap: resampled, times `scale`
     scale: Floats | None = None
+    share: Floats | None = None  # lognormal: the share of wins worth one of `others`
+    others: Floats | None = None  # ... the won amounts of 0 or less, resampled
 
     def sample(self, rng: np.random.Generator, owners: Ints) -> Floats:
         """One deal size for each entry of `owners` (a simulation index)."""
@@ -60,7 +65,12 @@ class SizeDraws:
             picked = self.amounts[rng.integers(len(self.amounts), size=len(owners))]
             return picked * self.scale[owners]
         assert self.mu is not None and self.sigma is not None
-        return np.exp(self.mu[owners] + self.sigma[owners] * rng.standard_normal(len(owners)))
+        sizes = np.exp(self.mu[owners] + self.sigma[owners] * rng.standard_normal(len(owners)))
+        if self.share is None or self.others is None:
+            return sizes
+        other = rng.random(len(owners)) < self.share[owners]
+        picked = self.others[rng.integers(len(self.others), size=len(owners))]
+        return np.where(other, picked, sizes)
 
     def take(self, index: Ints | slice) -> SizeDraws:
         """The draws of the simulations in `index`, in that order."""
@@ -75,6 +85,8 @@ class SizeDraws:
             part(self.sigma),
             self.amounts,
             part(self.scale),
+            part(self.share),
+            self.others,
         )
 
 
@@ -90,27 +102,45 @@ class DealSizes:
         return 0 if self.amounts is None else len(self.amounts)
 
     @property
+    def positive(self) -> Floats:
+        """The won amounts above 0: what a lognormal is fitted to."""
+        return self.amounts[self.amounts > 0] if self.amounts is not None else np.zeros(0)
+
+    @property
+    def others(self) -> Floats:
+        """The won amounts of 0 or less (a free pilot, a credit)."""
+        return self.amounts[~(self.amounts > 0)] if self.amounts is not None else np.zeros(0)
+
+    @property
     def model(self) -> SizeModel:
         if not self.observed:
             return "plan"
-        assert self.amounts is not None
-        if self.observed < MIN_FOR_CHECK or not np.all(self.amounts > 0):
-            return "lognormal" if np.all(self.amounts > 0) else "bootstrap"
-        return (
-            "lognormal" if jarque_bera(np.log(self.amounts)) <= JARQUE_BERA_LIMIT else "bootstrap"
-        )
+        positive = self.positive
+        if not len(positive):
+            return "bootstrap"  # nothing to fit a lognormal to: the amounts as they are
+        if len(positive) < MIN_FOR_CHECK:
+            return "lognormal"
+        return "lognormal" if jarque_bera(np.log(positive)) <= JARQUE_BERA_LIMIT else "bootstrap"
 
     @property
     def from_prior(self) -> bool:
-        """Whether the plan's deal size weighs in noticeably: a plan, and few won amounts."""
-        return self.planned is not None and self.observed < MIN_FOR_CHECK
+        """Whether the plan's deal size weighs in noticeably: a plan, and few positive won
+        amounts to fit a lognormal to (none: the plan alone)."""
+        return (
+            self.planned is not None
+            and self.model != "bootstrap"
+            and len(self.positive) < MIN_FOR_CHECK
+        )
 
     def draw(self, rng: np.random.Generator, sims: int) -> SizeDraws:
         model = self.model
         if model == "plan":
             return _planned(self._planned_size(), sims)
         if model == "lognormal":
-            return _lognormal(self._log_posterior(), rng, sims)
+            draws = _lognormal(self._log_posterior(), rng, sims)
+            return (
+                _with_others(draws, self.others, self.observed, rng) if len(self.others) else draws
+            )
         assert self.amounts is not None
         return _bootstrap(self.amounts, rng, sims)
 
@@ -123,7 +153,9 @@ class DealSizes:
         if model == "bootstrap":
             assert self.amounts is not None
             return float(self.amounts.mean())
-        return self._log_posterior().average
+        share = len(self.others) / self.observed
+        others = float(self.others.mean()) if len(self.others) else 0.0
+        return (1 - share) * self._log_posterior().average + share * others
 
     def _planned_size(self) -> float:
         if self.planned is None:
@@ -131,8 +163,7 @@ class DealSizes:
         return float(self.planned)
 
     def _log_posterior(self) -> LogPosterior:
-        assert self.amounts is not None
-        return LogPosterior.of(self.amounts, self.planned)
+        return LogPosterior.of(self.positive, self.planned)
 
 
 @dataclass(frozen=True)
@@ -191,6 +222,21 @@ def _lognormal(posterior: LogPosterior, rng: np.random.Generator, sims: int) -> 
     return _lognormal_draws(log_mean - sigma**2 / 2, sigma)
 
 
+def _with_others(
+    draws: SizeDraws, others: Floats, observed: int, rng: np.random.Generator
+) -> SizeDraws:
+    """The lognormal draws mixed with a share of wins worth one of `others` (the won amounts of
+    0 or less), the share drawn as the Bayesian bootstrap weighs those amounts: Beta(k, n − k),
+    whose mean is their observed share k / n. The mean and variance are the mixture's."""
+    share = rng.beta(len(others), observed - len(others), len(draws.mean))
+    low_mean, low_square = float(others.mean()), float((others**2).mean())
+    mean = (1 - share) * draws.mean + share * low_mean
+    square = (1 - share) * (draws.variance + draws.mean**2) + share * low_square
+    return replace(
+        draws, mean=mean, variance=np.maximum(square - mean**2, 0.0), share=share, others=others
+    )
+
+
 def _lognormal_draws(mu: Floats, sigma: Floats) -> SizeDraws:
     mean = np.exp(mu + sigma**2 / 2)
     return SizeDraws(mean, np.expm1(sigma**2) * mean**2, mu=mu, sigma=sigma)
@@ -210,3 +256,36 @@ def _bootstrap(amounts: Floats, rng: np.random.Generator, sims: int) -> SizeDraw
     scale = drawn / centre if centre > 0 else np.ones(sims)
     variance = scale**2 * float(amounts.var())
     return SizeDraws(scale * centre, variance, amounts=amounts, scale=scale)
+
+
+def odd_amounts_note(sizes: DealSizes) -> str | None:
+    """What won amounts of 0 or less do to the deal size, in words; None when there are none."""
+    others, observed = sizes.others, sizes.observed
+    if sizes.model == "plan" or not len(others):
+        return None
+    below = int((others < 0).sum())
+    worth = "0" if not below else "that amount" if len(others) == 1 else "one of those amounts"
+    if sizes.model == "lognormal":
+        how = (
+            f"the deal size is a lognormal fitted to the {len(sizes.positive):,} positive ones, "
+            f"and a share of the wins, about {len(others):,} in {observed:,}, is worth {worth}"
+        )
+    elif len(sizes.positive):
+        how = "they are resampled with the others"
+    else:
+        how = f"with no positive amount to fit, the wins are worth {worth}"
+    check = "; a won amount below 0 lowers the revenue: check the data" if below else ""
+    return f"{_odd_amounts(others, observed)}: {how}{check}"
+
+
+def _odd_amounts(others: Floats, observed: int) -> str:
+    """ "1 of 5 won amounts is 0", "2 of 5 won amounts are below 0", "3 of 5 ... 0 or less"."""
+    below = int((others < 0).sum())
+    verb = "is" if len(others) == 1 else "are"
+    if not below:
+        which = "0"
+    elif below == len(others):
+        which = "below 0"
+    else:
+        which = f"0 or less ({len(others) - below:,} at 0, {below:,} below)"
+    return f"{len(others):,} of {observed:,} won amounts {verb} {which}"

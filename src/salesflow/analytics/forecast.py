@@ -27,6 +27,7 @@ from salesflow.analytics.simulation import (
 )
 from salesflow.model import Process
 from salesflow.model.forecast import (
+    AmountsFrom,
     Distribution,
     Forecast,
     Histogram,
@@ -59,6 +60,9 @@ class Inputs:
     data_end: date | None = None
     dispersion: Dispersion = NO_DISPERSION
     notes: list[str] = field(default_factory=list)
+    amounts_from: AmountsFrom = "won"  # whose amounts `sizes` rests on
+    lead_time_note: str | None = None  # with --horizon: what the time from lead to won rests on
+    open_time_notes: list[str] = field(default_factory=list)  # ... and the open deals' time to go
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,7 @@ def forecast(inputs: Inputs, request: Request, progress: Progress = no_progress)
         deal_size=inputs.sizes.mean,
         deal_size_model=inputs.sizes.model,
         won_amounts=inputs.sizes.observed,
+        amounts_from=inputs.amounts_from,
         dispersion=inputs.dispersion.rho,
         dispersion_cohorts=inputs.dispersion.cohorts,
         stages=_stages(inputs, request.leads),
@@ -283,12 +288,9 @@ def _pipeline(
 def _calendar_notes(inputs: Inputs, request: Request) -> list[str]:
     if not request.horizon:
         return []
-    notes = []
-    if inputs.lag.mean == 0:
-        notes.append(
-            "no time from lead to won is known (no dated wins in the data, no expected.days in "
-            "the plan): each month's revenue is placed in the month its leads arrive"
-        )
+    notes = [inputs.lead_time_note] if inputs.lead_time_note else []
+    if request.pipeline and inputs.open_deals is not None:
+        notes += inputs.open_time_notes
     sims = calendar_sims(request)
     if sims < request.sims:
         notes.append(f"the revenue per month rests on the first {sims:,} simulations")

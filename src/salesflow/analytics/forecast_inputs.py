@@ -7,16 +7,23 @@ from datetime import datetime
 import numpy as np
 
 from salesflow.analytics import dispersion
-from salesflow.analytics.deal_sizes import MIN_FOR_CHECK, DealSizes
+from salesflow.analytics.deal_sizes import MIN_FOR_CHECK, DealSizes, odd_amounts_note
 from salesflow.analytics.estimates import survival_conversion
 from salesflow.analytics.forecast import Inputs
-from salesflow.analytics.phasing import Lag
 from salesflow.analytics.pipeline import OpenGroups, group
 from salesflow.analytics.report import overall
 from salesflow.analytics.simulation import Floats, Rates
 from salesflow.analytics.stage_events import Stays
+from salesflow.analytics.timing import (
+    Timed,
+    lead_time,
+    open_deal_time,
+    overdue_note,
+    planned_lead_time,
+)
 from salesflow.errors import InputError
 from salesflow.model import Process
+from salesflow.model.forecast import AmountsFrom
 from salesflow.model.funnel import Funnel
 from salesflow.sources.canonical import DealTables
 
@@ -35,13 +42,15 @@ def plan_inputs(process: Process) -> Inputs:
             "from data with --deals"
         )
     planned = np.array([s.expected.conversion for s in process.stages], dtype=np.float64)
+    lead = planned_lead_time(process)
     return Inputs(
         process=process,
         source="plan",
         rates=Rates(planned=planned),
         sizes=DealSizes(planned=process.assumptions.deal_size),
-        lag=Lag.planned(sum(s.expected.days or 0.0 for s in process.stages)),
+        lag=lead.lag,
         closed_deals=0,
+        lead_time_note=lead.note,
         notes=[
             "rates and deal size come from the plan in the process file: the interval covers "
             "process noise only, not uncertainty in the rates"
@@ -59,10 +68,13 @@ def data_inputs(tables: DealTables, with_pipeline: bool = False) -> Inputs:
     if closed == 0:
         raise InputError(f"{tables.deals.path} has no closed deals to learn rates from; use --plan")
     rates = _rates(process, funnel, cycle_through(tables, stays))
-    amounts, sizing_note = _won_amounts(tables)
+    amounts, amounts_from = _won_amounts(tables)
     sizes = DealSizes(amounts=amounts, planned=process.assumptions.deal_size)
     measured = dispersion.measure(tables.con, end)
-    open_deals = _open_deals(tables, funnel, stays, end) if with_pipeline else None
+    lead = lead_time(process, funnel, stays)
+    open_deals, open_notes = (
+        _open_deals(tables, funnel, stays, end, lead) if with_pipeline else (None, [])
+    )
     if open_deals is not None:
         _check_pipeline_stages(process, rates, open_deals)
     return Inputs(
@@ -70,12 +82,17 @@ def data_inputs(tables: DealTables, with_pipeline: bool = False) -> Inputs:
         source="data",
         rates=rates,
         sizes=sizes,
-        lag=_lag(process, funnel, stays, tables.stage_count),
+        lag=lead.lag,
         closed_deals=closed,
         open_deals=open_deals,
         data_end=end.date() if end else None,
         dispersion=measured.dispersion,
-        notes=_notes(process, rates, sizes, closed, [sizing_note, measured.note]),
+        notes=_notes(
+            process, rates, sizes, closed, [_sizing_note(amounts, amounts_from), measured.note]
+        ),
+        lead_time_note=lead.note,
+        open_time_notes=open_notes,
+        amounts_from=amounts_from,
     )
 
 
@@ -108,22 +125,28 @@ def _rates(process: Process, funnel: Funnel, through: tuple[float, float] | None
     )
 
 
-def _won_amounts(tables: DealTables) -> tuple[Floats, str | None]:
+def _won_amounts(tables: DealTables) -> tuple[Floats, AmountsFrom]:
     """The won amounts; with none and no assumptions.deal_size, the (positive) amounts of the
-    other deals, with a note saying so: a deal's value in the CRM is the best evidence of what a
-    win is worth that is left. Nothing at all to size a win with is refused."""
+    other deals: a deal's value in the CRM is the best evidence of what a win is worth that is
+    left. Nothing at all to size a win with is refused."""
     won = _amounts(tables, "status = 'won'")
     if len(won) or tables.process.assumptions.deal_size is not None:
-        return won, None
+        return won, "won"
     others = _amounts(tables, "status <> 'won' AND amount > 0")
     if not len(others):
         raise InputError(
             f"{tables.deals.path} has no won amounts (nor amounts of other deals) and the "
             "process no assumptions.deal_size"
         )
-    return others, (
+    return others, "open_and_lost"
+
+
+def _sizing_note(amounts: Floats, amounts_from: AmountsFrom) -> str | None:
+    if amounts_from == "won":
+        return None
+    return (
         f"no won amounts and no assumptions.deal_size: wins are sized from the amounts of "
-        f"{len(others):,} open and lost deals"
+        f"{len(amounts):,} open and lost deals"
     )
 
 
@@ -136,25 +159,12 @@ def _amounts(tables: DealTables, condition: str) -> Floats:
     return np.asarray(rows["amount"], dtype=np.float64)
 
 
-def _lag(process: Process, funnel: Funnel, stays: dict[int, Stays], stages: int) -> Lag:
-    """Days from lead to won: the cumulative incidence of winning over the sales cycle, else
-    the plan's (or the observed median) days per stage summed, with the planned spread."""
-    cycle = stays.get(stages)
-    found = Lag.of_wins(cycle.timed) if cycle is not None else None
-    if found is not None:
-        return found
-    days = [
-        observed.median_days if observed.median_days is not None else (stage.expected.days or 0.0)
-        for stage, observed in zip(process.stages, funnel.stages, strict=True)
-    ]
-    return Lag.planned(sum(days))
-
-
 def _open_deals(
-    tables: DealTables, funnel: Funnel, stays: dict[int, Stays], end: datetime | None
-) -> OpenGroups:
+    tables: DealTables, funnel: Funnel, stays: dict[int, Stays], end: datetime | None, lead: Timed
+) -> tuple[OpenGroups, list[str]]:
     """Open deals with their stage, days in it (to the end of the data) and amount (missing →
-    the average won amount, else the planned deal size)."""
+    the average won amount, else the planned deal size), and notes on what their time still to
+    go rests on."""
     average = funnel.avg_won_amount or tables.process.assumptions.deal_size or 0.0
     entered = _entry_sql(tables.stage_count)
     rows = tables.con.execute(
@@ -167,16 +177,26 @@ def _open_deals(
     stage_of = np.asarray(rows["stage"], dtype=np.int64)
     # Without an end of the data (no dates at all) every open deal counts as just arrived.
     ages = np.nan_to_num(np.asarray(rows["age"], dtype=np.float64)) if end else None
-    advance = [
-        Lag.of_wins(stays[k].timed) if k in stays else None for k in range(tables.stage_count)
-    ]
-    return group(
+    first = int(stage_of.min()) if len(stage_of) else None
+    timing = open_deal_time(tables.process, funnel, stays, lead, first)
+    groups = group(
         stage_of,
         ages if ages is not None else np.zeros(len(stage_of)),
         np.asarray(rows["amount"], dtype=np.float64),
         stays,
-        advance,
+        timing.advance,
+        timing.current,
     )
+    if ages is None:
+        return groups, [NO_DATES] if first is not None else []
+    overdue = overdue_note(stage_of, ages, timing.current)
+    return groups, [*timing.notes, *([overdue] if overdue else [])]
+
+
+NO_DATES = (
+    "the data has no dates: open deals count as just arrived at the start of the first month, "
+    "with the whole time from lead to won still to go"
+)
 
 
 def _entry_sql(stages: int) -> str:
@@ -225,8 +245,10 @@ def _notes(
                 f"stage {stage.id} has no decided deal: its conversion comes from {source}"
             )
     if sizes.from_prior:
+        fitted = len(sizes.positive)
+        which = "won" if fitted == sizes.observed else "positive won"
         notes.append(
-            f"{sizes.observed} won amount(s), fewer than {MIN_FOR_CHECK}: the deal size leans on "
+            f"{fitted} {which} amount(s), fewer than {MIN_FOR_CHECK}: the deal size leans on "
             "the plan's assumptions.deal_size as a prior"
         )
-    return notes + [note for note in extra if note]
+    return notes + [note for note in [odd_amounts_note(sizes), *extra] if note]

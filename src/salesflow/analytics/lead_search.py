@@ -129,12 +129,12 @@ def fewest_leads(
     paths: LeadPaths, target: float, confidence: float, start: int, most: int
 ) -> int | None:
     """The fewest leads whose revenue reaches `target` in at least `confidence` of the
-    simulations: doubling from `start`, then bisection. None above `most`."""
+    simulations: doubling from `start` (at most `most`), then bisection. None above `most`."""
 
     def reaches(leads: int) -> bool:
         return float((paths.revenue(leads) >= target).mean()) >= confidence
 
-    low, high = 0, max(start, 1)
+    low, high = 0, min(max(start, 1), most)
     while not reaches(high):
         if high >= most:
             return None

@@ -6,7 +6,8 @@ cumulative incidence of advancing still to come after `a`, over the share of sta
 stage at `a`: (F(∞) − F(a)) / S(a). Its ratio to F(∞) scales the stage's conversion (drawn from
 its posterior in each simulation), so that a deal stuck far longer than usual is less likely to
 advance; the later stages convert as for new leads. Deals are grouped by stage and age quartile
-(AGE_GROUPS per stage), each group with its deals' mean amount, age factor and time still to go.
+(AGE_GROUPS per stage), each group with its deals' mean amount, age factor and time still to go
+(analytics/timing.py says what that time rests on).
 """
 
 from __future__ import annotations
@@ -67,10 +68,9 @@ class OpenGroups:
 
     def shares(self, offset_months: float, months: int) -> Floats:
         """(groups, columns): where each group's wins land, `offset_months` being the end of
-        the data counted from the start of the first month."""
-        return np.array(
-            [point_shares(offset_months + days / DAYS_PER_MONTH, months) for days in self.to_go]
-        )
+        the data counted from the start of the first month; (0, columns) with no open deal."""
+        rows = [point_shares(offset_months + days / DAYS_PER_MONTH, months) for days in self.to_go]
+        return np.array(rows, dtype=np.float64).reshape(len(rows), months + 2)
 
 
 @dataclass(frozen=True)
@@ -83,10 +83,16 @@ class OpenGroup:
 
 
 def group(
-    stage_of: Ints, age: Floats, amount: Floats, stays: dict[int, Stays], advance: list[Lag | None]
+    stage_of: Ints,
+    age: Floats,
+    amount: Floats,
+    stays: dict[int, Stays],
+    advance: list[Lag | None],
+    current: list[Lag | None] | None = None,
 ) -> OpenGroups:
     """Open deals (their stage, days in it and amount) grouped by stage and age quartile, each
-    group with its age factor and timing."""
+    group with its age factor and timing: the rest of `current` (by stage; default `advance`)
+    beyond the age, then `advance` of each later stage (analytics/timing.py)."""
     rng = np.random.default_rng(TIMING_SEED)
     found: list[OpenGroup] = []
     for stage in np.unique(stage_of).tolist():
@@ -99,7 +105,7 @@ def group(
                     len(members),
                     float(amounts[members].mean()),
                     float(factors[members].mean()),
-                    _to_go(rng, ages[members], stage, advance),
+                    _to_go(rng, ages[members], stage, advance, current),
                 )
             )
     return OpenGroups(
@@ -138,14 +144,20 @@ def _quartiles(ages: Floats) -> list[Ints]:
     return [part for part in parts if len(part)]
 
 
-def _to_go(rng: np.random.Generator, ages: Floats, stage: int, advance: list[Lag | None]) -> Floats:
-    """Samples of the days until won: the rest of this stage given the age, then the later
-    stages' times to advance (0 for a stage without a timed advance)."""
+def _to_go(
+    rng: np.random.Generator,
+    ages: Floats,
+    stage: int,
+    advance: list[Lag | None],
+    current: list[Lag | None] | None = None,
+) -> Floats:
+    """Samples of the days until won: the rest of the stage's time given the age (`current`,
+    else `advance`), then the later stages' times to advance (0 where a time is None)."""
     ages_drawn = rng.choice(ages, size=TIMING_DRAWS)
     total = np.zeros(TIMING_DRAWS)
-    current = advance[stage]
-    if current is not None:
-        total += current.remaining(rng, ages_drawn)
+    now = (current if current is not None else advance)[stage]
+    if now is not None:
+        total += now.remaining(rng, ages_drawn)
     for later in advance[stage + 1 :]:
         if later is not None:
             total += later.sample(rng, TIMING_DRAWS)

@@ -10,6 +10,7 @@ import typer
 from salesflow.cli.console import deliver, render_report
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
+    MAX_LEADS,
     DiffFormat,
     ForceOption,
     NoColorOption,
@@ -57,6 +58,7 @@ def command(
             help="Add the plan's expected revenue for N leads under A and B.",
             metavar="N",
             min=0,
+            max=MAX_LEADS,
         ),
     ] = None,
     process: ProcessOption = None,

@@ -18,6 +18,7 @@ from salesflow.cli.data import (
 from salesflow.cli.data_parameters import NO_FLAGS, data_parameters
 from salesflow.cli.errors import guarded
 from salesflow.cli.options import (
+    MAX_LEADS,
     ForceOption,
     ForecastFormat,
     NoColorOption,
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 FORMAT_HELP = f"Output format: {', '.join(FORECAST_FORMATS)}."
 MAX_SIMS = 10_000_000
 FIRST_YEAR, LAST_YEAR = 1900, 2200
-MAX_LEADS = 10**12  # binomial draws stay exact in 64-bit integers well past this
 MAX_AMOUNT = 1e15  # as the largest amount read from deal data (salesflow.sources.parse)
 
 

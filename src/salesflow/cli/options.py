@@ -36,6 +36,10 @@ Unmapped = Literal["error", "ignore"]  # as salesflow.sources.options.Unmapped
 Preset = Literal["hubspot", "salesforce", "pipedrive"]  # as salesflow.model.process.Preset
 NumberFormat = Literal["1,234.56", "1.234,56", "1 234,56", "1'234.56"]  # sources.parse
 
+# The most leads `--leads` takes (forecast, diff): binomial draws stay exact in 64-bit integers
+# well past this.
+MAX_LEADS = 10**12
+
 ProcessOption = Annotated[
     str | None,
     typer.Option(

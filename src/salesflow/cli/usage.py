@@ -25,6 +25,7 @@ from typer._click.exceptions import (
 from typer._click.formatting import HelpFormatter
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
+SHOWN_CHARS = 24  # a longer value is cut in the message: `--leads 10000000000000000000…`
 PYDANTIC_REASONS = {
     "int_parsing": "expected a whole number",
     "int_from_float": "expected a whole number",
@@ -130,7 +131,14 @@ def _bad_value(error: BadParameter, param: Parameter) -> str:
     flag = _flag(param)
     if given is None:
         return f"{flag}: {reason}"
-    return f"{flag} {given if given.strip() else repr(given)}: {reason}"
+    return f"{flag} {_shown(given)}: {reason}"
+
+
+def _shown(given: str) -> str:
+    """The value as typed; quoted when blank, cut when long."""
+    if not given.strip():
+        return repr(given)
+    return given if len(given) <= SHOWN_CHARS else f"{given[: SHOWN_CHARS - 4]}…"
 
 
 def _input(error: BadParameter) -> tuple[str | None, str | None]:

@@ -6,7 +6,7 @@ or tooling: the fields a deal must carry, and the criteria a qualified deal meet
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Mapping
 from typing import Any
 
 from salesflow.model import Criterion, Process, Stage
@@ -42,7 +42,11 @@ def stage_playbook_changes(old: Stage, new: Stage) -> Iterator[Change]:
     )
 
 
-def qualification_changes(before: Process, after: Process) -> Iterator[Change]:
+def qualification_changes(
+    before: Process, after: Process, new_ids: Mapping[str, str]
+) -> Iterator[Change]:
+    """`new_ids`: the id each stage of `before` still there has in `after`. A criterion checked
+    by a stage whose id changed is compared by that stage, not by its old id."""
     old, new = before.qualification, after.qualification
     if old == new:
         return
@@ -61,8 +65,8 @@ def qualification_changes(before: Process, after: Process) -> Iterator[Change]:
         ("qualification-criterion", W),
         None,
         "qualification.criteria",
-        [_criterion(c) for c in (old.criteria if old else [])],
-        [_criterion(c) for c in (new.criteria if new else [])],
+        [_criterion(c, new_ids) for c in (old.criteria if old else [])],
+        [_criterion(c, {}) for c in (new.criteria if new else [])],
     )
 
 
@@ -84,9 +88,11 @@ def _templates(stage: Stage) -> list[Item]:
     ]
 
 
-def _criterion(criterion: Criterion) -> Item:
+def _criterion(criterion: Criterion, new_ids: Mapping[str, str]) -> Item:
+    """Compared by the stages that check it under their new ids; shown as written."""
     checked_by = {stage: list(texts) for stage, texts in criterion.checked_by.items()}
-    content = (criterion.description, tuple((s, tuple(t)) for s, t in sorted(checked_by.items())))
+    by_stage = sorted((new_ids.get(s, s), tuple(t)) for s, t in checked_by.items())
+    content = (criterion.description, tuple(by_stage))
     shown = {"name": criterion.name, "description": criterion.description, "checked_by": checked_by}
     return criterion.name, content, shown
 

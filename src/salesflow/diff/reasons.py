@@ -8,6 +8,8 @@ REASONS: dict[str, str] = {
     "stage-id-changed": "Deal data, stage dates, histories and scripts are keyed on the id.",
     "stage-moved": "Funnel positions (how far a deal got) are read by stage order.",
     "alias-removed": "Data labelled with it no longer maps.",
+    "stage-name": "The old name is a label that deals and history rows are matched by.",
+    "label-remapped": "Data labelled with it now silently counts as another stage or outcome.",
     "outcome-name": "The name is a label that won and lost deals are matched by.",
     "outcome-alias-removed": "Closed deals labelled with it no longer count as won or lost.",
     "data-mapping": "Exports and scripts rely on every column name.",

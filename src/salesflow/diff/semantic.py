@@ -1,34 +1,51 @@
 """Compare two versions of a process, stage by stage: pure, no I/O.
 
 Stages are matched by id; a stage whose id changed is recognised by its name or an alias and
-reported as a rename with both ids. Every change carries a severity: `breaking` when existing
-data or tooling relies on what changed, `warning` when the plan moved, `info` for wording.
+reported as a rename with both ids, and what is keyed on stage ids (stage dates, the stages
+checking a qualification criterion) follows that match. Aliases are judged by the folded labels
+that map to a stage or outcome (diff.labels), not by list entries. Every change carries a
+severity: `breaking` when existing data or tooling relies on what changed, `warning` when the
+plan moved, `info` for wording.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
+from salesflow.diff.labels import (
+    Remap,
+    aliases_outside,
+    outcome_labels,
+    remapped_labels,
+    stage_labels,
+)
 from salesflow.diff.playbook import qualification_changes, stage_playbook_changes
 from salesflow.diff.reasons import REASONS
 from salesflow.model import Outcome, Process, Stage
 from salesflow.model.diff import Change, Level, money
+from salesflow.model.labels import RESERVED_LABELS, fold
 from salesflow.model.process import Quota
 
 B, W, I = Level.BREAKING, Level.WARNING, Level.INFO  # noqa: E741
 
 
+Matching = tuple[list[tuple[Stage, Stage]], list[Stage], list[Stage]]
+
+
 def compare(before: Process, after: Process) -> list[Change]:
+    matching = match_stages(before.stages, after.stages)
+    new_ids = {old.id: new.id for old, new in matching[0]}
+    remapped = {r.label: _remap_change(r, new_ids) for r in remapped_labels(before, after, new_ids)}
     found = [
         *_top_level(before, after),
         *_roles(before, after),
         *_team_and_goals(before, after),
-        *_stages(before, after),
-        *_outcomes(before, after),
-        *qualification_changes(before, after),
+        *_stages(before, after, matching, remapped),
+        *_outcomes(before, after, remapped),
+        *qualification_changes(before, after, new_ids),
         *_assumptions(before, after),
-        *_data(before, after),
+        *_data(before, after, new_ids),
     ]
     names = {stage.id: stage.name for stage in (*before.stages, *after.stages)}  # B's name wins
     return [_annotated(change, names) for change in found]
@@ -44,14 +61,21 @@ def _annotated(change: Change, names: dict[str, str]) -> Change:
     return change.model_copy(update=update) if update else change
 
 
-def _stages(before: Process, after: Process) -> list[Change]:
-    """Stage changes in the new order of the stages, each removed stage where it used to be.
-    Linear in the number of stages: positions are looked up by id, never searched for."""
-    pairs, removed, added = match_stages(before.stages, after.stages)
+def _stages(
+    before: Process, after: Process, matching: Matching, remapped: dict[str, Change]
+) -> list[Change]:
+    """Stage changes in the new order of the stages, each removed stage where it used to be;
+    a remapped label goes with the stage it now means (or meant, when it now means an
+    outcome). Linear in the number of stages: positions are looked up by id, never searched."""
+    pairs, removed, added = matching
     old_position = {stage.id: index for index, stage in enumerate(before.stages)}
     added_ids = {stage.id for stage in added}
     by_stage: dict[str, list[Change]] = {}
-    for change in [*_moves(before, after, pairs), *(c for o, n in pairs for c in _stage(o, n))]:
+    for change in [
+        *_moves(before, after, pairs),
+        *(c for o, n in pairs for c in _stage(o, n, remapped)),
+        *(c for c in remapped.values() if c.stage is not None),
+    ]:
         by_stage.setdefault(change.stage or "", []).append(change)
     slots: list[tuple[float, list[Change]]] = []
     for index, stage in enumerate(after.stages):
@@ -75,18 +99,16 @@ def _stages(before: Process, after: Process) -> list[Change]:
             None,
             f"stage '{stage.id}' removed",
         )
-        slots.append((old_position[stage.id] - 0.5, [gone]))
+        slots.append((old_position[stage.id] - 0.5, [gone, *by_stage.get(stage.id, [])]))
     return [change for _, found in sorted(slots, key=lambda slot: slot[0]) for change in found]
 
 
-def match_stages(
-    before: list[Stage], after: list[Stage]
-) -> tuple[list[tuple[Stage, Stage]], list[Stage], list[Stage]]:
+def match_stages(before: list[Stage], after: list[Stage]) -> Matching:
     """(matched pairs in the new order, removed stages, added stages).
 
     Stages pair by id first; each new stage left over then pairs with the first old stage left
-    over (in the old order) that shares a name or alias with it, ignoring case. An index from
-    label to old stages keeps this linear in the number of stages and labels."""
+    over (in the old order) that shares a name or alias with it, folded as CRM labels are. An
+    index from label to old stages keeps this linear in the number of stages and labels."""
     old_by_id = {stage.id: stage for stage in before}
     matched_old = {stage.id for stage in after if stage.id in old_by_id}
     index = _LabelIndex([stage for stage in before if stage.id not in matched_old])
@@ -108,7 +130,7 @@ def match_stages(
 
 
 class _LabelIndex:
-    """Old stages by casefolded name and alias, each list in the old order."""
+    """Old stages by folded name and alias, each list in the old order."""
 
     def __init__(self, stages: list[Stage]) -> None:
         self.position = {stage.id: index for index, stage in enumerate(stages)}
@@ -136,7 +158,40 @@ class _LabelIndex:
 
 
 def _labels(stage: Stage) -> set[str]:
-    return {label.casefold() for label in (stage.name, *stage.aliases)}
+    return {fold(label) for label in (stage.name, *stage.aliases)}
+
+
+def _remap_change(remap: Remap, new_ids: Mapping[str, str]) -> Change:
+    """One breaking change per label that now means another stage or outcome, with the stage it
+    now means (else the one it meant, by its new id when it is still there)."""
+    was, now = remap.was.target, remap.now.target
+    stage = now.key if now.kind == "stage" else None
+    if stage is None and was.kind == "stage":
+        stage = new_ids.get(was.key, was.key)
+    message = f"label {_show(remap.was.text)} moved from {was} to {now}"
+    old, new = remap.was.shown(), remap.now.shown()
+    return Change.of("label-remapped", B, stage, remap.now.path, old, new, message)
+
+
+def _label_items(
+    kind: str,
+    stage: str | None,
+    path: str,
+    labels: tuple[set[str], set[str]],
+    aliases: tuple[list[str], list[str]],
+    what: str,
+    remapped: Collection[str],
+) -> Iterator[Change]:
+    """Aliases by the labels they map: `KIND-removed` (breaking) for an old alias whose label no
+    longer maps to the stage or outcome, `KIND-added` for a new alias whose label is new to it;
+    once per folded label, leaving out the `remapped` labels (reported on their own)."""
+    (old_labels, new_labels), (old, new) = labels, aliases
+    for alias in aliases_outside(old, new_labels, remapped):
+        message = f"{what} removed: {_show(alias)}"
+        yield Change.of(f"{kind}-removed", B, stage, path, alias, None, message)
+    for alias in aliases_outside(new, old_labels, remapped):
+        message = f"{what} added: {_show(alias)}"
+        yield Change.of(f"{kind}-added", I, stage, path, None, alias, message)
 
 
 def _value(
@@ -373,7 +428,7 @@ def _moves(before: Process, after: Process, pairs: list[tuple[Stage, Stage]]) ->
             )
 
 
-def _stage(old: Stage, new: Stage) -> Iterator[Change]:
+def _stage(old: Stage, new: Stage, remapped: Collection[str]) -> Iterator[Change]:
     sid, path = new.id, f"stages.{new.id}"
     if old.id != new.id:
         yield Change.of(
@@ -385,7 +440,7 @@ def _stage(old: Stage, new: Stage) -> Iterator[Change]:
             new.id,
             f"stage id '{old.id}' → '{new.id}'",
         )
-    yield from _value("stage-renamed", I, sid, f"{path}.name", old.name, new.name, "name")
+    yield from _stage_name(old, new, remapped)
     yield from _value("owner", W, sid, f"{path}.owner", old.owner, new.owner, "owner")
     yield from _value(
         "stage-description",
@@ -443,28 +498,35 @@ def _stage(old: Stage, new: Stage) -> Iterator[Change]:
     yield from _share(
         "probability", sid, f"{path}.probability", old.probability, new.probability, "probability"
     )
-    yield from _items("alias", I, B, sid, f"{path}.aliases", old.aliases, new.aliases, "alias")
+    yield from _label_items(
+        "alias",
+        sid,
+        f"{path}.aliases",
+        (stage_labels(old), stage_labels(new)),
+        (old.aliases, new.aliases),
+        "alias",
+        remapped,
+    )
     yield from stage_playbook_changes(old, new)
 
 
-def _outcomes(before: Process, after: Process) -> Iterator[Change]:
-    for key in ("won", "lost"):
+def _outcomes(before: Process, after: Process, remapped: dict[str, Change]) -> Iterator[Change]:
+    for key in RESERVED_LABELS:
         old: Outcome = getattr(before.outcomes, key)
         new: Outcome = getattr(after.outcomes, key)
         path = f"outcomes.{key}"
-        yield from _value(
-            "outcome-name", B, None, f"{path}.name", old.name, new.name, f"{key} outcome name"
-        )
-        yield from _items(
+        yield from _outcome_name(key, old, new, remapped)
+        renamed = {fold(old.name)} if old.name != new.name else set()  # the name says it
+        yield from _label_items(
             "outcome-alias",
-            I,
-            B,
             None,
             f"{path}.aliases",
-            old.aliases,
-            new.aliases,
+            (outcome_labels(key, old), outcome_labels(key, new)),
+            (old.aliases, new.aliases),
             f"{key} outcome alias",
+            remapped.keys() | renamed,
         )
+    yield from (change for change in remapped.values() if change.stage is None)
     yield from _items(
         "lost-reason",
         I,
@@ -475,6 +537,29 @@ def _outcomes(before: Process, after: Process) -> Iterator[Change]:
         after.outcomes.lost.reasons,
         "lost reason",
     )
+
+
+def _stage_name(old: Stage, new: Stage, remapped: Collection[str]) -> Iterator[Change]:
+    """Breaking when the old name no longer maps to anything (data labelled with it stops
+    mapping); wording when it still maps to the stage (kept as an alias, re-cased) or was
+    remapped (reported on its own)."""
+    label = fold(old.name)
+    still_maps = label in stage_labels(new) or label in remapped
+    kind, severity = ("stage-renamed", I) if still_maps else ("stage-name", B)
+    yield from _value(kind, severity, new.id, f"stages.{new.id}.name", old.name, new.name, "name")
+
+
+def _outcome_name(
+    key: str, old: Outcome, new: Outcome, remapped: Collection[str]
+) -> Iterator[Change]:
+    """Breaking when the old name no longer maps to anything; wording when it still maps to the
+    outcome (kept as an alias, re-cased, or `won`/`lost` itself) or was remapped (reported on
+    its own)."""
+    label = fold(old.name)
+    still_maps = label in outcome_labels(key, new) or label in remapped
+    kind, severity = ("outcome-renamed", I) if still_maps else ("outcome-name", B)
+    path = f"outcomes.{key}.name"
+    yield from _value(kind, severity, None, path, old.name, new.name, f"{key} outcome name")
 
 
 def _assumptions(before: Process, after: Process) -> Iterator[Change]:
@@ -497,8 +582,9 @@ def _assumptions(before: Process, after: Process) -> Iterator[Change]:
     )
 
 
-def _data(before: Process, after: Process) -> Iterator[Change]:
-    """The mapping of deal data: scripts and exports rely on every name in it."""
+def _data(before: Process, after: Process, new_ids: Mapping[str, str]) -> Iterator[Change]:
+    """The mapping of deal data: scripts and exports rely on every name in it. A stage date is
+    compared with the one of the same stage in the old version, whatever its id was then."""
     old, new = before.data, after.data
     for section in ("columns", "history_columns"):
         old_map = getattr(old, section).model_dump()
@@ -513,13 +599,14 @@ def _data(before: Process, after: Process) -> Iterator[Change]:
                 new_map[key],
                 f"data.{section}.{key}",
             )
-    for key in sorted(old.stage_dates.keys() | new.stage_dates.keys()):
+    old_dates = {new_ids.get(key, key): column for key, column in old.stage_dates.items()}
+    for key in sorted(old_dates.keys() | new.stage_dates.keys()):
         yield from _value(
             "data-mapping",
             B,
             key,
             f"data.stage_dates.{key}",
-            old.stage_dates.get(key),
+            old_dates.get(key),
             new.stage_dates.get(key),
             f"data.stage_dates.{key}",
         )

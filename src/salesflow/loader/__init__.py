@@ -13,8 +13,8 @@ from salesflow.diagnostics import Issue, Severity
 from salesflow.errors import ProcessFileError
 from salesflow.loader.positions import Locator
 from salesflow.loader.reader import STDIN, read_text
-from salesflow.loader.schema_errors import findings_from_errors, format_path
-from salesflow.loader.tree import EMPTY_FILE_MESSAGE, Document, parse_yaml
+from salesflow.loader.schema_errors import findings_from_errors, format_path, yaml_text
+from salesflow.loader.tree import Document, parse_yaml
 from salesflow.model import FORMAT_VERSION, Process
 from salesflow.model.checks import Finding, check_document
 
@@ -96,7 +96,7 @@ def _version_findings(data: dict[str, object]) -> list[Finding]:
             ("salesflow",),
             "unsupported-version",
             Severity.ERROR,
-            f"format version {version!r} is not supported; this salesflow reads version "
+            f"format version {yaml_text(version)} is not supported; this salesflow reads version "
             f"{FORMAT_VERSION}",
         )
     ]
@@ -127,10 +127,8 @@ def _one_line(message: str) -> str:
 
 
 def _not_a_mapping(document: Document) -> ProcessFileError:
-    if document.data is None:
-        return ProcessFileError(
-            Issue(document.file, 1, 1, "", "empty-file", Severity.ERROR, EMPTY_FILE_MESSAGE)
-        )
+    """A document that is a list or a single value (`null` too: an empty one is refused by
+    parse_yaml)."""
     kind = "a list" if isinstance(document.data, list) else "a single value"
     return ProcessFileError(
         Issue(

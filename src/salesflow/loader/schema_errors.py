@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from typing import Any
@@ -10,9 +11,11 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from salesflow.diagnostics import Severity
+from salesflow.loader.tree import HugeNumber
 from salesflow.model import Process
-from salesflow.model.base import is_extension_key
+from salesflow.model.base import DATE_FORM, is_extension_key
 from salesflow.model.checks import Finding, Suggester
+from salesflow.model.limits import MAX_AMOUNT, MAX_DAYS, MAX_RATE
 
 KEY_MARKER = "[key]"
 TYPE_NAMES = {
@@ -23,7 +26,22 @@ TYPE_NAMES = {
     "dict": "a mapping",
     "model": "a mapping",
     "bool": "true or false",
+    "date": f"a date as {DATE_FORM}",
 }
+BELOW = {"greater_than", "greater_than_equal"}
+ABOVE = {"less_than", "less_than_equal"}
+SHARES = {"conversion", "win_rate", "probability"}
+# The numbers besides the shares: (their lower bound, their upper bound, what it means).
+AMOUNT_RANGE = ("greater than 0", MAX_AMOUNT, " (10^15, the largest amount salesflow reads)")
+DAYS_RANGE = (MAX_DAYS, " (100 years)")
+RANGES: dict[str, tuple[str, float, str]] = {
+    "deal_size": AMOUNT_RANGE,
+    "amount": AMOUNT_RANGE,
+    "cycle_days": ("greater than 0", *DAYS_RANGE),
+    "days": ("0 or more", *DAYS_RANGE),
+    "rates": ("greater than 0", MAX_RATE, ""),
+}
+SHORT_CHARS = 24  # a longer value is cut in a message
 
 EXTENSIBLE_PLACES = "at the top level, in a stage and in a role"
 
@@ -70,15 +88,15 @@ def _describe(
         return "invalid-value", str(context.get("error") or error["msg"])
     if kind == "string_pattern_mismatch":
         return _pattern_message(path, value)
-    if kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}:
-        return "out-of-range", _range_message(path, value)
+    if kind in BELOW | ABOVE:
+        return "out-of-range", _range_message(path, value, kind in ABOVE)
     if kind == "finite_number":
         return "out-of-range", f"must be a finite number, got {_yaml_special(value)}"
     if kind == "string_too_long":
         return "invalid-value", f"is longer than {context.get('max_length')} characters"
     expected = _expected_type(kind)
-    if expected == "a number" and isinstance(value, int) and not isinstance(value, bool):
-        return "out-of-range", _range_message(path, value)  # an integer too large for a float
+    if expected == "a number" and _is_huge(value):
+        return "out-of-range", _range_message(path, value, not str(value).startswith("-"))
     if expected:
         return "invalid-type", f"expected {expected}, got {_describe_value(value)}"
     return "invalid-value", str(error["msg"])
@@ -99,7 +117,8 @@ def _expected_type(kind: str) -> str | None:
 
 
 def _pattern_message(path: tuple[str | int, ...], value: Any) -> tuple[str, str]:
-    if path and path[-1] == "currency":
+    # the process currency, or a currency of data.rates (a key: `eur` under `rates`)
+    if path and (path[-1] == "currency" or path[-2:-1] == ("rates",)):
         return "invalid-value", f"'{value}' is not an ISO 4217 currency code such as USD or EUR"
     return (
         "invalid-id",
@@ -108,20 +127,37 @@ def _pattern_message(path: tuple[str | int, ...], value: Any) -> tuple[str, str]
     )
 
 
-def _range_message(path: tuple[str | int, ...], raw: Any) -> str:
-    field = path[-1] if path else ""
+def _range_message(path: tuple[str | int, ...], raw: Any, above: bool) -> str:
+    """Why a number is out of its range; `above` when it is too large."""
+    field = _field_name(path)
     value = _short(raw)
-    if field in ("conversion", "win_rate"):
-        hint = (
-            f"; write a share as {value / 100:g}, not {value}" if _looks_like_percent(value) else ""
-        )
-        return f"must be greater than 0 and at most 1, got {value}{hint}"
+    if field in SHARES:
+        return _share_message(field, value)
+    low, high, meaning = RANGES.get(field, ("0 or more", math.inf, ""))
+    if above and math.isfinite(high):
+        return f"must be at most {high:,.0f}{meaning}, got {value}"
+    return f"must be {low}, got {value}"
+
+
+def _field_name(path: tuple[str | int, ...]) -> str:
+    """The field a value belongs to: an exchange rate sits under its currency code."""
+    if len(path) >= 2 and path[-2] == "rates":
+        return "rates"
+    return str(path[-1]) if path else ""
+
+
+def _share_message(field: str, value: Any) -> str:
+    percent = _looks_like_percent(value)
     if field == "probability":
-        hint = f"; write {value / 100:g}, not {value}" if _looks_like_percent(value) else ""
+        hint = f"; write {value / 100:g}, not {value}" if percent else ""
         return f"must be between 0 and 1, got {value}{hint}"
-    if field in ("deal_size", "amount", "cycle_days"):
-        return f"must be greater than 0, got {value}"
-    return f"must be 0 or more, got {value}"
+    hint = f"; write a share as {value / 100:g}, not {value}" if percent else ""
+    return f"must be greater than 0 and at most 1, got {value}{hint}"
+
+
+def _is_huge(value: Any) -> bool:
+    """A number too large for a float: an int (not a bool) that is no float, or a HugeNumber."""
+    return (isinstance(value, int) and not isinstance(value, bool)) or isinstance(value, HugeNumber)
 
 
 def _yaml_special(value: Any) -> str:
@@ -131,8 +167,26 @@ def _yaml_special(value: Any) -> str:
 
 
 def _short(value: Any) -> Any:
+    """The value, or its first characters (and, for a long integer, its number of digits)."""
     text = str(value)
-    return value if len(text) <= 24 else f"{text[:20]}…"
+    if len(text) <= SHORT_CHARS:
+        return value
+    whole = isinstance(value, int) or text.lstrip("+-").isdigit()
+    digits = f" ({len(text.lstrip('+-'))} digits)" if whole else ""
+    return f"{text[:20]}…{digits}"
+
+
+def yaml_text(value: Any) -> str:
+    """A value as YAML writes it, for a message: `true`, `null`, `.inf`, `'text'`, `2`."""
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, float):
+        return _yaml_special(value) if not math.isfinite(value) else str(value)
+    if isinstance(value, str) and not isinstance(value, HugeNumber):
+        return f"'{_short(value)}'"
+    if isinstance(value, list | dict):
+        return "a list" if isinstance(value, list) else "a mapping"
+    return str(_short(value))
 
 
 def _looks_like_percent(value: Any) -> bool:

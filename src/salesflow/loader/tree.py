@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
 import re
 import warnings
 from typing import Any, NamedTuple
@@ -30,13 +31,21 @@ MAX_FALLBACK_CHARS = 100_000  # the pure-Python parser is slow; retry only small
 EMPTY_FILE_MESSAGE = "file is empty; it should start with `salesflow: 1`"
 SCALAR_ERRORS = (YAMLError, ValueError, OverflowError, KeyError, IndexError, TypeError)
 MERGE_TAG = "tag:yaml.org,2002:merge"
+INT_TAG = "tag:yaml.org,2002:int"
+NULL_TAG = "tag:yaml.org,2002:null"
+DECIMAL = re.compile(r"[-+]?[0-9][0-9_]*")
 PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
+    INT_TAG,
     "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
+    NULL_TAG,
 }
+
+
+class HugeNumber(str):
+    """A number written beyond what a float holds (`1e400`, an integer of 5,000 digits): kept as
+    its text, so that a number field reports it out of range as written, not as `.inf` or text."""
 
 
 class Document(NamedTuple):
@@ -50,10 +59,15 @@ class Document(NamedTuple):
 def parse_yaml(text: str, file: str) -> Document:
     _refuse_oversized(text, file)
     yaml, root = _compose(text, file)
-    if root is None:
+    if root is None or _is_blank(root):
         raise _fatal(file, Position(1, 1), "empty-file", EMPTY_FILE_MESSAGE)
     _Measure(file).size(root, 0)
     return Document(_Builder(file, yaml).build(root), root, file)
+
+
+def _is_blank(root: Node) -> bool:
+    """A document with nothing in it (`---` alone), as opposed to one that says `null`."""
+    return isinstance(root, ScalarNode) and root.tag == NULL_TAG and root.value == ""
 
 
 def _compose(text: str, file: str) -> tuple[YAML, Node | None]:
@@ -211,29 +225,39 @@ class _Builder:
         if node.tag not in PLAIN_TAGS:
             return str(node.value)
         try:
-            return self.constructor.construct_object(node)
-        except SCALAR_ERRORS:
-            return str(node.value)
+            value = self.constructor.construct_object(node)
+        except SCALAR_ERRORS:  # an integer of over 4,300 digits too, which Python will not read
+            long = node.tag == INT_TAG and DECIMAL.fullmatch(node.value)
+            return HugeNumber(node.value) if long else str(node.value)
+        if isinstance(value, float) and math.isinf(value) and "inf" not in node.value.lower():
+            return HugeNumber(node.value)  # 1e400, not .inf
+        return value
 
     def _mapping(self, node: MappingNode) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_line: dict[str, int] = {}
+        merge_line: dict[str, int] = {}  # a second `<<` is a duplicate too
         merged: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == MERGE_TAG:
-                merged.update(self._merge_sources(value_node))
-                continue
             key = self._key(key_node)
-            if key in result:
-                raise _fatal(
-                    self.file,
-                    Position.of(key_node),
-                    "duplicate-key",
-                    f"duplicate key '{key}' (first defined on line {first_line[key]})",
-                )
-            first_line[key] = key_node.start_mark.line + 1
-            result[key] = self.build(value_node)
+            if key_node.tag == MERGE_TAG:
+                self._note(key_node, key, merge_line)
+                merged = self._merge_sources(value_node)
+            else:
+                self._note(key_node, key, first_line)
+                result[key] = self.build(value_node)
         return {**merged, **result}
+
+    def _note(self, key_node: Node, key: str, first_line: dict[str, int]) -> None:
+        """Note the line of `key`, refusing it when the mapping has it already."""
+        if key in first_line:
+            raise _fatal(
+                self.file,
+                Position.of(key_node),
+                "duplicate-key",
+                f"duplicate key '{key}' (first defined on line {first_line[key]})",
+            )
+        first_line[key] = key_node.start_mark.line + 1
 
     def _merge_sources(self, node: Node) -> dict[str, Any]:
         sources = node.value if isinstance(node, SequenceNode) else [node]

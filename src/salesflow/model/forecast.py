@@ -9,6 +9,7 @@ from pydantic import Field
 from salesflow.model.funnel import Result
 
 Source = Literal["data", "plan"]
+AmountsFrom = Literal["won", "open_and_lost"]  # whose amounts the deal size rests on
 
 
 class Distribution(Result):
@@ -74,6 +75,7 @@ class Forecast(Result):
     deal_size: float
     deal_size_model: Literal["bootstrap", "lognormal", "plan"] = "plan"
     won_amounts: int = 0
+    amounts_from: AmountsFrom = "won"
     dispersion: float = 0.0
     dispersion_cohorts: int = 0
     stages: list[StageRate]

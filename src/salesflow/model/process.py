@@ -6,12 +6,12 @@ docs/process-format.md, which a test keeps in step with these models.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from salesflow.model.base import Extensible, Number, Slug, Strict, Text
+from salesflow.model.base import Extensible, IsoDate, Number, Slug, Strict, Text
+from salesflow.model.limits import MAX_AMOUNT, MAX_DAYS, MAX_RATE
 from salesflow.model.playbook import Objection, Qualification, Template
 
 FORMAT_VERSION = 1
@@ -23,7 +23,9 @@ Period = Literal["month", "quarter", "year"]
 class Quota(Strict):
     """Won revenue per period, in the process currency."""
 
-    amount: Number = Field(gt=0, description="Won revenue to reach per period, above 0.")
+    amount: Number = Field(
+        gt=0, le=MAX_AMOUNT, description="Won revenue to reach per period, above 0."
+    )
     per: Period = Field(description="The period: month, quarter or year.")
 
 
@@ -58,7 +60,10 @@ class Goals(Strict):
         default=None, gt=0, le=1, description="Share of new deals that should be won, in (0, 1]."
     )
     cycle_days: Number | None = Field(
-        default=None, gt=0, description="Target median days from first seen to won, above 0."
+        default=None,
+        gt=0,
+        le=MAX_DAYS,
+        description="Target median days from first seen to won, above 0.",
     )
     revenue: Quota | None = Field(
         default=None, description="Won revenue per period for the whole team."
@@ -80,7 +85,10 @@ class Expected(Strict):
         description="Planned share of deals that advance from this stage, in (0, 1].",
     )
     days: Number | None = Field(
-        default=None, ge=0, description="Planned median days a deal spends in this stage."
+        default=None,
+        ge=0,
+        le=MAX_DAYS,
+        description="Planned median days a deal spends in this stage.",
     )
 
 
@@ -157,7 +165,10 @@ class Outcomes(Strict):
 
 class Assumptions(Strict):
     deal_size: Number | None = Field(
-        default=None, gt=0, description="Planned average won deal size, used without data."
+        default=None,
+        gt=0,
+        le=MAX_AMOUNT,
+        description="Planned average won deal size, used without data.",
     )
 
 
@@ -194,7 +205,7 @@ class HistoryColumnMap(Strict):
 NumberFormat = Literal["1,234.56", "1.234,56", "1 234,56", "1'234.56"]
 Preset = Literal["hubspot", "salesforce", "pipedrive"]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-Rate = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0)]
+Rate = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0, le=MAX_RATE)]
 # A value of a data column to filter on: text, or a number written as one (coerced to text).
 FilterValue = Annotated[str, Field(max_length=1000)]
 
@@ -282,7 +293,7 @@ class Process(Extensible):
         default="USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code of amounts."
     )
     description: str = Field(default="", description="One paragraph for the handbook.")
-    effective: date | None = Field(
+    effective: IsoDate | None = Field(
         default=None,
         description=(
             "The day this version took effect (YYYY-MM-DD), for `salesflow impact`; "

@@ -173,6 +173,31 @@ def _outcome_name_words(change: Change, names: Names) -> str:
     return f"{kind.capitalize()} deals are now recorded as {now} (was {was})."
 
 
+def _outcome_renamed_words(change: Change, names: Names) -> str:
+    kind = _outcome(change)
+    now, was = _q(change.after), _q(change.before)
+    return f"{kind.capitalize()} deals are now shown as {now} (was {was}); both labels count."
+
+
+def _label_remapped_words(change: Change, names: Names) -> str:
+    was, now = change.before, change.after
+    if not isinstance(was, dict) or not isinstance(now, dict):
+        return _fallback(change)
+    return (
+        f"CRM data labelled {_q(was.get('label'))} now counts as {_meaning(now, names)}, "
+        f"no longer as {_meaning(was, names, 'the stage now called ')}."
+    )
+
+
+def _meaning(target: dict[str, Any], names: Names, called: str = "") -> str:
+    """won / lost, or a stage by its name in the new version (`called` before it), or by its
+    id when the new version has no stage of that id."""
+    if "outcome" in target:
+        return str(target["outcome"])
+    sid = str(target.get("stage"))
+    return f"{called}{_q(names.stages[sid])}" if sid in names.stages else f"stage {_q(sid)}"
+
+
 def _outcome_alias_removed(change: Change, names: Names) -> str:
     kind = _outcome(change)
     return (
@@ -205,6 +230,10 @@ WORDS: dict[str, Words] = {
         "maps to it."
     ),
     "stage-renamed": lambda c, n: f"The stage {_q(c.before)} is now called {_q(c.after)}.",
+    "stage-name": lambda c, n: (
+        f"The stage {_q(c.before)} is now called {_q(c.after)}; the CRM label {_q(c.before)} "
+        "no longer counts as it."
+    ),
     "stage-description": lambda c, n: f"The description of {n.stage(c)} was rewritten.",
     "owner": _owner_words,
     "entry-criterion-added": _stage_words("Before a deal enters {stage}, also check: {after}."),
@@ -296,6 +325,8 @@ WORDS: dict[str, Words] = {
     ),
     "goal": _goal_words,
     "outcome-name": _outcome_name_words,
+    "outcome-renamed": _outcome_renamed_words,
+    "label-remapped": _label_remapped_words,
     "outcome-alias-added": lambda c, n: (
         f"The CRM label {_q(c.after)} now also counts as {_outcome(c)}."
     ),

@@ -31,6 +31,7 @@ def document(forecast: Forecast) -> dict[str, Any]:
         "deal_size": forecast.deal_size,
         "deal_size_model": forecast.deal_size_model,
         "won_amounts": forecast.won_amounts,
+        "amounts_from": forecast.amounts_from,
         "dispersion": forecast.dispersion,
         "dispersion_cohorts": forecast.dispersion_cohorts,
         "stages": [

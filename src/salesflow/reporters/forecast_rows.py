@@ -11,6 +11,11 @@ SIZE_MODELS = {
     "lognormal": "lognormal fitted to {n}",
     "plan": "lognormal around the plan's deal size",
 }
+# whose amounts the deal size rests on: one, many
+AMOUNTS = {
+    "won": ("won amount", "won amounts"),
+    "open_and_lost": ("amount of an open or lost deal", "amounts of open and lost deals"),
+}
 
 
 def rates_source(forecast: Forecast) -> str:
@@ -56,8 +61,11 @@ def _month(month: Month, forecast: Forecast) -> tuple[str, ...]:
 
 
 def size_line(forecast: Forecast) -> str:
-    amounts = "won amount" if forecast.won_amounts == 1 else "won amounts"
-    model = SIZE_MODELS[forecast.deal_size_model].format(n=f"{forecast.won_amounts:,} {amounts}")
+    """ "average deal USD 3,000 (lognormal fitted to 5 won amounts)": the deal size, its model and
+    whose amounts it rests on, for every format that has a headline."""
+    one, many = AMOUNTS[forecast.amounts_from]
+    counted = f"{forecast.won_amounts:,} {one if forecast.won_amounts == 1 else many}"
+    model = SIZE_MODELS[forecast.deal_size_model].format(n=counted)
     return f"average deal {money(forecast.deal_size, forecast.currency)} ({model})"
 
 

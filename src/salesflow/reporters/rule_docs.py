@@ -36,13 +36,15 @@ _PROCESS = {
     "invalid-type": RuleDoc(
         "Value of the wrong kind",
         "A value of the wrong kind: a mapping where a list is expected, text (quoted numbers "
-        "too) or true/false where a number is expected, true where text is expected.",
+        "too) or true/false where a number is expected, true where text is expected, a number "
+        "where a date is expected (effective: 20240101).",
     ),
     "invalid-value": RuleDoc(
         "Value not allowed",
         "A value of the right kind that is not allowed: empty text, an empty stages list, an "
         "id longer than 64 characters, a currency that is not three upper-case letters, a "
-        "choice that is not one of those listed (such as a quota's per).",
+        "choice that is not one of those listed (such as a quota's per), an effective date "
+        "not written YYYY-MM-DD, that does not exist, or outside the years 1900 to 2200.",
     ),
     "invalid-id": RuleDoc(
         "Id not well formed, or reserved",
@@ -52,10 +54,12 @@ _PROCESS = {
     ),
     "out-of-range": RuleDoc(
         "Number out of range",
-        "A number outside its range: expected.conversion not in (0, 1]; probability not in "
-        "[0, 1]; expected.days below 0; assumptions.deal_size, a quota amount or "
-        "goals.cycle_days not above 0; goals.win_rate not in (0, 1]; any of them infinite or "
-        "NaN. A share written as a percentage (45 for 0.45) gets a hint.",
+        "A number outside its range: expected.conversion and goals.win_rate not in (0, 1]; "
+        "probability not in [0, 1]; expected.days not in [0, 36,500] (100 years); "
+        "goals.cycle_days not in (0, 36,500]; assumptions.deal_size or a quota or revenue "
+        "amount not in (0, 10^15], the bound of amounts in deal data; a data.rates rate not in "
+        "(0, 10^9]; any of them infinite or NaN. A share written as a percentage (45 for 0.45) "
+        "gets a hint.",
     ),
     "unsupported-version": RuleDoc(
         "Unsupported format version",
@@ -135,15 +139,17 @@ _FILE = {
     ),
     "duplicate-key": RuleDoc(
         "Key repeated in one mapping",
-        "The same key twice in one mapping, reported at the second with the line of the first. "
-        "Nothing else is checked.",
+        "The same key twice in one mapping (two << merge keys too), reported at the second "
+        "with the line of the first. Nothing else is checked.",
     ),
     "empty-file": RuleDoc(
-        "Empty file", "The file holds no YAML document: it is empty, or only comments."
+        "Empty file",
+        "The file holds no YAML document: it is empty, only comments, or a --- with nothing "
+        "after it.",
     ),
     "not-a-mapping": RuleDoc(
         "Document is not a mapping",
-        "The document is a list or a single value instead of a mapping of keys.",
+        "The document is a list or a single value (null too) instead of a mapping of keys.",
     ),
     "alias-cycle": RuleDoc(
         "Alias that contains itself", "A YAML alias refers to a node that contains itself."
@@ -205,7 +211,9 @@ _DATA = {
     "currency-mismatch": RuleDoc(
         "Currency column and amount disagree",
         "The currency column names one currency and the amount's symbol or code another; "
-        "correct one of them. The other commands refuse the data.",
+        "correct one of them. A symbol several currencies write agrees with each of them "
+        "($ with USD, CAD, AUD and the other dollars; ¥ with JPY and CNY). The other commands "
+        "refuse the data.",
     ),
     "bad-date": RuleDoc(
         "Date that cannot be read",

@@ -48,6 +48,12 @@ from salesflow.sources.history import create_history_tables
 from salesflow.sources.joins import join_files
 from salesflow.sources.labels import lookup, outcome_labels, stage_labels
 from salesflow.sources.options import DataOptions
+from salesflow.sources.pipelines import (
+    PIPELINE_KEY,
+    pipelines_sql,
+    refuse_mixed_pipelines,
+    unchosen_pipeline,
+)
 from salesflow.sources.preset_dates import preset_stage_dates
 from salesflow.sources.presets import Preset, preset_named, with_preset_outcomes
 from salesflow.sources.remote.urls import is_database_url
@@ -151,17 +157,30 @@ def build(con: duckdb.DuckDBPyConnection, process: Process, options: DataOptions
     grouped_by = group_column(options.by, columns, available, deals.name)
     filters = wanted_filters(process, options, columns.deals, available, deals.name)
     bind(con, filters)
-    if history is not None:
-        order = preset.date_order if preset else None
-        create_history_tables(con, history, columns.history, options.date_format, process, order)
     tables = DealTables(con, process, options, deals, history, columns, grouped_by, filters)
-    _run(con, _deals_raw_sql(tables), deals.path)
+    deal_formats, history_formats = _date_formats(tables)
+    if history is not None:
+        create_history_tables(con, history, columns.history, history_formats, process)
+    _run(con, _deals_raw_sql(tables, deal_formats), deals.path)
     check_kept(con, filters, deals.relation, deals.name)
+    _check_one_pipeline(tables)
     for sql in (_deals_sql(tables), _canonical_sql(tables)):
         _run(con, sql, deals.path)
     _run(con, _duplicates_sql(_has_duplicates(con)), deals.path)
     _run(con, _funnel_sql(tables), deals.path)
     return tables
+
+
+def _check_one_pipeline(tables: DealTables) -> None:
+    """Refuse the deals of several pipelines when none is chosen (sources.pipelines)."""
+    column = _pipeline_column(tables)
+    if column is not None:
+        rows = tables.con.execute(pipelines_sql(has_left_out(tables))).fetchall()
+        refuse_mixed_pipelines(rows, column, tables.deals.name)
+
+
+def _pipeline_column(tables: DealTables) -> str | None:
+    return unchosen_pipeline(tables.columns.deals, tables.filters)
 
 
 def _history_columns(
@@ -205,12 +224,13 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, path: str) -> None:
         raise DataError(explain(error, path)) from None
 
 
-def _typed_columns(tables: DealTables, layers: parse.DateLayers) -> list[str]:
+def _typed_columns(
+    tables: DealTables, layers: parse.DateLayers, date_format: dates.Formats
+) -> list[str]:
     """SELECT items of the `typed` step: every value parsed, with its raw text when bad (the
-    dates read in the inner `layers`)."""
+    dates read in the inner `layers`, by `date_format`)."""
     columns = tables.columns.deals
     types = tables.deals.columns
-    date_format = _date_formats(tables)
     items = [
         f"{parse.text(columns['id'])} AS deal_id",
         f"{parse.text(columns['stage'])} AS stage_text",
@@ -221,6 +241,9 @@ def _typed_columns(tables: DealTables, layers: parse.DateLayers) -> list[str]:
     ]
     if tables.group_column:
         items.append(f"{parse.text(tables.group_column)} AS group_key")
+    pipeline = _pipeline_column(tables)
+    if pipeline is not None:
+        items.append(f"{parse.text(pipeline)} AS {PIPELINE_KEY}")
     if "amount" in columns:
         number_format = tables.options.number_format or tables.process.data.number_format
         typed = parse.amount(columns["amount"], types[columns["amount"]], number_format)
@@ -241,11 +264,11 @@ def _closed_lost(tables: DealTables) -> bool:
     return tables.columns.closed_lost is not None and "closed" in tables.columns.deals
 
 
-def _typed_sql(tables: DealTables) -> str:
+def _typed_sql(tables: DealTables, date_format: dates.Formats) -> str:
     """The typed step; with two closing-date columns, the deal closed at the later of them (a
     deal reopened and closed again keeps both)."""
     layers = parse.DateLayers()
-    items = _typed_columns(tables, layers)
+    items = _typed_columns(tables, layers, date_format)
     typed = f"SELECT {', '.join(items)} FROM {layers.wrap(tables.deals.relation)}"
     if not _closed_lost(tables):
         return typed
@@ -261,6 +284,7 @@ def _stored(tables: DealTables) -> list[str]:
     columns = tables.columns.deals
     stored = ["deal_id"]
     stored += ["group_key"] if tables.group_column else []
+    stored += [PIPELINE_KEY] if _pipeline_column(tables) else []
     stored += ["amount", "amount_bad"] if "amount" in columns else []
     for key, name in (("created", "created_at"), ("closed", "closed_at")):
         stored += [name, f"{name}_bad"] if key in columns else []
@@ -320,9 +344,11 @@ def _date_items(
     return [f"{sane} AS {name}", f"CASE WHEN {sane} IS NULL THEN {text} END AS {name}_bad"]
 
 
-def _date_formats(tables: DealTables) -> dict[str, tuple[str, ...]]:
-    """The formats each date column of the deals is read by (sources.dates), once the
-    data.date_format map is checked against every date column, the history's too."""
+def _date_formats(tables: DealTables) -> tuple[dates.Formats, dates.Formats]:
+    """The formats each date column of the deals and of the history is read by (sources.dates),
+    the two files read together (a column whose dates read either way follows its own file's
+    other date columns, else the other file's, else the preset's date order), once the
+    data.date_format map is checked against every date column."""
     columns = tables.columns
     read = [columns.deals[key] for key in TYPED_DATE_KEYS if key in columns.deals]
     read += [column for _, column in sorted(columns.stage_dates.items())]
@@ -332,12 +358,14 @@ def _date_formats(tables: DealTables) -> dict[str, tuple[str, ...]]:
     dates.check_format_columns(configured, [*read, *entered])
     preset = preset_named(tables.options.preset or tables.process.data.preset)
     order = preset.date_order if preset else None
-    return dates.date_formats(
-        tables.con, tables.deals, read, (tables.options.date_format, configured), order
-    )
+    history = [(tables.history, entered)] if tables.history is not None else []
+    files = [(tables.deals, read), *history]
+    declared = (tables.options.date_format, configured)
+    found = dates.formats_read_together(tables.con, files, declared, order)
+    return found[0], (found[1] if tables.history is not None else {})
 
 
-def _deals_raw_sql(tables: DealTables) -> str:
+def _deals_raw_sql(tables: DealTables, date_format: dates.Formats) -> str:
     stages = stage_labels(tables.process)
     outcomes = outcome_labels(tables.process)
     labels = [
@@ -361,7 +389,7 @@ def _deals_raw_sql(tables: DealTables) -> str:
     return f"""
     CREATE TEMP TABLE deals_raw AS
     SELECT {", ".join([*stored, *labels, *rule_columns(tables)])}
-    FROM ({_typed_sql(tables)})
+    FROM ({_typed_sql(tables, date_format)})
     """
 
 

@@ -1,15 +1,19 @@
 """How each text date column is read: by the format the user declared, or by the one format
 (ISO 8601, m/d/Y, d/m/Y, d.m.Y, d-m-Y, each with or without a time) that reads its values.
 
-A column whose values read either way (3/5/2024: March 5 or May 3) is refused unless a hint
-(a CRM preset's date order) says which; so is a time zone that names no single offset. To keep
-ISO files fast, a sample of each column is read first: the whole column is scanned only when
-the sample is not all ISO 8601.
+A column whose values read either way (3/5/2024: March 5 or May 3) follows the file's other
+date columns: one export is written in one locale, so when the columns whose order shows (a value
+only one order reads, 13/01/2024, or a declared format) all show the same order, it is that one;
+when they disagree, the column is refused. With no such column in the file, the files read with
+it (the deals' and the history's) are asked in turn, and only then a hint (a CRM preset's date
+order); without one the column is refused. So is a time zone that names no single offset. To
+keep ISO files fast, a sample of each column is read first: the whole column is scanned only
+when the sample is not all ISO 8601.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -54,7 +58,9 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "%d-%m-%Y": _family("%d-%m-%Y"),
 }
 NAMES = tuple(FAMILIES)
-HINTED = {"mdy": MDY, "dmy": DMY}
+HINTED: dict[Order, str] = {"mdy": MDY, "dmy": DMY}
+ORDERS: dict[str, Order] = {MDY: "mdy", DMY: "dmy"}
+ORDER_NAMES: dict[Order, str] = {"mdy": "month/day", "dmy": "day/month"}
 AMBIGUOUS_ZONES = "IST is India, Ireland or Israel"
 
 DateFormat = str | Mapping[str, str] | None
@@ -76,32 +82,116 @@ class Scan:
 EMPTY = Scan(values=0, read=dict.fromkeys(NAMES, 0), either_way=[], unreadable=[], unknown_zones=[])
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """The order (month or day first) each date column of one file shows, where it shows one:
+    by its values (13/01/2024: only day/month reads it) or by its declared format."""
+
+    file: str
+    orders: Mapping[str, Order]
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A file's date columns before the order of those that read either way is settled: the
+    formats known without a scan (declared, typed by the file, ISO 8601) and the others' scans."""
+
+    source: Source
+    fixed: dict[str, tuple[str, ...]]
+    scans: dict[str, Scan]
+
+    @property
+    def evidence(self) -> Evidence:
+        declared = {c: o for c, f in self.fixed.items() if (o := declared_order(f)) is not None}
+        shown = {c: o for c, s in self.scans.items() if (o := shown_order(s)) is not None}
+        return Evidence(self.source.name, {**declared, **shown})
+
+
+Formats = dict[str, tuple[str, ...]]
+
+
 def date_formats(
     con: duckdb.DuckDBPyConnection,
     source: Source,
     columns: Iterable[str],
     declared: tuple[str | None, DateFormat],
     order_hint: Order | None = None,
-) -> dict[str, tuple[str, ...]]:
+) -> Formats:
     """Column → the strftime formats its text is read by (empty: ISO 8601). `declared` is the
     `--date-format` flag (or salesflow.toml's date_format), which applies to every column, then
     the process's data.date_format (one format, or a map of column → format)."""
-    formats: dict[str, tuple[str, ...]] = {}
+    return settled_formats(detect(con, source, columns, declared), order_hint)
+
+
+def formats_read_together(
+    con: duckdb.DuckDBPyConnection,
+    files: Sequence[tuple[Source, Iterable[str]]],
+    declared: tuple[str | None, DateFormat],
+    order_hint: Order | None = None,
+) -> list[Formats]:
+    """Each file's formats (as date_formats), the files read together (the deals and their
+    history): a column that reads either way follows its own file's columns, else the others'."""
+    detections = [detect(con, source, columns, declared) for source, columns in files]
+    found = [detection.evidence for detection in detections]
+    return [
+        settled_formats(detection, order_hint, [found[i], *found[:i], *found[i + 1 :]])
+        for i, detection in enumerate(detections)
+    ]
+
+
+def detect(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    columns: Iterable[str],
+    declared: tuple[str | None, DateFormat],
+) -> Detection:
+    """The declared and typed columns, then the ISO 8601 ones (from a sample), then one scan of
+    all the others."""
+    fixed: Formats = {}
     undeclared = []
     for column in dict.fromkeys(columns):
         given = declared_format(*declared, column)
         if given is not None:
-            formats[column] = (given,)
+            fixed[column] = (given,)
         elif source.columns[column].startswith(parse.TEMPORAL_TYPES):
-            formats[column] = ()
+            fixed[column] = ()
         else:
             undeclared.append(column)
     iso = _iso_in_sample(con, source, undeclared)
+    fixed.update((column, ()) for column in undeclared if column in iso)
     scans = _scans(con, source, [column for column in undeclared if column not in iso])
-    for column in undeclared:
-        scan = scans.get(column)
-        formats[column] = () if scan is None else _family_of(scan, order_hint, source, column)[1]
-    return formats
+    return Detection(source, fixed, scans)
+
+
+def settled_formats(
+    detection: Detection, order_hint: Order | None, evidence: Sequence[Evidence] = ()
+) -> Formats:
+    """The formats of a detected file: a column that reads either way follows `evidence` (the
+    file's own by default, then the files read with it), else the hint."""
+    evidence = evidence or [detection.evidence]
+    file = detection.source.name
+    scanned = {
+        column: family_of(scan, order_hint, file, column, evidence)[1]
+        for column, scan in detection.scans.items()
+    }
+    return {**detection.fixed, **scanned}
+
+
+def shown_order(scan: Scan) -> Order | None:
+    """The order a column's values show by themselves: it is read as m/d/Y or d/m/Y, and the
+    other reads fewer of its values (a date only one of them reads, 13/01/2024)."""
+    if scan.values == 0 or scan.read[MDY] == scan.read[DMY]:
+        return None
+    best = max(scan.read.values())
+    return ORDERS.get(next(name for name in NAMES if scan.read[name] == best))
+
+
+def declared_order(formats: tuple[str, ...]) -> Order | None:
+    """The order a declared format gives (`%d/%m/%Y %H:%M`: day first), if it is one of these."""
+    for order, family in HINTED.items():
+        if formats and formats[0].startswith(family[:5]):
+            return order
+    return None
 
 
 def declared_format(flag: str | None, configured: DateFormat, column: str) -> str | None:
@@ -132,16 +222,25 @@ def check_format_columns(configured: DateFormat, date_columns: Iterable[str]) ->
 def detected_family(
     con: duckdb.DuckDBPyConnection, source: Source, column: str, order_hint: Order | None
 ) -> tuple[str, tuple[str, ...]]:
+    """The family of a column detected alone (see family_of)."""
+    return family_of(scan_column(con, source, column), order_hint, source.name, column)
+
+
+def scan_column(con: duckdb.DuckDBPyConnection, source: Source, column: str) -> Scan:
+    return _scans(con, source, [column])[column]
+
+
+def family_of(
+    scan: Scan,
+    order_hint: Order | None,
+    file: str,
+    column: str,
+    evidence: Sequence[Evidence] = (),
+) -> tuple[str, tuple[str, ...]]:
     """The name of the family that reads every value of the column (see choose), and its
     formats, the one its most frequent shape is written in first (parse reads by it before
     looking at shapes: three times faster)."""
-    return _family_of(_scans(con, source, [column])[column], order_hint, source, column)
-
-
-def _family_of(
-    scan: Scan, order_hint: Order | None, source: Source, column: str
-) -> tuple[str, tuple[str, ...]]:
-    name = choose(scan, order_hint, source.name, column)
+    name = choose(scan, order_hint, file, column, evidence)
     return name, _first(FAMILIES[name], scan.common)
 
 
@@ -155,7 +254,13 @@ def _first(formats: tuple[str, ...], common: str | None) -> tuple[str, ...]:
     return formats
 
 
-def choose(scan: Scan, order_hint: Order | None, file: str, column: str) -> str:
+def choose(
+    scan: Scan,
+    order_hint: Order | None,
+    file: str,
+    column: str,
+    evidence: Sequence[Evidence] = (),
+) -> str:
     if scan.unknown_zones:
         raise _zone_error(file, column, scan)
     if scan.values == 0:
@@ -170,17 +275,52 @@ def choose(scan: Scan, order_hint: Order | None, file: str, column: str) -> str:
         )
     winners = [name for name in NAMES if scan.read[name] == best]
     if MDY in winners and DMY in winners and scan.either_way:
-        if order_hint is None:
-            raise _ambiguous(file, column, scan.either_way)
-        return HINTED[order_hint]
+        return HINTED[settled_order(evidence, order_hint, (file, column), scan.either_way)]
     return winners[0]
 
 
-def _ambiguous(file: str, column: str, values: list[str]) -> DataError:
+def settled_order(
+    evidence: Sequence[Evidence],
+    order_hint: Order | None,
+    where: tuple[str, str],
+    values: list[str],
+) -> Order:
+    """The order of a column (`where`: its file and name) whose `values` read either way: the
+    one the first `evidence` that shows any shows, refused when its columns disagree; else the
+    hint; else refused."""
+    for found in evidence:
+        orders = set(found.orders.values())
+        if len(orders) > 1:
+            raise _disagreeing(where, values, found)
+        if orders:
+            return orders.pop()
+    if order_hint is None:
+        raise _ambiguous(where, values)
+    return order_hint
+
+
+def _ambiguous(where: tuple[str, str], values: list[str]) -> DataError:
+    file, column = where
     return DataError(
         f"{file}: column '{column}': dates such as {', '.join(values)} read either way "
-        f"(month/day or day/month); declare the format in data.date_format, e.g. "
-        f'{{"{column}": "{MDY}"}} or {{"{column}": "{DMY}"}}'
+        f"(month/day or day/month); {_declare(column)}"
+    )
+
+
+def _disagreeing(where: tuple[str, str], values: list[str], found: Evidence) -> DataError:
+    file, column = where
+    shown = ", ".join(f"'{name}' {ORDER_NAMES[order]}" for name, order in found.orders.items())
+    return DataError(
+        f"{file}: column '{column}': dates such as {', '.join(values)} read either way "
+        f"(month/day or day/month), and the date columns of {found.file} disagree on the order "
+        f"({shown}); {_declare(column)}"
+    )
+
+
+def _declare(column: str) -> str:
+    return (
+        f'declare the format in data.date_format, e.g. {{"{column}": "{MDY}"}} or '
+        f'{{"{column}": "{DMY}"}}'
     )
 
 

@@ -28,8 +28,12 @@ ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 GLOB_CHARACTERS = re.compile(r"[*?[]")
 CSV_ERROR = re.compile(r"CSV Error on Line: (\d+)")
 EXPECTED_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
-ORIGINAL_LINE = re.compile(r"Original Line: (.*)")
+ORIGINAL_LINE = re.compile(r"Original Line: (.*?)\nExpected Number of Columns", re.DOTALL)
 SHOWN_PATH = 200  # characters of a path quoted in a message
+SHOWN_ROW = 80  # characters of a row quoted in a message
+SPACES = re.compile(r"\s+")
+# C0 and C1 controls, DEL and the bidirectional controls: never sent to a terminal.
+CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 DUCKDB_KINDS = re.compile(r"^[A-Za-z ]*(Error|Exception): ")
 SPREADSHEETS = ("xlsx", "xls", "ods")
 
@@ -146,7 +150,8 @@ def open_source(
         relation = csv_relation([prepared])
         lines = None if prepared.gzip else str(prepared.read)
         columns = _describe(con, relation, path, kind)
-        return Source(path, kind, relation, columns, 2, lines, notes=prepared.notes)
+        first = 2 + prepared.skip  # the header's line, and the sep= line before it
+        return Source(path, kind, relation, columns, first, lines, notes=prepared.notes)
     if kind in SPREADSHEETS:
         from salesflow.sources.spreadsheet import load_sheet  # numpy: only for these files
 
@@ -202,16 +207,29 @@ def _several_csv(con: duckdb.DuckDBPyConnection, pattern: str, encoding: str | N
                 f"{_KIND_NAMES.get(kind, kind)}; name it alone"
             )
         files.append(prepare_csv(con, Path(path), False, encoding))
-        if files[-1].names != files[0].names or files[-1].delimiter != files[0].delimiter:
-            raise DataError(
-                f"{shown(path)}: its header differs from that of {shown(paths[0])}; files read "
-                "together must have the same columns in the same order"
-            )
+        _check_same_layout(files[-1], files[0])
     relation = csv_relation(files)
     parts = tuple(Part(str(f.file), str(f.read), csv_relation([f])) for f in files)
     notes = tuple(note for f in files for note in f.notes)
     columns = _describe(con, relation, pattern, "csv")
-    return Source(pattern, "csv", relation, columns, 2, None, parts=parts, notes=notes)
+    first = 2 + files[0].skip
+    return Source(pattern, "csv", relation, columns, first, None, parts=parts, notes=notes)
+
+
+def _check_same_layout(file: CsvFile, first: CsvFile) -> None:
+    """Files read together are read with the first one's header, delimiter and lines skipped."""
+    name, first_name = shown(str(file.file)), shown(str(first.file))
+    if file.names != first.names or file.delimiter != first.delimiter:
+        raise DataError(
+            f"{name}: its header differs from that of {first_name}; files read together must "
+            "have the same columns in the same order"
+        )
+    if file.skip != first.skip:
+        starts = (name, first_name) if file.skip else (first_name, name)
+        raise DataError(
+            f"{starts[0]}: starts with Excel's sep= line and {starts[1]} does not; files read "
+            "together must start alike (delete the sep= line)"
+        )
 
 
 _KIND_NAMES = {
@@ -285,10 +303,19 @@ def explain(error: Exception, path: str) -> str:
         )
     expected, got = EXPECTED_COLUMNS.search(text), ORIGINAL_LINE.search(text)
     detail = f": the header has {expected[1]} fields" if expected else ""
-    shown = f" ({got[1].strip()[:80]})" if got else ""
+    row = _row_text(got[1]) if got else ""
+    shown = f" ({row})" if row else ""
     if expected:
         return f"{where}: the row does not fit the header{detail}{shown}"
     return f"{where}: cannot be read: {_plain(error)}"
+
+
+def _row_text(text: str) -> str:
+    """A row as quoted in a message: on one line (DuckDB's text of it may start with the blank
+    line before it, and a quoted field may span lines), without control characters, shortened
+    when long."""
+    line = CONTROLS.sub("\ufffd", SPACES.sub(" ", text).strip())
+    return line if len(line) <= SHOWN_ROW else f"{line[: SHOWN_ROW - 1]}…"
 
 
 def _plain(error: Exception) -> str:

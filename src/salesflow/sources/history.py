@@ -5,12 +5,13 @@ column) is read by sources.field_history."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import duckdb
 
 from salesflow.errors import DataError
 from salesflow.model import Process
 from salesflow.sources import parse
-from salesflow.sources.dates import Order, date_formats
 from salesflow.sources.field_history import field_history_sql, field_pivot_sql
 from salesflow.sources.files import Source, explain
 from salesflow.sources.labels import lookup, outcome_labels, stage_labels
@@ -20,13 +21,14 @@ def create_history_tables(
     con: duckdb.DuckDBPyConnection,
     source: Source,
     columns: dict[str, str],
-    date_format: str | None,
+    date_formats: Mapping[str, tuple[str, ...]],
     process: Process,
-    order_hint: Order | None = None,
 ) -> None:
+    """`date_formats`: the formats the entry date is read by (sources.dates)."""
     layers = parse.DateLayers()
-    text, read = _entered(
-        con, source, columns["entered"], (date_format, process), order_hint, layers
+    entered_column = columns["entered"]
+    text, read = layers.add(
+        entered_column, source.columns[entered_column], date_formats[entered_column]
     )
     entered = parse.sane_years(read)
     entered_bad = f"CASE WHEN {entered} IS NULL THEN {text} END"
@@ -58,21 +60,6 @@ def create_history_tables(
             con.execute(sql)
         except duckdb.Error as error:
             raise DataError(explain(error, source.path)) from None
-
-
-def _entered(
-    con: duckdb.DuckDBPyConnection,
-    source: Source,
-    column: str,
-    declared: tuple[str | None, Process],
-    order_hint: Order | None,
-    layers: parse.DateLayers,
-) -> tuple[str, str]:
-    """The names of the entry date's text and reading in `layers`, by the declared or detected
-    format (sources.dates)."""
-    flag, process = declared
-    formats = date_formats(con, source, [column], (flag, process.data.date_format), order_hint)
-    return layers.add(column, source.columns[column], formats[column])
 
 
 def _pivot_sql(stage_count: int) -> str:

@@ -10,18 +10,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+# Shared with the process file: an amount beyond ±MAX_AMOUNT, infinite or NaN is refused
+# (sources.problems, `amount-out-of-range`); a date outside FIRST_YEAR…LAST_YEAR is unreadable.
+from salesflow.model.limits import FIRST_YEAR as FIRST_YEAR
+from salesflow.model.limits import LAST_YEAR as LAST_YEAR
+from salesflow.model.limits import MAX_AMOUNT as MAX_AMOUNT
 from salesflow.sources.connection import quote_name, quote_text
 from salesflow.sources.labels import sql_fold
 
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE")
 TEMPORAL_TYPES = ("DATE", "TIMESTAMP")
 CURRENCY_CODE = r"^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$"
-# An amount beyond ±MAX_AMOUNT (a quadrillion), infinite or NaN is no amount: it is refused
-# (sources.problems, `amount-out-of-range`), since sums of such values overflow to Infinity/NaN.
-MAX_AMOUNT = 1e15
-# Dates outside these years are read as unreadable: they are typing errors, and date arithmetic
-# near the ends of the calendar overflows.
-FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 def text(column: str, table: str | None = None) -> str:

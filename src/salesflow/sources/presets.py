@@ -47,7 +47,9 @@ class Preset:
     history: dict[str, tuple[str, ...]] = field(default_factory=dict)
     field_history: FieldHistory | None = None
     stage_dates: tuple[StageDatePattern, ...] = ()
-    date_order: Literal["mdy", "dmy"] | None = None  # how dates that read either way are meant
+    # How dates that read either way are meant, when no date column of the deals or the
+    # history shows the order (sources.dates: a file's own columns come first).
+    date_order: Literal["mdy", "dmy"] | None = None
     ignore: tuple[str, ...] = ()  # status or stage values whose rows are dropped
     won: tuple[str, ...] = ()  # labels the CRM writes for a won deal, beyond the defaults
     lost: tuple[str, ...] = ()

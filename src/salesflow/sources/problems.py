@@ -167,8 +167,7 @@ def _rule_checks(tables: DealTables) -> Iterator[Check]:
             "row",
             f"whose {amount} is written in another currency than {named} says; correct one",
             "deals",
-            "currency_given IS NOT NULL AND currency_written IS NOT NULL "
-            "AND currency_given <> currency_written",
+            currency.contradicts("currency_given", "currency_written"),
             "currency_written, currency_given",
             lambda row: f"{amount} is in {row[0]} but {named} says {row[1]}",
         )

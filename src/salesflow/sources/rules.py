@@ -79,7 +79,7 @@ def _captured(tables: DealTables) -> str | None:
     column = tables.columns.deals.get("amount")
     if column is None:
         return None
-    return currency.captured(column, tables.deals.columns[column], tables.process)
+    return currency.captured(column, tables.deals.columns[column])
 
 
 def _currency_inputs(tables: DealTables) -> list[str]:
@@ -89,7 +89,10 @@ def _currency_inputs(tables: DealTables) -> list[str]:
 
 def _row_currency(tables: DealTables) -> str:
     """The currency column, else the amount's symbol or code, else the process currency."""
-    return f"coalesce({', '.join(_currency_inputs(tables))}, '{tables.process.currency}')"
+    inputs = ["currency_given"] if "currency" in tables.columns.deals else []
+    if _captured(tables):
+        inputs.append(currency.meaning("currency_written", tables.process))
+    return f"coalesce({', '.join(inputs)}, '{tables.process.currency}')"
 
 
 def ignored_rows(tables: DealTables) -> int:

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from salesflow.sources.remote.combinations import last_date, left_out, meanings, outcome
+from salesflow.sources.remote.combinations import (
+    last_date,
+    left_out,
+    meanings,
+    outcome,
+    pipeline_counts,
+)
 from salesflow.sources.remote.vocabulary import Combination, Meaning, Vocabulary
 
 VOCABULARY = Vocabulary(
@@ -61,3 +67,14 @@ def test_the_end_of_the_data_counts_a_close_only_once_closed() -> None:
     assert last_date(Vocabulary(VOCABULARY.values, rows[:1], dated=True)) == DAY[3]
     assert last_date(Vocabulary(VOCABULARY.values, rows[2:], dated=True)) is None
     assert last_date(Vocabulary(VOCABULARY.values, (), dated=True)) is None
+
+
+def test_the_pipelines_are_counted_among_the_rows_kept() -> None:
+    def row(stage: str, pipeline: str | None, count: int) -> Combination:
+        return Combination(stage, None, None, count, 0, pipeline=pipeline)
+
+    rows = (row("Beta", "Sales", 3), row("Closed Won", "Sales", 2), row("Beta", "Renewals", 1))
+    rows += (row("Duplicate", "Old", 4), row("Beta", None, 5))  # left out; no pipeline
+    counts = pipeline_counts(Vocabulary(VOCABULARY.values, rows))
+    assert counts == {"Sales": 5, "Renewals": 1}
+    assert pipeline_counts(Vocabulary(VOCABULARY.values, None)) is None

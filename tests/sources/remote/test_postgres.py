@@ -22,6 +22,7 @@ import psycopg
 import pytest
 
 from salesflow.errors import DataError
+from salesflow.sources.remote import vocabulary
 from salesflow.sources.remote.drivers import connect
 from salesflow.sources.remote.session import Session
 from salesflow.sources.remote.urls import parse_url
@@ -347,6 +348,22 @@ def _one_line_error(result: Any, fragment: str) -> None:
     assert fragment in lines[0], lines[0]
 
 
+def _named(server: PostgresServer, history_table: str | None = None) -> str:
+    """The deals (or the history `history_table`) as salesflow names them in a message."""
+    shown = server.url().replace(READER[1], "***")
+    return shown if history_table is None else f"{shown} ({history_table})"
+
+
+def _refusal(result: Any, **names: str) -> str:
+    """The one error line of `result` (see _one_line_error), each name of the data in it (a
+    file, a table) replaced by its key: a file's refusal and a table's compare."""
+    _one_line_error(result, "")
+    line: str = result.stderr.strip()
+    for key, name in sorted(names.items(), key=lambda item: -len(item[1])):
+        line = line.replace(name, f"<{key}>")
+    return line
+
+
 def _running(server: PostgresServer) -> list[str]:
     rows = server.execute(
         "SELECT query FROM pg_stat_activity WHERE usename = %s AND state = 'active'",
@@ -506,6 +523,139 @@ def test_text_dates_no_single_reading_fits_are_refused(
     _one_line_error(result, fragment)
 
 
+def _written_as(**forms: str) -> Any:
+    """A `_rewritten` writer of the date columns named, each written as its form says: "d/m"
+    (13/01/2024), "m/d" (1/13/2024), "either way" (d/m with the day folded into 1-12, 01/01/2024
+    for the 13th: every value reads either way) or "ISO" (that folded day as 2024-01-01: what
+    "either way" means read day first); the other columns as they were (YYYY-MM-DD)."""
+
+    def write(column: str, value: str, number: int) -> str:
+        day = date.fromisoformat(value[:10])
+        folded = day.replace(day=(day.day - 1) % 12 + 1)
+        written = {
+            "d/m": f"{day.day:02d}/{day.month:02d}/{day.year}",
+            "m/d": f"{day.month}/{day.day}/{day.year}",
+            "either way": f"{folded.day:02d}/{folded.month:02d}/{folded.year}",
+            "ISO": folded.isoformat(),
+        }
+        return written[forms[column]] if column in forms else value
+
+    return write
+
+
+def _meant(forms: dict[str, str]) -> dict[str, str]:
+    """The forms of `_written_as` that write the same dates as `forms` read day first, as
+    YYYY-MM-DD."""
+    return {column: "ISO" for column, form in forms.items() if form == "either way"}
+
+
+@pytest.mark.parametrize(
+    "preset", [(), ("--preset", "salesforce")], ids=["no-preset", "salesforce"]
+)
+def test_a_date_column_that_reads_either_way_follows_the_tables_other_columns(
+    server: PostgresServer, tmp_path: Path, preset: tuple
+) -> None:
+    """closed_at shows the table is written day first (13/01/2024): created_at, whose dates all
+    read either way, is read day first, as in the file, before a preset's order (Salesforce's
+    month first): the figures of the same dates written YYYY-MM-DD."""
+    forms = {"created_at": "either way", "closed_at": "d/m"}
+    name = f"deals_day_first_{len(preset)}"
+    csv = _rewritten(server, tmp_path, DEALS_CSV, name, _written_as(**forms))
+    meant = _rewritten(server, tmp_path, DEALS_CSV, "deals_meant", _written_as(**_meant(forms)))
+    remote = analyze(*preset, "--deals", server.url(), "--table", name)
+    same(remote, analyze(*preset, "--deals", str(csv)))
+    same(remote, analyze(*preset, "--deals", str(meant)))
+
+
+@pytest.mark.parametrize("entered", ["entered_at", "created_at"])
+@pytest.mark.parametrize(
+    ("deals_forms", "history_form"),
+    [
+        ({"created_at": "either way", "closed_at": "either way"}, "d/m"),
+        ({"closed_at": "d/m"}, "either way"),
+    ],
+    ids=["history-shows", "deals-show"],
+)
+def test_dates_that_read_either_way_follow_the_other_table(
+    server: PostgresServer,
+    tmp_path: Path,
+    entered: str,
+    deals_forms: dict[str, str],
+    history_form: str,
+) -> None:
+    """When no date column of its own table shows the order, a column that reads either way
+    follows the other table's: the deals the history's entry dates, the history the deals'
+    close dates; also when the history's entry date has the name of a deals column (created_at,
+    as Salesforce's Created Date in a report and its OpportunityHistory). The figures of the
+    file, and of the same dates written YYYY-MM-DD."""
+    history_forms = {entered: history_form}
+    header, rest = HISTORY_CSV.read_text(encoding="utf-8").split("\n", 1)
+    renamed = tmp_path / "history_renamed.csv"
+    renamed.write_text(header.replace("entered_at", entered) + "\n" + rest, encoding="utf-8")
+    process = tmp_path / "process.yaml"
+    text = EXAMPLE.read_text(encoding="utf-8").replace("entered: entered_at", f"entered: {entered}")
+    process.write_text(text, encoding="utf-8")
+    tag = f"{entered}_{len(deals_forms)}"
+    deals = _rewritten(server, tmp_path, DEALS_CSV, f"deals_{tag}", _written_as(**deals_forms))
+    history = _rewritten(server, tmp_path, renamed, f"history_{tag}", _written_as(**history_forms))
+    meant = [
+        _rewritten(server, tmp_path, DEALS_CSV, "deals_meant", _written_as(**_meant(deals_forms))),
+        _rewritten(
+            server, tmp_path, renamed, "history_meant", _written_as(**_meant(history_forms))
+        ),
+    ]
+    run = ("analyze", "-p", str(process), "--format", "json")
+    tables = ("--table", f"deals_{tag}", "--history-table", f"history_{tag}")
+    found = [
+        invoke(*run, *database(server), *tables),
+        invoke(*run, "--deals", str(deals), "--history", str(history)),
+        invoke(*run, "--deals", str(meant[0]), "--history", str(meant[1])),
+    ]
+    assert all(result.exit_code == 0 for result in found), [r.stderr for r in found]
+    remote, local, as_meant = (json.loads(result.stdout) for result in found)
+    same(remote, local)
+    same(remote, as_meant)
+
+
+@pytest.mark.parametrize("refused", ["lead_date", "history"])
+def test_dates_that_read_either_way_are_refused_when_the_columns_disagree(
+    server: PostgresServer, tmp_path: Path, refused: str
+) -> None:
+    """created_at shows day first (13/01/2024), closed_at month first (1/13/2024): a column that
+    reads either way, of the deals or of the history, is refused with the file's line, whatever
+    the preset says."""
+    forms = {"created_at": "d/m", "closed_at": "m/d"}
+    forms |= {"lead_date": "either way"} if refused == "lead_date" else {}
+    deals = _rewritten(server, tmp_path, DEALS_CSV, f"deals_{refused}", _written_as(**forms))
+    history_either = _written_as(entered_at="either way")
+    history = _rewritten(server, tmp_path, HISTORY_CSV, "history_either", history_either)
+    with_history = refused == "history"
+    remote = invoke(
+        "analyze", "-p", str(EXAMPLE), "--preset", "salesforce",
+        *database(server, history=with_history), "--table", f"deals_{refused}",
+        *(("--history-table", "history_either") if with_history else ()),
+    )  # fmt: skip
+    local = invoke(
+        "analyze", "-p", str(EXAMPLE), "--preset", "salesforce", "--deals", str(deals),
+        *(("--history", str(history)) if with_history else ()),
+    )  # fmt: skip
+    refusal = _refusal(local, deals=str(deals), history=str(history))
+    column = "lead_date" if refused == "lead_date" else "entered_at"
+    assert refusal.startswith(
+        f"salesflow: error: <{'deals' if refused == 'lead_date' else 'history'}>: column "
+        f"'{column}': dates such as "
+    ), refusal
+    assert (
+        "read either way (month/day or day/month), and the date columns of <deals> disagree on "
+        "the order ('created_at' day/month, 'closed_at' month/day); declare the format in "
+        f'data.date_format, e.g. {{"{column}": "%m/%d/%Y"}}'
+    ) in refusal
+    named = {"deals": _named(server), "history": _named(server, "history_either")}
+    # the server names the table that holds the column by the database alone, its history's
+    # too, where a file's line names the history file: the rest is the file's line
+    assert _refusal(remote, **named).partition(": column ")[2] == refusal.partition(": column ")[2]
+
+
 def _formatted(column: str, value: str, number: int) -> str:
     """Amounts as a Salesforce report or a spreadsheet writes them; one no rule reads."""
     amount = float(value)
@@ -532,6 +682,8 @@ def test_text_amounts_with_symbols_and_separators_read_as_the_csv(
     [
         ("1,234", "amounts such as 1,234 read differently by number format"),
         ("USD 1,000.00", 'holds amounts as text such as "USD 1,000.00", read from files only'),
+        ("12K GBP", 'holds amounts as text such as "12K GBP", read from files only'),
+        ("1.5k EUR", 'holds amounts as text such as "1.5k EUR", read from files only'),
     ],
 )
 def test_text_amounts_read_otherwise_than_a_file_are_refused(
@@ -596,6 +748,91 @@ def test_a_currency_without_a_rate_is_refused_as_in_the_csv(
     _one_line_error(remote, fragment)
 
 
+def _symbols(column: str, value: str, number: int) -> str:
+    """A third of the amounts written in euros (`€ 99.50`), a third in pounds (`£1,200.00`)."""
+    amount = float(value)
+    return [f"€ {amount:.2f}", f"£{amount:,.2f}", value][number % 3]
+
+
+def _dollars(column: str, value: str, number: int) -> str:
+    return f"${float(value):,.2f}"
+
+
+def _won_average(rates: list[float]) -> float:
+    """The average amount won in examples/deals.csv, the amount of row `number` worth
+    `rates[number % len(rates)]` of the process currency."""
+    rows = csv_module.DictReader(io.StringIO(DEALS_CSV.read_text(encoding="utf-8")))
+    won = [
+        float(row["amount"]) * rates[number % len(rates)]
+        for number, row in enumerate(rows)
+        if row["stage"] == "Closed Won"
+    ]
+    return sum(won) / len(won)
+
+
+def test_text_amounts_with_a_currency_symbol_are_converted_as_in_the_csv(
+    server: PostgresServer, tmp_path: Path
+) -> None:
+    """`€ 99.50` is 99.50 EUR and `£1,200.00` is 1,200 GBP on the server, as in a file: each
+    converted by data.rates, the same figures; without the rates, the same refusal."""
+    csv = _rewritten(server, tmp_path, DEALS_CSV, "deals_symbols", _symbols, frozenset({"amount"}))
+    process = _process_with(tmp_path, "  rates: {EUR: 1.08, GBP: 1.27}\n")
+    run = ("analyze", "-p", str(process), "--format", "json")
+    remote = invoke(*run, "--deals", server.url(), "--table", "deals_symbols")
+    local = invoke(*run, "--deals", str(csv))
+    assert remote.exit_code == 0 and local.exit_code == 0, (remote.stderr, local.stderr)
+    found = json.loads(remote.stdout)
+    same(found, json.loads(local.stdout))
+    assert found["avg_won_amount"] == pytest.approx(_won_average([1.08, 1.27, 1.0]))
+    remote = invoke(
+        "analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--table", "deals_symbols"
+    )
+    local = invoke("analyze", "-p", str(EXAMPLE), "--deals", str(csv))
+    fragment = (
+        "997 rows in a currency other than USD with no rate: GBP (506), EUR (491); add data.rates"
+    )
+    assert fragment in local.stderr, local.stderr
+    _one_line_error(remote, fragment)
+
+
+def _in_cad(folder: Path) -> Path:
+    """The example process kept in CAD, with rates for USD and EUR."""
+    process = _process_with(folder, "  rates: {USD: 1.35, EUR: 1.5}\n")
+    text = process.read_text(encoding="utf-8").replace("\ncurrency: USD\n", "\ncurrency: CAD\n", 1)
+    process.write_text(text, encoding="utf-8")
+    return process
+
+
+def test_dollar_amounts_in_any_dollar_of_the_currency_column_as_in_the_csv(
+    server: PostgresServer, tmp_path: Path
+) -> None:
+    """In a CAD process with a USD rate, `$1,000.00` is 1,350 CAD where the currency column says
+    USD and 1,000 CAD where it says CAD: a `$` agrees with either, on the server as in a file."""
+    marked = _with_currency(server, tmp_path, ["USD", "CAD"])
+    csv = _rewritten(server, tmp_path, marked, "deals_dollars", _dollars, frozenset({"amount"}))
+    run = ("analyze", "-p", str(_in_cad(tmp_path)), "--format", "json")
+    remote = invoke(*run, "--deals", server.url(), "--table", "deals_dollars")
+    local = invoke(*run, "--deals", str(csv))
+    assert remote.exit_code == 0 and local.exit_code == 0, (remote.stderr, local.stderr)
+    found = json.loads(remote.stdout)
+    same(found, json.loads(local.stdout))
+    assert found["currency"] == "CAD"
+    assert found["avg_won_amount"] == pytest.approx(_won_average([1.35, 1.0]))
+
+
+def test_a_dollar_against_a_column_saying_eur_is_refused_as_in_the_csv(
+    server: PostgresServer, tmp_path: Path
+) -> None:
+    marked = _with_currency(server, tmp_path, ["CAD", "EUR"])
+    csv = _rewritten(server, tmp_path, marked, "deals_dollars_eur", _dollars, frozenset({"amount"}))
+    run = ("analyze", "-p", str(_in_cad(tmp_path)))
+    remote = invoke(*run, "--deals", server.url(), "--table", "deals_dollars_eur")
+    local = invoke(*run, "--deals", str(csv))
+    fragment = "765 rows whose amount is written in another currency than currency says"
+    assert local.exit_code == 2 and fragment in local.stderr, local.stderr
+    _one_line_error(remote, fragment)
+
+
 @pytest.mark.parametrize("crm", ["hubspot", "pipedrive", "salesforce"])
 def test_a_crm_export_loaded_as_it_was_reads_with_its_preset(
     server: PostgresServer, tmp_path: Path, crm: str
@@ -620,6 +857,114 @@ def test_a_crm_export_loaded_as_it_was_reads_with_its_preset(
     local = invoke(*run, "--deals", str(csv))
     assert remote.exit_code == 0 and local.exit_code == 0, (remote.stderr, local.stderr)
     same(json.loads(remote.stdout), json.loads(local.stdout))
+
+
+PIPELINES = ("--map", "pipeline=segment")  # Mid-Market (1,510 deals) and Enterprise (490)
+COUNTED = ["label-scan", "too-many-combinations"]
+
+
+def _count_pipelines(monkeypatch: pytest.MonkeyPatch, counted: str) -> None:
+    """With "too-many-combinations", the label scan brings back no combination, as when there
+    are more than vocabulary.MAX_COMBINATIONS (40,000), forced as test_dialect_sql's
+    test_too_many_label_combinations_count_the_problems_on_the_server forces it (`invoke` runs
+    in this process): the pipelines are then counted by a statement of their own."""
+    if counted == "too-many-combinations":
+        monkeypatch.setattr(vocabulary, "MAX_COMBINATIONS", 0)
+
+
+def _pipelines_counted_apart(server: PostgresServer, mark: int) -> bool:
+    """Whether the pipelines were counted by a statement of their own since `mark`."""
+    statements = _statements(server.log_since(mark))
+    return any("GROUP BY pipeline_key" in text for text in statements)
+
+
+@pytest.mark.parametrize("counted", COUNTED)
+@pytest.mark.parametrize(
+    ("where", "listed"),
+    [
+        ((), '"Mid-Market" (1,510), "Enterprise" (490)'),
+        (("--where", "source=partner"), '"Mid-Market" (205), "Enterprise" (77)'),
+    ],
+    ids=["all", "where-source"],
+)
+def test_several_pipelines_are_refused_as_in_the_csv(
+    server: PostgresServer,
+    monkeypatch: pytest.MonkeyPatch,
+    counted: str,
+    where: tuple,
+    listed: str,
+) -> None:
+    """A pipeline column holding two pipelines, none chosen: the file's one line, the pipelines
+    counted among the rows the other filters keep, by the label scan or, when the combinations
+    are too many for it, by a statement of their own."""
+    _count_pipelines(monkeypatch, counted)
+    mark = server.log_mark()
+    remote = invoke("analyze", "-p", str(EXAMPLE), *database(server), *PIPELINES, *where)
+    local = invoke("analyze", "-p", str(EXAMPLE), *FILES, *PIPELINES, *where)
+    refusal = _refusal(local, deals=str(DEALS_CSV))
+    assert refusal.startswith(
+        f"salesflow: error: <deals>: column 'segment' holds deals of 2 pipelines: {listed}; "
+        "set data.pipeline to the pipeline this process describes"
+    ), refusal
+    assert _refusal(remote, deals=_named(server)) == refusal
+    assert _pipelines_counted_apart(server, mark) is (counted == "too-many-combinations")
+
+
+@pytest.mark.parametrize(
+    ("data_lines", "flags", "total"),
+    [
+        ("", ("--where", "segment=Mid-Market", "--where", "segment=Enterprise"), 2000),
+        ("  where: {segment: [Mid-Market, Enterprise]}\n", (), 2000),
+        ("  pipeline: Enterprise\n", (), 490),
+    ],
+    ids=["--where", "data.where", "data.pipeline"],
+)
+def test_pipelines_chosen_give_the_figures_of_the_csv(
+    server: PostgresServer, tmp_path: Path, data_lines: str, flags: tuple, total: int
+) -> None:
+    """Both pipelines chosen on purpose (or one by data.pipeline): no refusal, the figures of
+    the file."""
+    process = _process_with(tmp_path, data_lines)
+    run = ("analyze", "-p", str(process), *PIPELINES, *flags, "--format", "json")
+    remote = invoke(*run, *database(server))
+    local = invoke(*run, *FILES)
+    assert remote.exit_code == 0 and local.exit_code == 0, (remote.stderr, local.stderr)
+    found = json.loads(remote.stdout)
+    assert found["deals"]["total"] == total
+    same(found, json.loads(local.stdout))
+
+
+def _renewals(column: str, value: str, number: int) -> str:
+    """Every tenth deal in the pipeline Renewals at the stage Renewal; the others in Sales."""
+    renewal = number % 10 == 0
+    if column == "stage":
+        return "Renewal" if renewal else value
+    return "Renewals" if renewal else "Sales"
+
+
+@pytest.mark.parametrize("counted", COUNTED)
+def test_a_pipeline_whose_rows_are_all_ignored_is_no_second_pipeline(
+    server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counted: str
+) -> None:
+    """The pipelines are counted among the rows data.ignore keeps: with the Renewal stage
+    ignored, Sales is the only pipeline, and the figures are the file's; without, refused."""
+    name = f"deals_renewals_{COUNTED.index(counted)}"
+    csv = _rewritten(server, tmp_path, DEALS_CSV, name, _renewals, frozenset({"stage", "source"}))
+    mapped = ("--map", "pipeline=source")
+    _count_pipelines(monkeypatch, counted)
+    refused = invoke("analyze", "-p", str(EXAMPLE), *database(server), "--table", name, *mapped)
+    fragment = 'column \'source\' holds deals of 2 pipelines: "Sales" (1,800), "Renewals" (200)'
+    _one_line_error(refused, fragment)
+    ignoring = _process_with(tmp_path, "  ignore: [Renewal]\n")
+    mark = server.log_mark()
+    run = ("analyze", "-p", str(ignoring), *mapped, "--format", "json")
+    remote = invoke(*run, *database(server), "--table", name)
+    local = invoke(*run, "--deals", str(csv), "--history", str(HISTORY_CSV))
+    assert remote.exit_code == 0 and local.exit_code == 0, (remote.stderr, local.stderr)
+    found = json.loads(remote.stdout)
+    assert (found["deals"]["total"], found["ignored_rows"]) == (1800, 200)
+    same(found, json.loads(local.stdout))
+    assert _pipelines_counted_apart(server, mark) is (counted == "too-many-combinations")
 
 
 def test_an_absurd_amount_is_refused_as_in_the_csv(server: PostgresServer, tmp_path: Path) -> None:

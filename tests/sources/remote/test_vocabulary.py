@@ -175,6 +175,25 @@ def test_the_discovery_query_runs_in_duckdb_over_the_kept_rows() -> None:
     ]
 
 
+def test_the_scan_reads_the_pipeline_trimmed_when_it_is_asked_to() -> None:
+    """With no filter on it (sources.pipelines), each combination carries its pipeline."""
+    con = _source_tables()
+    engine = CannedEngine([])
+    scan = Scan(COLUMNS, "Stage Name", *RELATIONS, "TRUE", pipeline="Pipeline")
+    discover(engine, PROCESS, scan, OPTIONS)
+    rows = con.execute(engine.sent[0]).fetchall()
+    vocabulary = discover(CannedEngine(rows), PROCESS, scan, OPTIONS)
+    assert vocabulary.combinations is not None
+    found = {(c.stage, c.status, c.pipeline): c.count for c in vocabulary.combinations}
+    assert found == {
+        ("Beta", "open", "New Business"): 3,
+        ("Beta", "Won", "New Business"): 1,  # ' New Business ' trimmed
+        ("Dead", "Lost", "New Business"): 1,
+        ("Renewal Stage", "open", "Renewals"): 1,
+        (None, None, "New Business"): 1,
+    }
+
+
 def test_the_scan_counts_the_amounts_no_figure_can_use() -> None:
     """Infinite, NaN or beyond ±1e15: counted per combination (refused by the commands)."""
     con = duckdb.connect()

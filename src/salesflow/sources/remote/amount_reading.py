@@ -3,17 +3,20 @@ declared number format) in SQL every target runs without an error on any text: t
 without any character but digits, `.`, `,` and `-`; any letter makes it no number; `(500)` is
 negative; the number is ambiguous (no number) when one kind of mark separates groups of three
 digits (`12.000`, `1,234`); otherwise the last mark is the decimal one, the other separates
-thousands. A cast happens only on text that is a plain number. Computed in steps
-(sources.remote.steps). Which texts it reads as a file does is checked on the data before it
-is used (sources.remote.text_amounts)."""
+thousands. A cast happens only on text that is a plain number. The currency symbol it writes
+(its mark: sources.currency.symbol_mark) is read too, as a file reads it: a code has letters,
+which make the text no number here. Computed in steps (sources.remote.steps). Which texts it
+reads as a file does is checked on the data before it is used (sources.remote.text_amounts)."""
 
 from __future__ import annotations
 
+from salesflow.sources.currency import symbol_mark
 from salesflow.sources.parse import AMBIGUOUS, text, thousands_group, within
 from salesflow.sources.remote.steps import in_steps
 
 AMOUNT = "sf_amount_"  # the amount, NULL beyond ±MAX_AMOUNT as in a file
 AMOUNT_AS_WRITTEN = "sf_amount_written_"  # the number written, for the out-of-range count
+MARK = "sf_amount_mark_"  # its currency symbol's mark (EUR, or a shared `$`), NULL for none
 PLAIN = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 
 
@@ -23,9 +26,11 @@ def plain(value: str) -> str:
     return f"(regexp_matches({value}, '{PLAIN}') AND NOT {thousands_group(value)})"
 
 
-def with_amount(relation: str, alias: str, column: str) -> str:
-    """`relation` with the columns AMOUNT and AMOUNT_AS_WRITTEN read from the text `column`."""
+def with_amount(relation: str, alias: str, column: str, marks: bool = False) -> str:
+    """`relation` with the columns AMOUNT and AMOUNT_AS_WRITTEN read from the text `column`, and
+    MARK with `marks` (when its values write a currency symbol)."""
     value, kept = "sf_amount_text_", "sf_amount_kept_"
+    marked = [f"{symbol_mark(value)} AS {MARK}"] if marks else []
     steps = [
         [f"{text(column, alias)} AS {value}"],
         [
@@ -34,6 +39,7 @@ def with_amount(relation: str, alias: str, column: str) -> str:
             "AS sf_amount_sign_",
             f"regexp_matches({value}, '[A-Za-z]') AS sf_amount_letters_",
             f"{plain(value)} AS sf_amount_plain_",
+            *marked,
         ],
         [f"{_number_text(kept)} AS sf_amount_number_"],
         [f"{_written(value)} AS {AMOUNT_AS_WRITTEN}"],

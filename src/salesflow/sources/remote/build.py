@@ -30,8 +30,15 @@ from salesflow.sources.engine import Rows
 from salesflow.sources.files import Source
 from salesflow.sources.filters import wanted_filters
 from salesflow.sources.options import DataOptions
+from salesflow.sources.pipelines import (
+    pipelines_sql,
+    ranked,
+    refuse_mixed_pipelines,
+    unchosen_pipeline,
+)
 from salesflow.sources.preset_dates import preset_stage_dates
 from salesflow.sources.presets import Preset, preset_named, with_preset_outcomes
+from salesflow.sources.remote.combinations import pipeline_counts
 from salesflow.sources.remote.currencies import read_currencies
 from salesflow.sources.remote.drivers import connect
 from salesflow.sources.remote.relations import (
@@ -80,6 +87,21 @@ def build_remote(
     preset = preset_named(options.preset or process.data.preset)
     process = with_preset_outcomes(process, preset)
     session = Session(url, connect(url, options.timeout), options.timeout)
+    try:
+        return _tables(con, process, options, preset, url, session)
+    except BaseException:  # a refusal (or Ctrl-C) leaves no connection, transaction or lock open
+        session.close()
+        raise
+
+
+def _tables(
+    con: duckdb.DuckDBPyConnection,
+    process: Process,
+    options: DataOptions,
+    preset: Preset | None,
+    url: DatabaseUrl,
+    session: Session,
+) -> DealTables:
     data = process.data
     query = options.query or (None if options.table else data.query)
     relation = _relation(url, query, options.table or data.table or "deals", "--query")
@@ -112,6 +134,7 @@ def build_remote(
     if not vocabulary.sane():
         layout = _read_dates_as_a_file_does(layout)
     session.relayout(layout)
+    _check_one_pipeline(session, layout, url.shown)
     currencies = read_currencies(session, layout)
     counted = count_unreadable(session, layout)
     if currencies is not None or counted != layout:
@@ -154,6 +177,17 @@ def _store(con: duckdb.DuckDBPyConnection, name: str, types: dict[str, str], row
     from salesflow.sources.columnar import load_typed  # numpy: not needed by `analyze`
 
     load_typed(con, name, types, rows)
+
+
+def _check_one_pipeline(session: Session, layout: Layout, name: str) -> None:
+    """Refuse the deals of several pipelines when none is chosen, as a file's (counted from the
+    label combinations, else by a statement)."""
+    column = unchosen_pipeline(layout.columns, layout.filters)
+    if column is None:
+        return
+    counts = pipeline_counts(layout.vocabulary)
+    rows = session.rows(pipelines_sql()) if counts is None else ranked(counts)
+    refuse_mixed_pipelines(rows, column, name)
 
 
 def _read_dates_as_a_file_does(layout: Layout) -> Layout:

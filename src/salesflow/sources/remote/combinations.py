@@ -52,3 +52,16 @@ def last_date(vocabulary: Vocabulary) -> datetime | None:
         closed = combination.closed if outcome(vocabulary, combination, meant) != "open" else None
         dates += [date for date in (combination.latest, closed) if date is not None]
     return max(dates, default=None)
+
+
+def pipeline_counts(vocabulary: Vocabulary) -> dict[str, int] | None:
+    """The rows of each pipeline among those kept, when the combinations carry the pipeline
+    (sources.pipelines); None when they were too many to bring back."""
+    if vocabulary.combinations is None:
+        return None
+    counts: dict[str, int] = {}
+    for combination in vocabulary.combinations:
+        pipeline = combination.pipeline
+        if pipeline is not None and not left_out(meanings(vocabulary, combination)):
+            counts[pipeline] = counts.get(pipeline, 0) + combination.count
+    return counts

@@ -13,7 +13,7 @@ from salesflow.sources.engine import Engine, Rows
 from salesflow.sources.parse import FIRST_YEAR, LAST_YEAR, within
 from salesflow.sources.problems import AMOUNT_OUT_OF_RANGE, out_of_range_tail, plural
 from salesflow.sources.remote.combinations import left_out, meanings, written
-from salesflow.sources.remote.currencies import unknown_currencies
+from salesflow.sources.remote.currencies import currency_mismatches, unknown_currencies
 from salesflow.sources.remote.relations import Layout, Unreadable, date_columns, opaque
 from salesflow.sources.remote.session import Session
 from salesflow.sources.remote.vocabulary import Combination, Vocabulary
@@ -60,7 +60,8 @@ def remote_problems(engine: Engine, name: str, history: str | None = None) -> li
 
 
 def _value_problems(name: str, layout: Layout, wild: int) -> list[DataProblem]:
-    """Dates read as none (a warning), absurd amounts and currencies with no rate (refused)."""
+    """Dates read as none (a warning), absurd amounts, currencies with no rate and currencies
+    the amount and the currency column disagree on (refused)."""
     problems = [_dates_read_as_none(name, date_columns(layout), layout.bad_date_rows)]
     if "amount" in layout.columns:
         tail = out_of_range_tail(layout.columns["amount"])
@@ -68,6 +69,7 @@ def _value_problems(name: str, layout: Layout, wild: int) -> list[DataProblem]:
         problems.append(DataProblem(name, AMOUNT_OUT_OF_RANGE, Severity.ERROR, wild, statement))
     if layout.currencies is not None:
         problems.append(unknown_currencies(name, layout.currencies, layout.process))
+        problems.append(currency_mismatches(name, layout.currencies, layout))
     return problems
 
 

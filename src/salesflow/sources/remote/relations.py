@@ -27,7 +27,8 @@ from salesflow.sources.canonical import (
 )
 from salesflow.sources.connection import quote_name, quote_text
 from salesflow.sources.options import DataOptions
-from salesflow.sources.remote.amount_reading import AMOUNT, AMOUNT_AS_WRITTEN, with_amount
+from salesflow.sources.pipelines import PIPELINE_KEY, unchosen_pipeline
+from salesflow.sources.remote.amount_reading import AMOUNT, AMOUNT_AS_WRITTEN, MARK, with_amount
 from salesflow.sources.remote.date_reading import TextDate, reading_column, with_readings
 from salesflow.sources.remote.vocabulary import Scan, Vocabulary
 
@@ -47,6 +48,7 @@ FUNNEL_COLUMNS = (
 )
 KEPT_COLUMNS = tuple(column for column in FUNNEL_COLUMNS if column != "last_date")
 CURRENCY = "currency_raw"  # the currency column as written, trimmed (sources.remote.currencies)
+CURRENCY_MARK = "currency_mark"  # the currency symbol a text amount writes (its mark)
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,8 @@ class Layout:
     # (sources.remote.text_amounts), and its values no rule reads
     text_amount: bool = False
     unreadable_amounts: tuple[Unreadable, ...] = ()
+    # whether some of its values write a currency symbol: each row's is read (its mark)
+    amount_marks: bool = False
 
     @property
     def stages(self) -> int:
@@ -149,6 +153,7 @@ def label_scan(layout: Layout) -> Scan:
         _stored(layout, columns["amount"], "DOUBLE") if "amount" in columns else None,
         span,
         span_history,
+        pipeline=unchosen_pipeline(columns, layout.filters),
     )
 
 
@@ -209,6 +214,8 @@ def _typed(layout: Layout) -> str:
         f"{text(layout.group_column)} AS group_key" if layout.group_column else _null("group_key"),
         f"{kept_sql(layout.filters)} AS kept_",
     ]
+    pipeline = unchosen_pipeline(columns, layout.filters)
+    items += [f"{text(pipeline)} AS {PIPELINE_KEY}"] if pipeline else []
     if layout.sane_dates:
         items.append(f"{_bad_dates(layout)} AS bad_dates_")
     for index, (column, reading) in enumerate(read_texts(layout)):
@@ -216,6 +223,8 @@ def _typed(layout: Layout) -> str:
         items.append(f"CASE WHEN {reading} IS NULL THEN {value} END AS unread_{index}_")
     if columns.get("currency") is not None and columns.get("amount") is not None:
         items.append(f"{text(columns['currency'])} AS {CURRENCY}")
+    if layout.amount_marks:
+        items.append(f"src.{MARK} AS {CURRENCY_MARK}")
     return f"SELECT {', '.join(items)} FROM {deals_relation(layout)} src"
 
 
@@ -235,15 +244,7 @@ def _amount(layout: Layout) -> str:
     currencies = layout.currencies
     if currencies is None:
         return amount
-    rates = {layout.process.currency: 1.0, **layout.process.data.rates}
-    value = text(currencies.column)
-    cases = " ".join(
-        f"WHEN '{quote_text(written)}' THEN CAST({rates[code]!r} AS DOUBLE)"
-        for written, code, _ in currencies.values
-        if code in rates
-    )
-    rate = f"CASE {value} {cases} END" if cases else "CAST(NULL AS DOUBLE)"
-    return f"{amount} * CASE WHEN {value} IS NULL THEN CAST(1.0 AS DOUBLE) ELSE {rate} END"
+    return f"{amount} * {currencies.rate(layout.process)}"
 
 
 def _deals_raw(layout: Layout) -> str:
@@ -410,7 +411,9 @@ def deals_relation(layout: Layout) -> str:
     its text amounts."""
     relation = with_readings(layout.deals, "src", list(layout.text_dates.items()))
     amount = layout.columns.get("amount")
-    return with_amount(relation, "src", amount) if layout.text_amount and amount else relation
+    if not layout.text_amount or amount is None:
+        return relation
+    return with_amount(relation, "src", amount, layout.amount_marks)
 
 
 def history_relation(layout: Layout) -> str | None:

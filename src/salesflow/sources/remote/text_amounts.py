@@ -11,24 +11,44 @@ the file's reader and the server's reading read it in the local DuckDB. A shape 
 differently (a currency code or a `k` suffix, which only the file's reader cleans)
 is refused with one line, as is one whose reading depends on the number format; the rows no
 rule reads are counted once the labels are known (sources.remote.unread)
-and named in a warning, as a file names them.
+and named in a warning, as a file names them. The currency a value writes is compared too: a
+shape the server reads in another currency than the file is refused. When some value writes a
+currency symbol (`€ 99`, `$1,000.00`), the server reads each row's (only then: it costs a few
+comparisons per row), and it converts and checks it as a file does (sources.remote.currencies).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import NamedTuple
 
 import duckdb
 
 from salesflow.errors import DataError
-from salesflow.sources import parse
+from salesflow.sources import currency, parse
 from salesflow.sources.engine import Engine
-from salesflow.sources.remote.amount_reading import AMOUNT, plain, with_amount
+from salesflow.sources.remote.amount_reading import AMOUNT, MARK, plain, with_amount
 from salesflow.sources.remote.relations import Layout
 from salesflow.sources.remote.shapes import Shapes, load_shapes
 
 MAX_SHAPES = 50_000
-Reading = tuple[str, object, object, bool]  # a value, the file's reading, the server's, ambiguous
+
+
+class Reading(NamedTuple):
+    """A value of one shape as the file's reader and the server's reading read it."""
+
+    value: str
+    file: object  # the amount, NULL when unread
+    server: object
+    ambiguous: bool  # unread by the file only because its reading depends on the number format
+    file_mark: str | None  # the currency it writes (sources.currency.captured)
+    server_mark: str | None
+
+    def differs(self) -> bool:
+        """Read otherwise by the server: another amount, or the same in another currency."""
+        return self.file != self.server or (
+            self.server is not None and self.file_mark != self.server_mark
+        )
 
 
 def read_text_amounts(
@@ -47,30 +67,34 @@ def read_text_amounts(
     shapes = Shapes(column, layout.deals, "src", digits, MAX_SHAPES, too_many, f"NOT {plain('v')}")
     if not load_shapes(engine, con, shapes, "sf_amount_shapes"):
         return layout
-    _refuse_differences(_compared(con), column, source)
-    return dataclasses.replace(layout, text_amount=True)
+    readings = compared(con, "sf_amount_shapes")
+    refuse_differences(readings, column, source)
+    marks = any(reading.server_mark is not None for reading in readings)
+    return dataclasses.replace(layout, text_amount=True, amount_marks=marks)
 
 
-def _compared(con: duckdb.DuckDBPyConnection) -> list[Reading]:
-    """(value, the file's reading, the server's, whether it is ambiguous) of each shape."""
+def compared(con: duckdb.DuckDBPyConnection, table: str) -> list[Reading]:
+    """The reading of each value `v` of the local `table` (one of each shape)."""
     file = parse.amount("v", "VARCHAR")
-    relation = with_amount("sf_amount_shapes", "src", "v")
+    file_mark = currency.captured("v", "VARCHAR")
+    relation = with_amount(table, "src", "v", marks=True)
     rows = con.execute(
-        f"SELECT v, {file}, {AMOUNT}, {parse.ambiguous(parse.text('v'))} "
+        f"SELECT v, {file}, {AMOUNT}, {parse.ambiguous(parse.text('v'))}, {file_mark}, {MARK} "
         f"FROM {relation} src ORDER BY v"
     ).fetchall()
-    return [(str(v), read, ours, bool(odd)) for v, read, ours, odd in rows]
+    return [Reading(str(row[0]), row[1], row[2], bool(row[3]), row[4], row[5]) for row in rows]
 
 
-def _refuse_differences(readings: list[Reading], column: str, source: str) -> None:
-    ambiguous = [value for value, read, _, odd in readings if read is None and odd]
+def refuse_differences(readings: list[Reading], column: str, source: str) -> None:
+    """Refuse the column when a value reads differently by number format, or on the server."""
+    ambiguous = [r.value for r in readings if r.file is None and r.ambiguous]
     if ambiguous:
         raise DataError(
             f"{source}: column '{column}': amounts such as {', '.join(ambiguous[:3])} read "
             "differently by number format (thousands or decimals?); convert it in --query "
             "(e.g. remove the thousands separators and cast to numeric)"
         )
-    different = [value for value, read, ours, _ in readings if read != ours]
+    different = [reading.value for reading in readings if reading.differs()]
     if different:
         raise DataError(
             f"{source}: column '{column}' holds amounts as text such as \"{different[0]}\", "

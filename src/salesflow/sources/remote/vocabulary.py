@@ -53,6 +53,7 @@ class Combination:
     latest: datetime | None = None  # the latest creation or stage entry of those rows
     closed: datetime | None = None  # their latest close
     wild_amounts: int = 0  # rows whose amount is infinite, NaN or beyond ±MAX_AMOUNT
+    pipeline: str | None = None  # their pipeline, when the scan reads it (Scan.pipeline)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ class Scan:
     amount: str | None = None  # SQL of each row's amount, as the server reads it
     span: tuple[str, str] | None = None  # SQL of the earliest and latest of a row's dates
     history_entered: str | None = None  # SQL of a history row's entry date
+    # the pipeline column, read (as trimmed text) when no filter chooses its pipelines
+    pipeline: str | None = None
 
 
 def discover(engine: Engine, process: Process, scan: Scan, options: DataOptions) -> Vocabulary:
@@ -131,11 +134,17 @@ def _combinations_sql(scan: Scan) -> str:
     items += [f"{missing} AS missing_", f"{latest} AS latest_", f"{closed} AS closed_"]
     first, last = scan.span or ("CAST(NULL AS TIMESTAMP)", "CAST(NULL AS TIMESTAMP)")
     items += [f"{_wild(scan.amount)} AS wild_", f"{first} AS first_", f"{last} AS last_"]
-    grouped = ", ".join(f"{key}_" for key in FIELDS)
+    keys = [f"{key}_" for key in FIELDS]
+    pipeline = ""  # the last column, when the scan reads the pipeline
+    if scan.pipeline is not None:
+        items.append(f"{text(scan.pipeline, 'src')} AS pipeline_")
+        keys.append("pipeline_")
+        pipeline = ", pipeline_"
+    grouped = ", ".join(keys)
     selects = [
-        f"SELECT 'deals' AS field, {grouped}, sum(missing_) AS missing, count(*) AS n, "
-        "max(latest_) AS latest, max(closed_) AS closed, sum(wild_) AS wild, "
-        "min(first_) AS first_date, max(last_) AS last_date "
+        f"SELECT 'deals' AS field, {', '.join(keys[:3])}, sum(missing_) AS missing, "
+        "count(*) AS n, max(latest_) AS latest, max(closed_) AS closed, sum(wild_) AS wild, "
+        f"min(first_) AS first_date, max(last_) AS last_date{pipeline} "
         f"FROM (SELECT {', '.join(items)} FROM {scan.deals} src WHERE {scan.kept}) labels "
         f"GROUP BY {grouped}"
     ]
@@ -143,8 +152,8 @@ def _combinations_sql(scan: Scan) -> str:
     if history is not None:
         selects.append(
             "SELECT 'history' AS field, stage_, NULL, NULL, 0, count(*), "
-            "CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP), 0, min(entered_), max(entered_) "
-            f"FROM {history} GROUP BY stage_"
+            "CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP), 0, min(entered_), max(entered_)"
+            f"{', NULL' if pipeline else ''} FROM {history} GROUP BY stage_"
         )
     return f"{' UNION ALL '.join(selects)} LIMIT {MAX_COMBINATIONS + 1}"
 
@@ -180,7 +189,8 @@ def _split(rows: Rows) -> tuple[dict[str, list[str]], tuple[Combination, ...], S
     combinations = []
     firsts: list[datetime] = []
     lasts: list[datetime] = []
-    for field_name, stage, status, lost, missing, n, latest, closed, wild, first, last in rows:
+    for row in rows:
+        field_name, stage, status, lost, missing, n, latest, closed, wild, first, last = row[:11]
         values = (stage, status, lost)
         names = ("history",) if field_name == "history" else FIELDS
         for name, value in zip(names, values, strict=False):
@@ -192,8 +202,9 @@ def _split(rows: Rows) -> tuple[dict[str, list[str]], tuple[Combination, ...], S
         if field_name == "deals":
             stage_, status_, lost_ = (None if value is None else str(value) for value in values)
             counts = (int(n), int(missing or 0))
+            pipeline = None if len(row) < 12 or row[11] is None else str(row[11])
             combination = Combination(
-                stage_, status_, lost_, *counts, latest, closed, int(wild or 0)
+                stage_, status_, lost_, *counts, latest, closed, int(wild or 0), pipeline=pipeline
             )
             combinations.append(combination)
     read: Span = (min(firsts, default=None), max(lasts, default=None))
