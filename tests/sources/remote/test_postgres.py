@@ -291,6 +291,16 @@ def test_ctrl_c_cancels_the_statement_on_the_server(server: PostgresServer, numb
     _wait_for(lambda: _running(server) == [])
 
 
+def test_a_command_leaves_no_connection_open(server: PostgresServer) -> None:
+    """Run inside another program (as here), a command closes its sessions, read or refused:
+    an open read-only transaction would keep the owner's DROP or ALTER TABLE waiting."""
+    analyze(*database(server))
+    refused = invoke("analyze", "-p", str(EXAMPLE), "--deals", server.url(), "--table", "nosuch")
+    assert refused.exit_code == 2
+    rows = server.execute("SELECT count(*) FROM pg_stat_activity WHERE usename = %s", (READER[0],))
+    assert rows[0][0] == 0
+
+
 def test_credentials_from_pgpassword_and_pgpass(server: PostgresServer, tmp_path: Path) -> None:
     bare = server.url(password=None)
     with_env = analyze("--deals", bare, env={"PGPASSWORD": READER[1]})

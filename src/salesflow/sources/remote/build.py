@@ -41,6 +41,7 @@ from salesflow.sources.presets import Preset, preset_named, with_preset_outcomes
 from salesflow.sources.remote.combinations import pipeline_counts
 from salesflow.sources.remote.currencies import read_currencies
 from salesflow.sources.remote.drivers import connect
+from salesflow.sources.remote.opened import opened
 from salesflow.sources.remote.relations import (
     KEPT_COLUMNS,
     Layout,
@@ -87,6 +88,7 @@ def build_remote(
     preset = preset_named(options.preset or process.data.preset)
     process = with_preset_outcomes(process, preset)
     session = Session(url, connect(url, options.timeout), options.timeout)
+    opened(session.close)
     try:
         return _tables(con, process, options, preset, url, session)
     except BaseException:  # a refusal (or Ctrl-C) leaves no connection, transaction or lock open
