@@ -33,11 +33,11 @@ from salesflow.analytics.stage_events import deals_as_of, stage_stays
 from salesflow.errors import InputError
 from salesflow.model.backtest import Backtest, BacktestPoint, Status
 from salesflow.model.forecast import Distribution
+from salesflow.model.limits import FIRST_YEAR, LAST_YEAR
 from salesflow.sources.canonical import DealTables, last_date_sql
 
 MIN_CLOSED = 30  # closed deals known at a cutoff before its rates are worth a forecast
 MIN_WON = 5
-FIRST_YEAR, LAST_YEAR = 1900, 2200  # dates outside these years are refused, never replayed
 MAX_CUTOFFS = 600  # fifty years of monthly cutoffs
 
 Floats = NDArray[np.float64]

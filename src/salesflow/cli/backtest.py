@@ -28,10 +28,10 @@ from salesflow.cli.process import load_valid_process
 from salesflow.cli.progress import progress
 from salesflow.cli.warm import warm_up
 from salesflow.errors import InputError
+from salesflow.model.limits import FIRST_YEAR, LAST_YEAR
 from salesflow.reporters import BACKTEST_FORMATS
 
 FORMAT_HELP = f"Output format: {', '.join(BACKTEST_FORMATS)}."
-FIRST_YEAR, LAST_YEAR = 1900, 2200  # as salesflow.analytics.backtest (not imported at startup)
 MAX_CUTOFFS = 600
 PERIODS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 Period = Literal["month", "quarter", "half", "year"]

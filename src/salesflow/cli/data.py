@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from salesflow.cli.console import note
 from salesflow.config import COMMAND_LINE, resolve
 from salesflow.errors import DataError, InputError
+from salesflow.model.limits import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
     from salesflow.cli.progress import Silent
@@ -105,7 +106,6 @@ def load_tables(process: Process, options: DataOptions) -> DealTables:
 
 
 UNMAPPED_CODES = ("unmapped-label", "unmapped-lost-stage", "unmapped-status")
-FIRST_YEAR, LAST_YEAR = 1900, 2200  # as salesflow.sources.parse (not imported at startup)
 # refused whatever --unmapped says
 REFUSED_CODES = (
     "amount-out-of-range",

@@ -30,6 +30,7 @@ from salesflow.cli.process import load_valid_process
 from salesflow.cli.progress import progress
 from salesflow.cli.warm import warm_up
 from salesflow.errors import InputError
+from salesflow.model.limits import FIRST_YEAR, LAST_YEAR, MAX_AMOUNT
 from salesflow.reporters import FORECAST_FORMATS
 
 if TYPE_CHECKING:
@@ -39,8 +40,6 @@ if TYPE_CHECKING:
 
 FORMAT_HELP = f"Output format: {', '.join(FORECAST_FORMATS)}."
 MAX_SIMS = 10_000_000
-FIRST_YEAR, LAST_YEAR = 1900, 2200
-MAX_AMOUNT = 1e15  # as the largest amount read from deal data (salesflow.sources.parse)
 
 
 @guarded

@@ -540,26 +540,29 @@ def _outcomes(before: Process, after: Process, remapped: dict[str, Change]) -> I
 
 
 def _stage_name(old: Stage, new: Stage, remapped: Collection[str]) -> Iterator[Change]:
-    """Breaking when the old name no longer maps to anything (data labelled with it stops
-    mapping); wording when it still maps to the stage (kept as an alias, re-cased) or was
-    remapped (reported on its own)."""
-    label = fold(old.name)
-    still_maps = label in stage_labels(new) or label in remapped
-    kind, severity = ("stage-renamed", I) if still_maps else ("stage-name", B)
+    kind, severity = _name_kind("stage", old.name, stage_labels(new), remapped)
     yield from _value(kind, severity, new.id, f"stages.{new.id}.name", old.name, new.name, "name")
 
 
 def _outcome_name(
     key: str, old: Outcome, new: Outcome, remapped: Collection[str]
 ) -> Iterator[Change]:
-    """Breaking when the old name no longer maps to anything; wording when it still maps to the
-    outcome (kept as an alias, re-cased, or `won`/`lost` itself) or was remapped (reported on
-    its own)."""
-    label = fold(old.name)
-    still_maps = label in outcome_labels(key, new) or label in remapped
-    kind, severity = ("outcome-renamed", I) if still_maps else ("outcome-name", B)
+    kind, severity = _name_kind("outcome", old.name, outcome_labels(key, new), remapped)
     path = f"outcomes.{key}.name"
     yield from _value(kind, severity, None, path, old.name, new.name, f"{key} outcome name")
+
+
+def _name_kind(
+    what: str, old_name: str, labels: Collection[str], remapped: Collection[str]
+) -> tuple[str, Level]:
+    """A changed name of a stage or an outcome: breaking (`{what}-name`) when the old name no
+    longer maps to anything, since data labelled with it stops mapping; wording
+    (`{what}-renamed`) when it still maps to the same (`labels`: kept as an alias, re-cased, or
+    `won`/`lost` itself) or was remapped (reported on its own)."""
+    label = fold(old_name)
+    if label in labels or label in remapped:
+        return f"{what}-renamed", I
+    return f"{what}-name", B
 
 
 def _assumptions(before: Process, after: Process) -> Iterator[Change]:
